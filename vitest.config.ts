@@ -1,0 +1,48 @@
+import { defineConfig } from "vitest/config";
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { freePort } from "./scripts/lib/ports.ts";
+
+// One moto for the whole run. The port is chosen here (before the workerd project is built) so it
+// can be baked into the Worker's AWS_ENDPOINT binding; test/moto-global-setup.ts starts moto on it.
+process.env.STACKROOM_TEST_MOTO_PORT ??= String(await freePort());
+const motoEndpoint = `http://127.0.0.1:${process.env.STACKROOM_TEST_MOTO_PORT}`;
+
+export default defineConfig({
+  test: {
+    globalSetup: ["./test/moto-global-setup.ts"],
+    projects: [
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                AUTH_MODE: "dev",
+                AWS_ENDPOINT: motoEndpoint,
+                SESSION_SECRET: "test-session-secret-0123456789abcdef",
+                WEBHOOK_SECRET: "test-webhook-secret",
+                WEBHOOK_SECRET_PREVIOUS: "test-webhook-secret-old",
+                OPS_TOKEN: "test-ops-token",
+                AWS_ACCESS_KEY_ID: "AKIAHUBTEST000000000",
+                AWS_SECRET_ACCESS_KEY: "hub-secret",
+              },
+            },
+          }),
+        ],
+        test: {
+          name: "workers",
+          include: ["worker/**/*.test.ts", "durable-objects/**/*.test.ts"],
+          exclude: ["worker/domain/**"],
+        },
+      },
+      {
+        test: {
+          name: "node",
+          environment: "node",
+          include: ["aws-bridge/**/*.test.ts", "worker/domain/**/*.test.ts", "test/node/**/*.test.ts"],
+          env: { STACKROOM_TEST_MOTO_ENDPOINT: motoEndpoint },
+        },
+      },
+    ],
+  },
+});

@@ -1,0 +1,7 @@
+/** The API contract: zod schemas + inferred types shared by app, Worker, ProjectRoom and bridge. */
+export * from "./errors";
+export * from "./resource";
+export * from "./bucket";
+export * from "./project";
+export * from "./stack-event";
+export * from "./live";

@@ -1,0 +1,44 @@
+import { z } from "zod";
+import { Bucket } from "./bucket";
+import { IsoTime, ResourceKind } from "./resource";
+import { ProjectSummary } from "./project";
+
+/** One line of the activity feed; also the body of every `change` frame. */
+export const ActivityEntry = z.object({
+  seq: z.number().int().nonnegative(),
+  at: IsoTime,
+  actor: z.string(),
+  kind: ResourceKind,
+  name: z.string(),
+  message: z.string(),
+  tone: z.enum(["info", "success", "error"]),
+});
+export type ActivityEntry = z.infer<typeof ActivityEntry>;
+
+/** `GET /api/projects/:p` — the KV snapshot; `seq` is where the live socket resumes. */
+export const ProjectView = z.object({
+  project: ProjectSummary,
+  seq: z.number().int().nonnegative(),
+  buckets: z.array(Bucket),
+  users: z.array(z.unknown()),
+});
+export type ProjectView = z.infer<typeof ProjectView>;
+
+/** Frames the room sends on `/api/projects/:p/live`. */
+export const LiveFrame = z.discriminatedUnion("type", [
+  /** First frame: the room's current seq; frames with seq <= since were already seen. */
+  z.object({ type: z.literal("hello"), seq: z.number().int() }),
+  /** Whole state, sent when the client's `since` is older than the kept log. */
+  z.object({ type: z.literal("snapshot"), seq: z.number().int(), buckets: z.array(Bucket), users: z.array(z.unknown()) }),
+  /** One change: the resource's new state (null when it is gone) and the activity line. */
+  z.object({
+    type: z.literal("change"),
+    seq: z.number().int(),
+    bucket: Bucket.nullable().optional(),
+    activity: ActivityEntry,
+  }),
+]);
+export type LiveFrame = z.infer<typeof LiveFrame>;
+
+export const ActivityPage = z.object({ entries: z.array(ActivityEntry), nextBefore: z.number().int().nullable() });
+export type ActivityPage = z.infer<typeof ActivityPage>;
