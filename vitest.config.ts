@@ -31,6 +31,7 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
+          testTimeout: 20_000,
           include: ["worker/**/*.test.ts", "durable-objects/**/*.test.ts"],
           exclude: ["worker/domain/**"],
         },
@@ -38,6 +39,7 @@ export default defineConfig({
       {
         test: {
           name: "node",
+          testTimeout: 30_000,
           environment: "node",
           include: ["aws-bridge/**/*.test.ts", "worker/domain/**/*.test.ts", "test/node/**/*.test.ts"],
           env: { STACKROOM_TEST_MOTO_ENDPOINT: motoEndpoint },

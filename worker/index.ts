@@ -1,5 +1,27 @@
 import { Hono } from "hono";
-const app = new Hono<{ Bindings: Env }>();
-app.get("/api/health", (c) => c.json({ ok: true }));
-export default app;
+import { requireSession } from "./auth/session";
+import { jsonOnlyPosts } from "./auth/json-only";
+import { onError, notFound } from "./errors";
+import { authRoutes } from "./routes/auth";
+import { projectRoutes } from "./routes/projects";
+import { bucketRoutes } from "./routes/buckets";
+import { webhookRoutes } from "./routes/webhooks";
+import { opsRoutes } from "./routes/ops";
+import type { AppEnv } from "./app-env";
+
 export { ProjectRoom } from "../durable-objects/project-room";
+
+const app = new Hono<AppEnv>();
+app.onError(onError);
+app.notFound(notFound);
+app.use("/api/*", jsonOnlyPosts());
+app.get("/api/health", (c) => c.json({ ok: true }));
+app.route("/api", authRoutes);
+app.use("/api/projects/*", requireSession());
+app.use("/api/projects", requireSession());
+app.route("/api/projects", projectRoutes);
+app.route("/api/projects/:p/buckets", bucketRoutes);
+app.route("/api/ops", opsRoutes);
+app.route("/webhooks", webhookRoutes);
+
+export default app;

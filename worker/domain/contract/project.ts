@@ -20,6 +20,8 @@ export const ProjectRecord = z.object({
   externalId: z.string().min(2).max(1224),
   /** SNS topic that receives the project's CloudFormation events. */
   topicArn: z.string().regex(/^arn:aws:sns:[a-z0-9-]+:\d{12}:[\w-]+$/),
+  /** CloudFormation service role passed on every stack operation (least privilege; optional). */
+  executionRoleArn: z.string().regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/).optional(),
   members: z.array(z.object({ email: Email, role: Role })).min(1),
 });
 export type ProjectRecord = z.infer<typeof ProjectRecord>;

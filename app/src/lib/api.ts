@@ -1,0 +1,117 @@
+import { z } from "zod";
+import {
+  ActivityPage,
+  Bucket,
+  ErrorEnvelope,
+  Me,
+  ProjectSummary,
+  ProjectView,
+  type CreateBucketBody,
+  type ErrorCode,
+  type UpdateBucketBody,
+} from "$contract";
+
+/** `network`: no answer at all; `bad_response`: an answer that does not match the contract. */
+export type ApiErrorCode = ErrorCode | "network" | "bad_response";
+
+/** Every failed API call, already parsed from the `{"error": {...}}` envelope. */
+export class ApiError extends Error {
+  override readonly name = "ApiError";
+
+  constructor(
+    readonly status: number,
+    readonly code: ApiErrorCode,
+    message: string,
+    /** Per-field messages keyed by field name (`name`, `expireAfterDays`, ...). */
+    readonly fields: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+  }
+}
+
+type Fetch = typeof fetch;
+
+interface RequestOptions {
+  method?: "GET" | "POST" | "PATCH" | "DELETE";
+  body?: unknown;
+  /** SvelteKit's `fetch` inside `load`, the global one elsewhere. */
+  fetch?: Fetch;
+}
+
+/** Calls the same-origin JSON API; resolves with `schema`'s output or throws `ApiError`. */
+export async function api<S extends z.ZodType>(path: string, schema: S, options: RequestOptions = {}): Promise<z.output<S>> {
+  const { method = "GET", body, fetch: send = fetch } = options;
+  let res: Response;
+  try {
+    res = await send(path, {
+      method,
+      credentials: "same-origin",
+      // The Worker refuses POSTs that are not JSON (its CSRF defence), even body-less ones.
+      headers: method === "GET" ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, "network", "Could not reach Stackroom. Check your connection and try again.");
+  }
+  const payload = await readJson(res);
+  if (!res.ok) {
+    const envelope = ErrorEnvelope.safeParse(payload);
+    if (envelope.success) {
+      const { code, message, fields } = envelope.data.error;
+      throw new ApiError(res.status, code, message, fields ?? {});
+    }
+    throw new ApiError(res.status, "bad_response", `Stackroom answered with an unexpected error (HTTP ${res.status}). Try again in a moment.`);
+  }
+  const parsed = schema.safeParse(payload);
+  if (!parsed.success) {
+    console.error(`${method} ${path}: response does not match the contract`, parsed.error.issues);
+    throw new ApiError(res.status, "bad_response", "Stackroom sent a response this page does not understand. Reload the page to get the latest version.");
+  }
+  return parsed.data;
+}
+
+async function readJson(res: Response): Promise<unknown> {
+  const text = await res.text().catch(() => "");
+  if (!text) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return value;
+  } catch {
+    return text;
+  }
+}
+
+// Response shapes the shared contract leaves implicit, composed from its schemas.
+export const ProjectList = z.object({ projects: z.array(ProjectSummary) });
+export const BucketAccepted = z.object({ bucket: Bucket, operationId: z.string() });
+/** PATCH/DELETE answer 202; their body is informative only, so a shape we cannot use is ignored. */
+const OperationAccepted = z.object({ bucket: Bucket.optional(), operationId: z.string().optional() }).optional().catch(undefined);
+const NoContent = z.unknown();
+
+const projectPath = (project: string) => `/api/projects/${encodeURIComponent(project)}`;
+const bucketPath = (project: string, bucket: string) => `${projectPath(project)}/buckets/${encodeURIComponent(bucket)}`;
+
+export const signIn = (email: string) => api("/api/dev/login", NoContent, { method: "POST", body: { email } });
+export const signOut = () => api("/api/logout", NoContent, { method: "POST" });
+export const getMe = (fetch?: Fetch) => api("/api/me", Me, { fetch });
+export const listProjects = (fetch?: Fetch) => api("/api/projects", ProjectList, { fetch });
+export const getProject = (project: string, fetch?: Fetch) => api(projectPath(project), ProjectView, { fetch });
+
+export function getActivity(project: string, opts: { before?: number; limit?: number; fetch?: Fetch } = {}) {
+  const query = new URLSearchParams({ limit: String(opts.limit ?? 30) });
+  if (opts.before !== undefined) query.set("before", String(opts.before));
+  return api(`${projectPath(project)}/activity?${query}`, ActivityPage, { fetch: opts.fetch });
+}
+
+export const createBucket = (project: string, body: CreateBucketBody) =>
+  api(`${projectPath(project)}/buckets`, BucketAccepted, { method: "POST", body });
+export const updateBucket = (project: string, name: string, body: UpdateBucketBody) =>
+  api(bucketPath(project, name), OperationAccepted, { method: "PATCH", body });
+export const deleteBucket = (project: string, name: string) =>
+  api(bucketPath(project, name), OperationAccepted, { method: "DELETE" });
+
+/** `ws(s)://<this origin>/api/projects/:p/live?since=<seq>`, matching the page's scheme. */
+export function liveUrl(project: string, since: number): string {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${location.host}${projectPath(project)}/live?since=${since}`;
+}

@@ -1,0 +1,45 @@
+import type { BucketSpec, ResourceStatus } from "$contract";
+
+const relative = new Intl.RelativeTimeFormat("en", { numeric: "auto", style: "short" });
+const absolute = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "medium" });
+
+/** "just now", "3 min. ago", "yesterday" ... relative to `now`. */
+export function relativeTime(iso: string, now: number): string {
+  const seconds = Math.round((Date.parse(iso) - now) / 1000);
+  const abs = Math.abs(seconds);
+  if (abs < 10) return "just now";
+  if (abs < 60) return relative.format(seconds, "second");
+  if (abs < 3_600) return relative.format(Math.round(seconds / 60), "minute");
+  if (abs < 86_400) return relative.format(Math.round(seconds / 3_600), "hour");
+  return relative.format(Math.round(seconds / 86_400), "day");
+}
+
+/** Full local date and time, for `title` tooltips next to relative times. */
+export function absoluteTime(iso: string): string {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? iso : absolute.format(ms);
+}
+
+export const encryptionLabel = { s3: "SSE-S3", kms: "SSE-KMS" } satisfies Record<BucketSpec["encryption"], string>;
+
+export function expiryLabel(days: number | null): string {
+  if (days === null) return "Kept until deleted";
+  return days === 1 ? "Objects expire after 1 day" : `Objects expire after ${days} days`;
+}
+
+export const statusLabel = {
+  queued: "Queued",
+  creating: "Creating",
+  updating: "Updating",
+  deleting: "Deleting",
+  ready: "Ready",
+  failed: "Failed",
+  deleted: "Deleted",
+} satisfies Record<ResourceStatus, string>;
+
+/** Statuses during which a stack operation is running or waiting. */
+export function isBusy(status: ResourceStatus): boolean {
+  return status === "queued" || status === "creating" || status === "updating" || status === "deleting";
+}
+
+export const roleLabel = { owner: "Owner", editor: "Editor", viewer: "Viewer" } as const;

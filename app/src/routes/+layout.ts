@@ -1,0 +1,16 @@
+import { ApiError, getMe } from "$lib/api";
+import { failLoad } from "$lib/load";
+import type { LayoutLoad } from "./$types";
+
+// A client-rendered SPA over the Worker's JSON API: no SvelteKit server code at all.
+export const ssr = false;
+
+export const load: LayoutLoad = async ({ fetch, depends, url }) => {
+  depends("app:session");
+  try {
+    return { me: await getMe(fetch) };
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return { me: null };
+    failLoad(err, url);
+  }
+};

@@ -1,0 +1,71 @@
+// Proves the whole local event path: a stack created in moto through the manager role reaches a real HTTP "Worker" as signed, schema-valid StackEvents via SNS and the local adapter.
+import { randomBytes, randomInt, randomUUID } from "node:crypto";
+import { afterEach, expect, it } from "vitest";
+import { z } from "zod";
+import { StackEvent } from "../worker/domain/contract/stack-event";
+import { verifySignature } from "../worker/domain/webhook-signature";
+import { queryService } from "./aws-query";
+import { startLocalAdapter } from "./local-adapter";
+import { bootstrapProjectAccount } from "./local-bootstrap";
+import { startWebhookReceiver } from "./testing/webhook-receiver";
+
+const moto = process.env.STACKROOM_TEST_MOTO_ENDPOINT ?? "";
+const region = "eu-west-1";
+const secrets = ["e2e-secret"];
+const open: { stop(): Promise<void> }[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.stop()));
+});
+
+it("delivers CREATE and DELETE events of a moto stack, signed, to the Worker", async () => {
+  const projectId = `e${randomBytes(5).toString("hex")}`;
+  const accountId = String(randomInt(100_000_000_000, 999_999_999_999));
+  const worker = await startWebhookReceiver({ secrets });
+  open.push(worker);
+  const adapter = await startLocalAdapter({ port: 0, webhookUrl: worker.url, secrets, motoEndpoint: moto, region, log: () => {} });
+  open.push(adapter);
+  const account = await bootstrapProjectAccount({ motoEndpoint: moto, accountId, region, projectId, adapterUrl: adapter.url });
+
+  // As the Worker does: assume the manager role, then run the stack through the execution role.
+  const sts = queryService({ endpoint: moto, service: "sts", region, credentials: { accessKeyId: "AKIAHUBTEST000000000", secretAccessKey: "hub" } });
+  const { Credentials: c } = await sts(
+    "AssumeRole",
+    { RoleArn: account.managerRoleArn, RoleSessionName: "stackroom-worker", ExternalId: `stackroom-${projectId}` },
+    z.object({ Credentials: z.object({ AccessKeyId: z.string(), SecretAccessKey: z.string(), SessionToken: z.string() }) }),
+  );
+  const cfn = queryService({
+    endpoint: moto,
+    service: "cloudformation",
+    region,
+    credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken },
+  });
+  const stackName = `stackroom-${projectId}-bucket-logs`;
+  const operationId = randomUUID();
+  const { StackId } = await cfn(
+    "CreateStack",
+    {
+      StackName: stackName,
+      TemplateBody: JSON.stringify({ Resources: { Topic: { Type: "AWS::SNS::Topic" } } }),
+      "NotificationARNs.member.1": account.topicArn,
+      RoleARN: account.executionRoleArn,
+      ClientRequestToken: operationId,
+    },
+    z.object({ StackId: z.string() }),
+  );
+  // moto publishes inside CreateStack, so the events may already be here; wait either way.
+  await worker.waitForEvents((events) => events.some((e) => e.resourceStatus === "CREATE_COMPLETE"));
+  await cfn("DeleteStack", { StackName: stackName, RoleARN: account.executionRoleArn }, z.unknown());
+  const events = await worker.waitForEvents((all) => all.some((e) => e.resourceStatus === "DELETE_COMPLETE"));
+
+  expect(events.map((e) => e.resourceStatus)).toEqual(["CREATE_IN_PROGRESS", "CREATE_COMPLETE", "DELETE_IN_PROGRESS", "DELETE_COMPLETE"]);
+  for (const event of events) {
+    expect(StackEvent.parse(event)).toEqual(event);
+    expect(event).toMatchObject({ stackId: StackId, stackName, namespace: accountId, resourceType: "AWS::CloudFormation::Stack", logicalResourceId: stackName });
+  }
+  expect(new Set(events.map((e) => e.eventId)).size).toBe(4);
+  // Re-check every POST's signature independently of the receiver's own verdict.
+  for (const post of worker.posts) {
+    const header = post.headers["stackroom-signature"];
+    expect(await verifySignature(typeof header === "string" ? header : null, post.body, secrets, Date.now() / 1000)).toEqual({ ok: true });
+  }
+});

@@ -1,0 +1,114 @@
+import { SIGNATURE_HEADER, type StackEvent, type WebhookBatch } from "../worker/domain/contract/stack-event";
+import { signBody } from "../worker/domain/webhook-signature";
+
+/** The Worker accepts at most this many events per POST (WebhookBatch). */
+export const MAX_EVENTS_PER_POST = 100;
+
+export interface DeliveryOptions {
+  /** `https://<worker>/webhooks/cloudformation`. */
+  url: string;
+  /** Signing secrets; one v1 signature per non-empty secret. */
+  secrets: readonly string[];
+  fetch?: typeof fetch;
+  /** Clock in milliseconds (signing time). */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  /** In [0, 1); the jitter source. */
+  random?: () => number;
+  /** Tries per batch, first one included. */
+  attempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Per-request timeout; a timeout counts as a network error and is retried. */
+  timeoutMs?: number;
+  log?: (message: string, detail?: Record<string, unknown>) => void;
+}
+
+/** Delivery gave up. `permanent`: the Worker refused the batch (4xx other than 429); retrying is pointless. */
+export class WebhookDeliveryError extends Error {
+  override name = "WebhookDeliveryError";
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const defaultLog = (message: string, detail?: Record<string, unknown>) => console.error(message, detail ?? "");
+
+type Attempt = { ok: true } | { ok: false; retryable: boolean; status?: number; detail: string; retryAfterMs?: number };
+
+async function postOnce(batch: StackEvent[], options: DeliveryOptions, now: () => number): Promise<Attempt> {
+  const body = JSON.stringify({ events: batch } satisfies WebhookBatch);
+  // Signed per attempt, so a retry after a long backoff still carries a fresh timestamp.
+  const signature = await signBody(body, options.secrets, now() / 1000);
+  let response: Response;
+  try {
+    response = await (options.fetch ?? fetch)(options.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", [SIGNATURE_HEADER]: signature },
+      body,
+      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+    });
+  } catch (error) {
+    return { ok: false, retryable: true, detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+  }
+  const text = (await response.text().catch(() => "")).slice(0, 500);
+  if (response.ok) return { ok: true };
+  const retryAfter = Number(response.headers.get("retry-after"));
+  return {
+    ok: false,
+    retryable: response.status === 429 || response.status >= 500,
+    status: response.status,
+    detail: text,
+    retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+  };
+}
+
+async function deliverBatch(batch: StackEvent[], options: DeliveryOptions): Promise<number> {
+  const attempts = Math.max(1, options.attempts ?? 4);
+  const base = options.baseDelayMs ?? 250;
+  const max = options.maxDelayMs ?? 5_000;
+  const now = options.now ?? Date.now;
+  const log = options.log ?? defaultLog;
+  for (let attempt = 1; ; attempt++) {
+    const result = await postOnce(batch, options, now);
+    if (result.ok) return attempt;
+    const where = result.status === undefined ? "network error" : `HTTP ${result.status}`;
+    if (!result.retryable) {
+      log("webhook refused the batch; not retrying", { status: result.status, body: result.detail, events: batch.length });
+      throw new WebhookDeliveryError(`The webhook refused the batch (${where}): ${result.detail}`, true, result.status);
+    }
+    if (attempt >= attempts) {
+      log("webhook delivery failed; giving up", { attempt, status: result.status, detail: result.detail });
+      throw new WebhookDeliveryError(`Webhook delivery failed after ${attempt} attempts (${where}): ${result.detail}`, false, result.status);
+    }
+    // Full jitter (AWS architecture blog): spreads retries of many bridges apart.
+    const ceiling = Math.min(max, base * 2 ** (attempt - 1));
+    const delay = Math.min(max, Math.max(result.retryAfterMs ?? 0, Math.floor((options.random ?? Math.random)() * ceiling)));
+    log("webhook delivery failed; retrying", { attempt, status: result.status, detail: result.detail, delayMs: delay });
+    await (options.sleep ?? sleepFor)(delay);
+  }
+}
+
+/**
+ * POSTs `events` as signed `{events}` batches of at most 100, one after the other, each retried
+ * on network errors, timeouts, 429 and 5xx with jittered exponential backoff. Throws
+ * WebhookDeliveryError when a batch finally fails, so the caller (Lambda, SNS) can retry the
+ * whole set; batches already delivered then arrive twice, which the Worker deduplicates by EventId.
+ */
+export async function deliverEvents(
+  events: readonly StackEvent[],
+  options: DeliveryOptions,
+): Promise<{ batches: number; attempts: number }> {
+  let attempts = 0;
+  let batches = 0;
+  for (let i = 0; i < events.length; i += MAX_EVENTS_PER_POST) {
+    attempts += await deliverBatch(events.slice(i, i + MAX_EVENTS_PER_POST), options);
+    batches++;
+  }
+  return { batches, attempts };
+}

@@ -1,0 +1,96 @@
+// Proves the Lambda handler turns SNS records into signed webhook POSTs, skips non-CloudFormation records, throws when nothing is deliverable, and reads its secret from Secrets Manager (moto).
+import { randomUUID } from "node:crypto";
+import { AwsClient } from "aws4fetch";
+import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { WebhookDeliveryError } from "./deliver-events";
+import { createHandler, NoStackEventsError } from "./handler";
+import { startWebhookReceiver, type WebhookReceiver } from "./testing/webhook-receiver";
+
+const moto = process.env.STACKROOM_TEST_MOTO_ENDPOINT ?? "";
+let receiver: WebhookReceiver | undefined;
+afterEach(async () => {
+  await receiver?.stop();
+  receiver = undefined;
+});
+
+const cfnMessage = (status: string) =>
+  `StackId='arn:aws:cloudformation:eu-west-1:111111111111:stack/stackroom-demo-bucket-a/af58'\nTimestamp='2026-11-24T23:55:32.755Z'\nEventId='${randomUUID()}'\nLogicalResourceId='stackroom-demo-bucket-a'\nNamespace='111111111111'\nResourceProperties='None'\nResourceStatus='${status}'\nResourceStatusReason='None'\nResourceType='AWS::CloudFormation::Stack'\nStackName='stackroom-demo-bucket-a'\nClientRequestToken='None'`;
+
+const snsEvent = (...messages: string[]) => ({
+  Records: messages.map((Message, i) => ({
+    EventSource: "aws:sns",
+    EventVersion: "1.0",
+    Sns: { Type: "Notification", MessageId: `m-${i}`, TopicArn: "arn:aws:sns:eu-west-1:111111111111:stackroom-demo-events", Message, Timestamp: "2026-11-24T23:55:32.800Z" },
+  })),
+});
+
+function quiet() {
+  const logs: string[] = [];
+  return { logs, deps: { log: (message: string) => void logs.push(message), delivery: { sleep: async () => {} } } };
+}
+
+describe("handler", () => {
+  it("delivers the CloudFormation records and skips the others", async () => {
+    receiver = await startWebhookReceiver({ secrets: ["s1"] });
+    const { logs, deps } = quiet();
+    const handler = createHandler({ STACKROOM_WEBHOOK_URL: receiver.url, WEBHOOK_SECRET: "s1" }, deps);
+    const result = await handler(snsEvent(cfnMessage("CREATE_IN_PROGRESS"), "hello from a stray publisher", cfnMessage("CREATE_COMPLETE")));
+    expect(result).toEqual({ delivered: 2, skipped: 1 });
+    expect(receiver.posts).toHaveLength(1);
+    expect(receiver.events().map((e) => e.resourceStatus)).toEqual(["CREATE_IN_PROGRESS", "CREATE_COMPLETE"]);
+    expect(logs).toEqual(["skipping an SNS message that is not a CloudFormation stack event"]);
+  });
+
+  it("throws when no record is a CloudFormation event, without posting", async () => {
+    receiver = await startWebhookReceiver({ secrets: ["s1"] });
+    const handler = createHandler({ STACKROOM_WEBHOOK_URL: receiver.url, WEBHOOK_SECRET: "s1" }, quiet().deps);
+    await expect(handler(snsEvent("a", "b"))).rejects.toThrow(NoStackEventsError);
+    expect(receiver.posts).toHaveLength(0);
+  });
+
+  it("throws on an event that is not from SNS", async () => {
+    const handler = createHandler({ STACKROOM_WEBHOOK_URL: "https://stackroom.example/webhooks/cloudformation", WEBHOOK_SECRET: "s1" }, quiet().deps);
+    await expect(handler({ Records: [{ EventSource: "aws:sqs", body: "x" }] })).rejects.toThrow("Not an SNS event");
+    await expect(handler({})).rejects.toThrow("Not an SNS event");
+  });
+
+  it("throws when the Worker refuses, so Lambda retries and the DLQ catches it", async () => {
+    receiver = await startWebhookReceiver({ secrets: ["rotated-away"] });
+    const handler = createHandler({ STACKROOM_WEBHOOK_URL: receiver.url, WEBHOOK_SECRET: "s1" }, quiet().deps);
+    await expect(handler(snsEvent(cfnMessage("CREATE_COMPLETE")))).rejects.toThrow(WebhookDeliveryError);
+  });
+
+  it("signs with every secret stored in Secrets Manager", async () => {
+    const admin = new AwsClient({ accessKeyId: "test", secretAccessKey: "test", service: "secretsmanager", region: "eu-west-1" });
+    const created = await admin.fetch(`${moto}/`, {
+      method: "POST",
+      headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "secretsmanager.CreateSecret" },
+      body: JSON.stringify({ Name: `stackroom-test-${randomUUID()}`, SecretString: "new-secret,\nold-secret" }),
+    });
+    const { ARN } = z.object({ ARN: z.string() }).parse(await created.json());
+    receiver = await startWebhookReceiver({ secrets: ["old-secret"] });
+    const handler = createHandler(
+      {
+        STACKROOM_WEBHOOK_URL: receiver.url,
+        WEBHOOK_SECRET_ARN: ARN,
+        AWS_REGION: "eu-west-1",
+        AWS_ACCESS_KEY_ID: "test",
+        AWS_SECRET_ACCESS_KEY: "test",
+        AWS_ENDPOINT_URL: moto,
+      },
+      quiet().deps,
+    );
+    expect(await handler(snsEvent(cfnMessage("UPDATE_COMPLETE")))).toEqual({ delivered: 1, skipped: 0 });
+    expect(receiver.posts[0]?.signature.ok).toBe(true);
+    expect(String(receiver.posts[0]?.headers["stackroom-signature"]).match(/v1=/g)).toHaveLength(2);
+  });
+
+  it.each([
+    [{ STACKROOM_WEBHOOK_URL: "http://stackroom.example/webhooks/cloudformation", WEBHOOK_SECRET: "s" }, "https"],
+    [{ STACKROOM_WEBHOOK_URL: "https://stackroom.example/webhooks/cloudformation" }, "WEBHOOK_SECRET_ARN"],
+    [{ WEBHOOK_SECRET: "s" }, "Bridge configuration"],
+  ])("refuses configuration %j", (env, message) => {
+    expect(() => createHandler(env)).toThrow(message);
+  });
+});

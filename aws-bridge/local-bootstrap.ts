@@ -1,0 +1,109 @@
+import { z } from "zod";
+import { AwsQueryError, queryService, type Credentials, type QueryCall } from "./aws-query";
+import {
+  eventsTopicName,
+  EXECUTION_POLICY_NAME,
+  executionPolicy,
+  executionRoleName,
+  executionTrustPolicy,
+  MANAGER_POLICY_NAME,
+  managerPolicy,
+  managerRoleName,
+  managerTrustPolicy,
+  type PolicyDocument,
+  type ProjectAccount,
+} from "./project-roles";
+
+/**
+ * Does in moto what template.yaml does in AWS, as far as moto goes: the events topic with the
+ * local adapter subscribed over HTTP (instead of a Lambda), and the manager and execution roles
+ * with the template's names and policies. No DLQ, KMS key or Lambda: moto cannot run them.
+ * Idempotent: a second run returns the same ARNs and adds no second subscription.
+ */
+
+export interface BootstrapOptions {
+  motoEndpoint: string;
+  accountId: string;
+  region: string;
+  projectId: string;
+  /** Where moto should POST the topic's notifications (the local adapter). */
+  adapterUrl: string;
+  /** moto's default account, which moto assigns to the hub's unknown access key. */
+  hubAccountId?: string;
+  externalId?: string;
+  /** Credentials of the hub; moto accepts any. */
+  hubCredentials?: Credentials;
+}
+
+export interface BootstrappedAccount {
+  topicArn: string;
+  subscriptionArn: string;
+  managerRoleArn: string;
+  executionRoleArn: string;
+}
+
+const memberList = <T extends z.ZodType>(item: T) =>
+  z.union([z.object({ member: z.array(item) }).transform((l) => l.member), z.literal("").transform((): z.output<T>[] => [])]).optional();
+
+const AssumeRoleResult = z.object({ Credentials: z.object({ AccessKeyId: z.string(), SecretAccessKey: z.string(), SessionToken: z.string() }) });
+const CreateTopicResult = z.object({ TopicArn: z.string() });
+const SubscriptionsPage = z.object({
+  Subscriptions: memberList(z.object({ SubscriptionArn: z.string(), Protocol: z.string(), Endpoint: z.string() })),
+  NextToken: z.string().optional(),
+});
+const SubscribeResult = z.object({ SubscriptionArn: z.string() });
+const RoleResult = z.object({ Role: z.object({ Arn: z.string() }) });
+
+/** Credentials acting in the project account: moto picks the account from the access key it issued. */
+async function assumeProjectAccount(o: BootstrapOptions): Promise<Credentials> {
+  const sts = queryService({ endpoint: o.motoEndpoint, service: "sts", region: o.region, credentials: o.hubCredentials ?? { accessKeyId: "test", secretAccessKey: "test" } });
+  const { Credentials: c } = await sts("AssumeRole", { RoleArn: `arn:aws:iam::${o.accountId}:role/stackroom-bootstrap`, RoleSessionName: "stackroom-bootstrap" }, AssumeRoleResult);
+  return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
+}
+
+async function ensureSubscription(sns: QueryCall, topicArn: string, endpoint: string): Promise<string> {
+  let nextToken: string | undefined;
+  do {
+    const page = await sns("ListSubscriptionsByTopic", { TopicArn: topicArn, NextToken: nextToken }, SubscriptionsPage);
+    const existing = page.Subscriptions?.find((s) => s.Protocol === "http" && s.Endpoint === endpoint);
+    if (existing) return existing.SubscriptionArn;
+    nextToken = page.NextToken;
+  } while (nextToken);
+  const { SubscriptionArn } = await sns("Subscribe", { TopicArn: topicArn, Protocol: "http", Endpoint: endpoint, ReturnSubscriptionArn: "true" }, SubscribeResult);
+  return SubscriptionArn;
+}
+
+async function ensureRole(iam: QueryCall, name: string, trust: PolicyDocument, policyName: string, permissions: PolicyDocument): Promise<string> {
+  const trustJson = JSON.stringify(trust);
+  let arn: string;
+  try {
+    const created = await iam("CreateRole", { RoleName: name, AssumeRolePolicyDocument: trustJson, MaxSessionDuration: "3600", Description: "Stackroom (local bootstrap)" }, RoleResult);
+    arn = created.Role.Arn;
+  } catch (error) {
+    if (!(error instanceof AwsQueryError && error.code === "EntityAlreadyExists")) throw error;
+    arn = (await iam("GetRole", { RoleName: name }, RoleResult)).Role.Arn;
+    await iam("UpdateAssumeRolePolicy", { RoleName: name, PolicyDocument: trustJson }, z.unknown());
+  }
+  await iam("PutRolePolicy", { RoleName: name, PolicyName: policyName, PolicyDocument: JSON.stringify(permissions) }, z.unknown());
+  return arn;
+}
+
+export async function bootstrapProjectAccount(o: BootstrapOptions): Promise<BootstrappedAccount> {
+  const credentials = await assumeProjectAccount(o);
+  const account: ProjectAccount = {
+    projectId: o.projectId,
+    accountId: o.accountId,
+    region: o.region,
+    hubAccountId: o.hubAccountId ?? "123456789012",
+    externalId: o.externalId ?? `stackroom-${o.projectId}`,
+  };
+  const sns = queryService({ endpoint: o.motoEndpoint, service: "sns", region: o.region, credentials });
+  // IAM is global: signed for us-east-1 whatever the project's region.
+  const iam = queryService({ endpoint: o.motoEndpoint, service: "iam", region: "us-east-1", credentials });
+
+  const { TopicArn: topicArn } = await sns("CreateTopic", { Name: eventsTopicName(o.projectId) }, CreateTopicResult);
+  const subscriptionArn = await ensureSubscription(sns, topicArn, o.adapterUrl);
+  const executionRoleArn = await ensureRole(iam, executionRoleName(o.projectId), executionTrustPolicy(account), EXECUTION_POLICY_NAME, executionPolicy(account));
+  const managerRoleArn = await ensureRole(iam, managerRoleName(o.projectId), managerTrustPolicy(account), MANAGER_POLICY_NAME, managerPolicy(account));
+  return { topicArn, subscriptionArn, managerRoleArn, executionRoleArn };
+}

@@ -1,0 +1,86 @@
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import { SIGNATURE_HEADER, WebhookBatch, type StackEvent } from "../../worker/domain/contract/stack-event";
+import { verifySignature } from "../../worker/domain/webhook-signature";
+
+/**
+ * A real HTTP server standing in for the Worker's `POST /webhooks/cloudformation` in bridge tests:
+ * it checks the signature and the WebhookBatch schema the way the Worker must, records every
+ * POST, and can be told to answer the next requests with given statuses (to drive retries).
+ */
+
+export interface ReceivedPost {
+  headers: IncomingHttpHeaders;
+  body: string;
+  signature: { ok: boolean; reason?: string };
+  batch: WebhookBatch | null;
+  status: number;
+}
+
+export interface WebhookReceiver {
+  url: string;
+  posts: ReceivedPost[];
+  /** Events of the accepted (202) posts, in arrival order. */
+  events(): StackEvent[];
+  /** Resolves once `predicate` holds for the accepted events; rejects after `timeoutMs`. */
+  waitForEvents(predicate: (events: StackEvent[]) => boolean, timeoutMs?: number): Promise<StackEvent[]>;
+  stop(): Promise<void>;
+}
+
+export interface ReceiverOptions {
+  secrets: string[];
+  /** Statuses for the next requests, consumed in order; afterwards the real verdict applies. */
+  script?: number[];
+  /** Delay before answering, in ms (to provoke client timeouts). */
+  delayMs?: number;
+}
+
+export async function startWebhookReceiver(options: ReceiverOptions): Promise<WebhookReceiver> {
+  const posts: ReceivedPost[] = [];
+  const script = [...(options.script ?? [])];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      void (async () => {
+        const body = Buffer.concat(chunks).toString("utf8");
+        const header = req.headers[SIGNATURE_HEADER.toLowerCase()];
+        const signature = await verifySignature(typeof header === "string" ? header : null, body, options.secrets, Date.now() / 1000);
+        let parsed: unknown = null;
+        try {
+          parsed = JSON.parse(body);
+        } catch {
+          parsed = null;
+        }
+        const batch = WebhookBatch.safeParse(parsed);
+        const verdict = !signature.ok ? 401 : batch.success ? 202 : 400;
+        const status = script.shift() ?? verdict;
+        posts.push({ headers: req.headers, body, signature, batch: batch.success ? batch.data : null, status });
+        if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
+        res.writeHead(status, { "content-type": "application/json" });
+        res.end(JSON.stringify(status === 202 ? { accepted: batch.data?.events.length ?? 0, duplicates: 0 } : { error: { code: "test", message: `answered ${status}` } }));
+      })();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  const events = () => posts.filter((p) => p.status === 202).flatMap((p) => p.batch?.events ?? []);
+  return {
+    url: `http://127.0.0.1:${port}/webhooks/cloudformation`,
+    posts,
+    events,
+    async waitForEvents(predicate, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!predicate(events())) {
+        if (Date.now() > deadline) throw new Error(`Expected events did not arrive; got ${JSON.stringify(events())}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      return events();
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

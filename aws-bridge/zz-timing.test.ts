@@ -1,0 +1,25 @@
+import { randomBytes, randomInt } from "node:crypto";
+import { it } from "vitest";
+import { z } from "zod";
+import { queryService } from "./aws-query";
+import { startLocalAdapter } from "./local-adapter";
+import { bootstrapProjectAccount } from "./local-bootstrap";
+import { startWebhookReceiver } from "./testing/webhook-receiver";
+const moto = process.env.STACKROOM_TEST_MOTO_ENDPOINT ?? "";
+it("t", async () => {
+  const t0 = Date.now(); const lap = (l: string) => console.log(l, Date.now() - t0);
+  const projectId = `e${randomBytes(5).toString("hex")}`; const accountId = String(randomInt(100_000_000_000, 999_999_999_999));
+  const worker = await startWebhookReceiver({ secrets: ["s"] });
+  const adapter = await startLocalAdapter({ port: 0, webhookUrl: worker.url, secrets: ["s"], motoEndpoint: moto, region: "eu-west-1", log: (m, d) => console.log(Date.now()-t0, m, d) });
+  lap("servers");
+  const account = await bootstrapProjectAccount({ motoEndpoint: moto, accountId, region: "eu-west-1", projectId, adapterUrl: adapter.url });
+  lap("bootstrap");
+  const sts = queryService({ endpoint: moto, service: "sts", region: "eu-west-1", credentials: { accessKeyId: "test", secretAccessKey: "hub" } });
+  const { Credentials: c } = await sts("AssumeRole", { RoleArn: account.managerRoleArn, RoleSessionName: "w" }, z.object({ Credentials: z.object({ AccessKeyId: z.string(), SecretAccessKey: z.string(), SessionToken: z.string() }) }));
+  lap("assume");
+  const cfn = queryService({ endpoint: moto, service: "cloudformation", region: "eu-west-1", credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken } });
+  await cfn("CreateStack", { StackName: `stackroom-${projectId}-bucket-x`, TemplateBody: JSON.stringify({ Resources: { Topic: { Type: "AWS::SNS::Topic" } } }), "NotificationARNs.member.1": account.topicArn }, z.unknown());
+  lap("create");
+  console.log(worker.posts.length);
+  await adapter.stop(); await worker.stop();
+}, 60000);

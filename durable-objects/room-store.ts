@@ -1,0 +1,111 @@
+import { z } from "zod";
+import { ActivityEntry, Bucket, BucketSpec, LiveFrame, StackEvent } from "../worker/domain/contract";
+
+/** What the room keeps per bucket: the public view plus the spec CloudFormation last applied. */
+export const StoredBucket = z.object({ bucket: Bucket, appliedSpec: BucketSpec.nullable() });
+export type StoredBucket = z.infer<typeof StoredBucket>;
+
+/** Log entries kept for `since` catch-up; older clients get a snapshot instead. */
+export const LOG_KEEP = 1000;
+
+/**
+ * The room's SQLite tables. Every row read back is parsed with zod: storage outlives code
+ * versions, so a row written by an older version must not be trusted blindly.
+ */
+export class RoomStore {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS buckets (name TEXT PRIMARY KEY, json TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS stack_events (event_id TEXT PRIMARY KEY, stack_name TEXT NOT NULL, json TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS stack_events_by_stack ON stack_events (stack_name);
+      CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY, json TEXT NOT NULL);
+    `);
+  }
+
+  getMeta(key: string): string | undefined {
+    const row = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0];
+    return row?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, value);
+  }
+
+  seq(): number {
+    return Number(this.getMeta("seq") ?? 0);
+  }
+
+  getBucket(name: string): StoredBucket | undefined {
+    const row = this.sql.exec<{ json: string }>("SELECT json FROM buckets WHERE name = ?", name).toArray()[0];
+    return row ? StoredBucket.parse(JSON.parse(row.json)) : undefined;
+  }
+
+  listBuckets(): Bucket[] {
+    return this.sql
+      .exec<{ json: string }>("SELECT json FROM buckets ORDER BY name")
+      .toArray()
+      .map((r) => StoredBucket.parse(JSON.parse(r.json)).bucket);
+  }
+
+  putBucket(stored: StoredBucket): void {
+    this.sql.exec(
+      "INSERT INTO buckets (name, json) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET json = excluded.json",
+      stored.bucket.name,
+      JSON.stringify(stored),
+    );
+  }
+
+  deleteBucket(name: string): void {
+    this.sql.exec("DELETE FROM buckets WHERE name = ?", name);
+  }
+
+  /** Inserts the event unless its EventId was seen before; true when it is new. */
+  addStackEvent(event: StackEvent): boolean {
+    const cursor = this.sql.exec(
+      "INSERT INTO stack_events (event_id, stack_name, json) VALUES (?, ?, ?) ON CONFLICT(event_id) DO NOTHING",
+      event.eventId,
+      event.stackName,
+      JSON.stringify(event),
+    );
+    return cursor.rowsWritten > 0;
+  }
+
+  stackEvents(stackName: string): StackEvent[] {
+    return this.sql
+      .exec<{ json: string }>("SELECT json FROM stack_events WHERE stack_name = ?", stackName)
+      .toArray()
+      .map((r) => StackEvent.parse(JSON.parse(r.json)));
+  }
+
+  /** Stores the frame built for the next sequence number, trims the log, returns the frame's JSON. */
+  appendFrame(build: (seq: number) => LiveFrame): string {
+    const seq = this.seq() + 1;
+    const json = JSON.stringify(build(seq));
+    this.sql.exec("INSERT INTO log (seq, json) VALUES (?, ?)", seq, json);
+    this.sql.exec("DELETE FROM log WHERE seq <= ?", seq - LOG_KEEP);
+    this.setMeta("seq", String(seq));
+    return json;
+  }
+
+  /** Frames (as stored JSON) with seq > since, oldest first; null when the gap is older than the log. */
+  framesSince(since: number): string[] | null {
+    const oldest = this.sql.exec<{ seq: number }>("SELECT MIN(seq) AS seq FROM log").toArray()[0]?.seq;
+    if (oldest !== undefined && oldest !== null && since < oldest - 1) return null;
+    return this.sql
+      .exec<{ json: string }>("SELECT json FROM log WHERE seq > ? ORDER BY seq", since)
+      .toArray()
+      .map((r) => r.json);
+  }
+
+  /** Activity entries newest first with seq < before. */
+  activityBefore(before: number, limit: number): ActivityEntry[] {
+    return this.sql
+      .exec<{ json: string }>("SELECT json FROM log WHERE seq < ? ORDER BY seq DESC LIMIT ?", before, limit)
+      .toArray()
+      .flatMap((r) => {
+        const frame = LiveFrame.parse(JSON.parse(r.json));
+        return frame.type === "change" ? [frame.activity] : [];
+      });
+  }
+}

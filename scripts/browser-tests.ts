@@ -1,0 +1,134 @@
+/**
+ * `npm run test:browser`: starts the whole local stack on free ports, drives the app in Debian's
+ * Chromium through every scenario in test/browser/*.test.ts, keeps screenshots under
+ * test-artifacts/browser/, prints `N passed, M failed` and exits non-zero on any failure.
+ * Options: a substring argument runs only matching scenarios; VERBOSE=1 shows the stack's logs.
+ */
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { ROOT, startStack, type Stack } from "./lib/stack";
+import { launchChromium, signIn, type BrowserScenario, type ScenarioEnv } from "../test/browser/harness";
+
+const ARTIFACTS = join(ROOT, "test-artifacts", "browser");
+const SCENARIO_TIMEOUT_MS = 90_000;
+
+function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60);
+}
+
+async function loadScenarios(filter: string | undefined): Promise<BrowserScenario[]> {
+  const dir = join(ROOT, "test", "browser");
+  const files = readdirSync(dir).filter((f) => f.endsWith(".test.ts")).sort();
+  const all: BrowserScenario[] = [];
+  for (const file of files) {
+    const mod: { scenarios?: BrowserScenario[] } = await import(pathToFileURL(join(dir, file)).href);
+    all.push(...(mod.scenarios ?? []).map((s) => ({ ...s, name: `${file.replace(/\.test\.ts$/, "")} › ${s.name}` })));
+  }
+  return filter ? all.filter((s) => s.name.includes(filter)) : all;
+}
+
+/** Runs one scenario in its own browser contexts; page errors fail it, screenshots tell why. */
+async function runScenario(browser: Browser, url: string, scenario: BrowserScenario): Promise<void> {
+  const contexts: BrowserContext[] = [];
+  const pages: Page[] = [];
+  const pageErrors: string[] = [];
+  const consoleLines: string[] = [];
+  const base = slug(scenario.name);
+  const env: ScenarioEnv = {
+    url,
+    async signedIn(email) {
+      const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+      context.setDefaultTimeout(15_000);
+      contexts.push(context);
+      context.on("page", (page) => {
+        page.on("pageerror", (err) => pageErrors.push(`${email}: ${err.message}`));
+        page.on("console", (msg) => consoleLines.push(`[${email}] ${msg.type()}: ${msg.text()}`));
+      });
+      const page = await signIn(context, url, email);
+      pages.push(page);
+      return page;
+    },
+    async screenshot(page, name) {
+      const path = join(ARTIFACTS, `${base}--${slug(name)}.png`);
+      await page.screenshot({ path, fullPage: true });
+      return path;
+    },
+  };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      scenario.run(env),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${SCENARIO_TIMEOUT_MS / 1000} s`)), SCENARIO_TIMEOUT_MS);
+      }),
+    ]);
+    if (pageErrors.length) throw new Error(`uncaught errors in the page:\n  ${pageErrors.join("\n  ")}`);
+  } catch (err) {
+    for (const [i, page] of pages.entries()) {
+      await page.screenshot({ path: join(ARTIFACTS, `${base}--failure-${i + 1}.png`), fullPage: true }).catch(() => undefined);
+    }
+    throw err;
+  } finally {
+    clearTimeout(timer);
+    if (consoleLines.length) writeFileSync(join(ARTIFACTS, `${base}--console.log`), consoleLines.join("\n") + "\n");
+    for (const context of contexts) await context.close().catch(() => undefined);
+  }
+}
+
+async function main(): Promise<number> {
+  const scenarios = await loadScenarios(process.argv[2]);
+  rmSync(ARTIFACTS, { recursive: true, force: true });
+  mkdirSync(ARTIFACTS, { recursive: true });
+
+  let stack: Stack | undefined;
+  let browser: Browser | undefined;
+  let home: string | undefined;
+  const stopAll = async () => {
+    await browser?.close().catch(() => undefined);
+    await stack?.stop().catch(() => undefined);
+    if (home) rmSync(home, { recursive: true, force: true });
+  };
+  const onSignal = () => void stopAll().then(() => process.exit(130));
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+
+  let passed = 0;
+  let failed = 0;
+  try {
+    console.log("Starting the local stack (moto, bridge, wrangler dev, app)…");
+    stack = await startStack({ port: 0, quiet: !process.env.VERBOSE, stateDir: join(ROOT, ".dev", `browser-state-${process.pid}`) });
+    ({ browser, home } = await launchChromium());
+    console.log(`App at ${stack.url}; Chromium ${browser.version()}\n`);
+    for (const scenario of scenarios) {
+      const started = Date.now();
+      try {
+        await runScenario(browser, stack.url, scenario);
+        passed++;
+        console.log(`  ✓ ${scenario.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      } catch (err) {
+        failed++;
+        console.log(`  ✗ ${scenario.name}\n      ${(err instanceof Error ? err.message : String(err)).split("\n").join("\n      ")}`);
+      }
+    }
+  } catch (err) {
+    console.error(`The browser tests could not run: ${err instanceof Error ? err.message : String(err)}`);
+    failed = Math.max(1, scenarios.length - passed);
+  } finally {
+    await stopAll();
+    if (stack) rmSync(join(ROOT, ".dev", `browser-state-${process.pid}`), { recursive: true, force: true });
+  }
+  console.log(`\nScreenshots: ${ARTIFACTS}`);
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed === 0 && passed > 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    console.log("0 passed, 1 failed");
+    process.exit(1);
+  },
+);

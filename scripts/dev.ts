@@ -1,0 +1,72 @@
+/**
+ * `npm run dev`: the whole local Stackroom on this machine (moto as AWS, wrangler dev as
+ * Cloudflare, the local bridge, the app) with the seeded demo project; Ctrl-C stops it all.
+ * PORT (default 5173) is the app's port, MOTO_PORT (default 4566) moto's.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { ROOT, startStack } from "./lib/stack";
+import { commandLineOf, signalGroup } from "./lib/processes";
+import { DEMO } from "./lib/demo";
+
+const PID_FILE = join(ROOT, ".dev", "dev.json");
+const Running = z.object({ supervisor: z.number(), url: z.string(), pids: z.record(z.string(), z.number()) });
+
+function alive(pid: number): boolean {
+  return commandLineOf(pid) !== null;
+}
+
+/** A second `npm run dev` points at the first; leftovers of a crashed run are stopped by PID. */
+function handlePreviousRun(): boolean {
+  if (!existsSync(PID_FILE)) return false;
+  const previous = Running.safeParse(JSON.parse(readFileSync(PID_FILE, "utf8")));
+  rmSync(PID_FILE, { force: true });
+  if (!previous.success) return false;
+  if (alive(previous.data.supervisor) && commandLineOf(previous.data.supervisor)?.includes("scripts/dev.ts")) {
+    console.log(`Stackroom is already running at ${previous.data.url} (pid ${previous.data.supervisor}).`);
+    writeFileSync(PID_FILE, JSON.stringify(previous.data));
+    return true;
+  }
+  for (const [name, pid] of Object.entries(previous.data.pids)) {
+    const cmd = commandLineOf(pid);
+    if (cmd && /moto\.server|wrangler|vite/.test(cmd)) {
+      console.log(`stopping ${name} (pid ${pid}) left over from a previous run`);
+      signalGroup(pid, "SIGKILL");
+    }
+  }
+  return false;
+}
+
+async function main(): Promise<void> {
+  if (handlePreviousRun()) return;
+  const port = Number(process.env.PORT ?? 5173);
+  const motoPort = Number(process.env.MOTO_PORT ?? 4566);
+  console.log("Starting moto, the AWS bridge, wrangler dev and the app…");
+  const stack = await startStack({ port, motoPort, stateDir: join(ROOT, ".dev", "state"), quiet: !process.env.VERBOSE });
+  mkdirSync(join(ROOT, ".dev"), { recursive: true });
+  writeFileSync(PID_FILE, JSON.stringify({ supervisor: process.pid, url: stack.url, pids: stack.pids }));
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log("\nStopping…");
+    await stack.stop();
+    rmSync(PID_FILE, { force: true });
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  console.log(`
+  Stackroom is running:  ${stack.url}
+
+  Sign in as ${DEMO.members.map((m) => `${m.email} (${m.role})`).join(", ")}.
+  Demo project "${DEMO.id}": AWS account ${DEMO.accountId}, ${DEMO.region}, played by moto at ${stack.motoEndpoint}.
+  API (wrangler dev): ${stack.apiUrl}    Press Ctrl-C to stop everything.
+`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,142 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { startMoto, type MotoServer } from "./moto";
+import { freePort, waitForHttp } from "./ports";
+import { startProcess, stopProcess, type Managed } from "./processes";
+import { DEMO, demoProjectRecord } from "./demo";
+import { startLocalAdapter } from "../../aws-bridge/local-adapter";
+import { bootstrapProjectAccount } from "../../aws-bridge/local-bootstrap";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+
+export interface StackOptions {
+  /** Port of the app (the one origin the browser uses). 0 = any free port. */
+  port?: number;
+  motoPort?: number;
+  /** Folder for wrangler's local KV/DO state; wiped at start because moto starts empty. */
+  stateDir?: string;
+  quiet?: boolean;
+  /** Start the app (vite); false = API only (benchmarks, API tests). */
+  app?: boolean;
+  /** Extra vars for the Worker. */
+  workerVars?: Record<string, string>;
+}
+
+export interface Stack {
+  url: string;
+  apiUrl: string;
+  motoEndpoint: string;
+  opsToken: string;
+  pids: Record<string, number>;
+  stop(): Promise<void>;
+}
+
+export const WRANGLER_ENV = {
+  WRANGLER_SEND_METRICS: "false",
+  WRANGLER_SEND_ERROR_REPORTS: "false",
+  WRANGLER_HIDE_BANNER: "true",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+};
+
+/**
+ * The whole local Stackroom: moto (AWS), the demo project's AWS side bootstrapped in moto as the
+ * bridge template would in AWS, the local bridge adapter, `wrangler dev` (Worker, KV, Durable
+ * Objects) and the app (vite, proxying /api to the Worker) — one origin for the browser.
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const stopped: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stopped.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const motoPort = options.motoPort ?? (await freePort());
+    const moto: MotoServer = await startMoto(motoPort);
+    stopped.push(() => moto.stop());
+
+    const workerPort = await freePort();
+    const apiUrl = `http://127.0.0.1:${workerPort}`;
+    const webhookSecret = randomBytes(24).toString("hex");
+    const opsToken = randomBytes(24).toString("hex");
+
+    const adapterPort = await freePort();
+    const adapter = await startLocalAdapter({
+      port: adapterPort,
+      webhookUrl: `${apiUrl}/webhooks/cloudformation`,
+      secrets: [webhookSecret],
+      motoEndpoint: moto.endpoint,
+      region: DEMO.region,
+    });
+    stopped.push(() => adapter.stop());
+
+    const aws = await bootstrapProjectAccount({
+      motoEndpoint: moto.endpoint,
+      accountId: DEMO.accountId,
+      region: DEMO.region,
+      projectId: DEMO.id,
+      adapterUrl: adapter.url,
+    });
+
+    const stateDir = options.stateDir ?? join(ROOT, ".dev", `state-${workerPort}`);
+    rmSync(stateDir, { recursive: true, force: true });
+    mkdirSync(stateDir, { recursive: true });
+    const vars: Record<string, string> = {
+      AUTH_MODE: "dev",
+      AWS_ENDPOINT: moto.endpoint,
+      SESSION_SECRET: randomBytes(32).toString("hex"),
+      WEBHOOK_SECRET: webhookSecret,
+      WEBHOOK_SECRET_PREVIOUS: "",
+      OPS_TOKEN: opsToken,
+      AWS_ACCESS_KEY_ID: "AKIASTACKROOMLOCAL01",
+      AWS_SECRET_ACCESS_KEY: "local-hub-secret",
+      ...options.workerVars,
+    };
+    const wrangler = startProcess(
+      "worker",
+      process.execPath,
+      [
+        join(ROOT, "node_modules/wrangler/bin/wrangler.js"),
+        "dev",
+        "--ip", "127.0.0.1",
+        "--port", String(workerPort),
+        "--inspector-port", String(await freePort()),
+        "--persist-to", stateDir,
+        "--show-interactive-dev-session=false",
+        ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+      ],
+      { cwd: ROOT, env: { ...process.env, ...WRANGLER_ENV, XDG_CONFIG_HOME: join(ROOT, ".dev", "xdg") }, quiet: options.quiet },
+    );
+    stopped.push(() => stopProcess(wrangler));
+    await waitForHttp(`${apiUrl}/api/health`, 60_000);
+
+    await seedDemo(apiUrl, opsToken, demoProjectRecord(aws));
+
+    let url = apiUrl;
+    const pids: Record<string, number> = { moto: moto.pid, worker: wrangler.pid };
+    if (options.app !== false) {
+      const appPort = options.port === undefined || options.port === 0 ? await freePort() : options.port;
+      const app: Managed = startProcess("app", process.execPath, [join(ROOT, "node_modules/vite/bin/vite.js"), "dev", "--strictPort"], {
+        cwd: join(ROOT, "app"),
+        env: { ...process.env, PORT: String(appPort), STACKROOM_API_URL: apiUrl },
+        quiet: options.quiet,
+      });
+      stopped.push(() => stopProcess(app));
+      pids.app = app.pid;
+      url = `http://localhost:${appPort}`;
+      await waitForHttp(url, 60_000);
+    }
+    return { url, apiUrl, motoEndpoint: moto.endpoint, opsToken, pids, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+async function seedDemo(apiUrl: string, opsToken: string, record: unknown): Promise<void> {
+  const res = await fetch(`${apiUrl}/api/ops/projects`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${opsToken}`, "content-type": "application/json" },
+    body: JSON.stringify(record),
+  });
+  if (!res.ok) throw new Error(`seeding the demo project failed: ${res.status} ${await res.text()}`);
+}

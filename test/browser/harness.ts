@@ -1,0 +1,87 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+
+/** TOOLCHAIN pitfall 10; Playwright adds `--headless` and a fresh `--user-data-dir` itself. */
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
+];
+
+export async function launchChromium(): Promise<{ browser: Browser; home: string }> {
+  const home = mkdtempSync(join(tmpdir(), "stackroom-chromium-"));
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: CHROMIUM_ARGS,
+    env: { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, ".config") },
+  });
+  return { browser, home };
+}
+
+/** What a scenario gets: the app's URL and managers' pages, each in its own browser context. */
+export interface ScenarioEnv {
+  url: string;
+  /** A page in a fresh context, signed in through the sign-in page as `email`. */
+  signedIn(email: string): Promise<Page>;
+  /** Saves a full-page screenshot under test-artifacts/browser/ and returns its path. */
+  screenshot(page: Page, name: string): Promise<string>;
+}
+
+export interface BrowserScenario {
+  name: string;
+  run(env: ScenarioEnv): Promise<void>;
+}
+
+export const DEMO_BUTTON: Record<string, string> = {
+  "alice@example.com": "demo-alice",
+  "bob@example.com": "demo-bob",
+  "carol@example.com": "demo-carol",
+};
+
+/** Signs in on `/` (a demo manager's button, or the email form) and lands on /projects. */
+export async function signIn(context: BrowserContext, url: string, email: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${url}/`);
+  const button = DEMO_BUTTON[email];
+  if (button) await page.getByTestId(button).click();
+  else {
+    await page.getByTestId("email").fill(email);
+    await page.getByTestId("email").press("Enter");
+  }
+  await page.waitForURL(`${url}/projects`);
+  return page;
+}
+
+/** Opens a project from the project list and waits for the live connection. */
+export async function openProject(page: Page, id: string): Promise<void> {
+  await page.getByTestId(`project-${id}`).click();
+  await page.waitForURL(/\/projects\/[a-z0-9]+$/);
+  await page.locator('[data-testid="connection"][data-status="live"]').waitFor({ timeout: 15_000 });
+}
+
+/** Waits until the bucket's status badge shows `status`. */
+export async function waitForStatus(page: Page, bucket: string, status: string, timeout = 20_000): Promise<void> {
+  await page.locator(`[data-testid="status-${bucket}"][data-status="${status}"]`).waitFor({ timeout });
+}
+
+/** A bucket name no earlier run used (the stack's state is fresh, but names stay readable). */
+export function uniqueBucketName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+}
+
+/** Fills and submits the "New bucket" dialog. */
+export async function createBucketThroughUi(page: Page, name: string): Promise<void> {
+  await page.getByTestId("new-bucket").click();
+  const dialog = page.getByTestId("new-bucket-dialog");
+  await dialog.getByTestId("bucket-name").fill(name);
+  await dialog.getByTestId("create-bucket").click();
+  await dialog.waitFor({ state: "detached" });
+}

@@ -1,0 +1,53 @@
+// Proves that what one manager does reaches every other open page live: create -> ready, delete -> gone, no reload.
+import assert from "node:assert/strict";
+import { createBucketThroughUi, openProject, uniqueBucketName, waitForStatus, type BrowserScenario } from "./harness";
+
+export const scenarios: BrowserScenario[] = [
+  {
+    name: "alice creates a bucket; bob's open page shows it reach ready without reload",
+    async run({ signedIn, screenshot }) {
+      const alice = await signedIn("alice@example.com");
+      const bob = await signedIn("bob@example.com");
+      await openProject(alice, "demo");
+      await openProject(bob, "demo");
+      await bob.evaluate("window.__stackroomNoReload = true");
+
+      const name = uniqueBucketName("live");
+      await createBucketThroughUi(alice, name);
+
+      await bob.getByTestId(`bucket-${name}`).waitFor({ timeout: 15_000 });
+      await waitForStatus(bob, name, "ready");
+      await waitForStatus(alice, name, "ready");
+      await bob.getByTestId("activity").getByText(`Bucket ${name} is ready`).waitFor();
+      assert.equal(await bob.evaluate("window.__stackroomNoReload === true"), true, "bob's page was reloaded");
+      assert.equal(await bob.getByTestId(`bucket-${name}`).getByText(`${name}-`).count(), 1, "physical name shown");
+
+      await screenshot(alice, "alice-after-create");
+      await screenshot(bob, "bob-sees-ready");
+    },
+  },
+  {
+    name: "alice deletes a bucket after typing its name; bob sees it deleted, then gone",
+    async run({ signedIn, screenshot }) {
+      const alice = await signedIn("alice@example.com");
+      const bob = await signedIn("bob@example.com");
+      await openProject(alice, "demo");
+      await openProject(bob, "demo");
+      const name = uniqueBucketName("gone");
+      await createBucketThroughUi(alice, name);
+      await waitForStatus(alice, name, "ready");
+
+      await alice.getByTestId(`delete-${name}`).click();
+      const dialog = alice.getByTestId("delete-bucket-dialog");
+      assert.equal(await dialog.getByTestId("confirm-delete").isDisabled(), true, "delete is enabled before typing the name");
+      await dialog.getByTestId("confirm-name").fill(name);
+      await screenshot(alice, "alice-confirms-delete");
+      await dialog.getByTestId("confirm-delete").click();
+      await dialog.waitFor({ state: "detached" });
+
+      await waitForStatus(bob, name, "deleted");
+      await screenshot(bob, "bob-sees-deleted");
+      await bob.getByTestId(`bucket-${name}`).waitFor({ state: "detached", timeout: 15_000 });
+    },
+  },
+];

@@ -1,0 +1,124 @@
+import { env, SELF } from "cloudflare:test";
+import { AwsClient } from "aws4fetch";
+import { signBody } from "../../worker/domain/webhook-signature";
+import type { ProjectRecord, StackEvent } from "../../worker/domain/contract";
+
+/** Helpers for workerd tests: they drive the real Worker (SELF) and the real moto, nothing mocked. */
+export const ORIGIN = "https://stackroom.test";
+
+export function randomId(prefix = "p"): string {
+  return `${prefix}${crypto.randomUUID().replace(/-/g, "").slice(0, 10)}`;
+}
+
+export function randomAccount(): string {
+  return String(Math.floor(100_000_000_000 + Math.random() * 899_999_999_999));
+}
+
+/** Creates the project's SNS topic in moto (as the bridge template would) and registers the project. */
+export async function registerProject(overrides: Partial<ProjectRecord> = {}): Promise<ProjectRecord> {
+  const id = overrides.id ?? randomId();
+  const accountId = overrides.accountId ?? randomAccount();
+  const region = overrides.region ?? "eu-west-1";
+  const topicArn = overrides.topicArn ?? (await createTopic(accountId, region, `stackroom-${id}-events`));
+  const record: ProjectRecord = {
+    id,
+    name: `Project ${id}`,
+    accountId,
+    region,
+    roleArn: `arn:aws:iam::${accountId}:role/stackroom-manager`,
+    externalId: "test-external-id",
+    topicArn,
+    members: [
+      { email: "owner@example.com", role: "owner" },
+      { email: "editor@example.com", role: "editor" },
+      { email: "viewer@example.com", role: "viewer" },
+    ],
+    ...overrides,
+  };
+  const res = await SELF.fetch(`${ORIGIN}/api/ops/projects`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${env.OPS_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify(record),
+  });
+  if (res.status !== 200) throw new Error(`register failed: ${res.status} ${await res.text()}`);
+  return record;
+}
+
+const FORM = { "content-type": "application/x-www-form-urlencoded" };
+
+/** Credentials acting in `accountId` in moto (AssumeRole into any role of that account). */
+export async function accountClient(accountId: string, service: string, region: string): Promise<AwsClient> {
+  const sts = new AwsClient({ accessKeyId: "AKIATESTHARNESS00001", secretAccessKey: "x", service: "sts", region, retries: 0 });
+  const body = new URLSearchParams({ Action: "AssumeRole", Version: "2011-06-15", RoleArn: `arn:aws:iam::${accountId}:role/harness`, RoleSessionName: "harness" });
+  const text = await (await sts.fetch(env.AWS_ENDPOINT, { method: "POST", body: body.toString(), headers: FORM })).text();
+  const pick = (tag: string) => text.match(new RegExp(`<${tag}>([^<]+)</${tag}>`))?.[1] ?? "";
+  return new AwsClient({ accessKeyId: pick("AccessKeyId"), secretAccessKey: pick("SecretAccessKey"), sessionToken: pick("SessionToken"), service, region, retries: 0 });
+}
+
+async function createTopic(accountId: string, region: string, name: string): Promise<string> {
+  const sns = await accountClient(accountId, "sns", region);
+  const text = await (await sns.fetch(env.AWS_ENDPOINT, { method: "POST", body: new URLSearchParams({ Action: "CreateTopic", Name: name }).toString(), headers: FORM })).text();
+  const arn = text.match(/<TopicArn>([^<]+)<\/TopicArn>/)?.[1];
+  if (!arn) throw new Error(`CreateTopic failed: ${text}`);
+  return arn;
+}
+
+/** Signs in through the dev login and returns the session cookie header value. */
+export async function login(email: string): Promise<string> {
+  const res = await SELF.fetch(`${ORIGIN}/api/dev/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email }),
+  });
+  if (res.status !== 204) throw new Error(`login failed: ${res.status}`);
+  const cookie = res.headers.get("set-cookie")?.split(";")[0];
+  if (!cookie) throw new Error("no session cookie");
+  return cookie;
+}
+
+export function api(cookie: string, path: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  headers.set("cookie", cookie);
+  if (init.body !== undefined) headers.set("content-type", "application/json");
+  return SELF.fetch(`${ORIGIN}${path}`, { ...init, headers });
+}
+
+/** POSTs events to the webhook exactly as the bridge does (signed with the current secret). */
+export async function deliver(events: StackEvent[], secret = env.WEBHOOK_SECRET, nowSeconds = Math.floor(Date.now() / 1000)): Promise<Response> {
+  const body = JSON.stringify({ events });
+  return SELF.fetch(`${ORIGIN}/webhooks/cloudformation`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "Stackroom-Signature": await signBody(body, [secret], nowSeconds) },
+    body,
+  });
+}
+
+let eventCounter = 0;
+
+/** A stack-level CloudFormation event as the bridge would forward it. */
+export function stackEvent(project: ProjectRecord, stackName: string, resourceStatus: string, extra: Partial<StackEvent> = {}): StackEvent {
+  eventCounter++;
+  return {
+    stackId: `arn:aws:cloudformation:${project.region}:${project.accountId}:stack/${stackName}/0a1b2c3d-${String(eventCounter).padStart(4, "0")}`,
+    stackName,
+    eventId: crypto.randomUUID(),
+    logicalResourceId: stackName,
+    physicalResourceId: `arn:aws:cloudformation:${project.region}:${project.accountId}:stack/${stackName}/0a1b2c3d`,
+    resourceType: "AWS::CloudFormation::Stack",
+    resourceStatus,
+    timestamp: new Date(Date.now() + eventCounter).toISOString(),
+    namespace: project.accountId,
+    ...extra,
+  };
+}
+
+/** Polls `read` until `done` holds (KV snapshots are written by the room's alarm, ≤ 1 s later). */
+export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    value = await read();
+  }
+  return value;
+}

@@ -1,0 +1,21 @@
+/**
+ * The Worker's AWS client: STS, CloudFormation (Query API) and a little S3, signed with aws4fetch
+ * so it runs inside workerd. Every call is retried (bounded, full jitter) on throttling, 5xx and
+ * network errors, and fails with a typed `AwsError`.
+ */
+export { projectAws, type ProjectAws, type ProjectAwsOptions } from "./project-aws";
+export {
+  cloudFormationClient,
+  type Capability,
+  type CloudFormationClient,
+  type CloudFormationOptions,
+  type DeleteStackInput,
+  type Stack,
+  type StackInput,
+  type UpdateStackResult,
+} from "./cloudformation";
+export { s3Client, type BucketContents, type S3Client } from "./s3";
+export { assumeRole, assumedRoleCredentials, type AssumeRoleOptions, type TemporaryCredentials } from "./sts";
+export { AwsError, type AwsErrorKind } from "./errors";
+export type { RetryOptions } from "./retry";
+export type { AwsFetch, CredentialSource, Credentials, ServiceOptions } from "./transport";

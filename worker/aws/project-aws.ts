@@ -1,0 +1,47 @@
+import type { ProjectRecord } from "../domain/contract";
+import { cloudFormationClient, type CloudFormationClient } from "./cloudformation";
+import type { RetryOptions } from "./retry";
+import { s3Client, type S3Client } from "./s3";
+import { assumedRoleCredentials } from "./sts";
+import type { AwsFetch, Credentials } from "./transport";
+
+export interface ProjectAwsOptions {
+  /** `env.AWS_ENDPOINT`: moto's URL locally, empty for real AWS. */
+  endpoint?: string;
+  /** The hub account's credentials (`env.AWS_ACCESS_KEY_ID` / `env.AWS_SECRET_ACCESS_KEY`). */
+  hubCredentials: Credentials;
+  project: Pick<ProjectRecord, "id" | "region" | "roleArn" | "externalId" | "executionRoleArn">;
+  fetch?: AwsFetch;
+  retry?: Partial<RetryOptions>;
+}
+
+/** The AWS clients of one project account. */
+export interface ProjectAws {
+  cloudformation: CloudFormationClient;
+  s3: S3Client;
+}
+
+/**
+ * Clients acting in the project's account and region. Nothing is called until the first request;
+ * then the project role is assumed (session `stackroom-<project>`) and its credentials are
+ * cached per isolate, shared by every `projectAws` of the same project. Stack operations pass
+ * the project's execution role, if it has one, as CloudFormation's service role.
+ */
+export function projectAws(options: ProjectAwsOptions): ProjectAws {
+  const { project, endpoint, fetch, retry } = options;
+  const credentials = assumedRoleCredentials({
+    hubCredentials: options.hubCredentials,
+    roleArn: project.roleArn,
+    externalId: project.externalId,
+    sessionName: `stackroom-${project.id}`,
+    region: project.region,
+    endpoint,
+    fetch,
+    retry,
+  });
+  const service = { region: project.region, credentials, endpoint, fetch, retry };
+  return {
+    cloudformation: cloudFormationClient({ ...service, roleArn: project.executionRoleArn }),
+    s3: s3Client(service),
+  };
+}

@@ -1,0 +1,96 @@
+// Proves retries are bounded full-jitter backoff on throttling/5xx/network errors only, fed recorded AWS answers.
+import { describe, expect, it } from "vitest";
+import { cloudFormationClient } from "./cloudformation";
+import { AwsError } from "./errors";
+import { describeStacksXml, throttlingXml, xmlResponse } from "./recorded-answers";
+import { backoffDelay, type RetryOptions } from "./retry";
+import type { AwsFetch } from "./transport";
+
+/** Answers requests in order from `script`; records what was sent. */
+function scriptedAws(script: Array<() => Response>) {
+  const requests: Request[] = [];
+  const fetch: AwsFetch = async (request) => {
+    requests.push(request);
+    const next = script[requests.length - 1];
+    if (!next) throw new Error("more requests than scripted");
+    return next();
+  };
+  return { fetch, requests };
+}
+
+function recordingRetry(random = 0.5) {
+  const sleeps: number[] = [];
+  const retry: Partial<RetryOptions> = {
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    random: () => random,
+  };
+  return { retry, sleeps };
+}
+
+const credentials = { accessKeyId: "AKIAHUBTEST000000000", secretAccessKey: "hub-secret" };
+const throttled = () => xmlResponse(throttlingXml, 400);
+const described = () => xmlResponse(describeStacksXml);
+
+describe("retries", () => {
+  it("retries throttling and returns the stack once AWS answers", async () => {
+    const aws = scriptedAws([throttled, throttled, described]);
+    const { retry, sleeps } = recordingRetry(0.5);
+    const cfn = cloudFormationClient({ region: "eu-west-1", credentials, fetch: aws.fetch, retry });
+
+    const [stack] = await cfn.describeStacks("stackroom-demo-bucket-logs");
+
+    expect(aws.requests).toHaveLength(3);
+    expect(sleeps).toEqual([100, 200]);
+    expect(stack).toMatchObject({
+      stackName: "stackroom-demo-bucket-logs",
+      stackStatus: "CREATE_IN_PROGRESS",
+      stackStatusReason: "User Initiated",
+      tags: { "stackroom:project": "demo" },
+      outputs: { BucketName: "logs-1a2b3c4d" },
+      notificationArns: ["arn:aws:sns:eu-west-1:111111111111:stackroom-events"],
+      parameters: {},
+    });
+    expect(stack?.creationTime.toISOString()).toBe("2026-11-20T09:14:03.512Z");
+    const sent = aws.requests[0];
+    expect(sent?.url).toBe("https://cloudformation.eu-west-1.amazonaws.com/");
+    expect(sent?.headers.get("authorization")).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAHUBTEST000000000\/\d{8}\/eu-west-1\/cloudformation\/aws4_request/);
+    expect(new TextDecoder().decode(await sent?.arrayBuffer())).toBe("Action=DescribeStacks&Version=2010-05-15&StackName=stackroom-demo-bucket-logs");
+  });
+
+  it("gives up after 4 attempts with the throttling error", async () => {
+    const aws = scriptedAws([throttled, throttled, throttled, throttled]);
+    const { retry, sleeps } = recordingRetry(0.999);
+    const cfn = cloudFormationClient({ region: "eu-west-1", credentials, fetch: aws.fetch, retry });
+
+    const error = await cfn.describeStacks().catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(AwsError);
+    expect(error).toMatchObject({ code: "Throttling", kind: "Throttled", status: 400, retryable: true });
+    expect(aws.requests).toHaveLength(4);
+    expect(sleeps).toEqual([199, 399, 799]);
+  });
+
+  it("retries 5xx and network failures, not client errors", async () => {
+    const unavailable = () => new Response("<html>Service Unavailable</html>", { status: 503 });
+    const offline = (): Response => {
+      throw new TypeError("Network connection lost.");
+    };
+    const flaky = scriptedAws([unavailable, offline, described]);
+    const cfn = cloudFormationClient({ region: "eu-west-1", credentials, fetch: flaky.fetch, retry: recordingRetry().retry });
+    await expect(cfn.describeStacks("stackroom-demo-bucket-logs")).resolves.toHaveLength(1);
+    expect(flaky.requests).toHaveLength(3);
+
+    const denied = scriptedAws([() => xmlResponse(throttlingXml.replace("Throttling", "AccessDenied"), 403)]);
+    const refused = cloudFormationClient({ region: "eu-west-1", credentials, fetch: denied.fetch, retry: recordingRetry().retry });
+    await expect(refused.describeStacks()).rejects.toMatchObject({ kind: "AccessDenied", retryable: false });
+    expect(denied.requests).toHaveLength(1);
+  });
+
+  it("never waits longer than the cap", () => {
+    const options = { baseMs: 200, capMs: 3_000, random: () => 0.9999 };
+    expect([0, 1, 2, 3, 4, 10].map((retry) => backoffDelay(retry, options))).toEqual([199, 399, 799, 1599, 2999, 2999]);
+    expect(backoffDelay(3, { ...options, random: () => 0 })).toBe(0);
+  });
+});

@@ -1,0 +1,51 @@
+import { AwsError } from "./errors";
+
+/**
+ * How retryable AWS failures (throttling, 5xx, network) are retried. Every attempt is one Worker
+ * subrequest, so the bound matters as much as the backoff.
+ */
+export interface RetryOptions {
+  /** Attempts in total, the first included. */
+  maxAttempts: number;
+  /** Backoff ceiling of the first retry, in ms; doubles per retry. */
+  baseMs: number;
+  /** Largest backoff ceiling, in ms. */
+  capMs: number;
+  /** Waits `ms`; tests pass one that records instead of waiting. */
+  sleep: (ms: number) => Promise<void>;
+  /** A number in [0, 1); the jitter source. */
+  random: () => number;
+}
+
+export const defaultRetry: RetryOptions = {
+  maxAttempts: 4,
+  baseMs: 200,
+  capMs: 3_000,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: Math.random,
+};
+
+/**
+ * Full-jitter exponential backoff (AWS Architecture Blog, "Exponential Backoff and Jitter"):
+ * a uniform wait in [0, min(cap, base * 2^retry)). `retry` counts from 0.
+ */
+export function backoffDelay(retry: number, options: Pick<RetryOptions, "baseMs" | "capMs" | "random">): number {
+  const ceiling = Math.min(options.capMs, options.baseMs * 2 ** retry);
+  return Math.floor(options.random() * ceiling);
+}
+
+/**
+ * Runs `attempt` until it succeeds, fails with a non-retryable error, or `maxAttempts` is spent;
+ * the last error is rethrown as is.
+ */
+export async function withRetry<T>(attempt: () => Promise<T>, options: RetryOptions = defaultRetry): Promise<T> {
+  for (let tried = 1; ; tried++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const retryable = error instanceof AwsError && error.retryable;
+      if (!retryable || tried >= options.maxAttempts) throw error;
+      await options.sleep(backoffDelay(tried - 1, options));
+    }
+  }
+}

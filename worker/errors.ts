@@ -1,0 +1,53 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { errorStatus, type ErrorCode, type ErrorEnvelope } from "./domain/contract";
+
+/** The one error class of the API: a machine `code`, a human `message`, optional per-field messages. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly fields?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+
+  get status(): number {
+    return errorStatus[this.code];
+  }
+
+  toJSON(): ErrorEnvelope {
+    return { error: { code: this.code, message: this.message, ...(this.fields ? { fields: this.fields } : {}) } };
+  }
+}
+
+/** What a room's RPC method answers: thrown errors lose their type crossing RPC, so refusals are values. */
+export type RoomResult<T> = ({ ok: true } & T) | { ok: false; error: ErrorEnvelope["error"] };
+
+export function refusal(err: ApiError): RoomResult<never> {
+  return { ok: false, error: err.toJSON().error };
+}
+
+/** Turns a room's refusal back into the ApiError the route answers with. */
+export function unwrap<R extends RoomResult<object>>(result: R): Extract<R, { ok: true }> {
+  const checked: RoomResult<object> = result;
+  if (!checked.ok) throw new ApiError(checked.error.code, checked.error.message, checked.error.fields);
+  // Narrowing a generic union is beyond TypeScript; `ok` was just checked.
+  return result as Extract<R, { ok: true }>;
+}
+
+/** Hono onError: ApiErrors become the envelope; anything else is logged and answered with a generic 500. */
+export function onError(err: Error, c: Context): Response {
+  if (err instanceof ApiError) return c.json(err.toJSON(), err.status as 400);
+  if (err instanceof HTTPException) {
+    // Raised by Hono's own middleware: a client error, never a 500.
+    return c.json(new ApiError(err.status === 401 ? "unauthenticated" : "invalid", err.message || "The request was refused.").toJSON(), err.status === 401 ? 401 : 400);
+  }
+  console.error("unhandled error", { method: c.req.method, path: c.req.path, error: err.message, stack: err.stack });
+  return c.json(new ApiError("internal", "Something went wrong on our side. Please try again.").toJSON(), 500);
+}
+
+export function notFound(c: Context): Response {
+  return c.json(new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}.`).toJSON(), 404);
+}

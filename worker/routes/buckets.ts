@@ -1,0 +1,39 @@
+import { Hono } from "hono";
+import { BucketName, CreateBucketBody, UpdateBucketBody } from "../domain/contract";
+import { requireMember } from "../registry";
+import { projectRoom } from "../room";
+import { jsonBody, parseParam } from "../validate";
+import { unwrap } from "../errors";
+import type { AppEnv } from "../app-env";
+
+/** Bucket create/update/delete: each is one CloudFormation stack operation, answered 202. */
+export const bucketRoutes = new Hono<AppEnv>()
+  .use(requireMember("editor"))
+  .post("/", async (c) => {
+    const body = await jsonBody(c, CreateBucketBody);
+    const result = unwrap(await projectRoom(c.env, c.get("project").id).submitBucket({
+      project: c.get("project"),
+      actor: c.get("email"),
+      change: { action: "create", body },
+    }));
+    return c.json({ bucket: result.bucket, operationId: result.operationId }, 202);
+  })
+  .patch("/:name", async (c) => {
+    const name = parseParam(BucketName, c.req.param("name"), "bucket");
+    const body = await jsonBody(c, UpdateBucketBody);
+    const result = unwrap(await projectRoom(c.env, c.get("project").id).submitBucket({
+      project: c.get("project"),
+      actor: c.get("email"),
+      change: { action: "update", name, body },
+    }));
+    return c.json({ bucket: result.bucket, operationId: result.operationId }, 202);
+  })
+  .delete("/:name", async (c) => {
+    const name = parseParam(BucketName, c.req.param("name"), "bucket");
+    const result = unwrap(await projectRoom(c.env, c.get("project").id).submitBucket({
+      project: c.get("project"),
+      actor: c.get("email"),
+      change: { action: "delete", name },
+    }));
+    return c.json({ bucket: result.bucket, operationId: result.operationId }, 202);
+  });

@@ -1,0 +1,32 @@
+import { Hono } from "hono";
+import { ApiError } from "../errors";
+import { ProjectRecord } from "../domain/contract";
+import { listProjects, putProject } from "../registry";
+import { jsonBody } from "../validate";
+import type { AppEnv } from "../app-env";
+
+/**
+ * Ops endpoints behind the `OPS_TOKEN` bearer secret: register a project (its AWS account, the
+ * bridge's role and topic, its members) and list the registry. Used by `npm run ops`.
+ */
+export const opsRoutes = new Hono<AppEnv>()
+  .use(async function requireOpsToken(c, next) {
+    const given = c.req.header("Authorization")?.replace(/^Bearer\s+/i, "") ?? "";
+    if (!c.env.OPS_TOKEN || !(await sameSecret(given, c.env.OPS_TOKEN))) {
+      throw new ApiError("unauthenticated", "Ops endpoints need the ops bearer token (Authorization: Bearer <OPS_TOKEN>).");
+    }
+    await next();
+  })
+  .get("/projects", async (c) => c.json({ projects: await listProjects(c.env.STACK_CACHE) }))
+  .put("/projects", async (c) => {
+    const record = await jsonBody(c, ProjectRecord);
+    await putProject(c.env.STACK_CACHE, record);
+    return c.json({ project: record });
+  });
+
+/** Constant-time comparison: both sides are hashed first so their lengths leak nothing either. */
+async function sameSecret(a: string, b: string): Promise<boolean> {
+  const encoder = new TextEncoder();
+  const [ha, hb] = await Promise.all([a, b].map((v) => crypto.subtle.digest("SHA-256", encoder.encode(v))));
+  return ha !== undefined && hb !== undefined && crypto.subtle.timingSafeEqual(ha, hb);
+}

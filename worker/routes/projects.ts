@@ -1,0 +1,52 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import type { ProjectView } from "../domain/contract";
+import { listProjects, requireMember, roleOf, summarize } from "../registry";
+import { readSnapshot } from "../snapshot";
+import { projectRoom } from "../room";
+import { ApiError } from "../errors";
+import { zodToApiError } from "../validate";
+import type { AppEnv } from "../app-env";
+
+const ActivityQuery = z.object({
+  before: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+const LiveQuery = z.object({ since: z.coerce.number().int().nonnegative().default(0) });
+
+/** Project list, the cached project view, activity and the live socket. */
+export const projectRoutes = new Hono<AppEnv>()
+  .get("/", async (c) => {
+    const email = c.get("email");
+    const projects = (await listProjects(c.env.STACK_CACHE)).flatMap((p) => {
+      const role = roleOf(p, email);
+      return role ? [summarize(p, role)] : [];
+    });
+    return c.json({ projects });
+  })
+  // Answered from the KV snapshot alone: reads never call CloudFormation.
+  .get("/:p", requireMember(), async (c) => {
+    const project = c.get("project");
+    const snapshot = await readSnapshot(c.env.STACK_CACHE, project.id);
+    const view: ProjectView = { project: summarize(project, c.get("role")), seq: snapshot.seq, buckets: snapshot.buckets, users: snapshot.users };
+    return c.json(view);
+  })
+  .get("/:p/activity", requireMember(), async (c) => {
+    const query = ActivityQuery.safeParse(c.req.query());
+    if (!query.success) throw zodToApiError(query.error, "The activity query");
+    const page = await projectRoom(c.env, c.get("project").id).activity(query.data.before ?? null, query.data.limit);
+    return c.json(page);
+  })
+  .get("/:p/live", requireMember(), async (c) => {
+    if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
+      throw new ApiError("invalid", "This endpoint expects a WebSocket upgrade.");
+    }
+    const query = LiveQuery.safeParse(c.req.query());
+    if (!query.success) throw zodToApiError(query.error, "The live query");
+    const url = new URL(c.req.url);
+    url.search = `?since=${query.data.since}`;
+    const headers = new Headers(c.req.raw.headers);
+    headers.set("X-Stackroom-Email", c.get("email"));
+    return projectRoom(c.env, c.get("project").id).fetch(new Request(url, { headers }));
+  });

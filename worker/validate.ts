@@ -1,0 +1,39 @@
+import type { Context } from "hono";
+import type { z } from "zod";
+import { ApiError } from "./errors";
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+/** Turns zod issues into `{ "field.path": "message" }` and one summary line. */
+export function zodToApiError(error: z.ZodError, what = "The request"): ApiError {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.length ? issue.path.join(".") : "_";
+    fields[key] ??= issue.code === "unrecognized_keys" ? `Unknown field(s): ${issue.keys.join(", ")}.` : issue.message;
+  }
+  const first = Object.entries(fields)[0];
+  const summary = first ? (first[0] === "_" ? first[1] : `${first[0]}: ${first[1]}`) : "is invalid";
+  return new ApiError("invalid", `${what} is invalid — ${summary}`, fields);
+}
+
+/** Reads a JSON body (bounded) and validates it with `schema`; 400 `invalid` otherwise. */
+export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+  const text = await c.req.text();
+  if (text.length > MAX_BODY_BYTES) throw new ApiError("invalid", "The request body is too large.");
+  let parsed: unknown;
+  try {
+    parsed = text.trim() === "" ? {} : JSON.parse(text);
+  } catch {
+    throw new ApiError("invalid", "The request body is not valid JSON.");
+  }
+  const result = schema.safeParse(parsed);
+  if (!result.success) throw zodToApiError(result.error);
+  return result.data;
+}
+
+/** Validates a path or query value; 404 for params that cannot name anything, 400 for queries. */
+export function parseParam<S extends z.ZodType>(schema: S, value: string | undefined, what: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new ApiError("not_found", `No ${what} named “${value ?? ""}”.`);
+  return result.data;
+}
