@@ -110,6 +110,7 @@ describe("bucketTemplate", () => {
     expect(() => bucketTemplate({ projectId: "demo", name: "uploads", physicalName, spec })).toThrow();
     const ok = { versioning: true, encryption: "s3", expireAfterDays: null } as const;
     expect(() => bucketTemplate({ projectId: "demo", name: "uploads", physicalName: "Bad_Name", spec: ok })).toThrow();
+    expect(() => bucketTemplate({ projectId: "demo", name: "uploads", physicalName, spec: ok, kmsKeyArn: "alias/aws/s3" })).toThrow(/KMS/);
   });
 });
 
