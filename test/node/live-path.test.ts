@@ -1,0 +1,111 @@
+// Proves the real path end to end: API → STS → CloudFormation (moto) → SNS → local bridge → signed webhook → ProjectRoom → KV + live sockets.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { AwsClient } from "aws4fetch";
+import { LiveFrame, ProjectView } from "../../worker/domain/contract";
+import { startStack, type Stack } from "../../scripts/lib/stack";
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack({ app: false, quiet: true });
+}, 90_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function login(email: string): Promise<string> {
+  const res = await fetch(`${stack.apiUrl}/api/dev/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email }) });
+  expect(res.status).toBe(204);
+  return res.headers.get("set-cookie")?.split(";")[0] ?? "";
+}
+
+function listen(cookie: string, since: number): { frames: LiveFrame[]; socket: WebSocket; open: Promise<void> } {
+  const socket = new WebSocket(`${stack.apiUrl.replace("http", "ws")}/api/projects/demo/live?since=${since}`, { headers: { cookie } });
+  const frames: LiveFrame[] = [];
+  socket.on("message", (data) => {
+    const text = data.toString();
+    if (text !== "pong") frames.push(LiveFrame.parse(JSON.parse(text)));
+  });
+  return { frames, socket, open: new Promise((resolve, reject) => socket.once("open", () => resolve()).once("error", reject)) };
+}
+
+async function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const statusesOf = (frames: LiveFrame[], name: string) =>
+  frames.flatMap((f) => (f.type === "change" && f.bucket?.name === name ? [f.bucket.status] : []));
+
+describe("live bucket path against moto", () => {
+  it("a bucket created by alice reaches ready on bob's socket and in the KV snapshot, and exists in moto", async () => {
+    const alice = await login("alice@example.com");
+    const bob = await login("bob@example.com");
+    const initial = ProjectView.parse(await (await fetch(`${stack.apiUrl}/api/projects/demo`, { headers: { cookie: bob } })).json());
+    const watcher = listen(bob, initial.seq);
+    await watcher.open;
+
+    const res = await fetch(`${stack.apiUrl}/api/projects/demo/buckets`, {
+      method: "POST",
+      headers: { cookie: alice, "content-type": "application/json" },
+      body: JSON.stringify({ name: "partner-drop", expireAfterDays: 14 }),
+    });
+    expect(res.status).toBe(202);
+
+    await until(() => statusesOf(watcher.frames, "partner-drop").includes("ready"));
+    expect(statusesOf(watcher.frames, "partner-drop")).toEqual(["creating", "ready"]);
+    watcher.socket.close();
+
+    let view = initial;
+    for (let i = 0; i < 50; i++) {
+      view = ProjectView.parse(await (await fetch(`${stack.apiUrl}/api/projects/demo`, { headers: { cookie: bob } })).json());
+      if (view.buckets.some((b) => b.name === "partner-drop" && b.status === "ready")) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const bucket = view.buckets.find((b) => b.name === "partner-drop");
+    expect(bucket).toMatchObject({ status: "ready", spec: { expireAfterDays: 14 } });
+    expect(bucket?.lock).toBeUndefined();
+
+    // The bucket really exists in the project account (111111111111) in moto.
+    const sts = new AwsClient({ accessKeyId: "AKIATESTLIVEPATH0001", secretAccessKey: "x", service: "sts", region: "eu-west-1", retries: 0 });
+    const assumed = await (await sts.fetch(stack.motoEndpoint, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ Action: "AssumeRole", Version: "2011-06-15", RoleArn: "arn:aws:iam::111111111111:role/check", RoleSessionName: "check" }).toString(),
+    })).text();
+    const pick = (tag: string) => assumed.match(new RegExp(`<${tag}>([^<]+)</${tag}>`))?.[1] ?? "";
+    const s3 = new AwsClient({ accessKeyId: pick("AccessKeyId"), secretAccessKey: pick("SecretAccessKey"), sessionToken: pick("SessionToken"), service: "s3", region: "eu-west-1", retries: 0 });
+    const head = await s3.fetch(`${stack.motoEndpoint}/${bucket?.physicalName}`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+  }, 60_000);
+
+  it("a reconnecting client with `since` receives exactly the frames it missed", async () => {
+    const alice = await login("alice@example.com");
+    const first = listen(alice, 0);
+    await first.open;
+    await until(() => first.frames.length >= 1);
+    const hello = first.frames[0];
+    const seenSeq = hello?.type === "hello" ? hello.seq : 0;
+    first.socket.close();
+
+    const res = await fetch(`${stack.apiUrl}/api/projects/demo/buckets`, {
+      method: "POST",
+      headers: { cookie: alice, "content-type": "application/json" },
+      body: JSON.stringify({ name: "while-away" }),
+    });
+    expect(res.status).toBe(202);
+    const second = listen(alice, seenSeq);
+    await second.open;
+    await until(() => statusesOf(second.frames, "while-away").includes("ready"));
+    const seqs = second.frames.filter((f) => f.type === "change").map((f) => f.seq);
+    expect(seqs[0]).toBe(seenSeq + 1);
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    second.socket.close();
+  }, 60_000);
+});
