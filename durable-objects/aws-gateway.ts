@@ -1,9 +1,9 @@
-import { projectAws } from "../worker/aws";
+import { projectAws, type CloudFormationClient } from "../worker/aws";
 import type { ProjectRecord } from "../worker/domain/contract";
 import type { StackGateway, StackInput } from "./stack-gateway";
 
 /** The room's StackGateway on the aws4fetch client, acting through the project's role. */
-export function awsGateway(env: Env, project: ProjectRecord): StackGateway {
+export function awsGateway(env: Env, project: ProjectRecord): StackGateway & { cloudformation: CloudFormationClient } {
   const { cloudformation, s3 } = projectAws({
     endpoint: env.AWS_ENDPOINT || undefined,
     hubCredentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
@@ -17,6 +17,7 @@ export function awsGateway(env: Env, project: ProjectRecord): StackGateway {
     clientRequestToken: input.operationId,
   });
   return {
+    cloudformation,
     async createStack(input) {
       await cloudformation.createStack(stackInput(input));
     },

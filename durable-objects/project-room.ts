@@ -8,7 +8,9 @@ import { RoomStore, type StoredBucket } from "./room-store";
 import { attachmentOf, broadcast } from "./live-sockets";
 import { applyStackState } from "./apply-stack-state";
 import { type BucketChangeRequest, changeName, describeChange, planBucketChange } from "./bucket-changes";
-import { runBucketOperation } from "./bucket-operation";
+import { apiErrorFromAws, runBucketOperation } from "./bucket-operation";
+import { readBucketStacks, type BucketStack } from "./stack-reader";
+import { healBuckets } from "./heal";
 import { awsGateway } from "./aws-gateway";
 
 /** KV allows one write per second per key: snapshot writes are coalesced to at most that. */
@@ -72,6 +74,23 @@ export class ProjectRoom extends DurableObject<Env> {
     return { accepted, duplicates: events.length - accepted };
   }
 
+  /**
+   * Heals the room from CloudFormation (DescribeStacks + GetTemplate): missed events, stale
+   * locks, buckets changed or deleted outside Stackroom. Run by the cron trigger and on demand.
+   */
+  async refresh(project: ProjectRecord): Promise<RoomResult<{ changed: number }>> {
+    this.rememberProject(project);
+    let stacks: BucketStack[];
+    try {
+      stacks = await readBucketStacks(awsGateway(this.env, project).cloudformation, project);
+    } catch (err) {
+      return refusal(apiErrorFromAws(err, "(all)"));
+    }
+    const steps = healBuckets(this.store.listStoredBuckets(), stacks, new Date().toISOString());
+    for (const step of steps) this.record(step.stored, { actor: "Stackroom", ...step.activity }, step.remove);
+    return { ok: true, changed: steps.length };
+  }
+
   async activity(before: number | null, limit: number): Promise<ActivityPage> {
     const entries = this.store.activityBefore(before ?? Number.MAX_SAFE_INTEGER, limit + 1);
     const page = entries.slice(0, limit);
@@ -132,7 +151,12 @@ export class ProjectRoom extends DurableObject<Env> {
     const state = deriveStackState(this.store.stackEvents(stackName));
     const stored = this.store.getBucket(parsed.name);
     if (!state || !stored) {
-      if (state && !stored) console.warn("ProjectRoom:event for unknown bucket; a refresh will heal it", { stackName });
+      const project = this.store.project();
+      if (state && !stored && state.status !== "deleted" && project) {
+        // Someone (or a lost room) made this stack: learn its spec from CloudFormation.
+        console.warn("ProjectRoom:event for unknown bucket; refreshing", { stackName });
+        this.ctx.waitUntil(this.refresh(project));
+      }
       return;
     }
     const applied = applyStackState(stored, state);
@@ -159,6 +183,8 @@ export class ProjectRoom extends DurableObject<Env> {
   }
 
   private rememberProject(project: ProjectRecord): void {
+    const json = JSON.stringify(project);
+    if (this.store.getMeta("project") !== json) this.store.setMeta("project", json);
     if (this.store.getMeta("projectId") !== project.id) this.store.setMeta("projectId", project.id);
   }
 

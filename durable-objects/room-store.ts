@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ActivityEntry, Bucket, BucketSpec, LiveFrame, StackEvent } from "../worker/domain/contract";
+import { ActivityEntry, Bucket, BucketSpec, LiveFrame, ProjectRecord, StackEvent } from "../worker/domain/contract";
 
 /** What the room keeps per bucket: the public view plus the spec CloudFormation last applied. */
 export const StoredBucket = z.object({ bucket: Bucket, appliedSpec: BucketSpec.nullable() });
@@ -42,10 +42,21 @@ export class RoomStore {
   }
 
   listBuckets(): Bucket[] {
+    return this.listStoredBuckets().map((s) => s.bucket);
+  }
+
+  listStoredBuckets(): StoredBucket[] {
     return this.sql
       .exec<{ json: string }>("SELECT json FROM buckets ORDER BY name")
       .toArray()
-      .map((r) => StoredBucket.parse(JSON.parse(r.json)).bucket);
+      .map((r) => StoredBucket.parse(JSON.parse(r.json)));
+  }
+
+  /** The project record the room last acted for (needed by alarm-driven work such as healing). */
+  project(): ProjectRecord | undefined {
+    const json = this.getMeta("project");
+    const parsed = json ? ProjectRecord.safeParse(JSON.parse(json)) : undefined;
+    return parsed?.success ? parsed.data : undefined;
   }
 
   putBucket(stored: StoredBucket): void {

@@ -8,6 +8,8 @@ import { bucketRoutes } from "./routes/buckets";
 import { webhookRoutes } from "./routes/webhooks";
 import { opsRoutes } from "./routes/ops";
 import type { AppEnv } from "./app-env";
+import { listProjects } from "./registry";
+import { projectRoom } from "./room";
 
 export { ProjectRoom } from "../durable-objects/project-room";
 
@@ -24,4 +26,17 @@ app.route("/api/projects/:p/buckets", bucketRoutes);
 app.route("/api/ops", opsRoutes);
 app.route("/webhooks", webhookRoutes);
 
-export default app;
+/** Cron: heal every project's cache from CloudFormation, in case events were lost. */
+async function scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
+  const projects = await listProjects(env.STACK_CACHE);
+  ctx.waitUntil(
+    Promise.allSettled(
+      projects.map(async (project) => {
+        const result = await projectRoom(env, project.id).refresh(project);
+        if (!result.ok) console.error("scheduled refresh failed", { project: project.id, error: result.error.message });
+      }),
+    ).then(() => undefined),
+  );
+}
+
+export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<Env>;

@@ -4,7 +4,7 @@ import type { ProjectView } from "../domain/contract";
 import { listProjects, requireMember, roleOf, summarize } from "../registry";
 import { readSnapshot } from "../snapshot";
 import { projectRoom } from "../room";
-import { ApiError } from "../errors";
+import { ApiError, unwrap } from "../errors";
 import { zodToApiError } from "../validate";
 import type { AppEnv } from "../app-env";
 
@@ -37,6 +37,12 @@ export const projectRoutes = new Hono<AppEnv>()
     if (!query.success) throw zodToApiError(query.error, "The activity query");
     const page = await projectRoom(c.env, c.get("project").id).activity(query.data.before ?? null, query.data.limit);
     return c.json(page);
+  })
+  // Heals the cache from CloudFormation (missed events, changes made outside Stackroom).
+  .post("/:p/refresh", requireMember("editor"), async (c) => {
+    const project = c.get("project");
+    const result = unwrap(await projectRoom(c.env, project.id).refresh(project));
+    return c.json({ changed: result.changed });
   })
   .get("/:p/live", requireMember(), async (c) => {
     if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
