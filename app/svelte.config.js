@@ -2,13 +2,17 @@ import { fileURLToPath } from "node:url";
 import adapter from "@sveltejs/adapter-cloudflare";
 import { vitePreprocess } from "@sveltejs/vite-plugin-svelte";
 
+// The adapter reads the nearest wrangler config; point it at ours so it never climbs to the API
+// Worker's (TOOLCHAIN pitfall 3).
+const cloudflare = adapter({ config: fileURLToPath(new URL("./wrangler.toml", import.meta.url)) });
+
 /** @type {import('@sveltejs/kit').Config} */
 export default {
   preprocess: vitePreprocess(),
   kit: {
-    // The adapter reads the nearest wrangler config; point it at ours so it never climbs to the
-    // API Worker's (TOOLCHAIN pitfall 3).
-    adapter: adapter({ config: fileURLToPath(new URL("./wrangler.toml", import.meta.url)) }),
+    // No `platform` emulation in `vite dev`: the app has no server code (ssr = false; the API is
+    // the Worker), and the adapter's emulation starts one workerd per concurrent first request.
+    adapter: { ...cloudflare, emulate: undefined },
     alias: {
       // The same zod schemas the Worker, ProjectRoom and bridge use.
       $contract: "../worker/domain/contract",

@@ -17,7 +17,8 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((s) => s.stop()));
 });
 
-it("delivers CREATE and DELETE events of a moto stack, signed, to the Worker", async () => {
+// moto loads its CloudFormation backend on first use: several seconds on a 2-core machine.
+it("delivers CREATE and DELETE events of a moto stack, signed, to the Worker", { timeout: 60_000 }, async () => {
   const projectId = `e${randomBytes(5).toString("hex")}`;
   const accountId = String(randomInt(100_000_000_000, 999_999_999_999));
   const worker = await startWebhookReceiver({ secrets });

@@ -61,7 +61,7 @@ describe("handler", () => {
     await expect(handler(snsEvent(cfnMessage("CREATE_COMPLETE")))).rejects.toThrow(WebhookDeliveryError);
   });
 
-  it("signs with every secret stored in Secrets Manager", async () => {
+  it("signs with every secret stored in Secrets Manager", { timeout: 30_000 }, async () => {
     const admin = new AwsClient({ accessKeyId: "test", secretAccessKey: "test", service: "secretsmanager", region: "eu-west-1" });
     const created = await admin.fetch(`${moto}/`, {
       method: "POST",

@@ -37,7 +37,7 @@ async function setup(webhookUrl?: string): Promise<{ adapter: LocalAdapter; rece
 const post = (url: string, body: string, headers: Record<string, string> = {}) =>
   fetch(url, { method: "POST", body, headers: { "content-type": "text/plain; charset=UTF-8", ...headers } });
 
-describe("local adapter", () => {
+describe("local adapter", { timeout: 30_000 }, () => {
   it("forwards a CloudFormation event that moto publishes to a subscribed topic", async () => {
     const { adapter, receiver } = await setup();
     const sns = queryService({ endpoint: moto, service: "sns", region, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
@@ -92,7 +92,7 @@ describe("local adapter", () => {
   });
 });
 
-describe("confirmSubscription", () => {
+describe("confirmSubscription", { timeout: 30_000 }, () => {
   it("calls ConfirmSubscription on moto for an SNS SubscribeURL", async () => {
     const sns = queryService({ endpoint: moto, service: "sns", region, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
     const { TopicArn } = await sns("CreateTopic", { Name: `confirm-${randomUUID()}` }, z.object({ TopicArn: z.string() }));

@@ -30,7 +30,7 @@ async function projectCalls(accountId: string) {
 
 const PolicyAnswer = z.object({ PolicyDocument: z.string().transform((d) => JSON.parse(d.startsWith("%") ? decodeURIComponent(d) : d) as unknown) });
 
-describe("bootstrapProjectAccount", () => {
+describe("bootstrapProjectAccount", { timeout: 30_000 }, () => {
   it("creates topic, subscription and roles in the project account, with the template's names", async () => {
     const { projectId, accountId } = freshProject();
     const result = await bootstrapProjectAccount({ motoEndpoint: moto, accountId, region, projectId, adapterUrl: "http://127.0.0.1:9/sns" });

@@ -39,7 +39,8 @@ const policy = (...Statement: Statement[]): PolicyDocument => ({ Version: "2012-
 function arns(a: ProjectAccount) {
   const iam = `arn:aws:iam::${a.accountId}`;
   return {
-    stacks: `arn:aws:cloudformation:${a.region}:${a.accountId}:stack/stackroom-${a.projectId}-*/*`,
+    // Only resource stacks (naming.ts stackName): never the bridge's own stack, whatever its name.
+    stacks: ["bucket", "user"].map((kind) => `arn:aws:cloudformation:${a.region}:${a.accountId}:stack/stackroom-${a.projectId}-${kind}-*/*`),
     executionRole: `${iam}:role/${executionRoleName(a.projectId)}`,
     buckets: `arn:aws:s3:::*-${bucketSuffix(a.projectId, a.accountId, a.region)}`,
     users: `${iam}:user/stackroom/${a.projectId}/*`,
@@ -58,9 +59,10 @@ export function managerTrustPolicy(a: ProjectAccount): PolicyDocument {
 }
 
 /**
- * What the Worker may do: run the project's stacks, and only through the execution role (so the
- * role itself needs no S3/IAM write access); read them back; check a bucket is empty before
- * deleting it; manage the access keys of the project's users (keys never go through a template).
+ * What the Worker may do: run the project's bucket/user stacks, and only through the execution
+ * role (so the role itself needs no S3/IAM write access); read them back; check a bucket is empty
+ * before deleting it; manage the access keys of the project's users (keys never go through a
+ * template).
  */
 export function managerPolicy(a: ProjectAccount): PolicyDocument {
   const r = arns(a);
@@ -73,6 +75,9 @@ export function managerPolicy(a: ProjectAccount): PolicyDocument {
       Condition: { StringEquals: { "cloudformation:RoleArn": r.executionRole } },
     },
     { Sid: "StackReads", Effect: "Allow", Action: ["cloudformation:DescribeStacks", "cloudformation:GetTemplate"], Resource: r.stacks },
+    // Healing lists the project's stacks with DescribeStacks without a StackName, which IAM
+    // authorizes against "*" only. Read-only, and the account holds nothing but this project.
+    { Sid: "ListStacksForHealing", Effect: "Allow", Action: "cloudformation:DescribeStacks", Resource: "*" },
     {
       Sid: "PassExecutionRoleToCloudFormation",
       Effect: "Allow",

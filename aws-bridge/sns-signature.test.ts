@@ -8,7 +8,7 @@ import { captureMotoDelivery } from "./testing/moto-sns";
 const moto = process.env.STACKROOM_TEST_MOTO_ENDPOINT ?? "";
 const topicArn = "arn:aws:sns:eu-west-1:111111111111:stackroom-demo-events";
 
-const notification: SnsHttpMessage = {
+const notification: Extract<SnsHttpMessage, { Type: "Notification" }> = {
   Type: "Notification",
   MessageId: "m-1",
   TopicArn: topicArn,
@@ -40,7 +40,7 @@ describe("snsStringToSign", () => {
 describe("signatureMatches", () => {
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const pem = publicKey.export({ type: "spki", format: "pem" }).toString();
-  const signed = (version: "1" | "2", algorithm: string): SnsHttpMessage => {
+  const signed = (version: "1" | "2", algorithm: string): typeof notification => {
     const message = { ...notification, SignatureVersion: version };
     return { ...message, Signature: createSign(algorithm).update(snsStringToSign(message)).sign(privateKey, "base64") };
   };
@@ -94,7 +94,7 @@ async function motoDelivery(): Promise<SnsHttpMessage> {
   return captured.message;
 }
 
-describe("createSnsVerifier against moto", () => {
+describe("createSnsVerifier against moto", { timeout: 30_000 }, () => {
   it("verifies moto's real delivery (cert fetched once, SigV4-signed) and refuses a tampered copy", async () => {
     const message = await motoDelivery();
     expect(message.SigningCertURL).toMatch(/^https:\/\/sns\.eu-west-1\.amazonaws\.com\/SimpleNotificationService-\w+\.pem$/);

@@ -1,4 +1,4 @@
-// Proves that what one manager does reaches every other open page live: create -> ready, delete -> gone, no reload.
+// Proves that what one manager does reaches every other open page live (create -> ready, delete -> gone, no reload), also after a dropped connection.
 import assert from "node:assert/strict";
 import { createBucketThroughUi, openProject, uniqueBucketName, waitForStatus, type BrowserScenario } from "./harness";
 
@@ -48,6 +48,29 @@ export const scenarios: BrowserScenario[] = [
       await waitForStatus(bob, name, "deleted");
       await screenshot(bob, "bob-sees-deleted");
       await bob.getByTestId(`bucket-${name}`).waitFor({ state: "detached", timeout: 15_000 });
+    },
+  },
+  {
+    name: "bob's page goes offline, misses a change, and catches up when the connection returns",
+    async run({ signedIn, screenshot }) {
+      const alice = await signedIn("alice@example.com");
+      const bob = await signedIn("bob@example.com");
+      await openProject(alice, "demo");
+      await openProject(bob, "demo");
+
+      await bob.context().setOffline(true);
+      await bob.locator('[data-testid="connection"][data-status="offline"]').waitFor();
+      await screenshot(bob, "bob-offline");
+
+      const name = uniqueBucketName("missed");
+      await createBucketThroughUi(alice, name);
+      await waitForStatus(alice, name, "ready");
+      assert.equal(await bob.getByTestId(`bucket-${name}`).count(), 0, "an offline page received a change");
+
+      await bob.context().setOffline(false);
+      await bob.locator('[data-testid="connection"][data-status="live"]').waitFor({ timeout: 15_000 });
+      // Resumed with ?since=<seq>: the missed frames arrive without a reload.
+      await waitForStatus(bob, name, "ready");
     },
   },
 ];

@@ -89,7 +89,8 @@ export class NewBucketForm {
       if (issue?.code === "too_small" && !this.nameTouched && !this.submission.attempted) return undefined;
       return issue?.message;
     }
-    if (this.#taken(this.name)) return "A bucket with this name already exists in this project.";
+    // While our own create is in flight the room may already push the new bucket: not a clash.
+    if (!this.submission.pending && this.#taken(this.name)) return "A bucket with this name already exists in this project.";
     return undefined;
   });
 

@@ -20,8 +20,10 @@ export class ProjectState {
 
   readonly #buckets = new SvelteMap<string, Bucket>();
   readonly #removals = new Map<string, ReturnType<typeof setTimeout>>();
+  /** When each bucket left the list (ms), so a late HTTP answer cannot bring it back. */
+  readonly #removedAt = new Map<string, number>();
 
-  readonly buckets = $derived([...this.#buckets.values()].sort((a, b) => a.name.localeCompare(b.name)));
+  readonly buckets = $derived([...this.#buckets.values()].sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true })));
 
   constructor(view: ProjectView, firstActivityPage?: ActivityPage) {
     this.project = view.project;
@@ -65,8 +67,10 @@ export class ProjectState {
    * so it only wins when it is newer than what we hold.
    */
   offer(bucket: Bucket): void {
+    const offeredAt = Date.parse(bucket.updatedAt);
     const held = this.#buckets.get(bucket.name);
-    if (held && Date.parse(held.updatedAt) >= Date.parse(bucket.updatedAt)) return;
+    if (held && Date.parse(held.updatedAt) >= offeredAt) return;
+    if ((this.#removedAt.get(bucket.name) ?? -Infinity) >= offeredAt) return;
     this.#put(bucket);
   }
 
@@ -95,6 +99,7 @@ export class ProjectState {
 
   #put(bucket: Bucket): void {
     this.#cancelRemoval(bucket.name);
+    this.#removedAt.delete(bucket.name);
     this.#buckets.set(bucket.name, bucket);
     if (bucket.status === "deleted") this.#scheduleRemoval(bucket.name);
   }
@@ -113,7 +118,10 @@ export class ProjectState {
       name,
       setTimeout(() => {
         this.#removals.delete(name);
-        if (this.#buckets.get(name)?.status === "deleted") this.#buckets.delete(name);
+        const held = this.#buckets.get(name);
+        if (held?.status !== "deleted") return;
+        this.#buckets.delete(name);
+        this.#removedAt.set(name, Math.max(Date.parse(held.updatedAt), Date.now()));
       }, DELETED_LINGER_MS),
     );
   }
