@@ -1,7 +1,8 @@
 import { Hono } from "hono";
-import { ApiError } from "../errors";
+import { ApiError, unwrap } from "../errors";
 import { ProjectRecord } from "../domain/contract";
-import { listProjects, putProject } from "../registry";
+import { findProject, listProjects, putProject } from "../registry";
+import { projectRoom } from "../room";
 import { jsonBody } from "../validate";
 import type { AppEnv } from "../app-env";
 
@@ -18,6 +19,12 @@ export const opsRoutes = new Hono<AppEnv>()
     await next();
   })
   .get("/projects", async (c) => c.json({ projects: await listProjects(c.env.STACK_CACHE) }))
+  // Heals one project's cache from CloudFormation right now (the cron does it every 15 minutes).
+  .post("/projects/:p/resync", async (c) => {
+    const project = await findProject(c.env.STACK_CACHE, c.req.param("p"));
+    if (!project) throw new ApiError("not_found", `No project “${c.req.param("p")}” is registered.`);
+    return c.json(unwrap(await projectRoom(c.env, project.id).refresh(project)));
+  })
   .put("/projects", async (c) => {
     const record = await jsonBody(c, ProjectRecord);
     await putProject(c.env.STACK_CACHE, record);
