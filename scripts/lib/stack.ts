@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { AwsClient } from "aws4fetch";
 import { mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { startMoto, type MotoServer } from "./moto";
@@ -75,7 +76,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       region: DEMO.region,
       projectId: DEMO.id,
       adapterUrl: adapter.url,
+      externalId: DEMO.externalId,
     });
+    await warmCloudFormation(moto.endpoint);
 
     const stateDir = options.stateDir ?? join(ROOT, ".dev", `state-${workerPort}`);
     rmSync(stateDir, { recursive: true, force: true });
@@ -130,6 +133,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await stopAll();
     throw err;
   }
+}
+
+/**
+ * moto imports and initialises its CloudFormation backend on first use, which takes seconds on
+ * these machines: pay that at start-up instead of on the first bucket a manager creates.
+ */
+async function warmCloudFormation(endpoint: string): Promise<void> {
+  const cfn = new AwsClient({ accessKeyId: "AKIASTACKROOMWARMUP1", secretAccessKey: "x", service: "cloudformation", region: DEMO.region, retries: 0 });
+  const body = new URLSearchParams({
+    Action: "ValidateTemplate",
+    Version: "2010-05-15",
+    TemplateBody: JSON.stringify({ Resources: { Warm: { Type: "AWS::SNS::Topic" } } }),
+  }).toString();
+  await cfn.fetch(endpoint, { method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded" } });
 }
 
 async function seedDemo(apiUrl: string, opsToken: string, record: unknown): Promise<void> {
