@@ -82,11 +82,30 @@ describe("ProjectRoom live socket", () => {
     ws.close();
   });
 
-  it("refuses the live endpoint without an upgrade or for non-members", async () => {
+  it("sends a snapshot to a client whose since is ahead of the room", async () => {
+    const project = await registerProject();
+    const cookie = await login("owner@example.com");
+    await createBucket(cookie, project.id, "known");
+    const { ws, frames } = await connect(cookie, project.id, 99);
+    await waitFor(frames, 2);
+    expect(frames.map((f) => f.type)).toEqual(["hello", "snapshot"]);
+    const snapshot = frames[1];
+    expect(snapshot?.type === "snapshot" && snapshot.buckets.map((b) => b.name)).toEqual(["known"]);
+    ws.close();
+  });
+
+  // Browsers cannot read the status of a refused upgrade, so refusals are close codes 4000 + status.
+  it("refuses non-members and signed-out clients with close codes 4404 and 4401", async () => {
     const project = await registerProject();
     const member = await login("owner@example.com");
     expect((await api(member, `/api/projects/${project.id}/live`)).status).toBe(400);
-    const stranger = await login("nobody@example.com");
-    expect((await api(stranger, `/api/projects/${project.id}/live`, { headers: { Upgrade: "websocket" } })).status).toBe(404);
+    for (const [cookie, code] of [[await login("nobody@example.com"), 4404], ["stackroom_session=forged", 4401]] as const) {
+      const res = await api(cookie, `/api/projects/${project.id}/live`, { headers: { Upgrade: "websocket" } });
+      const ws = res.webSocket;
+      if (!ws) throw new Error("expected a socket that closes");
+      const closed = new Promise<number>((resolve) => ws.addEventListener("close", (e) => resolve(e.code)));
+      ws.accept();
+      expect(await closed).toBe(code);
+    }
   });
 });

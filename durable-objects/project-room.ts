@@ -109,7 +109,9 @@ export class ProjectRoom extends DurableObject<Env> {
     server.serializeAttachment({ email, connectedAt: new Date().toISOString() });
     const seq = this.store.seq();
     server.send(JSON.stringify({ type: "hello", seq } satisfies LiveFrame));
-    const missed = Number.isSafeInteger(since) && since >= 0 ? this.store.framesSince(since) : null;
+    // A client ahead of the room (its state came from elsewhere) or with a gap older than the
+    // kept log gets the whole state instead of a partial tail.
+    const missed = Number.isSafeInteger(since) && since >= 0 && since <= seq ? this.store.framesSince(since) : null;
     if (missed === null) server.send(JSON.stringify(this.snapshotFrame()));
     else for (const json of missed) server.send(json);
     return new Response(null, { status: 101, webSocket: client });

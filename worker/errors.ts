@@ -37,9 +37,23 @@ export function unwrap<R extends RoomResult<object>>(result: R): Extract<R, { ok
   return result as Extract<R, { ok: true }>;
 }
 
+/**
+ * Browsers hide the HTTP status of a refused WebSocket upgrade, so a refusal is answered by
+ * accepting and closing at once with close code 4000 + status (4401 sign in, 4404 no access).
+ */
+function refuseUpgrade(err: ApiError): Response {
+  const { 0: client, 1: server } = new WebSocketPair();
+  server.accept();
+  server.close(4000 + err.status, err.message.slice(0, 120));
+  return new Response(null, { status: 101, webSocket: client });
+}
+
 /** Hono onError: ApiErrors become the envelope; anything else is logged and answered with a generic 500. */
 export function onError(err: Error, c: Context): Response {
-  if (err instanceof ApiError) return c.json(err.toJSON(), err.status as 400);
+  if (err instanceof ApiError) {
+    if (c.req.header("Upgrade")?.toLowerCase() === "websocket") return refuseUpgrade(err);
+    return c.json(err.toJSON(), err.status as 400);
+  }
   if (err instanceof HTTPException) {
     // Raised by Hono's own middleware: a client error, never a 500.
     return c.json(new ApiError(err.status === 401 ? "unauthenticated" : "invalid", err.message || "The request was refused.").toJSON(), err.status === 401 ? 401 : 400);

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import type { ProjectView } from "../domain/contract";
+import type { ProjectList, ProjectView } from "../domain/contract";
 import { listProjects, requireMember, roleOf, summarize } from "../registry";
 import { readSnapshot } from "../snapshot";
 import { projectRoom } from "../room";
@@ -23,7 +23,7 @@ export const projectRoutes = new Hono<AppEnv>()
       const role = roleOf(p, email);
       return role ? [summarize(p, role)] : [];
     });
-    return c.json({ projects });
+    return c.json({ projects } satisfies ProjectList);
   })
   // Answered from the KV snapshot alone: reads never call CloudFormation.
   .get("/:p", requireMember(), async (c) => {

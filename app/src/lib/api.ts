@@ -2,9 +2,10 @@ import { z } from "zod";
 import {
   ActivityPage,
   Bucket,
+  BucketAccepted,
   ErrorEnvelope,
   Me,
-  ProjectSummary,
+  ProjectList,
   ProjectView,
   type CreateBucketBody,
   type ErrorCode,
@@ -82,8 +83,6 @@ async function readJson(res: Response): Promise<unknown> {
 }
 
 // Response shapes the shared contract leaves implicit, composed from its schemas.
-export const ProjectList = z.object({ projects: z.array(ProjectSummary) });
-export const BucketAccepted = z.object({ bucket: Bucket, operationId: z.string() });
 /** PATCH/DELETE answer 202; their body is informative only, so a shape we cannot use is ignored. */
 const OperationAccepted = z.object({ bucket: Bucket.optional(), operationId: z.string().optional() }).optional().catch(undefined);
 const NoContent = z.unknown();

@@ -1,6 +1,6 @@
 import { LiveFrame } from "$contract";
 
-export type ConnectionStatus = "connecting" | "live" | "reconnecting" | "offline";
+export type ConnectionStatus = "connecting" | "live" | "reconnecting" | "offline" | "refused";
 
 /** The room answers the text "ping" with "pong" without waking (setWebSocketAutoResponse). */
 const PING_EVERY_MS = 20_000;
@@ -15,6 +15,11 @@ export interface LiveOptions {
   /** Asked at every (re)connect, so a reconnect resumes from the latest seq. */
   url: () => string;
   onFrame: (frame: LiveFrame) => void;
+  /**
+   * The server refused the socket (close code 4000 + HTTP status: 4401 signed out, 4403/4404 no
+   * access). Retrying cannot help, so the connection stops and hands over.
+   */
+  onRefused?: (status: number, reason: string) => void;
 }
 
 /**
@@ -84,9 +89,15 @@ export class LiveConnection {
       this.#receive(event.data);
     });
     // "error" is always followed by "close", so close alone drives the retry.
-    socket.addEventListener("close", () => {
+    socket.addEventListener("close", (event) => {
       if (socket !== this.#socket) return;
       this.#drop();
+      if (event.code >= 4400 && event.code < 4500) {
+        this.status = "refused";
+        this.stop();
+        this.#options.onRefused?.(event.code - 4000, event.reason);
+        return;
+      }
       this.#scheduleRetry();
     });
   }

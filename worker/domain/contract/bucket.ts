@@ -65,3 +65,7 @@ export const Bucket = z.object({
   updatedAt: IsoTime,
 });
 export type Bucket = z.infer<typeof Bucket>;
+
+/** 202 body of bucket create/update/delete: the bucket as locked for the operation. */
+export const BucketAccepted = z.object({ bucket: Bucket, operationId: z.string() });
+export type BucketAccepted = z.infer<typeof BucketAccepted>;

@@ -35,6 +35,10 @@ export const ProjectSummary = z.object({
 });
 export type ProjectSummary = z.infer<typeof ProjectSummary>;
 
+/** `GET /api/projects`. */
+export const ProjectList = z.object({ projects: z.array(ProjectSummary) });
+export type ProjectList = z.infer<typeof ProjectList>;
+
 export const Me = z.object({
   email: z.string(),
   projects: z.array(z.object({ id: z.string(), name: z.string(), role: Role })),
