@@ -9,6 +9,7 @@ import { z } from "zod";
 import { ROOT, startStack } from "./lib/stack";
 import { commandLineOf, signalGroup } from "./lib/processes";
 import { DEMO } from "./lib/demo";
+import { assertPortFree } from "./lib/ports";
 
 const PID_FILE = join(ROOT, ".dev", "dev.json");
 const Running = z.object({ supervisor: z.number(), url: z.string(), pids: z.record(z.string(), z.number()) });
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
   if (handlePreviousRun()) return;
   const port = Number(process.env.PORT ?? 5173);
   const motoPort = Number(process.env.MOTO_PORT ?? 4566);
+  await assertPortFree(port, "PORT");
+  await assertPortFree(motoPort, "MOTO_PORT");
   console.log("Starting moto, the AWS bridge, wrangler dev and the app…");
   const stack = await startStack({ port, motoPort, stateDir: join(ROOT, ".dev", "state"), quiet: !process.env.VERBOSE });
   mkdirSync(join(ROOT, ".dev"), { recursive: true });

@@ -29,3 +29,12 @@ export async function waitForHttp(url: string, timeoutMs = 30_000, init?: Reques
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms: ${String(last)}`);
 }
+
+/** Fails with a message naming the variable to change when `port` is taken on 127.0.0.1. */
+export function assertPortFree(port: number, variable: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", () => reject(new Error(`Port ${port} is already in use. Free it or choose another with ${variable}=<port>.`)));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve()));
+  });
+}
