@@ -1,6 +1,6 @@
-import type { ActivityEntry, Lock } from "../worker/domain/contract";
+import type { ActivityEntry, Lock, ResourceKind } from "../worker/domain/contract";
 import type { StackState } from "../worker/domain/stack-status";
-import type { StoredBucket } from "./room-store";
+import type { Stored } from "./room-store";
 
 /** How far an event's timestamp may precede the lock (clock skew between AWS and the edge). */
 const CLOCK_SKEW_MS = 60_000;
@@ -22,50 +22,49 @@ export function belongsToLock(state: StackState, lock: Lock): boolean {
   return prefixes.some((p) => state.stackStatus.startsWith(p)) && Date.parse(state.at) >= Date.parse(lock.since) - CLOCK_SKEW_MS;
 }
 
-export interface AppliedState {
-  next: StoredBucket;
-  activity?: Pick<ActivityEntry, "message" | "tone">;
+export interface AppliedState<S extends Stored> {
+  next: S;
+  activity: Pick<ActivityEntry, "message" | "tone">;
 }
 
-/** Folds the stack's derived state into the stored bucket: status, reason, lock release, spec on rollback. */
-export function applyStackState(stored: StoredBucket, state: StackState): AppliedState | null {
-  const { bucket } = stored;
-  const lock = bucket.lock;
+const label: Record<ResourceKind, string> = { bucket: "Bucket", user: "User" };
+
+/** Folds the stack's derived state into the stored resource: status, reason, lock release, spec on rollback. */
+export function applyStackState<S extends Stored>(kind: ResourceKind, stored: S, state: StackState): AppliedState<S> | null {
+  const { resource } = stored;
+  const lock = resource.lock;
   if (lock && !belongsToLock(state, lock)) return null; // a late event of an earlier operation
   const reason = state.reason;
-  if (bucket.status === state.status && bucket.statusReason === reason && !(lock && state.terminal)) return null;
+  if (resource.status === state.status && resource.statusReason === reason && !(lock && state.terminal)) return null;
 
   const released = lock && state.terminal;
-  let spec = bucket.spec;
-  let appliedSpec = stored.appliedSpec;
-  if (released && state.status === "ready") appliedSpec = bucket.spec;
-  if (released && state.status === "failed" && lock.action === "update" && stored.appliedSpec) spec = stored.appliedSpec;
-
-  const next: StoredBucket = {
-    bucket: {
-      ...bucket,
-      spec,
+  const rolledBack = released && state.status === "failed" && lock.action === "update" && stored.appliedSpec !== null;
+  const next = {
+    ...stored,
+    resource: {
+      ...resource,
+      spec: rolledBack ? stored.appliedSpec : resource.spec,
       status: state.status,
       statusReason: reason,
       lock: released ? undefined : lock,
-      updatedAt: state.at > bucket.updatedAt ? state.at : bucket.updatedAt,
+      updatedAt: state.at > resource.updatedAt ? state.at : resource.updatedAt,
     },
-    appliedSpec,
+    appliedSpec: released && state.status === "ready" ? resource.spec : stored.appliedSpec,
   };
-  return { next, activity: describeState(bucket.name, lock?.action, state) };
+  return { next, activity: describeState(`${label[kind]} ${resource.name}`, lock?.action, state) };
 }
 
-function describeState(name: string, action: Lock["action"] | undefined, state: StackState): AppliedState["activity"] {
+function describeState(what: string, action: Lock["action"] | undefined, state: StackState): AppliedState<Stored>["activity"] {
   switch (state.status) {
     case "ready":
-      return { message: action === "update" ? `Bucket ${name} was updated` : `Bucket ${name} is ready`, tone: "success" };
+      return { message: action === "update" ? `${what} was updated` : `${what} is ready`, tone: "success" };
     case "deleted":
-      return { message: `Bucket ${name} was deleted`, tone: "success" };
+      return { message: `${what} was deleted`, tone: "success" };
     case "failed":
-      return { message: state.reason ?? `Bucket ${name} failed (${state.stackStatus})`, tone: "error" };
+      return { message: state.reason ?? `${what} failed (${state.stackStatus})`, tone: "error" };
     default:
       return state.reason
-        ? { message: `Bucket ${name}: ${state.reason}`, tone: "error" }
-        : { message: `Bucket ${name} is ${state.status} (${state.stackStatus})`, tone: "info" };
+        ? { message: `${what}: ${state.reason}`, tone: "error" }
+        : { message: `${what} is ${state.status} (${state.stackStatus})`, tone: "info" };
   }
 }

@@ -1,10 +1,10 @@
-import { projectAws, type CloudFormationClient } from "../worker/aws";
+import { projectAws } from "../worker/aws";
 import type { ProjectRecord } from "../worker/domain/contract";
 import type { StackGateway, StackInput } from "./stack-gateway";
 
 /** The room's StackGateway on the aws4fetch client, acting through the project's role. */
-export function awsGateway(env: Env, project: ProjectRecord): StackGateway & { cloudformation: CloudFormationClient } {
-  const { cloudformation, s3 } = projectAws({
+export function awsGateway(env: Env, project: ProjectRecord): StackGateway {
+  const { cloudformation, s3, iam } = projectAws({
     endpoint: env.AWS_ENDPOINT || undefined,
     hubCredentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
     project,
@@ -15,6 +15,7 @@ export function awsGateway(env: Env, project: ProjectRecord): StackGateway & { c
     tags: Object.fromEntries(input.tags.map((t) => [t.Key, t.Value])),
     notificationArns: [project.topicArn],
     clientRequestToken: input.operationId,
+    ...(input.namedIam ? { capabilities: ["CAPABILITY_NAMED_IAM" as const] } : {}),
   });
   return {
     cloudformation,
@@ -30,6 +31,21 @@ export function awsGateway(env: Env, project: ProjectRecord): StackGateway & { c
     },
     async isBucketEmpty(physicalName) {
       return (await s3.isBucketEmpty(physicalName)).empty;
+    },
+    keys: {
+      async create(userName) {
+        const key = await iam.createAccessKey(userName);
+        return { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey, createdAt: key.createdAt.toISOString() };
+      },
+      async list(userName) {
+        return (await iam.listAccessKeys(userName)).map((k) => ({ accessKeyId: k.accessKeyId, status: k.status, createdAt: k.createdAt.toISOString() }));
+      },
+      async lastUsed(accessKeyId) {
+        return (await iam.getAccessKeyLastUsed(accessKeyId)).lastUsedAt?.toISOString() ?? null;
+      },
+      setStatus: (userName, accessKeyId, status) => iam.updateAccessKey(userName, accessKeyId, status),
+      remove: (userName, accessKeyId) => iam.deleteAccessKey(userName, accessKeyId),
+      removeAll: (userName) => iam.deleteAllAccessKeys(userName),
     },
   };
 }

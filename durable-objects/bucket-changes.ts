@@ -1,12 +1,13 @@
-import type { Bucket, BucketSpec, CreateBucketBody, Lock, ProjectRecord, UpdateBucketBody } from "../worker/domain/contract";
+import type { Bucket, BucketSpec, CreateBucketBody, ProjectRecord, UpdateBucketBody, User } from "../worker/domain/contract";
 import { ApiError } from "../worker/errors";
 import { physicalBucketName } from "../worker/domain/naming";
 import type { StoredBucket } from "./room-store";
+import { assertUnlocked, lockResource } from "./resource-lock";
 
 export type BucketChange =
   | { action: "create"; body: CreateBucketBody }
   | { action: "update"; name: string; body: UpdateBucketBody }
-  | { action: "delete"; name: string };
+  | { action: "delete"; name: string; removeGrants?: boolean };
 
 export interface BucketChangeRequest {
   project: ProjectRecord;
@@ -14,12 +15,15 @@ export interface BucketChangeRequest {
   change: BucketChange;
 }
 
-export const changeName = (change: BucketChange): string => (change.action === "create" ? change.body.name : change.name);
-
-const progressStatus = { create: "creating", update: "updating", delete: "deleting" } as const;
+export const bucketChangeName = (change: BucketChange): string => (change.action === "create" ? change.body.name : change.name);
 
 function sameSpec(a: BucketSpec, b: BucketSpec): boolean {
   return a.versioning === b.versioning && a.encryption === b.encryption && a.expireAfterDays === b.expireAfterDays;
+}
+
+/** Users whose permissions name the bucket. */
+export function usersGranted(bucket: string, users: User[]): string[] {
+  return users.filter((u) => u.status !== "deleted" && u.spec.permissions.some((p) => p.bucket === bucket)).map((u) => u.name);
 }
 
 /**
@@ -29,28 +33,17 @@ function sameSpec(a: BucketSpec, b: BucketSpec): boolean {
 export function planBucketChange(
   request: BucketChangeRequest,
   current: StoredBucket | undefined,
+  users: User[],
   operationId: string,
   now: string,
 ): StoredBucket {
   const { change, project, actor } = request;
-  const name = changeName(change);
-  if (current?.bucket.lock) {
-    const { by, since } = current.bucket.lock;
-    throw new ApiError("locked", `Bucket “${name}” is being changed by ${by} (since ${since}). Try again when it finishes.`);
-  }
-  const lock: Lock = { by: actor, since: now, operationId, action: change.action };
-  const locked = (bucket: Bucket, spec: BucketSpec): Bucket => ({
-    ...bucket,
-    spec,
-    status: progressStatus[change.action],
-    statusReason: undefined,
-    lock,
-    operationId,
-    updatedAt: now,
-  });
+  const name = bucketChangeName(change);
+  assertUnlocked("bucket", name, current?.resource);
+  const lock = (bucket: Bucket, spec: BucketSpec) => lockResource(bucket, spec, change.action, actor, operationId, now);
 
   if (change.action === "create") {
-    if (current && current.bucket.status !== "deleted") {
+    if (current && current.resource.status !== "deleted") {
       throw new ApiError("conflict", `A bucket named “${name}” already exists in this project.`, {
         name: "This name is already used in this project.",
       });
@@ -58,30 +51,38 @@ export function planBucketChange(
     const { versioning, encryption, expireAfterDays } = change.body;
     const spec = { versioning, encryption, expireAfterDays };
     const physicalName = physicalBucketName(project.id, project.accountId, project.region, name);
-    return { bucket: locked({ name, physicalName, spec, status: "creating", updatedAt: now }, spec), appliedSpec: null };
+    return { resource: lock({ name, physicalName, spec, status: "creating", updatedAt: now }, spec), appliedSpec: null };
   }
 
-  if (!current || current.bucket.status === "deleted") throw new ApiError("not_found", `No bucket named “${name}”.`);
+  if (!current || current.resource.status === "deleted") throw new ApiError("not_found", `No bucket named “${name}”.`);
   if (change.action === "update") {
     if (current.appliedSpec === null) {
       throw new ApiError("conflict", `Bucket “${name}” was never created successfully; delete it and create it again.`);
     }
     const { versioning, encryption, expireAfterDays } = change.body;
     const spec: BucketSpec = {
-      versioning: versioning ?? current.bucket.spec.versioning,
-      encryption: encryption ?? current.bucket.spec.encryption,
-      expireAfterDays: expireAfterDays === undefined ? current.bucket.spec.expireAfterDays : expireAfterDays,
+      versioning: versioning ?? current.resource.spec.versioning,
+      encryption: encryption ?? current.resource.spec.encryption,
+      expireAfterDays: expireAfterDays === undefined ? current.resource.spec.expireAfterDays : expireAfterDays,
     };
-    if (sameSpec(spec, current.bucket.spec) && current.bucket.status === "ready") {
+    if (sameSpec(spec, current.resource.spec) && current.resource.status === "ready") {
       throw new ApiError("invalid", `Bucket “${name}” already has these settings; nothing to change.`);
     }
-    return { bucket: locked(current.bucket, spec), appliedSpec: current.appliedSpec };
+    return { resource: lock(current.resource, spec), appliedSpec: current.appliedSpec };
   }
-  return { bucket: locked(current.bucket, current.bucket.spec), appliedSpec: current.appliedSpec };
+  const granted = usersGranted(name, users);
+  if (granted.length > 0 && !change.removeGrants) {
+    throw new ApiError(
+      "conflict",
+      `Bucket “${name}” is granted to ${granted.join(", ")}. Remove those grants first, or confirm to remove them together with the bucket.`,
+      { users: granted.join(",") },
+    );
+  }
+  return { resource: lock(current.resource, current.resource.spec), appliedSpec: current.appliedSpec };
 }
 
 export function describeChange(actor: string, change: BucketChange, spec: BucketSpec): string {
-  const name = changeName(change);
+  const name = bucketChangeName(change);
   if (change.action === "delete") return `${actor} started deleting bucket ${name}`;
   const settings = `versioning ${spec.versioning ? "on" : "off"}, ${spec.encryption === "kms" ? "KMS" : "SSE-S3"} encryption${
     spec.expireAfterDays ? `, objects expire after ${spec.expireAfterDays} days` : ""

@@ -23,7 +23,7 @@ export async function runBucketOperation(
   operationId: string,
 ): Promise<OperationOutcome> {
   const { project, change } = request;
-  const { name, physicalName, spec } = planned.bucket;
+  const { name, physicalName, spec } = planned.resource;
   const stack = stackName(project.id, "bucket", name);
   try {
     if (change.action === "delete") {

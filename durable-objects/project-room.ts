@@ -1,63 +1,67 @@
 import { DurableObject } from "cloudflare:workers";
-import type { ActivityEntry, ActivityPage, Bucket, LiveFrame, ProjectRecord, StackEvent } from "../worker/domain/contract";
+import type {
+  AccessKeySummary, ActivityPage, Bucket, CreatedKey, CreateShareBody, LiveFrame, OpenedShare, ProjectRecord, ResourceKind, Share, StackEvent, User,
+} from "../worker/domain/contract";
 import { ApiError, refusal, type RoomResult } from "../worker/errors";
 import { deriveStackState } from "../worker/domain/stack-status";
 import { parseStackName } from "../worker/domain/naming";
 import { snapshotKey, type Snapshot } from "../worker/snapshot";
-import { RoomStore, type StoredBucket } from "./room-store";
+import { RoomStore, type Stored } from "./room-store";
+import { ShareStore } from "./share-store";
 import { attachmentOf, broadcast } from "./live-sockets";
 import { applyStackState } from "./apply-stack-state";
-import { type BucketChangeRequest, changeName, describeChange, planBucketChange } from "./bucket-changes";
-import { apiErrorFromAws, runBucketOperation } from "./bucket-operation";
-import { readBucketStacks, type BucketStack } from "./stack-reader";
-import { healBuckets } from "./heal";
 import { awsGateway } from "./aws-gateway";
+import type { ActivityLine, RoomContext } from "./room-context";
+import { bucketOperation, userOperation, type BucketChangeRequest, type UserChangeRequest } from "./room-plans";
+import { startOperation } from "./room-operations";
+import { refreshFromCloudFormation } from "./room-refresh";
+import * as keys from "./room-keys";
+import * as shares from "./room-shares";
+import { expireDueUsers, nextAlarm } from "./room-alarm";
 
 /** KV allows one write per second per key: snapshot writes are coalesced to at most that. */
-const SNAPSHOT_INTERVAL_MS = 1_000;
+export const SNAPSHOT_INTERVAL_MS = 1_000;
+
+/** Runs a room flow and turns its ApiError into a value: thrown errors lose their type over RPC. */
+async function guarded<T extends object>(flow: () => T | Promise<T>): Promise<RoomResult<T>> {
+  try {
+    return { ok: true, ...(await flow()) };
+  } catch (err) {
+    if (err instanceof ApiError) return refusal(err);
+    throw err;
+  }
+}
 
 /**
- * One per project: the single writer of its state. Serialises bucket changes (locks), folds
- * CloudFormation events into resource state (deduplicated by EventId), keeps the numbered
- * change log, pushes every change to connected managers and writes the KV snapshot.
+ * One per project: the single writer of its state. Serialises changes (locks), folds
+ * CloudFormation events into resource state (deduplicated by EventId), keeps the numbered change
+ * log, pushes every change to connected managers, hands out one-time links, expires users and
+ * writes the KV snapshot.
  */
-export class ProjectRoom extends DurableObject<Env> {
-  private readonly store: RoomStore;
+export class ProjectRoom extends DurableObject<Env> implements RoomContext {
+  readonly store: RoomStore;
+  readonly shares: ShareStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new RoomStore(ctx.storage.sql);
+    this.shares = new ShareStore(ctx.storage.sql);
     // Pings are answered by the runtime without waking a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
 
-  /** Starts a bucket create/update/delete: lock, broadcast, CloudFormation call. */
-  async submitBucket(request: BucketChangeRequest): Promise<RoomResult<{ bucket: Bucket; operationId: string }>> {
-    try {
-      const operationId = crypto.randomUUID();
-      const name = changeName(request.change);
-      const before = this.store.getBucket(name);
-      const planned = planBucketChange(request, before, operationId, new Date().toISOString());
-      this.record(planned, { actor: request.actor, message: describeChange(request.actor, request.change, planned.bucket.spec), tone: "info" });
-      this.rememberProject(request.project);
-      const outcome = await runBucketOperation(awsGateway(this.env, request.project), request, planned, operationId);
-      if (outcome.kind === "started") return { ok: true, bucket: this.store.getBucket(name)?.bucket ?? planned.bucket, operationId };
-      // Nothing reached CloudFormation (refused or no-op): undo the lock, say why.
-      const current = this.store.getBucket(name);
-      if (current?.bucket.lock?.operationId === operationId) {
-        const restored = before ? { ...before, bucket: { ...before.bucket, updatedAt: new Date().toISOString() } } : null;
-        this.record(restored ?? { ...planned, bucket: { ...planned.bucket, status: "deleted", lock: undefined } }, {
-          actor: request.actor,
-          message: outcome.message,
-          tone: outcome.kind === "noop" ? "info" : "error",
-        }, restored === null);
-      }
-      if (outcome.kind === "noop") return { ok: true, bucket: this.store.getBucket(name)?.bucket ?? planned.bucket, operationId };
-      return refusal(outcome.error);
-    } catch (err) {
-      if (err instanceof ApiError) return refusal(err);
-      throw err;
-    }
+  gateway(project: ProjectRecord) {
+    return awsGateway(this.env, project);
+  }
+
+  async submitBucket(request: BucketChangeRequest): Promise<RoomResult<{ resource: Bucket; operationId: string }>> {
+    this.rememberProject(request.project);
+    return startOperation(this, bucketOperation(this, request));
+  }
+
+  async submitUser(request: UserChangeRequest): Promise<RoomResult<{ resource: User; operationId: string }>> {
+    this.rememberProject(request.project);
+    return startOperation(this, userOperation(this, request));
   }
 
   /** Folds CloudFormation events in; duplicates (same EventId) are counted and dropped. */
@@ -74,21 +78,43 @@ export class ProjectRoom extends DurableObject<Env> {
     return { accepted, duplicates: events.length - accepted };
   }
 
-  /**
-   * Heals the room from CloudFormation (DescribeStacks + GetTemplate): missed events, stale
-   * locks, buckets changed or deleted outside Stackroom. Run by the cron trigger and on demand.
-   */
+  /** Heals the room from CloudFormation (cron and on demand). */
   async refresh(project: ProjectRecord): Promise<RoomResult<{ changed: number }>> {
     this.rememberProject(project);
-    let stacks: BucketStack[];
-    try {
-      stacks = await readBucketStacks(awsGateway(this.env, project).cloudformation, project);
-    } catch (err) {
-      return refusal(apiErrorFromAws(err, "(all)"));
-    }
-    const steps = healBuckets(this.store.listStoredBuckets(), stacks, new Date().toISOString());
-    for (const step of steps) this.record(step.stored, { actor: "Stackroom", ...step.activity }, step.remove);
-    return { ok: true, changed: steps.length };
+    return guarded(async () => ({ changed: await refreshFromCloudFormation(this, project) }));
+  }
+
+  async createKey(project: ProjectRecord, actor: string, user: string): Promise<RoomResult<{ key: CreatedKey }>> {
+    return guarded(async () => ({ key: await keys.createKey(this, project, actor, user) }));
+  }
+
+  async listKeys(project: ProjectRecord, user: string): Promise<RoomResult<{ keys: AccessKeySummary[] }>> {
+    return guarded(async () => ({ keys: await keys.listKeys(this, project, user) }));
+  }
+
+  async setKeyStatus(project: ProjectRecord, actor: string, user: string, keyId: string, status: "Active" | "Inactive"): Promise<RoomResult<{ key: AccessKeySummary }>> {
+    return guarded(async () => ({ key: await keys.setKeyStatus(this, project, actor, user, keyId, status) }));
+  }
+
+  async deleteKey(project: ProjectRecord, actor: string, user: string, keyId: string): Promise<RoomResult<object>> {
+    return guarded(async () => (await keys.deleteKey(this, project, actor, user, keyId), {}));
+  }
+
+  async createShare(project: ProjectRecord, actor: string, body: CreateShareBody): Promise<RoomResult<{ share: Share }>> {
+    this.rememberProject(project);
+    return guarded(() => ({ share: shares.createShare(this, project, actor, body) }));
+  }
+
+  async listShares(): Promise<RoomResult<{ shares: Share[] }>> {
+    return guarded(() => ({ shares: shares.listShares(this) }));
+  }
+
+  async revokeShare(actor: string, id: string): Promise<RoomResult<{ share: Share }>> {
+    return guarded(() => ({ share: shares.revokeShare(this, actor, id) }));
+  }
+
+  async openShare(project: ProjectRecord, id: string): Promise<RoomResult<{ opened: OpenedShare }>> {
+    return guarded(() => ({ opened: shares.openShare(this, project, id) }));
   }
 
   async activity(before: number | null, limit: number): Promise<ActivityPage> {
@@ -101,12 +127,10 @@ export class ProjectRoom extends DurableObject<Env> {
   /** The live socket: `?since=<seq>` gets exactly what it missed (or a snapshot), then live frames. */
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("Upgrade") !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
-    const url = new URL(request.url);
-    const since = Number(url.searchParams.get("since") ?? "0");
-    const email = request.headers.get("X-Stackroom-Email") ?? "unknown";
+    const since = Number(new URL(request.url).searchParams.get("since") ?? "0");
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    server.serializeAttachment({ email, connectedAt: new Date().toISOString() });
+    server.serializeAttachment({ email: request.headers.get("X-Stackroom-Email") ?? "unknown", connectedAt: new Date().toISOString() });
     const seq = this.store.seq();
     server.send(JSON.stringify({ type: "hello", seq } satisfies LiveFrame));
     // A client ahead of the room (its state came from elsewhere) or with a gap older than the
@@ -117,14 +141,11 @@ export class ProjectRoom extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+  override async webSocketMessage(): Promise<void> {
     // Clients only ping (answered by the auto-response); anything else is ignored.
-    void ws;
-    void message;
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    console.log("ProjectRoom:webSocketClose", { email: attachmentOf(ws)?.email, code });
     try {
       ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
     } catch {
@@ -136,63 +157,84 @@ export class ProjectRoom extends DurableObject<Env> {
     console.warn("ProjectRoom:webSocketError", { email: attachmentOf(ws)?.email, error: String(error) });
   }
 
-  /** Writes the KV snapshot; re-arms itself when changes landed during the write. */
+  /** Writes the KV snapshot when due, expires users whose time has come, re-arms itself. */
   override async alarm(): Promise<void> {
-    const projectId = this.store.getMeta("projectId");
-    if (!projectId) return;
-    const snapshot: Snapshot = { ...this.snapshotFrame(), writtenAt: new Date().toISOString() };
-    await this.env.STACK_CACHE.put(snapshotKey(projectId), JSON.stringify({ seq: snapshot.seq, buckets: snapshot.buckets, users: snapshot.users, writtenAt: snapshot.writtenAt }));
-    this.store.setMeta("snapshotSeq", String(snapshot.seq));
-    this.store.setMeta("snapshotAt", String(Date.now()));
-    if (this.store.seq() > snapshot.seq) await this.scheduleSnapshot();
+    const now = Date.now();
+    const project = this.store.project();
+    if (project && Number(this.store.getMeta("snapshotDue") ?? Infinity) <= now) {
+      const frame = this.snapshotFrame();
+      const snapshot: Snapshot = { seq: frame.seq, buckets: frame.buckets, users: frame.users, writtenAt: new Date(now).toISOString() };
+      await this.env.STACK_CACHE.put(snapshotKey(project.id), JSON.stringify(snapshot));
+      this.store.setMeta("snapshotAt", String(Date.now()));
+      this.store.setMeta("snapshotDue", this.store.seq() > snapshot.seq ? String(Date.now() + SNAPSHOT_INTERVAL_MS) : "Infinity");
+    }
+    if (project) await expireDueUsers(this, project, now);
+    shares.sweepExpiredShares(this, now);
+    await this.rearm();
+  }
+
+  record(kind: ResourceKind, stored: Stored, activity: ActivityLine, remove = false): void {
+    if (remove) this.store.remove(kind, stored.resource.name);
+    else this.store.put(kind, stored);
+    this.log(kind, stored.resource.name, activity, stored);
+  }
+
+  note(kind: ResourceKind, name: string, activity: ActivityLine): void {
+    this.log(kind, name, activity);
+  }
+
+  private log(kind: ResourceKind, name: string, activity: ActivityLine, stored?: Stored): void {
+    const json = this.store.appendFrame((seq) => ({
+      type: "change",
+      seq,
+      ...(stored ? { [kind]: stored.resource } : {}),
+      activity: { seq, at: new Date().toISOString(), kind, name, ...activity },
+    }));
+    broadcast(this.ctx.getWebSockets(), json);
+    if (this.store.getMeta("snapshotDue") === undefined || this.store.getMeta("snapshotDue") === "Infinity") {
+      const last = Number(this.store.getMeta("snapshotAt") ?? 0);
+      this.store.setMeta("snapshotDue", String(Math.max(Date.now(), last + SNAPSHOT_INTERVAL_MS)));
+    }
+    this.ctx.waitUntil(this.rearm());
   }
 
   private refreshFromEvents(stackName: string): void {
     const parsed = parseStackName(stackName);
-    if (!parsed || parsed.kind !== "bucket") return;
+    if (!parsed) return;
     const state = deriveStackState(this.store.stackEvents(stackName));
-    const stored = this.store.getBucket(parsed.name);
+    const stored = this.store.get(parsed.kind, parsed.name);
     if (!state || !stored) {
       const project = this.store.project();
       if (state && !stored && state.status !== "deleted" && project) {
         // Someone (or a lost room) made this stack: learn its spec from CloudFormation.
-        console.warn("ProjectRoom:event for unknown bucket; refreshing", { stackName });
+        console.warn("ProjectRoom:event for an unknown resource; refreshing", { stackName });
         this.ctx.waitUntil(this.refresh(project));
       }
       return;
     }
-    const applied = applyStackState(stored, state);
+    const applied = applyStackState(parsed.kind, stored, state);
     if (!applied) return;
-    this.record(applied.next, { actor: "CloudFormation", tone: "info", ...applied.activity, message: applied.activity?.message ?? "" }, applied.next.bucket.status === "deleted");
-  }
-
-  /** Stores the bucket (or removes it), appends the change to the log, broadcasts it, schedules the snapshot. */
-  private record(stored: StoredBucket, activity: Pick<ActivityEntry, "actor" | "message" | "tone">, remove = false): void {
-    if (remove) this.store.deleteBucket(stored.bucket.name);
-    else this.store.putBucket(stored);
-    const json = this.store.appendFrame((seq) => ({
-      type: "change",
-      seq,
-      bucket: stored.bucket,
-      activity: { seq, at: new Date().toISOString(), kind: "bucket", name: stored.bucket.name, ...activity },
-    }));
-    broadcast(this.ctx.getWebSockets(), json);
-    this.ctx.waitUntil(this.scheduleSnapshot());
+    this.record(parsed.kind, applied.next, { actor: "CloudFormation", ...applied.activity }, applied.next.resource.status === "deleted");
   }
 
   private snapshotFrame(): Extract<LiveFrame, { type: "snapshot" }> {
-    return { type: "snapshot", seq: this.store.seq(), buckets: this.store.listBuckets(), users: [] };
+    return {
+      type: "snapshot",
+      seq: this.store.seq(),
+      buckets: this.store.list("bucket").map((s) => s.resource),
+      users: this.store.list("user").map((s) => s.resource),
+    };
   }
 
   private rememberProject(project: ProjectRecord): void {
     const json = JSON.stringify(project);
     if (this.store.getMeta("project") !== json) this.store.setMeta("project", json);
-    if (this.store.getMeta("projectId") !== project.id) this.store.setMeta("projectId", project.id);
   }
 
-  private async scheduleSnapshot(): Promise<void> {
-    if ((await this.ctx.storage.getAlarm()) !== null) return;
-    const last = Number(this.store.getMeta("snapshotAt") ?? 0);
-    await this.ctx.storage.setAlarm(Math.max(Date.now(), last + SNAPSHOT_INTERVAL_MS));
+  private async rearm(): Promise<void> {
+    const at = nextAlarm(this, Date.now());
+    const current = await this.ctx.storage.getAlarm();
+    if (at === null) return;
+    if (current === null || at < current) await this.ctx.storage.setAlarm(at);
   }
 }

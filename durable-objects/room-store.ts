@@ -1,9 +1,15 @@
 import { z } from "zod";
-import { ActivityEntry, Bucket, BucketSpec, LiveFrame, ProjectRecord, StackEvent } from "../worker/domain/contract";
+import { ActivityEntry, Bucket, BucketSpec, LiveFrame, ProjectRecord, StackEvent, User, UserSpec, type ResourceKind } from "../worker/domain/contract";
 
-/** What the room keeps per bucket: the public view plus the spec CloudFormation last applied. */
-export const StoredBucket = z.object({ bucket: Bucket, appliedSpec: BucketSpec.nullable() });
+/** What the room keeps per resource: the public view plus the spec CloudFormation last applied. */
+export const StoredBucket = z.object({ resource: Bucket, appliedSpec: BucketSpec.nullable() });
 export type StoredBucket = z.infer<typeof StoredBucket>;
+export const StoredUser = z.object({ resource: User, appliedSpec: UserSpec.nullable() });
+export type StoredUser = z.infer<typeof StoredUser>;
+
+const storedSchema = { bucket: StoredBucket, user: StoredUser } as const;
+export type StoredOf<K extends ResourceKind> = z.infer<(typeof storedSchema)[K]>;
+export type Stored = StoredBucket | StoredUser;
 
 /** Log entries kept for `since` catch-up; older clients get a snapshot instead. */
 export const LOG_KEEP = 1000;
@@ -16,7 +22,7 @@ export class RoomStore {
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS buckets (name TEXT PRIMARY KEY, json TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS resources (kind TEXT NOT NULL, name TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (kind, name));
       CREATE TABLE IF NOT EXISTS stack_events (event_id TEXT PRIMARY KEY, stack_name TEXT NOT NULL, json TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS stack_events_by_stack ON stack_events (stack_name);
       CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY, json TEXT NOT NULL);
@@ -36,20 +42,29 @@ export class RoomStore {
     return Number(this.getMeta("seq") ?? 0);
   }
 
-  getBucket(name: string): StoredBucket | undefined {
-    const row = this.sql.exec<{ json: string }>("SELECT json FROM buckets WHERE name = ?", name).toArray()[0];
-    return row ? StoredBucket.parse(JSON.parse(row.json)) : undefined;
+  get<K extends ResourceKind>(kind: K, name: string): StoredOf<K> | undefined {
+    const row = this.sql.exec<{ json: string }>("SELECT json FROM resources WHERE kind = ? AND name = ?", kind, name).toArray()[0];
+    return row ? (storedSchema[kind].parse(JSON.parse(row.json)) as StoredOf<K>) : undefined;
   }
 
-  listBuckets(): Bucket[] {
-    return this.listStoredBuckets().map((s) => s.bucket);
-  }
-
-  listStoredBuckets(): StoredBucket[] {
+  list<K extends ResourceKind>(kind: K): StoredOf<K>[] {
     return this.sql
-      .exec<{ json: string }>("SELECT json FROM buckets ORDER BY name")
+      .exec<{ json: string }>("SELECT json FROM resources WHERE kind = ? ORDER BY name", kind)
       .toArray()
-      .map((r) => StoredBucket.parse(JSON.parse(r.json)));
+      .map((r) => storedSchema[kind].parse(JSON.parse(r.json)) as StoredOf<K>);
+  }
+
+  put(kind: ResourceKind, stored: Stored): void {
+    this.sql.exec(
+      "INSERT INTO resources (kind, name, json) VALUES (?, ?, ?) ON CONFLICT(kind, name) DO UPDATE SET json = excluded.json",
+      kind,
+      stored.resource.name,
+      JSON.stringify(stored),
+    );
+  }
+
+  remove(kind: ResourceKind, name: string): void {
+    this.sql.exec("DELETE FROM resources WHERE kind = ? AND name = ?", kind, name);
   }
 
   /** The project record the room last acted for (needed by alarm-driven work such as healing). */
@@ -57,18 +72,6 @@ export class RoomStore {
     const json = this.getMeta("project");
     const parsed = json ? ProjectRecord.safeParse(JSON.parse(json)) : undefined;
     return parsed?.success ? parsed.data : undefined;
-  }
-
-  putBucket(stored: StoredBucket): void {
-    this.sql.exec(
-      "INSERT INTO buckets (name, json) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET json = excluded.json",
-      stored.bucket.name,
-      JSON.stringify(stored),
-    );
-  }
-
-  deleteBucket(name: string): void {
-    this.sql.exec("DELETE FROM buckets WHERE name = ?", name);
   }
 
   /** Inserts the event unless its EventId was seen before; true when it is new. */

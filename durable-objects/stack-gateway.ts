@@ -1,7 +1,7 @@
-import type { ProjectRecord } from "../worker/domain/contract";
 import type { StackTag } from "../worker/domain/bucket-template";
+import type { CloudFormationClient } from "../worker/aws";
 
-/** The room's view of CloudFormation/S3 for one project; implemented on the aws4fetch client. */
+/** The room's view of one project's AWS account; implemented on the aws4fetch client (aws-gateway.ts). */
 export interface StackGateway {
   createStack(input: StackInput): Promise<void>;
   /** `changed: false` when CloudFormation reports "No updates are to be performed". */
@@ -9,6 +9,9 @@ export interface StackGateway {
   deleteStack(input: { stackName: string; operationId: string }): Promise<void>;
   /** true when the bucket holds no object versions or delete markers (or does not exist). */
   isBucketEmpty(physicalName: string): Promise<boolean>;
+  keys: KeyGateway;
+  /** Healing reads stacks directly (DescribeStacks + GetTemplate). */
+  cloudformation: CloudFormationClient;
 }
 
 export interface StackInput {
@@ -16,6 +19,16 @@ export interface StackInput {
   templateBody: string;
   tags: StackTag[];
   operationId: string;
+  /** IAM resources with explicit names (user stacks) need CAPABILITY_NAMED_IAM. */
+  namedIam?: boolean;
 }
 
-export type GatewayFactory = (project: ProjectRecord) => StackGateway;
+/** Access keys go through the IAM API, never a template, so secrets never reach CloudFormation. */
+export interface KeyGateway {
+  create(userName: string): Promise<{ accessKeyId: string; secretAccessKey: string; createdAt: string }>;
+  list(userName: string): Promise<Array<{ accessKeyId: string; status: "Active" | "Inactive"; createdAt: string }>>;
+  lastUsed(accessKeyId: string): Promise<string | null>;
+  setStatus(userName: string, accessKeyId: string, status: "Active" | "Inactive"): Promise<void>;
+  remove(userName: string, accessKeyId: string): Promise<void>;
+  removeAll(userName: string): Promise<string[]>;
+}

@@ -1,56 +1,50 @@
-import type { CloudFormationClient } from "../worker/aws";
-import type { BucketSpec, ProjectRecord } from "../worker/domain/contract";
+import type { CloudFormationClient, Stack } from "../worker/aws";
+import type { BucketSpec, ProjectRecord, ResourceKind, UserSpec } from "../worker/domain/contract";
 import { decodeSpecTag, readSpecFromTemplate, TemplateMetadataError } from "../worker/domain/bucket-template";
-import { parseStackName, physicalBucketName, TAG_KEYS } from "../worker/domain/naming";
+import { readUserSpecFromTemplate } from "../worker/domain/user-template";
+import { parseStackName, TAG_KEYS } from "../worker/domain/naming";
+import type { ResourceStack } from "./heal";
 
-/** A bucket stack as CloudFormation itself describes it: the truth the cache heals towards. */
-export interface BucketStack {
-  name: string;
-  physicalName: string;
-  spec: BucketSpec;
-  stackStatus: string;
-  stackStatusReason?: string;
-  at: string;
+export interface ProjectStacks {
+  buckets: ResourceStack<BucketSpec>[];
+  users: ResourceStack<UserSpec>[];
 }
 
 /**
- * Reads every bucket stack of the project (DescribeStacks, then GetTemplate per stack for the
- * spec in its Metadata, falling back to the spec tag). This is the only place these calls run:
+ * Reads every Stackroom stack of the project: DescribeStacks, then GetTemplate per stack for the
+ * spec in its Metadata (buckets fall back to the spec tag). The only place these calls run:
  * healing by cron or on demand — never a read path.
  */
-export async function readBucketStacks(cloudformation: CloudFormationClient, project: ProjectRecord): Promise<BucketStack[]> {
-  const stacks = (await cloudformation.describeStacks()).filter((s) => {
-    const parsed = parseStackName(s.stackName);
-    return parsed?.projectId === project.id && parsed.kind === "bucket";
-  });
-  const result: BucketStack[] = [];
-  for (const stack of stacks) {
+export async function readProjectStacks(cloudformation: CloudFormationClient, project: ProjectRecord): Promise<ProjectStacks> {
+  const result: ProjectStacks = { buckets: [], users: [] };
+  for (const stack of await cloudformation.describeStacks()) {
     const parsed = parseStackName(stack.stackName);
-    if (!parsed) continue;
-    const spec = await specOf(cloudformation, stack.stackName, stack.tags);
-    if (!spec) {
-      console.warn("stack has no readable Stackroom spec; skipped", { stackName: stack.stackName });
-      continue;
-    }
-    result.push({
-      name: parsed.name,
-      physicalName: physicalBucketName(project.id, project.accountId, project.region, parsed.name),
-      spec,
-      stackStatus: stack.stackStatus,
-      stackStatusReason: stack.stackStatusReason,
-      at: (stack.lastUpdatedTime ?? stack.creationTime).toISOString(),
-    });
+    if (parsed?.projectId !== project.id) continue;
+    const base = { name: parsed.name, stackStatus: stack.stackStatus, stackStatusReason: stack.stackStatusReason };
+    const spec = await specOf(cloudformation, parsed.kind, stack);
+    if (spec === null) console.warn("stack has no readable Stackroom spec; skipped", { stackName: stack.stackName });
+    else if (spec.kind === "bucket") result.buckets.push({ ...base, spec: spec.spec });
+    else result.users.push({ ...base, spec: spec.spec });
   }
   return result;
 }
 
-async function specOf(cloudformation: CloudFormationClient, stackName: string, tags: Record<string, string>): Promise<BucketSpec | null> {
+type KindSpec = { kind: "bucket"; spec: BucketSpec } | { kind: "user"; spec: UserSpec };
+
+async function specOf(cloudformation: CloudFormationClient, kind: ResourceKind, stack: Stack): Promise<KindSpec | null> {
   try {
-    const metadata = readSpecFromTemplate(await cloudformation.getTemplate(stackName));
-    if (metadata) return metadata.spec;
+    const body = await cloudformation.getTemplate(stack.stackName);
+    if (kind === "bucket") {
+      const metadata = readSpecFromTemplate(body);
+      if (metadata) return { kind, spec: metadata.spec };
+    } else {
+      const metadata = readUserSpecFromTemplate(body);
+      if (metadata) return { kind, spec: metadata.spec };
+    }
   } catch (err) {
     if (!(err instanceof TemplateMetadataError)) throw err;
   }
-  const tag = tags[TAG_KEYS.spec];
-  return tag ? decodeSpecTag(tag) : null;
+  const tag = kind === "bucket" ? stack.tags[TAG_KEYS.spec] : undefined;
+  const fromTag = tag ? decodeSpecTag(tag) : null;
+  return fromTag ? { kind: "bucket", spec: fromTag } : null;
 }

@@ -9,7 +9,7 @@ import { startStack } from "./lib/stack";
 import { DEMO } from "./lib/demo";
 import { cloudFormationClient } from "../worker/aws";
 import { assumeRole } from "../worker/aws/sts";
-import { readBucketStacks } from "../durable-objects/stack-reader";
+import { readProjectStacks } from "../durable-objects/stack-reader";
 import { ProjectRecord, ProjectView } from "../worker/domain/contract";
 
 const SIZES = [50, 200];
@@ -68,7 +68,7 @@ try {
     // The floor: the same HTTP round trip through wrangler dev to a route that does no work.
     const floor = await timed(CACHED_SAMPLES, async () => void (await (await fetch(`${stack.apiUrl}/api/health`)).arrayBuffer()));
     const uncached = await timed(UNCACHED_SAMPLES, async () => {
-      const stacks = await readBucketStacks(cloudformation, project);
+      const stacks = (await readProjectStacks(cloudformation, project)).buckets;
       if (stacks.length !== size) throw new Error(`uncached read saw ${stacks.length} stacks, expected ${size}`);
     });
     const [c50, c99, u50, u99] = [percentile(cached, 50), percentile(cached, 99), percentile(uncached, 50), percentile(uncached, 99)];

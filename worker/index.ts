@@ -5,6 +5,8 @@ import { onError, notFound } from "./errors";
 import { authRoutes } from "./routes/auth";
 import { projectRoutes } from "./routes/projects";
 import { bucketRoutes } from "./routes/buckets";
+import { userRoutes } from "./routes/users";
+import { projectShareRoutes, publicShareRoutes } from "./routes/shares";
 import { webhookRoutes } from "./routes/webhooks";
 import { opsRoutes } from "./routes/ops";
 import type { AppEnv } from "./app-env";
@@ -23,6 +25,9 @@ app.use("/api/projects/*", requireSession());
 app.use("/api/projects", requireSession());
 app.route("/api/projects", projectRoutes);
 app.route("/api/projects/:p/buckets", bucketRoutes);
+app.route("/api/projects/:p/users", userRoutes);
+app.route("/api/projects/:p/shares", projectShareRoutes);
+app.route("/api/shares", publicShareRoutes);
 app.route("/api/ops", opsRoutes);
 app.route("/webhooks", webhookRoutes);
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Bucket } from "./domain/contract";
+import { Bucket, User } from "./domain/contract";
 
 /**
  * The project's state as the room last wrote it to KV. Reads are answered from here (never from
@@ -9,7 +9,7 @@ import { Bucket } from "./domain/contract";
 export const Snapshot = z.object({
   seq: z.number().int().nonnegative(),
   buckets: z.array(Bucket),
-  users: z.array(z.unknown()),
+  users: z.array(User),
   writtenAt: z.string(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;

@@ -122,3 +122,27 @@ export async function eventually<T>(read: () => Promise<T>, done: (value: T) => 
   }
   return value;
 }
+
+/** Creates a bucket through the API and completes its stack with a signed CREATE_COMPLETE. */
+export async function readyBucket(cookie: string, project: ProjectRecord, name: string): Promise<void> {
+  const res = await api(cookie, `/api/projects/${project.id}/buckets`, { method: "POST", body: JSON.stringify({ name }) });
+  if (res.status !== 202) throw new Error(`bucket create failed: ${res.status} ${await res.text()}`);
+  const { operationId } = await res.json<{ operationId: string }>();
+  await deliver([stackEvent(project, `stackroom-${project.id}-bucket-${name}`, "CREATE_COMPLETE", { clientRequestToken: operationId })]);
+}
+
+/** Creates a user through the API and completes its stack. */
+export async function readyUser(cookie: string, project: ProjectRecord, body: Record<string, unknown>, stack: string): Promise<string> {
+  const res = await api(cookie, `/api/projects/${project.id}/users`, { method: "POST", body: JSON.stringify(body) });
+  if (res.status !== 202) throw new Error(`user create failed: ${res.status} ${await res.text()}`);
+  const { operationId } = await res.json<{ operationId: string }>();
+  await deliver([stackEvent(project, stack, "CREATE_COMPLETE", { clientRequestToken: operationId })]);
+  return operationId;
+}
+
+/** One IAM Query API call in the project account (moto), answering the raw XML. */
+export async function iamCall(accountId: string, params: Record<string, string>): Promise<string> {
+  const iam = await accountClient(accountId, "iam", "us-east-1");
+  const body = new URLSearchParams({ Version: "2010-05-08", ...params }).toString();
+  return (await iam.fetch(env.AWS_ENDPOINT, { method: "POST", body, headers: FORM })).text();
+}

@@ -15,6 +15,7 @@ export type AwsErrorKind =
   | "AccessDenied"
   | "ExpiredToken"
   | "NoSuchBucket"
+  | "NoSuchEntity"
   | "Throttled"
   | "Validation"
   | "Network"
@@ -45,14 +46,19 @@ const RETRYABLE_KINDS = new Set<AwsErrorKind>(["Throttled", "Network", "Server"]
 
 const KIND_BY_CODE: Record<string, AwsErrorKind> = {
   AlreadyExistsException: "AlreadyExists",
+  // IAM (409); same meaning as CloudFormation's AlreadyExistsException.
+  EntityAlreadyExists: "AlreadyExists",
   InsufficientCapabilitiesException: "InsufficientCapabilities",
   LimitExceededException: "LimitExceeded",
+  // IAM's own spelling (409), e.g. "Cannot exceed quota for AccessKeysPerUser: 2".
+  LimitExceeded: "LimitExceeded",
   TokenAlreadyExistsException: "TokenAlreadyExists",
   AccessDenied: "AccessDenied",
   AccessDeniedException: "AccessDenied",
   ExpiredToken: "ExpiredToken",
   ExpiredTokenException: "ExpiredToken",
   NoSuchBucket: "NoSuchBucket",
+  NoSuchEntity: "NoSuchEntity",
   Throttling: "Throttled",
   ThrottlingException: "Throttled",
   RequestLimitExceeded: "Throttled",

@@ -1,7 +1,8 @@
 /**
- * The Worker's AWS client: STS, CloudFormation (Query API) and a little S3, signed with aws4fetch
- * so it runs inside workerd. Every call is retried (bounded, full jitter) on throttling, 5xx and
- * network errors, and fails with a typed `AwsError`.
+ * The Worker's AWS client: STS, CloudFormation, IAM access keys (Query API) and a little S3,
+ * signed with aws4fetch so it runs inside workerd. Every call is retried (bounded, full jitter) on
+ * throttling, 5xx and network errors — CreateAccessKey on throttling only — and fails with a
+ * typed `AwsError`.
  */
 export { projectAws, type ProjectAws, type ProjectAwsOptions } from "./project-aws";
 export {
@@ -14,6 +15,15 @@ export {
   type StackInput,
   type UpdateStackResult,
 } from "./cloudformation";
+export {
+  iamClient,
+  iamEndpoint,
+  type AccessKey,
+  type AccessKeyLastUsed,
+  type AccessKeyStatus,
+  type IamClient,
+  type NewAccessKey,
+} from "./iam";
 export { s3Client, type BucketContents, type S3Client } from "./s3";
 export { assumeRole, assumedRoleCredentials, type AssumeRoleOptions, type TemporaryCredentials } from "./sts";
 export { AwsError, type AwsErrorKind } from "./errors";

@@ -1,10 +1,10 @@
-// Proves projectAws acts in the project's account through its role: one lazy AssumeRole, session and execution role passed along.
+// Proves projectAws acts in the project's account through its role: one lazy AssumeRole shared by CloudFormation, S3 and IAM.
 import { env } from "cloudflare:test";
 import { expect, it } from "vitest";
 import { projectAws } from "./project-aws";
 import { hubCredentials, randomAccountId, randomSuffix, recordingFetch } from "./test-kit";
 
-it("assumes the project role once, lazily, and creates stacks in the project account", async () => {
+it("assumes the project role once, lazily, and creates stacks and access keys in the project account", async () => {
   const accountId = randomAccountId();
   const project = {
     id: `p${randomSuffix()}`,
@@ -17,9 +17,12 @@ it("assumes the project role once, lazily, and creates stacks in the project acc
   const aws = projectAws({ endpoint: env.AWS_ENDPOINT, hubCredentials, project, fetch: recorder.fetch });
   expect(recorder.sent).toEqual([]);
 
-  const template = JSON.stringify({ Resources: { Topic: { Type: "AWS::SNS::Topic" } } });
+  const userName = `stackroom-${project.id}-user-ana`;
+  const template = JSON.stringify({ Resources: { User: { Type: "AWS::IAM::User", Properties: { UserName: userName } } } });
   const { stackId } = await aws.cloudformation.createStack({ stackName: `stackroom-${project.id}-probe`, templateBody: template });
   await aws.s3.isBucketEmpty(`stackroom-test-${randomSuffix()}`);
+  // The user the project's stack made is visible to IAM: same account, same role credentials.
+  const key = await aws.iam.createAccessKey(userName);
   await projectAws({ endpoint: env.AWS_ENDPOINT, hubCredentials, project, fetch: recorder.fetch }).cloudformation.describeStacks();
 
   expect(stackId).toContain(`:${accountId}:stack/`);
@@ -27,6 +30,7 @@ it("assumes the project role once, lazily, and creates stacks in the project acc
     "sts AssumeRole",
     "cloudformation CreateStack",
     "s3 GET",
+    "iam CreateAccessKey",
     "cloudformation DescribeStacks",
   ]);
   const [assume, create] = recorder.sent;
@@ -34,4 +38,5 @@ it("assumes the project role once, lazily, and creates stacks in the project acc
   expect(assume?.form.get("ExternalId")).toBe(project.externalId);
   expect(assume?.form.get("RoleSessionName")).toBe(`stackroom-${project.id}`);
   expect(create?.form.get("RoleARN")).toBe(project.executionRoleArn);
+  expect((await aws.iam.listAccessKeys(userName)).map((k) => k.accessKeyId)).toEqual([key.accessKeyId]);
 });

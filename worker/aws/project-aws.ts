@@ -1,5 +1,6 @@
 import type { ProjectRecord } from "../domain/contract";
 import { cloudFormationClient, type CloudFormationClient } from "./cloudformation";
+import { iamClient, type IamClient } from "./iam";
 import type { RetryOptions } from "./retry";
 import { s3Client, type S3Client } from "./s3";
 import { assumedRoleCredentials } from "./sts";
@@ -19,13 +20,15 @@ export interface ProjectAwsOptions {
 export interface ProjectAws {
   cloudformation: CloudFormationClient;
   s3: S3Client;
+  iam: IamClient;
 }
 
 /**
  * Clients acting in the project's account and region. Nothing is called until the first request;
  * then the project role is assumed (session `stackroom-<project>`) and its credentials are
  * cached per isolate, shared by every `projectAws` of the same project. Stack operations pass
- * the project's execution role, if it has one, as CloudFormation's service role.
+ * the project's execution role, if it has one, as CloudFormation's service role. IAM is global:
+ * its client signs for the partition's home region, whatever the project's region.
  */
 export function projectAws(options: ProjectAwsOptions): ProjectAws {
   const { project, endpoint, fetch, retry } = options;
@@ -43,5 +46,6 @@ export function projectAws(options: ProjectAwsOptions): ProjectAws {
   return {
     cloudformation: cloudFormationClient({ ...service, roleArn: project.executionRoleArn }),
     s3: s3Client(service),
+    iam: iamClient(service),
   };
 }

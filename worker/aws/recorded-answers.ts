@@ -1,6 +1,7 @@
 /**
  * AWS answers as AWS sends them (pretty-printed, namespaced), for tests of behaviour moto cannot
- * produce: throttling, expired tokens, flaky networks. A fake of AWS, fed to the real client.
+ * produce: throttling, expired tokens, flaky networks, IAM paging, keys that were used. A fake of
+ * AWS, fed to the real client.
  */
 
 export const throttlingXml = `<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/">
@@ -85,3 +86,54 @@ export const assumeRoleXml = (expiration: Date) => `<AssumeRoleResponse xmlns="h
 export function xmlResponse(body: string, status = 200): Response {
   return new Response(body, { status, headers: { "content-type": "text/xml" } });
 }
+
+/** One ListAccessKeys page as AWS sends it; a `marker` makes it a truncated page. */
+export const listAccessKeysXml = (keys: ReadonlyArray<{ id: string; status: string; created: string }>, marker?: string) =>
+  `<ListAccessKeysResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">
+  <ListAccessKeysResult>
+    <AccessKeyMetadata>
+${keys
+  .map(
+    (key) => `      <member>
+        <UserName>stackroom-demo-user-ana</UserName>
+        <AccessKeyId>${key.id}</AccessKeyId>
+        <Status>${key.status}</Status>
+        <CreateDate>${key.created}</CreateDate>
+      </member>`,
+  )
+  .join("\n")}
+    </AccessKeyMetadata>
+    <IsTruncated>${marker ? "true" : "false"}</IsTruncated>${marker ? `\n    <Marker>${marker}</Marker>` : ""}
+  </ListAccessKeysResult>
+  <ResponseMetadata>
+    <RequestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestId>
+  </ResponseMetadata>
+</ListAccessKeysResponse>
+`;
+
+export const accessKeyLastUsedXml = `<GetAccessKeyLastUsedResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">
+  <GetAccessKeyLastUsedResult>
+    <AccessKeyLastUsed>
+      <Region>eu-west-1</Region>
+      <LastUsedDate>2026-11-19T16:32:00Z</LastUsedDate>
+      <ServiceName>s3</ServiceName>
+    </AccessKeyLastUsed>
+    <UserName>stackroom-demo-user-ana</UserName>
+  </GetAccessKeyLastUsedResult>
+  <ResponseMetadata>
+    <RequestId>510a6abf-d8fd-11e4-9c29-5d7dEXAMPLE</RequestId>
+  </ResponseMetadata>
+</GetAccessKeyLastUsedResponse>
+`;
+
+/** A CreateAccessKey answer; `accessKey` is the inner XML of `<AccessKey>` (AWS's own example leaves out CreateDate). */
+export const createAccessKeyXml = (accessKey: string) => `<CreateAccessKeyResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">
+  <CreateAccessKeyResult>
+    <AccessKey>${accessKey}
+    </AccessKey>
+  </CreateAccessKeyResult>
+  <ResponseMetadata>
+    <RequestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestId>
+  </ResponseMetadata>
+</CreateAccessKeyResponse>
+`;

@@ -3,31 +3,8 @@ import { describe, expect, it } from "vitest";
 import { cloudFormationClient } from "./cloudformation";
 import { AwsError } from "./errors";
 import { describeStacksXml, throttlingXml, xmlResponse } from "./recorded-answers";
-import { backoffDelay, type RetryOptions } from "./retry";
-import type { AwsFetch } from "./transport";
-
-/** Answers requests in order from `script`; records what was sent. */
-function scriptedAws(script: Array<() => Response>) {
-  const requests: Request[] = [];
-  const fetch: AwsFetch = async (request) => {
-    requests.push(request);
-    const next = script[requests.length - 1];
-    if (!next) throw new Error("more requests than scripted");
-    return next();
-  };
-  return { fetch, requests };
-}
-
-function recordingRetry(random = 0.5) {
-  const sleeps: number[] = [];
-  const retry: Partial<RetryOptions> = {
-    sleep: async (ms) => {
-      sleeps.push(ms);
-    },
-    random: () => random,
-  };
-  return { retry, sleeps };
-}
+import { backoffDelay } from "./retry";
+import { recordingRetry, scriptedAws } from "./test-kit";
 
 const credentials = { accessKeyId: "AKIAHUBTEST000000000", secretAccessKey: "hub-secret" };
 const throttled = () => xmlResponse(throttlingXml, 400);

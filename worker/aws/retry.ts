@@ -35,15 +35,19 @@ export function backoffDelay(retry: number, options: Pick<RetryOptions, "baseMs"
 }
 
 /**
- * Runs `attempt` until it succeeds, fails with a non-retryable error, or `maxAttempts` is spent;
- * the last error is rethrown as is.
+ * Runs `attempt` until it succeeds, fails with an error `shouldRetry` refuses (by default: any
+ * non-retryable one), or `maxAttempts` is spent; the last error is rethrown as is.
  */
-export async function withRetry<T>(attempt: () => Promise<T>, options: RetryOptions = defaultRetry): Promise<T> {
+export async function withRetry<T>(
+  attempt: () => Promise<T>,
+  options: RetryOptions = defaultRetry,
+  shouldRetry: (error: AwsError) => boolean = (error) => error.retryable,
+): Promise<T> {
   for (let tried = 1; ; tried++) {
     try {
       return await attempt();
     } catch (error) {
-      const retryable = error instanceof AwsError && error.retryable;
+      const retryable = error instanceof AwsError && error.retryable && shouldRetry(error);
       if (!retryable || tried >= options.maxAttempts) throw error;
       await options.sleep(backoffDelay(tried - 1, options));
     }

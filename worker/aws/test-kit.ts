@@ -1,4 +1,5 @@
-/** Helpers for the AWS client tests: fresh moto accounts and an honest record of what was sent. */
+/** Helpers for the AWS client tests: fresh moto accounts, an honest record of what was sent, a scripted AWS. */
+import type { RetryOptions } from "./retry";
 import type { AwsFetch } from "./transport";
 
 /** The hub credentials the tests sign with; moto accepts any. */
@@ -37,4 +38,28 @@ export function recordingFetch(): { fetch: AwsFetch; sent: SentRequest[] } {
 /** The Query-API actions among `sent`, in order. */
 export function actions(sent: readonly SentRequest[]): string[] {
   return sent.map((request) => request.form.get("Action") ?? `${request.method} ${new URL(request.url).pathname}`);
+}
+
+/** A fake AWS answering requests in order from `script` (a step may throw to drop the connection); records what was sent. */
+export function scriptedAws(script: Array<() => Response>): { fetch: AwsFetch; requests: Request[] } {
+  const requests: Request[] = [];
+  const fetch: AwsFetch = async (request) => {
+    requests.push(request);
+    const next = script[requests.length - 1];
+    if (!next) throw new Error("more requests than scripted");
+    return next();
+  };
+  return { fetch, requests };
+}
+
+/** Retry options that record each backoff instead of waiting, with a fixed jitter source. */
+export function recordingRetry(random = 0.5): { retry: Partial<RetryOptions>; sleeps: number[] } {
+  const sleeps: number[] = [];
+  const retry: Partial<RetryOptions> = {
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    random: () => random,
+  };
+  return { retry, sleeps };
 }

@@ -34,6 +34,12 @@ export interface AwsRequest {
   method: "GET" | "POST" | "PUT" | "DELETE" | "HEAD";
   headers?: Record<string, string>;
   body?: string;
+  /**
+   * `false` for calls AWS does not deduplicate (IAM CreateAccessKey has no idempotency token):
+   * then only throttling is retried — a refusal, nothing ran. After a 5xx or a lost answer the
+   * call may have taken effect, and repeating it would act twice.
+   */
+  idempotent?: boolean;
 }
 
 /** A 2xx answer, body read. */
@@ -64,6 +70,8 @@ const ATTEMPT_TIMEOUT_MS = 15_000;
 function requestId(headers: Headers): string | null {
   return headers.get("x-amzn-requestid") ?? headers.get("x-amz-request-id");
 }
+
+const onlyThrottling = (error: AwsError) => error.kind === "Throttled";
 
 function credentialSource(credentials: Credentials | CredentialSource): CredentialSource {
   if ("get" in credentials) return credentials;
@@ -103,7 +111,8 @@ export function createSend(service: string, options: ServiceOptions): Send {
 
   async function withCredentials(request: AwsRequest): Promise<AwsAnswer> {
     const credentials = await source.get();
-    return withRetry(() => once(credentials, request), retry);
+    const shouldRetry = request.idempotent === false ? onlyThrottling : undefined;
+    return withRetry(() => once(credentials, request), retry, shouldRetry);
   }
 
   return async (request) => {

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { BucketName, CreateBucketBody, UpdateBucketBody } from "../domain/contract";
+import { BucketName, CreateBucketBody, UpdateBucketBody, type BucketAccepted } from "../domain/contract";
 import { requireMember } from "../registry";
 import { projectRoom } from "../room";
 import { jsonBody, parseParam } from "../validate";
@@ -16,7 +16,7 @@ export const bucketRoutes = new Hono<AppEnv>()
       actor: c.get("email"),
       change: { action: "create", body },
     }));
-    return c.json({ bucket: result.bucket, operationId: result.operationId }, 202);
+    return c.json({ bucket: result.resource, operationId: result.operationId } satisfies BucketAccepted, 202);
   })
   .patch("/:name", async (c) => {
     const name = parseParam(BucketName, c.req.param("name"), "bucket");
@@ -26,14 +26,15 @@ export const bucketRoutes = new Hono<AppEnv>()
       actor: c.get("email"),
       change: { action: "update", name, body },
     }));
-    return c.json({ bucket: result.bucket, operationId: result.operationId }, 202);
+    return c.json({ bucket: result.resource, operationId: result.operationId } satisfies BucketAccepted, 202);
   })
   .delete("/:name", async (c) => {
     const name = parseParam(BucketName, c.req.param("name"), "bucket");
     const result = unwrap(await projectRoom(c.env, c.get("project").id).submitBucket({
       project: c.get("project"),
       actor: c.get("email"),
-      change: { action: "delete", name },
+      // `?removeGrants=true`: the manager confirmed that users' grants on it go too.
+      change: { action: "delete", name, removeGrants: c.req.query("removeGrants") === "true" },
     }));
-    return c.json({ bucket: result.bucket, operationId: result.operationId }, 202);
+    return c.json({ bucket: result.resource, operationId: result.operationId } satisfies BucketAccepted, 202);
   });

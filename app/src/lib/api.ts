@@ -3,13 +3,23 @@ import {
   ActivityPage,
   Bucket,
   BucketAccepted,
+  CreatedKey,
   ErrorEnvelope,
+  KeyList,
   Me,
+  OpenedShare,
   ProjectList,
   ProjectView,
+  Share,
+  ShareList,
+  User,
+  UserAccepted,
   type CreateBucketBody,
+  type CreateShareBody,
+  type CreateUserBody,
   type ErrorCode,
   type UpdateBucketBody,
+  type UpdateUserBody,
 } from "$contract";
 
 /** `network`: no answer at all; `bad_response`: an answer that does not match the contract. */
@@ -85,10 +95,14 @@ async function readJson(res: Response): Promise<unknown> {
 // Response shapes the shared contract leaves implicit, composed from its schemas.
 /** PATCH/DELETE answer 202; their body is informative only, so a shape we cannot use is ignored. */
 const OperationAccepted = z.object({ bucket: Bucket.optional(), operationId: z.string().optional() }).optional().catch(undefined);
+const UserOperationAccepted = z.object({ user: User.optional(), operationId: z.string().optional() }).optional().catch(undefined);
 const NoContent = z.unknown();
+const ShareAnswer = z.object({ share: Share });
 
 const projectPath = (project: string) => `/api/projects/${encodeURIComponent(project)}`;
 const bucketPath = (project: string, bucket: string) => `${projectPath(project)}/buckets/${encodeURIComponent(bucket)}`;
+const userPath = (project: string, user: string) => `${projectPath(project)}/users/${encodeURIComponent(user)}`;
+const keyPath = (project: string, user: string, keyId: string) => `${userPath(project, user)}/keys/${encodeURIComponent(keyId)}`;
 
 export const signIn = (email: string) => api("/api/dev/login", NoContent, { method: "POST", body: { email } });
 export const signOut = () => api("/api/logout", NoContent, { method: "POST" });
@@ -106,8 +120,33 @@ export const createBucket = (project: string, body: CreateBucketBody) =>
   api(`${projectPath(project)}/buckets`, BucketAccepted, { method: "POST", body });
 export const updateBucket = (project: string, name: string, body: UpdateBucketBody) =>
   api(bucketPath(project, name), OperationAccepted, { method: "PATCH", body });
-export const deleteBucket = (project: string, name: string) =>
-  api(bucketPath(project, name), OperationAccepted, { method: "DELETE" });
+/** `removeGrants`: also take the bucket out of every user's permissions, in the same operation. */
+export const deleteBucket = (project: string, name: string, opts: { removeGrants?: boolean } = {}) =>
+  api(`${bucketPath(project, name)}${opts.removeGrants ? "?removeGrants=true" : ""}`, OperationAccepted, { method: "DELETE" });
+
+export const createUser = (project: string, body: CreateUserBody) =>
+  api(`${projectPath(project)}/users`, UserAccepted, { method: "POST", body });
+export const updateUser = (project: string, name: string, body: UpdateUserBody) =>
+  api(userPath(project, name), UserOperationAccepted, { method: "PATCH", body });
+export const deleteUser = (project: string, name: string) =>
+  api(userPath(project, name), UserOperationAccepted, { method: "DELETE" });
+
+export const listKeys = (project: string, user: string) => api(`${userPath(project, user)}/keys`, KeyList);
+/** 201 with the secret, which the API never shows again. */
+export const createKey = (project: string, user: string) =>
+  api(`${userPath(project, user)}/keys`, CreatedKey, { method: "POST" });
+export const setKeyStatus = (project: string, user: string, keyId: string, status: "Active" | "Inactive") =>
+  api(keyPath(project, user, keyId), NoContent, { method: "PATCH", body: { status } });
+export const deleteKey = (project: string, user: string, keyId: string) =>
+  api(keyPath(project, user, keyId), NoContent, { method: "DELETE" });
+
+export const listShares = (project: string) => api(`${projectPath(project)}/shares`, ShareList);
+export const createShare = (project: string, body: CreateShareBody) =>
+  api(`${projectPath(project)}/shares`, ShareAnswer, { method: "POST", body });
+export const revokeShare = (project: string, id: string) =>
+  api(`${projectPath(project)}/shares/${encodeURIComponent(id)}`, ShareAnswer, { method: "DELETE" });
+/** The recipient's one and only read of a share's ciphertext; later reads answer 410 `gone`. */
+export const openShare = (id: string) => api(`/api/shares/${encodeURIComponent(id)}`, OpenedShare);
 
 /** `ws(s)://<this origin>/api/projects/:p/live?since=<seq>`, matching the page's scheme. */
 export function liveUrl(project: string, since: number): string {

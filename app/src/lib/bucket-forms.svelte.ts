@@ -1,18 +1,5 @@
-import type { z } from "zod";
 import { BucketName, CreateBucketBody, UpdateBucketBody, type Bucket, type BucketSpec } from "$contract";
-import { ApiError } from "./api";
-
-export type FieldErrors = Partial<Record<string, string>>;
-
-/** First message per top-level field, keyed like the API's `fields` (`name`, `expireAfterDays`). */
-function fieldErrors(issues: readonly z.core.$ZodIssue[]): FieldErrors {
-  const errors: FieldErrors = {};
-  for (const issue of issues) {
-    const key = issue.path.length ? String(issue.path[0]) : "";
-    errors[key] ??= issue.message;
-  }
-  return errors;
-}
+import { Submission, topLevelErrors } from "./submission.svelte";
 
 /** The settings both forms edit; "no expiry" is a checkbox so an empty days box is an error. */
 export class SettingsDraft {
@@ -24,40 +11,6 @@ export class SettingsDraft {
   /** NaN makes the shared schema say "Enter a whole number of days." for an empty box. */
   get expireAfterDays(): number | null {
     return this.expires ? (this.days ?? Number.NaN) : null;
-  }
-}
-
-/** Submission state shared by the forms: pending flag, server field errors, one form-level error. */
-class Submission {
-  pending = $state(false);
-  attempted = $state(false);
-  server = $state<FieldErrors>({});
-  formError = $state<string | null>(null);
-
-  /** Clears a server message once the manager edits the field it was about. */
-  edited(field: string): void {
-    if (this.server[field] === undefined) return;
-    const { [field]: _gone, ...rest } = this.server;
-    this.server = rest;
-  }
-
-  /** Runs `send`; API errors land inline (fields) or above the buttons. True on success. */
-  async run(send: () => Promise<unknown>): Promise<boolean> {
-    this.pending = true;
-    this.formError = null;
-    this.server = {};
-    try {
-      await send();
-      return true;
-    } catch (err) {
-      if (!(err instanceof ApiError)) throw err;
-      this.server = { ...err.fields };
-      // Field messages explain themselves under their inputs; the summary covers the rest.
-      if (Object.keys(err.fields).length === 0 || err.code !== "invalid") this.formError = err.message;
-      return false;
-    } finally {
-      this.pending = false;
-    }
   }
 }
 
@@ -98,7 +51,7 @@ export class NewBucketForm {
     const server = this.submission.server["expireAfterDays"];
     if (server) return server;
     if (this.parsed.success || !this.settings.expires) return undefined;
-    return fieldErrors(this.parsed.error.issues)["expireAfterDays"];
+    return topLevelErrors(this.parsed.error.issues)["expireAfterDays"];
   });
 
   constructor(taken: (name: string) => boolean) {
@@ -136,7 +89,7 @@ export class EditBucketForm {
     const server = this.submission.server["expireAfterDays"];
     if (server) return server;
     if (this.parsed.success || !this.settings.expires) return undefined;
-    return fieldErrors(this.parsed.error.issues)["expireAfterDays"];
+    return topLevelErrors(this.parsed.error.issues)["expireAfterDays"];
   });
 
   constructor(bucket: Bucket) {

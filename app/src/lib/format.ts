@@ -1,4 +1,4 @@
-import type { BucketSpec, ResourceStatus } from "$contract";
+import type { Access, BucketSpec, ResourceStatus } from "$contract";
 
 const relative = new Intl.RelativeTimeFormat("en", { numeric: "auto", style: "short" });
 const absolute = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "medium" });
@@ -43,3 +43,41 @@ export function isBusy(status: ResourceStatus): boolean {
 }
 
 export const roleLabel = { owner: "Owner", editor: "Editor", viewer: "Viewer" } as const;
+
+export const accessLabel = { read: "Read", write: "Write", readwrite: "Read-write" } satisfies Record<Access, string>;
+
+/** What each level lets the holder do, in S3 terms (the policy generator's contract). */
+export const accessHint = {
+  read: "List and download objects",
+  write: "Upload and delete objects (no listing)",
+  readwrite: "List, download, upload and delete objects",
+} satisfies Record<Access, string>;
+
+/** "Expires in 3 days", "Expired 2 hours ago", "Never expires". */
+export function userExpiryLabel(expiresAt: string | null, now: number): string {
+  if (expiresAt === null) return "Never expires";
+  const when = relativeTime(expiresAt, now);
+  return Date.parse(expiresAt) <= now ? `Expired ${when}` : `Expires ${when}`;
+}
+
+/** The value of an `<input type="datetime-local">` (local wall time, minutes) for an ISO time. */
+export function toLocalInput(iso: string): string {
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** ISO time for a datetime-local value, or null when the box is empty or not a date. */
+export function fromLocalInput(value: string): string | null {
+  if (!value) return null;
+  const ms = new Date(value).getTime();
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+const dateOnly = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short" });
+
+/** "Jul 9, 2026, 14:30" for deadlines, where seconds only add noise. */
+export function shortDateTime(iso: string): string {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? iso : dateOnly.format(ms);
+}

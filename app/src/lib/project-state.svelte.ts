@@ -1,15 +1,12 @@
-import { SvelteMap } from "svelte/reactivity";
-import type { ActivityEntry, ActivityPage, Bucket, LiveFrame, ProjectSummary, ProjectView } from "$contract";
-
-/** How long a deleted bucket stays on screen, greyed, before it leaves the list. */
-export const DELETED_LINGER_MS = 4_000;
+import type { ActivityEntry, ActivityPage, Bucket, LiveFrame, ProjectSummary, ProjectView, User } from "$contract";
+import { ResourceSet } from "./resource-set.svelte";
 
 /** What the caller should do after `apply`: `resync` = our seq is ahead of the room's, reload. */
 export type ApplyResult = "applied" | "ignored" | "resync";
 
 /**
  * One project as this manager sees it: the KV snapshot, then every live frame with a higher seq.
- * Buckets are keyed by name; the activity feed is kept newest first and deduplicated by seq.
+ * Buckets and users are keyed by name; the activity feed is kept newest first, deduplicated by seq.
  */
 export class ProjectState {
   readonly project: ProjectSummary;
@@ -18,18 +15,23 @@ export class ProjectState {
   /** `before` for the next older activity page; null when the feed is complete. */
   olderCursor = $state<number | null>(null);
 
-  readonly #buckets = new SvelteMap<string, Bucket>();
-  readonly #removals = new Map<string, ReturnType<typeof setTimeout>>();
-  /** When each bucket left the list (ms), so a late HTTP answer cannot bring it back. */
-  readonly #removedAt = new Map<string, number>();
-
-  readonly buckets = $derived([...this.#buckets.values()].sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true })));
+  readonly #buckets = new ResourceSet<Bucket>();
+  readonly #users = new ResourceSet<User>();
 
   constructor(view: ProjectView, firstActivityPage?: ActivityPage) {
     this.project = view.project;
     this.seq = view.seq;
-    this.#replaceBuckets(view.buckets);
+    this.#buckets.replace(view.buckets);
+    this.#users.replace(view.users);
     if (firstActivityPage) this.addActivity(firstActivityPage);
+  }
+
+  get buckets(): readonly Bucket[] {
+    return this.#buckets.list;
+  }
+
+  get users(): readonly User[] {
+    return this.#users.list;
   }
 
   /** Viewers read only; editors and owners create, change and delete. */
@@ -41,37 +43,49 @@ export class ProjectState {
     return this.#buckets.get(name);
   }
 
+  user(name: string): User | undefined {
+    return this.#users.get(name);
+  }
+
+  /** Users (not deleted) whose permissions name the bucket. */
+  granteesOf(bucket: string): string[] {
+    return this.users.filter((u) => u.status !== "deleted" && u.spec.permissions.some((p) => p.bucket === bucket)).map((u) => u.name);
+  }
+
   /** Applies one room frame; frames at or below our seq were already seen and are ignored. */
   apply(frame: LiveFrame): ApplyResult {
     switch (frame.type) {
       case "hello":
         return frame.seq < this.seq ? "resync" : "ignored";
       case "snapshot":
-        this.#replaceBuckets(frame.buckets);
+        this.#buckets.replace(frame.buckets);
+        this.#users.replace(frame.users);
         this.seq = frame.seq;
         return "applied";
-      case "change":
+      case "change": {
         if (frame.seq <= this.seq) return "ignored";
         this.seq = frame.seq;
-        // `bucket` is absent for changes to other kinds of resource and null when a bucket is gone.
-        if (frame.bucket) this.#put(frame.bucket);
-        else if (frame.bucket === null && frame.activity.kind === "bucket") this.#markGone(frame.activity.name);
+        const { kind, name } = frame.activity;
+        // A field is absent for changes to the other kind of resource (or to none, e.g. a share
+        // being opened) and null when the resource is gone.
+        if (frame.bucket) this.#buckets.put(frame.bucket);
+        else if (frame.bucket === null && kind === "bucket") this.#buckets.markGone(name);
+        if (frame.user) this.#users.put(frame.user);
+        else if (frame.user === null && kind === "user") this.#users.markGone(name);
         this.#mergeActivity([frame.activity]);
         return "applied";
+      }
     }
   }
 
-  /**
-   * Takes a bucket from an HTTP answer (e.g. the 202 of a create). It has no seq, and the room
-   * may already have pushed a later state (moto completes a stack before CreateStack returns),
-   * so it only wins when it is newer than what we hold.
-   */
-  offer(bucket: Bucket): void {
-    const offeredAt = Date.parse(bucket.updatedAt);
-    const held = this.#buckets.get(bucket.name);
-    if (held && Date.parse(held.updatedAt) >= offeredAt) return;
-    if ((this.#removedAt.get(bucket.name) ?? -Infinity) >= offeredAt) return;
-    this.#put(bucket);
+  /** Takes a bucket from an HTTP answer; see `ResourceSet.offer`. */
+  offerBucket(bucket: Bucket): void {
+    this.#buckets.offer(bucket);
+  }
+
+  /** Takes a user from an HTTP answer; see `ResourceSet.offer`. */
+  offerUser(user: User): void {
+    this.#users.offer(user);
   }
 
   /** Adds a page of activity (newest first) and remembers where the next older page starts. */
@@ -87,49 +101,8 @@ export class ProjectState {
 
   /** Stops pending removals; call when the page goes away. */
   dispose(): void {
-    for (const timer of this.#removals.values()) clearTimeout(timer);
-    this.#removals.clear();
-  }
-
-  #replaceBuckets(buckets: readonly Bucket[]): void {
-    const names = new Set(buckets.map((b) => b.name));
-    for (const name of [...this.#buckets.keys()]) if (!names.has(name)) this.#markGone(name);
-    for (const bucket of buckets) this.#put(bucket);
-  }
-
-  #put(bucket: Bucket): void {
-    this.#cancelRemoval(bucket.name);
-    this.#removedAt.delete(bucket.name);
-    this.#buckets.set(bucket.name, bucket);
-    if (bucket.status === "deleted") this.#scheduleRemoval(bucket.name);
-  }
-
-  /** Shows the bucket as deleted for a moment instead of letting the row vanish mid-glance. */
-  #markGone(name: string): void {
-    const held = this.#buckets.get(name);
-    if (!held) return;
-    if (held.status !== "deleted") this.#buckets.set(name, { ...held, status: "deleted", lock: undefined });
-    if (!this.#removals.has(name)) this.#scheduleRemoval(name);
-  }
-
-  #scheduleRemoval(name: string): void {
-    this.#cancelRemoval(name);
-    this.#removals.set(
-      name,
-      setTimeout(() => {
-        this.#removals.delete(name);
-        const held = this.#buckets.get(name);
-        if (held?.status !== "deleted") return;
-        this.#buckets.delete(name);
-        this.#removedAt.set(name, Math.max(Date.parse(held.updatedAt), Date.now()));
-      }, DELETED_LINGER_MS),
-    );
-  }
-
-  #cancelRemoval(name: string): void {
-    const timer = this.#removals.get(name);
-    if (timer !== undefined) clearTimeout(timer);
-    this.#removals.delete(name);
+    this.#buckets.dispose();
+    this.#users.dispose();
   }
 
   #mergeActivity(entries: readonly ActivityEntry[]): void {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Bucket } from "./bucket";
+import { User } from "./user";
 import { IsoTime, ResourceKind } from "./resource";
 import { ProjectSummary } from "./project";
 
@@ -20,7 +21,7 @@ export const ProjectView = z.object({
   project: ProjectSummary,
   seq: z.number().int().nonnegative(),
   buckets: z.array(Bucket),
-  users: z.array(z.unknown()),
+  users: z.array(User),
 });
 export type ProjectView = z.infer<typeof ProjectView>;
 
@@ -29,12 +30,13 @@ export const LiveFrame = z.discriminatedUnion("type", [
   /** First frame: the room's current seq; frames with seq <= since were already seen. */
   z.object({ type: z.literal("hello"), seq: z.number().int() }),
   /** Whole state, sent when the client's `since` is older than the kept log. */
-  z.object({ type: z.literal("snapshot"), seq: z.number().int(), buckets: z.array(Bucket), users: z.array(z.unknown()) }),
+  z.object({ type: z.literal("snapshot"), seq: z.number().int(), buckets: z.array(Bucket), users: z.array(User) }),
   /** One change: the resource's new state (null when it is gone) and the activity line. */
   z.object({
     type: z.literal("change"),
     seq: z.number().int(),
     bucket: Bucket.nullable().optional(),
+    user: User.nullable().optional(),
     activity: ActivityEntry,
   }),
 ]);

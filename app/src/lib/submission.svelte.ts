@@ -1,0 +1,55 @@
+import type { z } from "zod";
+import { ApiError } from "./api";
+
+export type FieldErrors = Partial<Record<string, string>>;
+
+/** First message per top-level field, keyed like the API's `fields` (`name`, `expireAfterDays`). */
+export function topLevelErrors(issues: readonly z.core.$ZodIssue[]): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const issue of issues) {
+    const key = issue.path.length ? String(issue.path[0]) : "";
+    errors[key] ??= issue.message;
+  }
+  return errors;
+}
+
+/** First message per dotted path (`permissions.0.prefix`), the way the API keys nested `fields`. */
+export function pathErrors(issues: readonly z.core.$ZodIssue[]): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const issue of issues) errors[issue.path.map(String).join(".")] ??= issue.message;
+  return errors;
+}
+
+/** Submission state shared by the forms: pending flag, server field errors, one form-level error. */
+export class Submission {
+  pending = $state(false);
+  attempted = $state(false);
+  server = $state<FieldErrors>({});
+  formError = $state<string | null>(null);
+
+  /** Clears a server message once the manager edits the field it was about. */
+  edited(field: string): void {
+    if (this.server[field] === undefined) return;
+    const { [field]: _gone, ...rest } = this.server;
+    this.server = rest;
+  }
+
+  /** Runs `send`; API errors land inline (fields) or above the buttons. True on success. */
+  async run(send: () => Promise<unknown>): Promise<boolean> {
+    this.pending = true;
+    this.formError = null;
+    this.server = {};
+    try {
+      await send();
+      return true;
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      this.server = { ...err.fields };
+      // Field messages explain themselves under their inputs; the summary covers the rest.
+      if (Object.keys(err.fields).length === 0 || err.code !== "invalid") this.formError = err.message;
+      return false;
+    } finally {
+      this.pending = false;
+    }
+  }
+}

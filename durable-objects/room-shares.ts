@@ -1,0 +1,82 @@
+import type { CreateShareBody, OpenedShare, ProjectRecord, Share } from "../worker/domain/contract";
+import { ApiError } from "../worker/errors";
+import type { RoomContext } from "./room-context";
+import { publicShare, type StoredShare } from "./share-store";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function randomId(projectId: string): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  const b64 = btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return `${projectId}.${b64}`;
+}
+
+/** Stores a one-time link's ciphertext for an active key of the user. */
+export function createShare(room: RoomContext, project: ProjectRecord, actor: string, body: CreateShareBody): Share {
+  const user = room.store.get("user", body.user);
+  if (!user || user.resource.status === "deleted") throw new ApiError("not_found", `No user named “${body.user}”.`);
+  const key = user.resource.keys.find((k) => k.accessKeyId === body.accessKeyId);
+  if (!key) throw new ApiError("conflict", `User “${body.user}” has no access key ${body.accessKeyId}.`, { accessKeyId: "Unknown key for this user." });
+  if (key.status !== "Active") throw new ApiError("conflict", `Access key ${body.accessKeyId} is inactive; activate it before sharing.`);
+  const now = Date.now();
+  const share: StoredShare = {
+    id: randomId(project.id),
+    user: body.user,
+    accessKeyId: body.accessKeyId,
+    createdBy: actor,
+    createdAt: new Date(now).toISOString(),
+    expiresAt: new Date(now + body.expiresInDays * DAY_MS).toISOString(),
+    status: "pending",
+    ciphertext: body.ciphertext,
+    iv: body.iv,
+  };
+  room.shares.put(share);
+  room.note("user", body.user, { actor, message: `${actor} created a one-time link for access key ${body.accessKeyId} of user ${body.user} (expires ${share.expiresAt})`, tone: "info" });
+  return publicShare(share, now);
+}
+
+export function listShares(room: RoomContext): Share[] {
+  const now = Date.now();
+  return room.shares.list().map((s) => publicShare(s, now)).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}
+
+export function revokeShare(room: RoomContext, actor: string, id: string): Share {
+  const share = room.shares.get(id);
+  if (!share) throw new ApiError("not_found", "No such share link in this project.");
+  const now = Date.now();
+  if (publicShare(share, now).status !== "pending") return publicShare(share, now);
+  const revoked: StoredShare = { ...share, status: "revoked", ciphertext: null };
+  room.shares.put(revoked);
+  room.note("user", share.user, { actor, message: `${actor} revoked the one-time link for access key ${share.accessKeyId} of user ${share.user}`, tone: "info" });
+  return publicShare(revoked, now);
+}
+
+/**
+ * Hands the ciphertext out exactly once. The room is the single writer, so two simultaneous
+ * opens cannot both succeed: the first marks it viewed and drops the ciphertext.
+ */
+export function openShare(room: RoomContext, project: ProjectRecord, id: string): OpenedShare {
+  const share = room.shares.get(id);
+  if (!share) throw new ApiError("not_found", "This link does not exist. Check that you copied all of it.");
+  const now = Date.now();
+  const status = publicShare(share, now).status;
+  if (status === "expired" && share.ciphertext !== null) room.shares.put({ ...share, ciphertext: null });
+  if (status === "viewed") throw new ApiError("gone", `This link was already used on ${share.viewedAt ?? "an earlier visit"}. Ask your contact for a new one.`);
+  if (status === "revoked") throw new ApiError("gone", "This link was revoked by the project manager. Ask your contact for a new one.");
+  if (status === "expired" || share.ciphertext === null) throw new ApiError("gone", `This link expired on ${share.expiresAt}. Ask your contact for a new one.`);
+  const viewedAt = new Date(now).toISOString();
+  room.shares.put({ ...share, status: "viewed", viewedAt, ciphertext: null });
+  room.note("user", share.user, {
+    actor: "recipient",
+    message: `The one-time link for access key ${share.accessKeyId} of user ${share.user} was viewed by the recipient at ${viewedAt}`,
+    tone: "success",
+  });
+  return { ciphertext: share.ciphertext, iv: share.iv, expiresAt: share.expiresAt, project: { name: project.name, region: project.region } };
+}
+
+/** Drops the ciphertext of links that expired unopened (run by the room's alarm). */
+export function sweepExpiredShares(room: RoomContext, now: number): void {
+  for (const share of room.shares.list()) {
+    if (share.ciphertext !== null && publicShare(share, now).status === "expired") room.shares.put({ ...share, ciphertext: null });
+  }
+}

@@ -1,0 +1,107 @@
+import { z } from "zod";
+import { BucketName } from "./bucket";
+import { IsoTime, Lock, ResourceStatus } from "./resource";
+
+/**
+ * IAM user names (letters, digits and `+=,.@_-`), capped at 46 characters so that the escaped
+ * stack name `stackroom-<project>-user-<name>` always fits CloudFormation's 128.
+ */
+export const UserName = z
+  .string({ error: "Enter a user name." })
+  .min(1, "Enter a user name.")
+  .max(46, "Use at most 46 characters.")
+  .regex(/^[A-Za-z0-9+=,.@_-]+$/, "Use letters, digits and + = , . @ _ - only.");
+
+export const Access = z.enum(["read", "write", "readwrite"]);
+export type Access = z.infer<typeof Access>;
+
+/** An object-key prefix such as `incoming/` — no leading slash, no wildcards. */
+export const Prefix = z
+  .string()
+  .min(1, "Leave the prefix empty or enter one such as incoming/.")
+  .max(200, "Use at most 200 characters.")
+  .regex(/^[A-Za-z0-9!_.'()\/-]+$/, "Use letters, digits and ! _ . ' ( ) / - only (no * or ?).")
+  .refine((p) => !p.startsWith("/"), "Do not start the prefix with a slash.");
+
+export const Permission = z.object({ bucket: BucketName, access: Access, prefix: Prefix.optional() });
+export type Permission = z.infer<typeof Permission>;
+
+const Permissions = z
+  .array(Permission)
+  .max(20, "Grant at most 20 bucket permissions per user.")
+  .refine((ps) => new Set(ps.map((p) => `${p.bucket}\u0000${p.prefix ?? ""}`)).size === ps.length, "Each bucket (and prefix) may appear once.");
+
+/** What a manager asked for; stored in the template's Metadata and in stack tags. */
+export const UserSpec = z.object({
+  description: z.string().max(200).nullable(),
+  permissions: z.array(Permission),
+  /** Access stops at this time (keys deactivated, grants removed). */
+  expiresAt: IsoTime.nullable(),
+});
+export type UserSpec = z.infer<typeof UserSpec>;
+
+const FutureTime = IsoTime.refine((t) => Date.parse(t) > Date.now(), "Choose a time in the future.");
+
+export const CreateUserBody = z.strictObject({
+  name: UserName,
+  description: z.string().max(200, "Use at most 200 characters.").nullable().default(null),
+  permissions: Permissions.default([]),
+  expiresAt: FutureTime.nullable().default(null),
+  queue: z.boolean().default(true),
+});
+export type CreateUserBody = z.infer<typeof CreateUserBody>;
+
+export const UpdateUserBody = z
+  .strictObject({
+    description: z.string().max(200, "Use at most 200 characters.").nullable().optional(),
+    permissions: Permissions.optional(),
+    expiresAt: FutureTime.nullable().optional(),
+    queue: z.boolean().default(true),
+  })
+  .refine((b) => b.description !== undefined || b.permissions !== undefined || b.expiresAt !== undefined, {
+    message: "Change at least one setting.",
+  });
+export type UpdateUserBody = z.infer<typeof UpdateUserBody>;
+
+/** An access key as listed (never with its secret). */
+export const AccessKeySummary = z.object({
+  accessKeyId: z.string(),
+  status: z.enum(["Active", "Inactive"]),
+  createdAt: IsoTime,
+  lastUsedAt: IsoTime.nullable().optional(),
+});
+export type AccessKeySummary = z.infer<typeof AccessKeySummary>;
+
+export const User = z.object({
+  name: z.string(),
+  /** IAM path the user lives under: `/stackroom/<project>/`. */
+  path: z.string(),
+  spec: UserSpec,
+  status: ResourceStatus,
+  statusReason: z.string().optional(),
+  lock: Lock.optional(),
+  operationId: z.string().optional(),
+  keys: z.array(AccessKeySummary),
+  updatedAt: IsoTime,
+});
+export type User = z.infer<typeof User>;
+
+export const UserAccepted = z.object({ user: User, operationId: z.string() });
+export type UserAccepted = z.infer<typeof UserAccepted>;
+
+/** `POST /api/projects/:p/users/:name/keys` (201): the secret, shown this once. */
+export const CreatedKey = z.object({
+  accessKeyId: z.string(),
+  secretAccessKey: z.string(),
+  createdAt: IsoTime,
+  user: z.string(),
+  region: z.string(),
+});
+export type CreatedKey = z.infer<typeof CreatedKey>;
+
+/** `PATCH /api/projects/:p/users/:name/keys/:keyId` */
+export const UpdateKeyBody = z.strictObject({ status: z.enum(["Active", "Inactive"]) });
+
+/** `GET /api/projects/:p/users/:name/keys` — with last-used dates read from IAM. */
+export const KeyList = z.object({ keys: z.array(AccessKeySummary) });
+export type KeyList = z.infer<typeof KeyList>;

@@ -1,0 +1,59 @@
+import { Hono } from "hono";
+import { CreateUserBody, UpdateKeyBody, UpdateUserBody, UserName, type CreatedKey, type KeyList, type UserAccepted } from "../domain/contract";
+import { requireMember } from "../registry";
+import { projectRoom } from "../room";
+import { jsonBody, parseParam } from "../validate";
+import { unwrap } from "../errors";
+import type { AppEnv } from "../app-env";
+
+const AccessKeyId = UserName; // same charset check is enough to route; the room looks the key up.
+
+/** IAM users (one stack each) and their access keys (IAM API, secret returned once). */
+export const userRoutes = new Hono<AppEnv>()
+  .post("/", requireMember("editor"), async (c) => {
+    const body = await jsonBody(c, CreateUserBody);
+    const project = c.get("project");
+    const result = unwrap(await projectRoom(c.env, project.id).submitUser({ project, actor: c.get("email"), change: { action: "create", body } }));
+    return c.json({ user: result.resource, operationId: result.operationId } satisfies UserAccepted, 202);
+  })
+  .patch("/:name", requireMember("editor"), async (c) => {
+    const name = parseParam(UserName, c.req.param("name"), "user");
+    const body = await jsonBody(c, UpdateUserBody);
+    const project = c.get("project");
+    const result = unwrap(await projectRoom(c.env, project.id).submitUser({ project, actor: c.get("email"), change: { action: "update", name, body } }));
+    return c.json({ user: result.resource, operationId: result.operationId } satisfies UserAccepted, 202);
+  })
+  .delete("/:name", requireMember("editor"), async (c) => {
+    const name = parseParam(UserName, c.req.param("name"), "user");
+    const project = c.get("project");
+    const result = unwrap(await projectRoom(c.env, project.id).submitUser({ project, actor: c.get("email"), change: { action: "delete", name } }));
+    return c.json({ user: result.resource, operationId: result.operationId } satisfies UserAccepted, 202);
+  })
+  .get("/:name/keys", requireMember("viewer"), async (c) => {
+    const name = parseParam(UserName, c.req.param("name"), "user");
+    const result = unwrap(await projectRoom(c.env, c.get("project").id).listKeys(c.get("project"), name));
+    return c.json({ keys: result.keys } satisfies KeyList);
+  })
+  .post("/:name/keys", requireMember("editor"), async (c) => {
+    const name = parseParam(UserName, c.req.param("name"), "user");
+    const project = c.get("project");
+    const result = unwrap(await projectRoom(c.env, project.id).createKey(project, c.get("email"), name));
+    // The secret is in this one response and nowhere else: never cache it.
+    c.header("Cache-Control", "no-store");
+    return c.json(result.key satisfies CreatedKey, 201);
+  })
+  .patch("/:name/keys/:keyId", requireMember("editor"), async (c) => {
+    const name = parseParam(UserName, c.req.param("name"), "user");
+    const keyId = parseParam(AccessKeyId, c.req.param("keyId"), "access key");
+    const { status } = await jsonBody(c, UpdateKeyBody);
+    const project = c.get("project");
+    const result = unwrap(await projectRoom(c.env, project.id).setKeyStatus(project, c.get("email"), name, keyId, status));
+    return c.json({ key: result.key });
+  })
+  .delete("/:name/keys/:keyId", requireMember("editor"), async (c) => {
+    const name = parseParam(UserName, c.req.param("name"), "user");
+    const keyId = parseParam(AccessKeyId, c.req.param("keyId"), "access key");
+    const project = c.get("project");
+    unwrap(await projectRoom(c.env, project.id).deleteKey(project, c.get("email"), name, keyId));
+    return c.body(null, 204);
+  });
