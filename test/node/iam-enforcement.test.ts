@@ -116,11 +116,12 @@ describe("a user stack deployed to moto", () => {
     expect((await s3("DELETE", A)).status).toBe(403);
   });
 
-  it("readwrite with prefix in/ on A: writes, reads and lists inside in/ only", async () => {
+  // Listing inside the prefix cannot be shown here: moto fails the signature of any S3 query
+  // holding a `/` (see the gaps below).
+  it("readwrite with prefix in/ on A: writes and reads inside in/ only", async () => {
     const { name, s3 } = await deployUser("partner", [{ bucket: "bucket-a", access: "readwrite", prefix: "in/" }]);
     expect((await s3("PUT", `${A}/in/${name}.txt`, { body: "mine" })).status).toBe(200);
     expect(await s3("GET", `${A}/in/${name}.txt`)).toEqual({ status: 200, text: "mine" });
-    expect((await list(s3, A, "in/")).text).toContain(`<Key>in/${name}.txt</Key>`);
     expect((await s3("DELETE", `${A}/in/${name}.txt`)).status).toBe(204);
     const upload = await s3("POST", `${A}/in/${name}.bin`, { query: { uploads: "" } });
     expect(upload.status).toBe(200);
@@ -178,7 +179,12 @@ describe("a user stack deployed to moto", () => {
 describe("moto 5.2.1 gaps (AWS behaves differently)", () => {
   it("ignores the s3:prefix condition: a prefix-only grant can list the whole bucket (AWS: 403)", async () => {
     const { s3 } = await deployUser("prefixgap", [{ bucket: "bucket-a", access: "read", prefix: "in/" }]);
-    expect((await list(s3, A)).status).toBe(200);
+    expect((await list(s3, A)).text).toContain("<Key>seed.txt</Key>");
+  });
+
+  it("fails the signature of an S3 request whose query holds a `/`, as it does for boto3 (AWS: 200)", async () => {
+    expect((await list(adminS3, A, "in/")).text).toContain("SignatureDoesNotMatch");
+    expect((await list(adminS3, A, "in")).status).toBe(200);
   });
 
   it("accepts a key IAM reports as Inactive (AWS: 403 InvalidAccessKeyId)", async () => {
