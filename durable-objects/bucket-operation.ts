@@ -62,22 +62,27 @@ function refused(error: ApiError): OperationOutcome {
 }
 
 /** AWS failures in words a manager understands; unknown ones are logged and reported as upstream. */
-export function apiErrorFromAws(err: unknown, name: string): ApiError {
+export function apiErrorFromAws(err: unknown, name: string, kind: "bucket" | "user" = "bucket"): ApiError {
   if (err instanceof ApiError) return err;
   if (!(err instanceof AwsError)) {
-    console.error("bucket operation failed", { name, error: String(err) });
-    return new ApiError("upstream", `Could not reach AWS to change bucket “${name}”. Nothing was changed; try again.`);
+    console.error("stack operation failed", { kind, name, error: String(err) });
+    return new ApiError("upstream", `Could not reach AWS to change ${kind} “${name}”. Nothing was changed; try again.`);
   }
-  if (/BucketAlreadyExists|BucketAlreadyOwnedByYou|already exists/i.test(err.message) && err.kind !== "AlreadyExists") {
+  if (kind === "user" && /EntityAlreadyExists|already exists/i.test(err.message) && err.kind !== "AlreadyExists") {
+    return new ApiError("conflict", `An IAM user named “${name}” already exists in the project account (outside Stackroom). Choose another name.`, {
+      name: "This IAM user already exists in the account.",
+    });
+  }
+  if (kind === "bucket" && /BucketAlreadyExists|BucketAlreadyOwnedByYou|already exists/i.test(err.message) && err.kind !== "AlreadyExists") {
     return new ApiError("conflict", `The S3 name for “${name}” is already taken in AWS. Choose another name.`, {
       name: "This name is taken in S3; choose another.",
     });
   }
   switch (err.kind) {
     case "AlreadyExists":
-      return new ApiError("conflict", `A CloudFormation stack for bucket “${name}” already exists. Refresh the project to pick it up.`);
+      return new ApiError("conflict", `A CloudFormation stack for ${kind} “${name}” already exists. Refresh the project to pick it up.`);
     case "StackNotFound":
-      return new ApiError("conflict", `The CloudFormation stack of bucket “${name}” no longer exists. Refresh the project.`);
+      return new ApiError("conflict", `The CloudFormation stack of ${kind} “${name}” no longer exists. Refresh the project.`);
     case "AccessDenied":
     case "ExpiredToken":
       return new ApiError("upstream", `Stackroom's role in the project account was refused by AWS (${err.code}). Ask ops to check the bridge deployment.`);
@@ -86,7 +91,7 @@ export function apiErrorFromAws(err: unknown, name: string): ApiError {
     case "Validation":
       return new ApiError("upstream", `CloudFormation refused the change to “${name}”: ${err.message}`);
     default:
-      console.error("bucket operation failed", { name, code: err.code, message: err.message });
-      return new ApiError("upstream", `AWS could not change bucket “${name}” (${err.code}). Nothing was changed; try again.`);
+      console.error("stack operation failed", { kind, name, code: err.code, message: err.message });
+      return new ApiError("upstream", `AWS could not change ${kind} “${name}” (${err.code}). Nothing was changed; try again.`);
   }
 }

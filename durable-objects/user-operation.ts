@@ -40,7 +40,7 @@ export async function runUserOperation(
     const { changed } = await gateway.updateStack(input);
     return changed ? { kind: "started" } : { kind: "noop", message: `User ${name} already had these settings; nothing changed` };
   } catch (err) {
-    const error = err instanceof ApiError ? err : apiErrorFromAws(err, name);
+    const error = err instanceof ApiError ? err : apiErrorFromAws(err, name, "user");
     return { kind: "refused", message: error.message, error };
   }
 }

@@ -66,7 +66,9 @@ export function userPolicyDocument(permissions: Permission[], physicalName: (buc
 
   const buckets = [...new Set(grants.map((p) => p.bucket))];
   const bucketLevel = new Map<string, string[]>();
-  const prefixLists: PolicyStatement[] = [];
+  // Prefix-only buckets with the same prefixes share a statement; different prefixes never do,
+  // or one bucket could be listed under another's prefix.
+  const prefixLists = new Map<string, { prefixes: string[]; resources: string[] }>();
   for (const bucket of buckets) {
     const ofBucket = grants.filter((p) => p.bucket === bucket);
     const whole = ofBucket.filter((p) => p.prefix === undefined);
@@ -77,13 +79,10 @@ export function userPolicyDocument(permissions: Permission[], physicalName: (buc
     bucketLevel.set(group, [...(bucketLevel.get(group) ?? []), bucketArn(physicalName(bucket))]);
     if (whole.length === 0) {
       const prefixes = ofBucket.flatMap((p) => [p.prefix ?? "", `${p.prefix ?? ""}*`]);
-      prefixLists.push({
-        Sid: `ListPrefixes${prefixLists.length + 1}`,
-        Effect: "Allow",
-        Action: ["s3:ListBucket"],
-        Resource: [bucketArn(physicalName(bucket))],
-        Condition: { StringLike: { "s3:prefix": prefixes } },
-      });
+      const key = prefixes.join("\u0000");
+      const list = prefixLists.get(key) ?? { prefixes, resources: [] };
+      list.resources.push(bucketArn(physicalName(bucket)));
+      prefixLists.set(key, list);
     }
   }
 
@@ -102,7 +101,13 @@ export function userPolicyDocument(permissions: Permission[], physicalName: (buc
       const resources = bucketLevel.get(group);
       return resources ? [{ Sid, Effect: "Allow", Action: group.split(","), Resource: resources }] : [];
     }),
-    ...prefixLists,
+    ...[...prefixLists.values()].map(({ prefixes, resources }, i): PolicyStatement => ({
+      Sid: `ListPrefixes${i + 1}`,
+      Effect: "Allow",
+      Action: ["s3:ListBucket"],
+      Resource: resources,
+      Condition: { StringLike: { "s3:prefix": prefixes } },
+    })),
     ...objectGroups.flatMap(({ Sid, actions, of }): PolicyStatement[] => {
       const resources = grants.filter(of).map((p) => objectArn(physicalName(p.bucket), p.prefix));
       return resources.length > 0 ? [{ Sid, Effect: "Allow", Action: actions, Resource: resources }] : [];

@@ -10,7 +10,7 @@ const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replac
 
 /** Encrypts like the app does: AES-GCM with a fresh key that stays with the caller (the #fragment). */
 async function encrypt(payload: unknown): Promise<{ ciphertext: string; iv: string }> {
-  const key = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, true, ["encrypt"]);
+  const key = (await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, true, ["encrypt"])) as CryptoKey;
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const data = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, key, new TextEncoder().encode(JSON.stringify(payload)));
   return { ciphertext: b64url(new Uint8Array(data)), iv: b64url(iv) };
