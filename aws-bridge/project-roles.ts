@@ -1,4 +1,4 @@
-import { physicalBucketName } from "../worker/domain/naming";
+import { bucketSuffix } from "../worker/domain/naming";
 
 /**
  * Names and IAM policies of what the bridge sets up in a project account. template.yaml writes
@@ -21,13 +21,6 @@ export const executionRoleName = (projectId: string) => `stackroom-${projectId}-
 export const MANAGER_POLICY_NAME = "stackroom-manager";
 export const EXECUTION_POLICY_NAME = "stackroom-cfn-execution";
 
-/**
- * The 8-hex suffix every bucket of the project ends with (naming.ts: `<name>-<suffix>`). IAM can
- * only scope S3 by name, and this suffix is the part all the project's buckets share.
- */
-export function bucketSuffix(projectId: string, accountId: string, region: string): string {
-  return physicalBucketName(projectId, accountId, region, "abc").slice(-8);
-}
 
 type Statement = Record<string, unknown>;
 export interface PolicyDocument {

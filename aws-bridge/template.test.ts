@@ -3,7 +3,8 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { bucketSuffix, executionPolicy, executionTrustPolicy, managerPolicy, managerTrustPolicy, type ProjectAccount } from "./project-roles";
+import { executionPolicy, executionTrustPolicy, managerPolicy, managerTrustPolicy, type ProjectAccount } from "./project-roles";
+import { bucketSuffix } from "../worker/domain/naming";
 
 const templatePath = fileURLToPath(new URL("./template.yaml", import.meta.url));
 

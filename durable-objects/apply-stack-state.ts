@@ -50,6 +50,7 @@ export function applyStackState<S extends Stored>(kind: ResourceKind, stored: S,
       updatedAt: state.at > resource.updatedAt ? state.at : resource.updatedAt,
     },
     appliedSpec: released && state.status === "ready" ? resource.spec : stored.appliedSpec,
+    stackStatus: state.stackStatus,
   };
   return { next, activity: describeState(`${label[kind]} ${resource.name}`, lock?.action, state) };
 }

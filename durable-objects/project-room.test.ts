@@ -5,16 +5,23 @@ import { LiveFrame } from "../worker/domain/contract";
 import { stackName } from "../worker/domain/naming";
 import { api, deliver, login, registerProject, stackEvent } from "../test/workers/harness";
 
-async function connect(cookie: string, projectId: string, since: number): Promise<{ ws: WebSocket; frames: LiveFrame[] }> {
+type Logged = Exclude<LiveFrame, { type: "presence" }>;
+type Presence = Extract<LiveFrame, { type: "presence" }>;
+
+async function connect(cookie: string, projectId: string, since: number): Promise<{ ws: WebSocket; frames: Logged[]; presence: Presence[] }> {
   const res = await api(cookie, `/api/projects/${projectId}/live?since=${since}`, { headers: { Upgrade: "websocket" } });
   const ws = res.webSocket;
   if (!ws) throw new Error(`no websocket: ${res.status} ${await res.text()}`);
-  const frames: LiveFrame[] = [];
+  const frames: Logged[] = [];
+  const presence: Presence[] = [];
   ws.accept();
   ws.addEventListener("message", (e) => {
-    if (typeof e.data === "string" && e.data !== "pong") frames.push(LiveFrame.parse(JSON.parse(e.data)));
+    if (typeof e.data !== "string" || e.data === "pong") return;
+    const frame = LiveFrame.parse(JSON.parse(e.data));
+    if (frame.type === "presence") presence.push(frame);
+    else frames.push(frame);
   });
-  return { ws, frames };
+  return { ws, frames, presence };
 }
 
 async function waitFor<T>(frames: T[], count: number): Promise<T[]> {

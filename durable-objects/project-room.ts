@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type {
-  AccessKeySummary, ActivityPage, Bucket, CreatedKey, CreateShareBody, LiveFrame, OpenedShare, ProjectRecord, ResourceKind, Share, StackEvent, User,
+  AccessKeySummary, ActivityPage, Bucket, CreatedKey, CreateShareBody, LiveFrame, OpenedShare, ProjectRecord, QueuedEdit, ResourceKind, Role, Share, StackEvent, User,
 } from "../worker/domain/contract";
 import { ApiError, refusal, type RoomResult } from "../worker/errors";
 import { deriveStackState } from "../worker/domain/stack-status";
@@ -18,9 +18,18 @@ import { refreshFromCloudFormation } from "./room-refresh";
 import * as keys from "./room-keys";
 import * as shares from "./room-shares";
 import { expireDueUsers, nextAlarm } from "./room-alarm";
+import { EditQueue } from "./edit-queue";
+import { cancelQueued, drainQueue, enqueue, mustQueue, queueHeld } from "./room-queue";
+import { bucketChangeName } from "./bucket-changes";
+import { userChangeName } from "./user-changes";
 
 /** KV allows one write per second per key: snapshot writes are coalesced to at most that. */
 export const SNAPSHOT_INTERVAL_MS = 1_000;
+
+/** A create for a name in use is refused at once (409), not queued — unless that resource is being deleted. */
+function nameTaken(change: { action: string }, current: Stored): boolean {
+  return change.action === "create" && current.resource.lock?.action !== "delete";
+}
 
 /** Runs a room flow and turns its ApiError into a value: thrown errors lose their type over RPC. */
 async function guarded<T extends object>(flow: () => T | Promise<T>): Promise<RoomResult<T>> {
@@ -41,11 +50,13 @@ async function guarded<T extends object>(flow: () => T | Promise<T>): Promise<Ro
 export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   readonly store: RoomStore;
   readonly shares: ShareStore;
+  readonly queue: EditQueue;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new RoomStore(ctx.storage.sql);
     this.shares = new ShareStore(ctx.storage.sql);
+    this.queue = new EditQueue(ctx.storage.sql);
     // Pings are answered by the runtime without waking a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
@@ -54,14 +65,32 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     return awsGateway(this.env, project);
   }
 
-  async submitBucket(request: BucketChangeRequest): Promise<RoomResult<{ resource: Bucket; operationId: string }>> {
+  /** Starts a bucket change, or queues it behind the running one (`queue: false` refuses instead). */
+  async submitBucket(request: BucketChangeRequest & { queue?: boolean }): Promise<RoomResult<{ resource: Bucket; operationId: string }>> {
     this.rememberProject(request.project);
-    return startOperation(this, bucketOperation(this, request));
+    const name = bucketChangeName(request.change);
+    const current = this.store.get("bucket", name);
+    if (current && mustQueue(this, "bucket", name) && !nameTaken(request.change, current)) {
+      const queued = this.queueOrRefuse(request, { kind: "bucket", change: request.change }, name);
+      return queued.ok ? { ok: true, resource: this.view("bucket", current), operationId: queued.operationId } : queued;
+    }
+    return this.viewed("bucket", await startOperation(this, bucketOperation(this, request)));
   }
 
-  async submitUser(request: UserChangeRequest): Promise<RoomResult<{ resource: User; operationId: string }>> {
+  async submitUser(request: UserChangeRequest & { queue?: boolean }): Promise<RoomResult<{ resource: User; operationId: string }>> {
     this.rememberProject(request.project);
-    return startOperation(this, userOperation(this, request));
+    const name = userChangeName(request.change);
+    const current = this.store.get("user", name);
+    if (current && mustQueue(this, "user", name) && !nameTaken(request.change, current)) {
+      const queued = this.queueOrRefuse(request, { kind: "user", change: request.change }, name);
+      return queued.ok ? { ok: true, resource: this.view("user", current), operationId: queued.operationId } : queued;
+    }
+    return this.viewed("user", await startOperation(this, userOperation(this, request)));
+  }
+
+  /** Cancels a queued edit before it starts (its author or an owner). */
+  async cancel(actor: string, role: Role, operationId: string): Promise<RoomResult<{ edit: QueuedEdit }>> {
+    return cancelQueued(this, actor, role, operationId);
   }
 
   /** Folds CloudFormation events in; duplicates (same EventId) are counted and dropped. */
@@ -169,6 +198,8 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
       this.store.setMeta("snapshotDue", this.store.seq() > snapshot.seq ? String(Date.now() + SNAPSHOT_INTERVAL_MS) : "Infinity");
     }
     if (project) await expireDueUsers(this, project, now);
+    // Resume queues a restart may have left waiting on a free resource.
+    for (const { kind, name } of this.queue.resources()) await drainQueue(this, kind, name);
     shares.sweepExpiredShares(this, now);
     await this.rearm();
   }
@@ -187,7 +218,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     const json = this.store.appendFrame((seq) => ({
       type: "change",
       seq,
-      ...(stored ? { [kind]: stored.resource } : {}),
+      ...(stored ? { [kind]: this.view(kind, stored) } : {}),
       activity: { seq, at: new Date().toISOString(), kind, name, ...activity },
     }));
     broadcast(this.ctx.getWebSockets(), json);
@@ -196,6 +227,31 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
       this.store.setMeta("snapshotDue", String(Math.max(Date.now(), last + SNAPSHOT_INTERVAL_MS)));
     }
     this.ctx.waitUntil(this.rearm());
+    // A resource that just became free starts its next queued edit.
+    const current = this.store.get(kind, name);
+    if (!current?.resource.lock && this.queue.list(kind, name).length > 0) this.ctx.waitUntil(drainQueue(this, kind, name));
+  }
+
+  private queueOrRefuse(request: { project: ProjectRecord; actor: string; queue?: boolean }, queued: Parameters<typeof enqueue>[3], name: string): RoomResult<{ operationId: string }> {
+    const lock = this.store.get(queued.kind, name)?.resource.lock;
+    if (request.queue === false) {
+      const holder = lock ? `${lock.by} (since ${lock.since})` : "earlier queued edits";
+      return refusal(new ApiError("locked", `${queued.kind === "bucket" ? "Bucket" : "User"} “${name}” is being changed by ${holder}. Try again when it finishes.`));
+    }
+    return enqueue(this, request.project, request.actor, queued, name);
+  }
+
+  /** The public view of a stored resource: plus its waiting edits and whether they are held. */
+  private view<S extends Stored>(kind: ResourceKind, stored: S): S["resource"] {
+    const edits = this.queue.edits(kind, stored.resource.name);
+    const held = edits.length ? queueHeld(stored) : undefined;
+    return { ...stored.resource, queue: edits.length ? edits : undefined, queueHeld: held };
+  }
+
+  private viewed<R extends Bucket | User>(kind: ResourceKind, result: RoomResult<{ resource: R; operationId: string }>): RoomResult<{ resource: R; operationId: string }> {
+    if (!result.ok) return result;
+    const stored = this.store.get(kind, result.resource.name);
+    return stored ? { ...result, resource: this.view(kind, stored) as R } : result;
   }
 
   private refreshFromEvents(stackName: string): void {
@@ -221,8 +277,8 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     return {
       type: "snapshot",
       seq: this.store.seq(),
-      buckets: this.store.list("bucket").map((s) => s.resource),
-      users: this.store.list("user").map((s) => s.resource),
+      buckets: this.store.list("bucket").map((s) => this.view("bucket", s)),
+      users: this.store.list("user").map((s) => this.view("user", s)),
     };
   }
 

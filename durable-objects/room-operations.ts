@@ -8,6 +8,8 @@ export interface OperationPlan<S extends Stored> {
   kind: ResourceKind;
   name: string;
   actor: string;
+  /** A queued edit keeps the operation id it was accepted with (= its ClientRequestToken). */
+  operationId?: string;
   /** Throws ApiError when the change must not start. */
   plan(operationId: string, now: string): S;
   describe(planned: S): string;
@@ -20,7 +22,7 @@ export interface OperationPlan<S extends Stored> {
  * undo the lock and say why. Events may arrive before the call returns; they find the lock.
  */
 export async function startOperation<S extends Stored>(room: RoomContext, op: OperationPlan<S>): Promise<RoomResult<{ resource: S["resource"]; operationId: string }>> {
-  const operationId = crypto.randomUUID();
+  const operationId = op.operationId ?? crypto.randomUUID();
   const before = room.store.get(op.kind, op.name);
   let planned: S;
   try {

@@ -2,9 +2,10 @@ import { z } from "zod";
 import { ActivityEntry, Bucket, BucketSpec, LiveFrame, ProjectRecord, StackEvent, User, UserSpec, type ResourceKind } from "../worker/domain/contract";
 
 /** What the room keeps per resource: the public view plus the spec CloudFormation last applied. */
-export const StoredBucket = z.object({ resource: Bucket, appliedSpec: BucketSpec.nullable() });
+// `stackStatus`: CloudFormation's last known status, kept to decide whether the edit queue may advance.
+export const StoredBucket = z.object({ resource: Bucket, appliedSpec: BucketSpec.nullable(), stackStatus: z.string().optional() });
 export type StoredBucket = z.infer<typeof StoredBucket>;
-export const StoredUser = z.object({ resource: User, appliedSpec: UserSpec.nullable() });
+export const StoredUser = z.object({ resource: User, appliedSpec: UserSpec.nullable(), stackStatus: z.string().optional() });
 export type StoredUser = z.infer<typeof StoredUser>;
 
 const storedSchema = { bucket: StoredBucket, user: StoredUser } as const;

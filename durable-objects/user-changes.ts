@@ -1,6 +1,7 @@
 import type { Bucket, CreateUserBody, Permission, ProjectRecord, UpdateUserBody, UserSpec } from "../worker/domain/contract";
 import { ApiError } from "../worker/errors";
-import { userPath } from "../worker/domain/user-template";
+import { userPath, userTemplate } from "../worker/domain/user-template";
+import { PolicyTooLargeError } from "../worker/domain/user-policy";
 import type { StoredUser } from "./room-store";
 import { assertUnlocked, lockResource } from "./resource-lock";
 
@@ -31,6 +32,16 @@ function assertGrantable(permissions: Permission[], buckets: Bucket[]): void {
   if (first) throw new ApiError("conflict", first, fields);
 }
 
+/** IAM caps a user's inline policy at 2048 characters: too many grants is the manager's to fix (400). */
+function assertPolicyFits(project: ProjectRecord, name: string, spec: UserSpec): void {
+  try {
+    userTemplate({ projectId: project.id, accountId: project.accountId, region: project.region, name, spec });
+  } catch (err) {
+    if (err instanceof PolicyTooLargeError) throw new ApiError("invalid", err.message, { permissions: err.message });
+    throw err;
+  }
+}
+
 function specOf(body: UpdateUserBody, current: UserSpec): UserSpec {
   return {
     description: body.description === undefined ? current.description : body.description,
@@ -58,6 +69,7 @@ export function planUserChange(
     const { description, permissions, expiresAt } = change.body;
     assertGrantable(permissions, buckets);
     const spec: UserSpec = { description, permissions, expiresAt };
+    assertPolicyFits(project, name, spec);
     const user = { name, path: userPath(project.id), spec, status: "creating" as const, keys: [], updatedAt: now };
     return { resource: lockResource(user, spec, "create", actor, operationId, now), appliedSpec: null };
   }
@@ -67,6 +79,7 @@ export function planUserChange(
   if (current.appliedSpec === null) throw new ApiError("conflict", `User “${name}” was never created successfully; delete it and create it again.`);
   const spec = "spec" in change ? change.spec : specOf(change.body, current.resource.spec);
   if ("body" in change && change.body.permissions) assertGrantable(spec.permissions, buckets);
+  assertPolicyFits(project, name, spec);
   if (JSON.stringify(spec) === JSON.stringify(current.resource.spec) && current.resource.status === "ready") {
     throw new ApiError("invalid", `User “${name}” already has these settings; nothing to change.`);
   }

@@ -36,19 +36,24 @@ async function runScenario(browser: Browser, url: string, scenario: BrowserScena
   const pageErrors: string[] = [];
   const consoleLines: string[] = [];
   const base = slug(scenario.name);
+  const newContext = async (who: string) => {
+    const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+    context.setDefaultTimeout(15_000);
+    contexts.push(context);
+    context.on("page", (page) => {
+      pages.push(page);
+      page.on("pageerror", (err) => pageErrors.push(`${who}: ${err.message}`));
+      page.on("console", (msg) => consoleLines.push(`[${who}] ${msg.type()}: ${msg.text()}`));
+    });
+    return context;
+  };
   const env: ScenarioEnv = {
     url,
     async signedIn(email) {
-      const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
-      context.setDefaultTimeout(15_000);
-      contexts.push(context);
-      context.on("page", (page) => {
-        page.on("pageerror", (err) => pageErrors.push(`${email}: ${err.message}`));
-        page.on("console", (msg) => consoleLines.push(`[${email}] ${msg.type()}: ${msg.text()}`));
-      });
-      const page = await signIn(context, url, email);
-      pages.push(page);
-      return page;
+      return signIn(await newContext(email), url, email);
+    },
+    async anonymous() {
+      return (await newContext("anonymous")).newPage();
     },
     async screenshot(page, name) {
       const path = join(ARTIFACTS, `${base}--${slug(name)}.png`);

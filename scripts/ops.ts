@@ -11,7 +11,7 @@
 import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { ProjectRecord } from "../worker/domain/contract";
-import { bucketSuffix } from "../aws-bridge/project-roles";
+import { bucketSuffix } from "../worker/domain/naming";
 
 function env(name: string): string {
   const value = process.env[name];

@@ -31,6 +31,8 @@ export interface ScenarioEnv {
   url: string;
   /** A page in a fresh context, signed in through the sign-in page as `email`. */
   signedIn(email: string): Promise<Page>;
+  /** A page in a fresh context with no session at all (a share link's recipient). */
+  anonymous(): Promise<Page>;
   /** Saves a full-page screenshot under test-artifacts/browser/ and returns its path. */
   screenshot(page: Page, name: string): Promise<string>;
 }
@@ -75,6 +77,17 @@ export async function waitForStatus(page: Page, bucket: string, status: string, 
 /** A bucket name no earlier run used (the stack's state is fresh, but names stay readable). */
 export function uniqueBucketName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+}
+
+/** Shows a tab of the project page (Buckets, Users, Permissions). */
+export async function openTab(page: Page, tab: "buckets" | "users" | "permissions"): Promise<void> {
+  await page.getByTestId(`tab-${tab}`).click();
+  await page.locator(`#panel-${tab}`).waitFor({ state: "visible" });
+}
+
+/** Waits until the user's status badge in the Users tab shows `status` (also while another tab is shown). */
+export async function waitForUserStatus(page: Page, user: string, status: string, timeout = 20_000): Promise<void> {
+  await page.locator(`[data-testid="user-status-${user}"][data-status="${status}"]`).waitFor({ state: "attached", timeout });
 }
 
 /** Fills and submits the "New bucket" dialog. */

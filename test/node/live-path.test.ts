@@ -21,12 +21,16 @@ async function login(email: string): Promise<string> {
   return res.headers.get("set-cookie")?.split(";")[0] ?? "";
 }
 
-function listen(cookie: string, since: number): { frames: LiveFrame[]; socket: WebSocket; open: Promise<void> } {
+type Logged = Exclude<LiveFrame, { type: "presence" }>;
+
+function listen(cookie: string, since: number): { frames: Logged[]; socket: WebSocket; open: Promise<void> } {
   const socket = new WebSocket(`${stack.apiUrl.replace("http", "ws")}/api/projects/demo/live?since=${since}`, { headers: { cookie } });
-  const frames: LiveFrame[] = [];
+  const frames: Logged[] = [];
   socket.on("message", (data) => {
     const text = data.toString();
-    if (text !== "pong") frames.push(LiveFrame.parse(JSON.parse(text)));
+    if (text === "pong") return;
+    const frame = LiveFrame.parse(JSON.parse(text));
+    if (frame.type !== "presence") frames.push(frame);
   });
   return { frames, socket, open: new Promise((resolve, reject) => socket.once("open", () => resolve()).once("error", reject)) };
 }
@@ -39,7 +43,7 @@ async function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
   }
 }
 
-const statusesOf = (frames: LiveFrame[], name: string) =>
+const statusesOf = (frames: Logged[], name: string) =>
   frames.flatMap((f) => (f.type === "change" && f.bucket?.name === name ? [f.bucket.status] : []));
 
 describe("live bucket path against moto", () => {

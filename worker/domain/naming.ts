@@ -117,3 +117,11 @@ export function physicalBucketName(projectId: string, accountId: string, region:
   const suffix = fnv1a32(`${accountId}/${region}/${projectId}`).toString(16).padStart(8, "0");
   return `${name}-${suffix}`;
 }
+
+/**
+ * The 8-hex suffix every bucket of the project ends with (`<name>-<suffix>`). IAM can only scope
+ * S3 by name, and this suffix is the part all the project's buckets share (boundaries, bridge roles).
+ */
+export function bucketSuffix(projectId: string, accountId: string, region: string): string {
+  return physicalBucketName(projectId, accountId, region, "abc").slice(-8);
+}

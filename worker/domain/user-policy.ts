@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { bucketSuffix } from "../../aws-bridge/project-roles";
+import { bucketSuffix } from "./naming";
 import { IsoTime } from "./contract/resource";
 import { Permission } from "./contract/user";
 
@@ -38,7 +38,6 @@ export class PolicyTooLargeError extends Error {
 const bucketArn = (physical: string) => `arn:aws:s3:::${physical}`;
 const objectArn = (physical: string, prefix?: string) => `${bucketArn(physical)}/${prefix ?? ""}*`;
 const includesWrite = (p: Permission) => p.access !== "read";
-const includesRead = (p: Permission) => p.access !== "write";
 
 /** Sorted by bucket, then prefix (none first): the policy depends on the set, not the order. */
 function sortedPermissions(permissions: Permission[]): Permission[] {
@@ -54,7 +53,7 @@ function sortedPermissions(permissions: Permission[]): Permission[] {
 /**
  * The inline policy of a user. Resources with equal actions share one statement: IAM caps a
  * user's inline policies at 2048 characters, and one statement per grant would fill that with
- * five buckets. GetBucketLocation never shares a statement with the `s3:prefix` condition (the
+ * about five buckets. GetBucketLocation never shares a statement with the `s3:prefix` condition (the
  * key is absent from that request, so the condition would deny it). ListBucketMultipartUploads
  * is granted only for whole-bucket writes: it has no `s3:prefix` condition key, so with a prefix
  * it would list other parties' in-flight upload names; uploading itself never needs it.
@@ -89,7 +88,7 @@ export function userPolicyDocument(permissions: Permission[], physicalName: (buc
   const objectGroups = [
     { Sid: "ReadObjects", actions: [...READ_OBJECT_ACTIONS], of: (p: Permission) => p.access === "read" },
     { Sid: "WriteObjects", actions: [...WRITE_OBJECT_ACTIONS], of: (p: Permission) => p.access === "write" },
-    { Sid: "ReadWriteObjects", actions: OBJECT_ACTIONS, of: (p: Permission) => includesRead(p) && includesWrite(p) },
+    { Sid: "ReadWriteObjects", actions: OBJECT_ACTIONS, of: (p: Permission) => p.access === "readwrite" },
   ];
   const bucketSids: Record<string, string> = {
     "s3:GetBucketLocation": "LocateBuckets",

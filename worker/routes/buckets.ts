@@ -15,6 +15,7 @@ export const bucketRoutes = new Hono<AppEnv>()
       project: c.get("project"),
       actor: c.get("email"),
       change: { action: "create", body },
+      queue: body.queue,
     }));
     return c.json({ bucket: result.resource, operationId: result.operationId } satisfies BucketAccepted, 202);
   })
@@ -25,6 +26,7 @@ export const bucketRoutes = new Hono<AppEnv>()
       project: c.get("project"),
       actor: c.get("email"),
       change: { action: "update", name, body },
+      queue: body.queue,
     }));
     return c.json({ bucket: result.resource, operationId: result.operationId } satisfies BucketAccepted, 202);
   })
@@ -35,6 +37,7 @@ export const bucketRoutes = new Hono<AppEnv>()
       actor: c.get("email"),
       // `?removeGrants=true`: the manager confirmed that users' grants on it go too.
       change: { action: "delete", name, removeGrants: c.req.query("removeGrants") === "true" },
+      queue: c.req.query("queue") !== "false",
     }));
     return c.json({ bucket: result.resource, operationId: result.operationId } satisfies BucketAccepted, 202);
   });

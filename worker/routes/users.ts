@@ -13,20 +13,20 @@ export const userRoutes = new Hono<AppEnv>()
   .post("/", requireMember("editor"), async (c) => {
     const body = await jsonBody(c, CreateUserBody);
     const project = c.get("project");
-    const result = unwrap(await projectRoom(c.env, project.id).submitUser({ project, actor: c.get("email"), change: { action: "create", body } }));
+    const result = unwrap(await projectRoom(c.env, project.id).submitUser({ project, actor: c.get("email"), change: { action: "create", body }, queue: body.queue }));
     return c.json({ user: result.resource, operationId: result.operationId } satisfies UserAccepted, 202);
   })
   .patch("/:name", requireMember("editor"), async (c) => {
     const name = parseParam(UserName, c.req.param("name"), "user");
     const body = await jsonBody(c, UpdateUserBody);
     const project = c.get("project");
-    const result = unwrap(await projectRoom(c.env, project.id).submitUser({ project, actor: c.get("email"), change: { action: "update", name, body } }));
+    const result = unwrap(await projectRoom(c.env, project.id).submitUser({ project, actor: c.get("email"), change: { action: "update", name, body }, queue: body.queue }));
     return c.json({ user: result.resource, operationId: result.operationId } satisfies UserAccepted, 202);
   })
   .delete("/:name", requireMember("editor"), async (c) => {
     const name = parseParam(UserName, c.req.param("name"), "user");
     const project = c.get("project");
-    const result = unwrap(await projectRoom(c.env, project.id).submitUser({ project, actor: c.get("email"), change: { action: "delete", name } }));
+    const result = unwrap(await projectRoom(c.env, project.id).submitUser({ project, actor: c.get("email"), change: { action: "delete", name }, queue: c.req.query("queue") !== "false" }));
     return c.json({ user: result.resource, operationId: result.operationId } satisfies UserAccepted, 202);
   })
   .get("/:name/keys", requireMember("viewer"), async (c) => {

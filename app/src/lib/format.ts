@@ -81,3 +81,10 @@ export function shortDateTime(iso: string): string {
   const ms = Date.parse(iso);
   return Number.isNaN(ms) ? iso : dateOnly.format(ms);
 }
+
+const ISO_TIME = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})\b/g;
+
+/** Server messages name times in ISO 8601 ("viewed … at 2026-11-25T00:52:48.474Z"); show them as people read them. */
+export function humanizeTimes(text: string): string {
+  return text.replace(ISO_TIME, (iso) => shortDateTime(iso));
+}

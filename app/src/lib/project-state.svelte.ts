@@ -62,19 +62,11 @@ export class ProjectState {
         this.#users.replace(frame.users);
         this.seq = frame.seq;
         return "applied";
-      case "change": {
-        if (frame.seq <= this.seq) return "ignored";
-        this.seq = frame.seq;
-        const { kind, name } = frame.activity;
-        // A field is absent for changes to the other kind of resource (or to none, e.g. a share
-        // being opened) and null when the resource is gone.
-        if (frame.bucket) this.#buckets.put(frame.bucket);
-        else if (frame.bucket === null && kind === "bucket") this.#buckets.markGone(name);
-        if (frame.user) this.#users.put(frame.user);
-        else if (frame.user === null && kind === "user") this.#users.markGone(name);
-        this.#mergeActivity([frame.activity]);
-        return "applied";
-      }
+      case "change":
+        return this.#applyChange(frame);
+      case "presence":
+        // Who else is here: not part of the project's state, and has no seq.
+        return "ignored";
     }
   }
 
@@ -103,6 +95,20 @@ export class ProjectState {
   dispose(): void {
     this.#buckets.dispose();
     this.#users.dispose();
+  }
+
+  #applyChange(frame: Extract<LiveFrame, { type: "change" }>): ApplyResult {
+    if (frame.seq <= this.seq) return "ignored";
+    this.seq = frame.seq;
+    const { kind, name } = frame.activity;
+    // A field is absent for changes to the other kind of resource (or to none, e.g. a share
+    // being opened) and null when the resource is gone.
+    if (frame.bucket) this.#buckets.put(frame.bucket);
+    else if (frame.bucket === null && kind === "bucket") this.#buckets.markGone(name);
+    if (frame.user) this.#users.put(frame.user);
+    else if (frame.user === null && kind === "user") this.#users.markGone(name);
+    this.#mergeActivity([frame.activity]);
+    return "applied";
   }
 
   #mergeActivity(entries: readonly ActivityEntry[]): void {

@@ -5,7 +5,10 @@ import type { LayoutLoad } from "./$types";
 // A client-rendered SPA over the Worker's JSON API: no SvelteKit server code at all.
 export const ssr = false;
 
-export const load: LayoutLoad = async ({ fetch, depends, url }) => {
+export const load: LayoutLoad = async ({ fetch, depends, url, route, untrack }) => {
+  // A share link's recipient has no account, and that page must call no API but its own.
+  // Untracked: reading the route must not re-run this load on every navigation.
+  if (untrack(() => route.id)?.startsWith("/share/")) return { me: null };
   depends("app:session");
   try {
     return { me: await getMe(fetch) };

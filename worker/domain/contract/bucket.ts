@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { IsoTime, Lock, ResourceStatus } from "./resource";
+import { IsoTime, Lock, QueueFields, ResourceStatus } from "./resource";
 
 /**
  * The name a manager gives a bucket. S3's rules (3-63 chars, lowercase letters, digits, hyphens,
@@ -63,6 +63,7 @@ export const Bucket = z.object({
   lock: Lock.optional(),
   operationId: z.string().optional(),
   updatedAt: IsoTime,
+  ...QueueFields,
 });
 export type Bucket = z.infer<typeof Bucket>;
 

@@ -31,6 +31,11 @@ export const LiveFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("hello"), seq: z.number().int() }),
   /** Whole state, sent when the client's `since` is older than the kept log. */
   z.object({ type: z.literal("snapshot"), seq: z.number().int(), buckets: z.array(Bucket), users: z.array(User) }),
+  /** Who has the project open right now (not logged, no seq): sent on every join and leave. */
+  z.object({
+    type: z.literal("presence"),
+    managers: z.array(z.object({ email: z.string(), since: z.string(), connections: z.number().int().positive() })),
+  }),
   /** One change: the resource's new state (null when it is gone) and the activity line. */
   z.object({
     type: z.literal("change"),

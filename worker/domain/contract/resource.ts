@@ -17,3 +17,22 @@ export const Lock = z.object({
 export type Lock = z.infer<typeof Lock>;
 
 export const IsoTime = z.string().datetime({ offset: true });
+
+/** An edit waiting behind the running operation of the same resource (FIFO). */
+export const QueuedEdit = z.object({
+  operationId: z.string(),
+  by: z.string(),
+  since: z.string(),
+  action: z.enum(["create", "update", "delete"]),
+  /** What the edit will do, in a manager's words. */
+  summary: z.string(),
+});
+export type QueuedEdit = z.infer<typeof QueuedEdit>;
+
+/** Fields every resource view carries about its queue. */
+export const QueueFields = {
+  /** Edits waiting for the lock, oldest first; absent when none. */
+  queue: z.array(QueuedEdit).optional(),
+  /** Why the queue is not advancing (the last operation left the stack needing an operator). */
+  queueHeld: z.string().optional(),
+};

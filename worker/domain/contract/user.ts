@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { BucketName } from "./bucket";
-import { IsoTime, Lock, ResourceStatus } from "./resource";
+import { IsoTime, Lock, QueueFields, ResourceStatus } from "./resource";
 
 /**
  * IAM user names (letters, digits and `+=,.@_-`), capped at 46 characters so that the escaped
@@ -83,6 +83,7 @@ export const User = z.object({
   operationId: z.string().optional(),
   keys: z.array(AccessKeySummary),
   updatedAt: IsoTime,
+  ...QueueFields,
 });
 export type User = z.infer<typeof User>;
 

@@ -1,0 +1,68 @@
+import type { SharePayload } from "./share-crypto";
+
+/** Profile / remote name the snippets configure; one place so both tools agree. */
+export const PROFILE = "stackroom";
+const EXAMPLE_FILE = "report.csv";
+
+/** Single-quotes a shell word unless it is plainly safe (AWS secrets contain only base64 characters). */
+function sh(value: string): string {
+  return /^[A-Za-z0-9/+=._:@-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** An object key inside the grant: under the prefix, which then reads as a folder. */
+function exampleKey(prefix: string | undefined): string {
+  if (!prefix) return EXAMPLE_FILE;
+  return `${prefix.endsWith("/") ? prefix : `${prefix}/`}${EXAMPLE_FILE}`;
+}
+
+const canRead = (access: string) => access === "read" || access === "readwrite";
+const canWrite = (access: string) => access === "write" || access === "readwrite";
+
+/** `aws configure set …` for a named profile, then list/download/upload per grant as the access allows. */
+export function awsCliSnippet(p: SharePayload): string {
+  const lines = [
+    `# Store the credentials as the profile "${PROFILE}"`,
+    `aws configure set aws_access_key_id ${sh(p.accessKeyId)} --profile ${PROFILE}`,
+    `aws configure set aws_secret_access_key ${sh(p.secretAccessKey)} --profile ${PROFILE}`,
+    `aws configure set region ${sh(p.region)} --profile ${PROFILE}`,
+  ];
+  for (const g of p.grants) {
+    const root = `s3://${g.bucket}/`;
+    lines.push("", `# ${g.bucket}${g.prefix ? ` (under ${g.prefix})` : ""}`);
+    if (canRead(g.access)) {
+      lines.push(`aws s3 ls ${sh(`${root}${g.prefix ?? ""}`)} --profile ${PROFILE}`);
+      lines.push(`aws s3 cp ${sh(`${root}${exampleKey(g.prefix)}`)} . --profile ${PROFILE}`);
+    }
+    if (canWrite(g.access)) lines.push(`aws s3 cp ./${EXAMPLE_FILE} ${sh(`${root}${exampleKey(g.prefix)}`)} --profile ${PROFILE}`);
+  }
+  return lines.join("\n");
+}
+
+/**
+ * An rclone remote. `no_check_bucket`: these keys may not create or inspect buckets, and without
+ * it rclone tries before every upload and fails.
+ */
+export function rcloneConfig(p: SharePayload): string {
+  return [
+    `[${PROFILE}]`,
+    "type = s3",
+    "provider = AWS",
+    "env_auth = false",
+    `access_key_id = ${p.accessKeyId}`,
+    `secret_access_key = ${p.secretAccessKey}`,
+    `region = ${p.region}`,
+    "no_check_bucket = true",
+  ].join("\n");
+}
+
+export function rcloneCommands(p: SharePayload): string {
+  const lines: string[] = [];
+  for (const g of p.grants) {
+    const path = `${PROFILE}:${g.bucket}/${g.prefix ?? ""}`;
+    if (lines.length) lines.push("");
+    lines.push(`# ${g.bucket}${g.prefix ? ` (under ${g.prefix})` : ""}`);
+    if (canRead(g.access)) lines.push(`rclone ls ${sh(path)}`);
+    if (canWrite(g.access)) lines.push(`rclone copy ./${EXAMPLE_FILE} ${sh(`${PROFILE}:${g.bucket}/${exampleKey(g.prefix).slice(0, -EXAMPLE_FILE.length)}`)}`);
+  }
+  return lines.join("\n");
+}
