@@ -23,3 +23,19 @@ export function broadcast(sockets: WebSocket[], json: string): void {
     }
   }
 }
+
+/** Who has the project open: one line per manager, from the sockets' attachments (survives hibernation). */
+export function presenceFrame(sockets: WebSocket[], leaving?: WebSocket): string {
+  const managers = new Map<string, { email: string; since: string; connections: number }>();
+  for (const ws of sockets) {
+    if (ws === leaving) continue;
+    const who = attachmentOf(ws);
+    if (!who) continue;
+    const seen = managers.get(who.email);
+    if (seen) {
+      seen.connections++;
+      if (who.connectedAt < seen.since) seen.since = who.connectedAt;
+    } else managers.set(who.email, { email: who.email, since: who.connectedAt, connections: 1 });
+  }
+  return JSON.stringify({ type: "presence", managers: [...managers.values()].sort((a, b) => a.email.localeCompare(b.email)) });
+}

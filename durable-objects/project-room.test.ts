@@ -54,6 +54,20 @@ describe("ProjectRoom live socket", () => {
     ws.close();
   });
 
+  it("tells everyone who has the project open, on join and on leave", async () => {
+    const project = await registerProject();
+    const alice = await connect(await login("owner@example.com"), project.id, 0);
+    await waitFor(alice.presence, 1);
+    expect(alice.presence.at(-1)?.managers.map((m) => m.email)).toEqual(["owner@example.com"]);
+    const bob = await connect(await login("viewer@example.com"), project.id, 0);
+    await waitFor(alice.presence, 2);
+    expect(alice.presence.at(-1)?.managers.map((m) => m.email)).toEqual(["owner@example.com", "viewer@example.com"]);
+    bob.ws.close(1000, "bye");
+    await waitFor(alice.presence, 3);
+    expect(alice.presence.at(-1)?.managers.map((m) => m.email)).toEqual(["owner@example.com"]);
+    alice.ws.close();
+  });
+
   it("answers pings with pong without involving the room", async () => {
     const project = await registerProject();
     const cookie = await login("viewer@example.com");

@@ -8,7 +8,7 @@ import { parseStackName } from "../worker/domain/naming";
 import { snapshotKey, type Snapshot } from "../worker/snapshot";
 import { RoomStore, type Stored } from "./room-store";
 import { ShareStore } from "./share-store";
-import { attachmentOf, broadcast } from "./live-sockets";
+import { attachmentOf, broadcast, presenceFrame } from "./live-sockets";
 import { applyStackState } from "./apply-stack-state";
 import { awsGateway } from "./aws-gateway";
 import type { ActivityLine, RoomContext } from "./room-context";
@@ -167,6 +167,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     const missed = Number.isSafeInteger(since) && since >= 0 && since <= seq ? this.store.framesSince(since) : null;
     if (missed === null) server.send(JSON.stringify(this.snapshotFrame()));
     else for (const json of missed) server.send(json);
+    broadcast(this.ctx.getWebSockets(), presenceFrame(this.ctx.getWebSockets()));
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -180,6 +181,8 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     } catch {
       // already closed
     }
+    const others = this.ctx.getWebSockets().filter((s) => s !== ws);
+    broadcast(others, presenceFrame(others, ws));
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
