@@ -17,7 +17,7 @@ import { startOperation } from "./room-operations";
 import { refreshFromCloudFormation } from "./room-refresh";
 import * as keys from "./room-keys";
 import * as shares from "./room-shares";
-import { expireDueUsers, nextAlarm } from "./room-alarm";
+import { expireDueUsers, healStuckLocks, nextAlarm } from "./room-alarm";
 import { EditQueue } from "./edit-queue";
 import { cancelQueued, drainQueue, enqueue, mustQueue, queueHeld } from "./room-queue";
 import { bucketChangeName } from "./bucket-changes";
@@ -102,6 +102,8 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
       if (!this.store.addStackEvent(event)) continue;
       accepted++;
       touched.add(event.stackName);
+      const target = parseStackName(event.stackName);
+      if (target) this.store.setMeta(`heard:${target.kind}:${target.name}`, String(Date.now()));
     }
     for (const stackName of touched) this.refreshFromEvents(stackName);
     return { accepted, duplicates: events.length - accepted };
@@ -201,6 +203,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
       this.store.setMeta("snapshotDue", this.store.seq() > snapshot.seq ? String(Date.now() + SNAPSHOT_INTERVAL_MS) : "Infinity");
     }
     if (project) await expireDueUsers(this, project, now);
+    if (project) await healStuckLocks(this, project, now, this.stuckMs());
     // Resume queues a restart may have left waiting on a free resource.
     for (const { kind, name } of this.queue.resources()) await drainQueue(this, kind, name);
     shares.sweepExpiredShares(this, now);
@@ -285,13 +288,19 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     };
   }
 
+  /** How long an operation may go without any event before the room asks CloudFormation. */
+  private stuckMs(): number {
+    const seconds = Number(this.env.STUCK_LOCK_SECONDS);
+    return (Number.isFinite(seconds) && seconds > 0 ? seconds : 300) * 1000;
+  }
+
   private rememberProject(project: ProjectRecord): void {
     const json = JSON.stringify(project);
     if (this.store.getMeta("project") !== json) this.store.setMeta("project", json);
   }
 
   private async rearm(): Promise<void> {
-    const at = nextAlarm(this, Date.now());
+    const at = nextAlarm(this, Date.now(), this.stuckMs());
     const current = await this.ctx.storage.getAlarm();
     if (at === null) return;
     if (current === null || at < current) await this.ctx.storage.setAlarm(at);
