@@ -18,7 +18,7 @@ afterEach(async () => {
 const cfnMessage = (eventId: string) =>
   `StackId='arn:aws:cloudformation:eu-west-1:123456789012:stack/stackroom-demo-bucket-b/1f2e'\nTimestamp='2026-11-24T23:55:32.755Z'\nEventId='${eventId}'\nLogicalResourceId='stackroom-demo-bucket-b'\nNamespace='123456789012'\nResourceProperties='None'\nResourceStatus='CREATE_COMPLETE'\nResourceStatusReason='None'\nResourceType='AWS::CloudFormation::Stack'\nStackName='stackroom-demo-bucket-b'\nClientRequestToken='None'`;
 
-async function setup(webhookUrl?: string): Promise<{ adapter: LocalAdapter; receiver: WebhookReceiver; logs: string[] }> {
+async function setup(webhookUrl?: string, holdCompletionSeconds = 0): Promise<{ adapter: LocalAdapter; receiver: WebhookReceiver; logs: string[] }> {
   const receiver = await startWebhookReceiver({ secrets });
   const logs: string[] = [];
   const adapter = await startLocalAdapter({
@@ -29,6 +29,7 @@ async function setup(webhookUrl?: string): Promise<{ adapter: LocalAdapter; rece
     region,
     log: (message) => void logs.push(message),
     delivery: { sleep: async () => {} },
+    holdCompletionSeconds,
   });
   open.push(receiver, adapter);
   return { adapter, receiver, logs };
@@ -48,6 +49,18 @@ describe("local adapter", { timeout: 30_000 }, () => {
     const [event] = await receiver.waitForEvents((events) => events.length === 1);
     expect(event).toMatchObject({ eventId, stackName: "stackroom-demo-bucket-b", resourceStatus: "CREATE_COMPLETE" });
     expect(receiver.posts[0]?.signature.ok).toBe(true);
+  });
+
+  it("holds back completion events for the configured time, so locks are visible locally", async () => {
+    const { adapter, receiver } = await setup(undefined, 1.5);
+    const { message } = await captureMotoDelivery(moto, region, cfnMessage(randomUUID()), "AWS CloudFormation Notification");
+    const started = Date.now();
+    const response = await post(adapter.url, JSON.stringify(message));
+    expect(response.status).toBe(200);
+    expect(await response.text()).toMatch(/Holding the completion event for 1.5 s/);
+    expect(receiver.posts).toHaveLength(0);
+    await receiver.waitForEvents((events) => events.length === 1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
   });
 
   it("refuses a replayed delivery whose message was changed, with 403", async () => {

@@ -1,3 +1,4 @@
+import { parseCloudFormationMessage } from "../worker/domain/cfn-message";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { AwsClient } from "aws4fetch";
 import { WebhookDeliveryError, type DeliveryOptions } from "./deliver-events";
@@ -25,6 +26,11 @@ export interface LocalAdapterOptions {
   log?: Log;
   /** Overrides of the short local retry policy. */
   delivery?: Partial<DeliveryOptions>;
+  /**
+   * moto finishes stack operations at once; holding back each operation's final event for this
+   * many seconds makes locks and queues visible locally (STACK_HOLD_SECONDS in `npm run dev`).
+   */
+  holdCompletionSeconds?: number;
 }
 
 export interface LocalAdapter {
@@ -75,6 +81,9 @@ export async function startLocalAdapter(options: LocalAdapterOptions): Promise<L
     ...options.delivery,
   };
 
+  const holdMs = Math.max(0, (options.holdCompletionSeconds ?? 0) * 1000);
+  const held = new Set<ReturnType<typeof setTimeout>>();
+
   async function handle(req: IncomingMessage): Promise<[number, string]> {
     if (req.method !== "POST") return [405, "POST SNS deliveries here."];
     const body = await readBody(req);
@@ -105,7 +114,16 @@ export async function startLocalAdapter(options: LocalAdapterOptions): Promise<L
       log("the SNS subscription was removed", { topicArn: message.TopicArn });
       return [200, "Noted."];
     }
-    const result = await forwardCloudFormationMessages([{ id: message.MessageId, text: message.Message }], delivery, log);
+    const forward = () => forwardCloudFormationMessages([{ id: message.MessageId, text: message.Message }], delivery, log);
+    if (holdMs > 0 && isCompletion(message.Message)) {
+      const timer = setTimeout(() => {
+        held.delete(timer);
+        forward().catch((error: unknown) => log("held delivery failed", { error: error instanceof Error ? error.message : String(error) }));
+      }, holdMs);
+      held.add(timer);
+      return [200, `Holding the completion event for ${holdMs / 1000} s.`];
+    }
+    const result = await forward();
     return [200, `Delivered ${result.delivered} event(s).`];
   }
 
@@ -135,8 +153,20 @@ export async function startLocalAdapter(options: LocalAdapterOptions): Promise<L
     url: `http://${options.host ?? "127.0.0.1"}:${port}/`,
     stop: () =>
       new Promise<void>((resolve) => {
+        for (const timer of held) clearTimeout(timer);
+        held.clear();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+}
+
+/** A stack-level event that ends an operation (anything but *_IN_PROGRESS). */
+function isCompletion(text: string): boolean {
+  try {
+    const event = parseCloudFormationMessage(text);
+    return event.resourceType === "AWS::CloudFormation::Stack" && !event.resourceStatus.endsWith("_IN_PROGRESS");
+  } catch {
+    return false;
+  }
 }

@@ -1,7 +1,9 @@
 /**
  * `npm run dev`: the whole local Stackroom on this machine (moto as AWS, wrangler dev as
  * Cloudflare, the local bridge, the app) with the seeded demo project; Ctrl-C stops it all.
- * PORT (default 5173) is the app's port, MOTO_PORT (default 4566) moto's.
+ * PORT (default 5173) is the app's port, MOTO_PORT (default 4566) moto's; STACK_HOLD_SECONDS
+ * (default 0) makes the local bridge hold back each stack operation's final event, so that locks
+ * and queued edits can be seen (moto finishes every operation at once).
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -46,7 +48,8 @@ async function main(): Promise<void> {
   await assertPortFree(port, "PORT");
   await assertPortFree(motoPort, "MOTO_PORT");
   console.log("Starting moto, the AWS bridge, wrangler dev and the app…");
-  const stack = await startStack({ port, motoPort, stateDir: join(ROOT, ".dev", "state"), quiet: !process.env.VERBOSE });
+  const holdSeconds = Number(process.env.STACK_HOLD_SECONDS ?? 0);
+  const stack = await startStack({ port, motoPort, holdSeconds, stateDir: join(ROOT, ".dev", "state"), quiet: !process.env.VERBOSE });
   mkdirSync(join(ROOT, ".dev"), { recursive: true });
   writeFileSync(PID_FILE, JSON.stringify({ supervisor: process.pid, url: stack.url, pids: stack.pids }));
   let stopping = false;
@@ -65,7 +68,8 @@ async function main(): Promise<void> {
 
   Sign in as ${DEMO.members.map((m) => `${m.email} (${m.role})`).join(", ")}.
   Demo project "${DEMO.id}": AWS account ${DEMO.accountId}, ${DEMO.region}, played by moto at ${stack.motoEndpoint}.
-  API (wrangler dev): ${stack.apiUrl}    Press Ctrl-C to stop everything.
+  API (wrangler dev): ${stack.apiUrl}${holdSeconds > 0 ? `    Completion events held back ${holdSeconds} s.` : ""}
+  Press Ctrl-C to stop everything.
 `);
 }
 

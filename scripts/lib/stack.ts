@@ -20,6 +20,8 @@ export interface StackOptions {
   quiet?: boolean;
   /** Start the app (vite); false = API only (benchmarks, API tests). */
   app?: boolean;
+  /** Seconds the local bridge holds back each operation's final event (locks become visible). */
+  holdSeconds?: number;
   /** Extra vars for the Worker. */
   workerVars?: Record<string, string>;
 }
@@ -67,6 +69,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       secrets: [webhookSecret],
       motoEndpoint: moto.endpoint,
       region: DEMO.region,
+      holdCompletionSeconds: options.holdSeconds ?? 0,
     });
     stopped.push(() => adapter.stop());
 
