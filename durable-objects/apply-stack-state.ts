@@ -51,6 +51,7 @@ export function applyStackState<S extends Stored>(kind: ResourceKind, stored: S,
     },
     appliedSpec: released && state.status === "ready" ? resource.spec : stored.appliedSpec,
     stackStatus: state.stackStatus,
+    failedSpec: rolledBack ? resource.spec : released ? undefined : stored.failedSpec,
   };
   return { next, activity: describeState(`${label[kind]} ${resource.name}`, lock?.action, state) };
 }

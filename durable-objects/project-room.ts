@@ -22,6 +22,7 @@ import { EditQueue } from "./edit-queue";
 import { cancelQueued, drainQueue, enqueue, mustQueue, queueHeld } from "./room-queue";
 import { bucketChangeName } from "./bucket-changes";
 import { userChangeName } from "./user-changes";
+import { availableActions, continueRollback, refuseAction, type Action } from "./room-actions";
 
 /** KV allows one write per second per key: snapshot writes are coalesced to at most that. */
 export const SNAPSHOT_INTERVAL_MS = 1_000;
@@ -86,6 +87,26 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
       return queued.ok ? { ok: true, resource: this.view("user", current), operationId: queued.operationId } : queued;
     }
     return this.viewed("user", await startOperation(this, userOperation(this, request)));
+  }
+
+  /** A repair after a failure: retry the rolled-back update or failed delete, or continue a stuck rollback. */
+  async act(kind: ResourceKind, project: ProjectRecord, actor: string, name: string, action: Action): Promise<RoomResult<{ resource: Bucket | User; operationId: string }>> {
+    this.rememberProject(project);
+    const stored = this.store.get(kind, name);
+    if (!stored || !availableActions(stored).includes(action)) return guarded(() => refuseAction(kind, name, action, stored));
+    if (action === "continue-rollback") return this.viewed(kind, await startOperation(this, continueRollback(this, project, actor, kind, name)));
+    if (stored.stackStatus === "DELETE_FAILED") {
+      return kind === "bucket"
+        ? this.submitBucket({ project, actor, change: { action: "delete", name } })
+        : this.submitUser({ project, actor, change: { action: "delete", name } });
+    }
+    if (kind === "bucket" && stored.failedSpec && "versioning" in stored.failedSpec) {
+      return this.submitBucket({ project, actor, change: { action: "update", name, body: { ...stored.failedSpec, queue: true } } });
+    }
+    if (kind === "user" && stored.failedSpec && "permissions" in stored.failedSpec) {
+      return this.submitUser({ project, actor, change: { action: "update", name, spec: stored.failedSpec } });
+    }
+    return guarded(() => refuseAction(kind, name, action, stored));
   }
 
   /** Cancels a queued edit before it starts (its author or an owner). */
@@ -251,7 +272,8 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   private view<S extends Stored>(kind: ResourceKind, stored: S): S["resource"] {
     const edits = this.queue.edits(kind, stored.resource.name);
     const held = edits.length ? queueHeld(stored) : undefined;
-    return { ...stored.resource, queue: edits.length ? edits : undefined, queueHeld: held };
+    const actions = availableActions(stored);
+    return { ...stored.resource, queue: edits.length ? edits : undefined, queueHeld: held, actions: actions.length ? actions : undefined };
   }
 
   private viewed<R extends Bucket | User>(kind: ResourceKind, result: RoomResult<{ resource: R; operationId: string }>): RoomResult<{ resource: R; operationId: string }> {

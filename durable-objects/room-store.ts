@@ -3,9 +3,10 @@ import { ActivityEntry, Bucket, BucketSpec, LiveFrame, ProjectRecord, StackEvent
 
 /** What the room keeps per resource: the public view plus the spec CloudFormation last applied. */
 // `stackStatus`: CloudFormation's last known status, kept to decide whether the edit queue may advance.
-export const StoredBucket = z.object({ resource: Bucket, appliedSpec: BucketSpec.nullable(), stackStatus: z.string().optional() });
+// `failedSpec`: what an update that CloudFormation rolled back tried to set (offered as "retry").
+export const StoredBucket = z.object({ resource: Bucket, appliedSpec: BucketSpec.nullable(), stackStatus: z.string().optional(), failedSpec: BucketSpec.optional() });
 export type StoredBucket = z.infer<typeof StoredBucket>;
-export const StoredUser = z.object({ resource: User, appliedSpec: UserSpec.nullable(), stackStatus: z.string().optional() });
+export const StoredUser = z.object({ resource: User, appliedSpec: UserSpec.nullable(), stackStatus: z.string().optional(), failedSpec: UserSpec.optional() });
 export type StoredUser = z.infer<typeof StoredUser>;
 
 const storedSchema = { bucket: StoredBucket, user: StoredUser } as const;

@@ -73,6 +73,11 @@ export const scenarios: BrowserScenario[] = [
       assert.deepEqual(sent[u2]?.permissions, [{ bucket: b2, access: "read" }]);
       assert.equal(Object.keys(sent[u2] ?? {}).includes("description"), false, "the matrix sent more than permissions");
 
+      // Rows take edits again once their PATCH answered, showing what was saved.
+      assert.equal(await bob.getByTestId(`access-${u1}-${b1}`).inputValue(), "write");
+      assert.equal(await bob.getByTestId(`access-${u1}-${b2}`).inputValue(), "readwrite");
+      assert.equal(await bob.getByTestId(`prefix-${u1}-${b2}`).inputValue(), "incoming/");
+      assert.equal(await bob.getByTestId(`access-${u2}-${b2}`).inputValue(), "read");
       await waitForUserStatus(bob, u1, "ready");
       await waitForUserStatus(bob, u2, "ready");
       await screenshot(bob, "matrix-saved");

@@ -3,6 +3,7 @@ import { memberList, memberPairs, queryAction, type QueryParams, type QueryServi
 import {
   CreateStackResponse,
   DeleteStackResponse,
+  ContinueUpdateRollbackResponse,
   DescribeStacksResponse,
   GetTemplateResponse,
   UpdateStackResponse,
@@ -54,6 +55,8 @@ export interface CloudFormationClient {
    * stack of the account and region, following NextToken.
    */
   describeStacks(stackName?: string): Promise<Stack[]>;
+  /** Resumes a rollback that ended in UPDATE_ROLLBACK_FAILED (after the cause was fixed). */
+  continueUpdateRollback(input: DeleteStackInput): Promise<void>;
   /** The template as submitted (`TemplateStage=Original`). */
   getTemplate(stackName: string): Promise<string>;
 }
@@ -105,6 +108,11 @@ export function cloudFormationClient(options: CloudFormationOptions): CloudForma
         RoleARN: input.roleArn ?? options.roleArn,
       };
       await queryAction(service, "DeleteStack", params, DeleteStackResponse);
+    },
+
+    async continueUpdateRollback(input) {
+      const params = { StackName: input.stackName, ClientRequestToken: input.clientRequestToken, RoleARN: input.roleArn ?? options.roleArn };
+      await queryAction(service, "ContinueUpdateRollback", params, ContinueUpdateRollbackResponse);
     },
 
     async describeStacks(stackName) {

@@ -62,6 +62,7 @@ export const UpdateStackResponse = z
   .transform((r) => ({ stackId: r.UpdateStackResponse.UpdateStackResult.StackId }));
 
 export const DeleteStackResponse = z.object({ DeleteStackResponse: z.object({}) });
+export const ContinueUpdateRollbackResponse = z.object({ ContinueUpdateRollbackResponse: z.object({}) });
 
 export const GetTemplateResponse = z
   .object({ GetTemplateResponse: z.object({ GetTemplateResult: z.object({ TemplateBody: z.string() }) }) })

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { BucketName, CreateBucketBody, UpdateBucketBody, type BucketAccepted } from "../domain/contract";
+import { BucketName, CreateBucketBody, ResourceAction, UpdateBucketBody, type BucketAccepted } from "../domain/contract";
 import { requireMember } from "../registry";
 import { projectRoom } from "../room";
 import { jsonBody, parseParam } from "../validate";
@@ -29,6 +29,14 @@ export const bucketRoutes = new Hono<AppEnv>()
       queue: body.queue,
     }));
     return c.json({ bucket: result.resource, operationId: result.operationId } satisfies BucketAccepted, 202);
+  })
+  // Repairs after a failure: { "action": "retry" | "continue-rollback" }.
+  .post("/:name/actions", async (c) => {
+    const name = parseParam(BucketName, c.req.param("name"), "bucket");
+    const { action } = await jsonBody(c, ResourceAction);
+    const project = c.get("project");
+    const result = unwrap(await projectRoom(c.env, project.id).act("bucket", project, c.get("email"), name, action));
+    return c.json({ bucket: result.resource, operationId: result.operationId }, 202);
   })
   .delete("/:name", async (c) => {
     const name = parseParam(BucketName, c.req.param("name"), "bucket");

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { CreateUserBody, UpdateKeyBody, UpdateUserBody, UserName, type CreatedKey, type KeyList, type UserAccepted } from "../domain/contract";
+import { CreateUserBody, ResourceAction, UpdateKeyBody, UpdateUserBody, UserName, type CreatedKey, type KeyList, type UserAccepted } from "../domain/contract";
 import { requireMember } from "../registry";
 import { projectRoom } from "../room";
 import { jsonBody, parseParam } from "../validate";
@@ -28,6 +28,14 @@ export const userRoutes = new Hono<AppEnv>()
     const project = c.get("project");
     const result = unwrap(await projectRoom(c.env, project.id).submitUser({ project, actor: c.get("email"), change: { action: "delete", name }, queue: c.req.query("queue") !== "false" }));
     return c.json({ user: result.resource, operationId: result.operationId } satisfies UserAccepted, 202);
+  })
+  // Repairs after a failure: { "action": "retry" | "continue-rollback" }.
+  .post("/:name/actions", requireMember("editor"), async (c) => {
+    const name = parseParam(UserName, c.req.param("name"), "user");
+    const { action } = await jsonBody(c, ResourceAction);
+    const project = c.get("project");
+    const result = unwrap(await projectRoom(c.env, project.id).act("user", project, c.get("email"), name, action));
+    return c.json({ user: result.resource, operationId: result.operationId }, 202);
   })
   .get("/:name/keys", requireMember("viewer"), async (c) => {
     const name = parseParam(UserName, c.req.param("name"), "user");

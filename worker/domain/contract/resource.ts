@@ -35,4 +35,9 @@ export const QueueFields = {
   queue: z.array(QueuedEdit).optional(),
   /** Why the queue is not advancing (the last operation left the stack needing an operator). */
   queueHeld: z.string().optional(),
+  /** Repairs that make sense after a failure (POST …/:name/actions); deleting is always possible. */
+  actions: z.array(z.enum(["retry", "continue-rollback"])).optional(),
 };
+
+export const ResourceAction = z.strictObject({ action: z.enum(["retry", "continue-rollback"]) });
+export type ResourceAction = z.infer<typeof ResourceAction>;
