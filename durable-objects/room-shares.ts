@@ -61,9 +61,10 @@ export function openShare(room: RoomContext, project: ProjectRecord, id: string)
   const now = Date.now();
   const status = publicShare(share, now).status;
   if (status === "expired" && share.ciphertext !== null) room.shares.put({ ...share, ciphertext: null });
-  if (status === "viewed") throw new ApiError("gone", `This link was already used on ${share.viewedAt ?? "an earlier visit"}. Ask your contact for a new one.`);
-  if (status === "revoked") throw new ApiError("gone", "This link was revoked by the project manager. Ask your contact for a new one.");
-  if (status === "expired" || share.ciphertext === null) throw new ApiError("gone", `This link expired on ${share.expiresAt}. Ask your contact for a new one.`);
+  // `fields.reason` lets the share page say which, without parsing the message.
+  if (status === "viewed") throw new ApiError("gone", `This link was already used on ${share.viewedAt ?? "an earlier visit"}. Ask your contact for a new one.`, { reason: "used" });
+  if (status === "revoked") throw new ApiError("gone", "This link was revoked by the project manager. Ask your contact for a new one.", { reason: "revoked" });
+  if (status === "expired" || share.ciphertext === null) throw new ApiError("gone", `This link expired on ${share.expiresAt}. Ask your contact for a new one.`, { reason: "expired" });
   const viewedAt = new Date(now).toISOString();
   room.shares.put({ ...share, status: "viewed", viewedAt, ciphertext: null });
   room.note("user", share.user, {

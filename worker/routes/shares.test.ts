@@ -46,7 +46,7 @@ describe("one-time share links", () => {
 
     const second = await open(created.id);
     expect(second.status).toBe(410);
-    expect((await second.json<{ error: { message: string } }>()).error.message).toMatch(/already used/);
+    expect((await second.json<{ error: { message: string; fields: { reason: string } } }>()).error).toMatchObject({ message: expect.stringMatching(/already used/), fields: { reason: "used" } });
 
     const listed = await (await api(cookie, `/api/projects/${project.id}/shares`)).json<{ shares: Share[] }>();
     expect(listed.shares[0]).toMatchObject({ id: created.id, status: "viewed" });

@@ -8,7 +8,8 @@ import type { AppEnv } from "../app-env";
 
 /** Managers' side of one-time links: create (ciphertext only), list, revoke. */
 export const projectShareRoutes = new Hono<AppEnv>()
-  .get("/", requireMember("editor"), async (c) => {
+  // Viewers may see which links exist and whether they were opened (never any payload).
+  .get("/", requireMember("viewer"), async (c) => {
     const result = unwrap(await projectRoom(c.env, c.get("project").id).listShares());
     return c.json({ shares: result.shares } satisfies ShareList);
   })

@@ -1,12 +1,10 @@
 import { Hono } from "hono";
-import { CreateUserBody, ResourceAction, UpdateKeyBody, UpdateUserBody, UserName, type CreatedKey, type KeyList, type UserAccepted } from "../domain/contract";
+import { AccessKeyId, CreateUserBody, ResourceAction, UpdateKeyBody, UpdateUserBody, UserName, type CreatedKey, type KeyList, type UserAccepted } from "../domain/contract";
 import { requireMember } from "../registry";
 import { projectRoom } from "../room";
 import { jsonBody, parseParam } from "../validate";
 import { unwrap } from "../errors";
 import type { AppEnv } from "../app-env";
-
-const AccessKeyId = UserName; // same charset check is enough to route; the room looks the key up.
 
 /** IAM users (one stack each) and their access keys (IAM API, secret returned once). */
 export const userRoutes = new Hono<AppEnv>()

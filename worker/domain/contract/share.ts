@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { IsoTime } from "./resource";
-import { UserName } from "./user";
+import { AccessKeyId, UserName } from "./user";
 
 const Base64Url = z.string().regex(/^[A-Za-z0-9_-]+$/, "Expected base64url text.");
 
@@ -11,7 +11,7 @@ const Base64Url = z.string().regex(/^[A-Za-z0-9_-]+$/, "Expected base64url text.
  */
 export const CreateShareBody = z.strictObject({
   user: UserName,
-  accessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/),
+  accessKeyId: AccessKeyId,
   ciphertext: Base64Url.max(16_384, "The shared payload is too large."),
   iv: Base64Url.length(16, "The IV must be 12 bytes (16 base64url characters)."),
   expiresInDays: z.number().int().min(1, "Links last at least 1 day.").max(30, "Links last at most 30 days.").default(7),

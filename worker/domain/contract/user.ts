@@ -63,6 +63,9 @@ export const UpdateUserBody = z
   });
 export type UpdateUserBody = z.infer<typeof UpdateUserBody>;
 
+/** IAM access key ids: upper-case letters and digits (AKIA…). */
+export const AccessKeyId = z.string().regex(/^[A-Z0-9]{16,128}$/, "Not an access key id.");
+
 /** An access key as listed (never with its secret). */
 export const AccessKeySummary = z.object({
   accessKeyId: z.string(),
