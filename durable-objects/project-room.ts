@@ -5,7 +5,6 @@ import type {
 import { ApiError, refusal, type RoomResult } from "../worker/errors";
 import { deriveStackState } from "../worker/domain/stack-status";
 import { parseStackName } from "../worker/domain/naming";
-import { snapshotKey, type Snapshot } from "../worker/snapshot";
 import { RoomStore, type Stored } from "./room-store";
 import { ShareStore } from "./share-store";
 import { attachmentOf, broadcast, presenceFrame } from "./live-sockets";
@@ -19,13 +18,12 @@ import * as keys from "./room-keys";
 import * as shares from "./room-shares";
 import { expireDueUsers, healStuckLocks, nextAlarm } from "./room-alarm";
 import { EditQueue } from "./edit-queue";
-import { cancelQueued, drainQueue, enqueue, mustQueue, queueHeld } from "./room-queue";
+import { cancelQueued, drainQueue, enqueue, mustQueue } from "./room-queue";
+import { publicView, snapshotFrame, SNAPSHOT_INTERVAL_MS, writeSnapshot } from "./room-view";
 import { bucketChangeName } from "./bucket-changes";
 import { userChangeName } from "./user-changes";
 import { availableActions, continueRollback, refuseAction, type Action } from "./room-actions";
 
-/** KV allows one write per second per key: snapshot writes are coalesced to at most that. */
-export const SNAPSHOT_INTERVAL_MS = 1_000;
 
 /** A create for a name in use is refused at once (409), not queued — unless that resource is being deleted. */
 function nameTaken(change: { action: string }, current: Stored): boolean {
@@ -73,7 +71,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     const current = this.store.get("bucket", name);
     if (current && mustQueue(this, "bucket", name) && !nameTaken(request.change, current)) {
       const queued = this.queueOrRefuse(request, { kind: "bucket", change: request.change }, name);
-      return queued.ok ? { ok: true, resource: this.view("bucket", current), operationId: queued.operationId } : queued;
+      return queued.ok ? { ok: true, resource: publicView(this, "bucket", current), operationId: queued.operationId } : queued;
     }
     return this.viewed("bucket", await startOperation(this, bucketOperation(this, request)));
   }
@@ -84,7 +82,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     const current = this.store.get("user", name);
     if (current && mustQueue(this, "user", name) && !nameTaken(request.change, current)) {
       const queued = this.queueOrRefuse(request, { kind: "user", change: request.change }, name);
-      return queued.ok ? { ok: true, resource: this.view("user", current), operationId: queued.operationId } : queued;
+      return queued.ok ? { ok: true, resource: publicView(this, "user", current), operationId: queued.operationId } : queued;
     }
     return this.viewed("user", await startOperation(this, userOperation(this, request)));
   }
@@ -188,7 +186,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     // A client ahead of the room (its state came from elsewhere) or with a gap older than the
     // kept log gets the whole state instead of a partial tail.
     const missed = Number.isSafeInteger(since) && since >= 0 && since <= seq ? this.store.framesSince(since) : null;
-    if (missed === null) server.send(JSON.stringify(this.snapshotFrame()));
+    if (missed === null) server.send(JSON.stringify(snapshotFrame(this)));
     else for (const json of missed) server.send(json);
     broadcast(this.ctx.getWebSockets(), presenceFrame(this.ctx.getWebSockets()));
     return new Response(null, { status: 101, webSocket: client });
@@ -216,13 +214,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   override async alarm(): Promise<void> {
     const now = Date.now();
     const project = this.store.project();
-    if (project && Number(this.store.getMeta("snapshotDue") ?? Infinity) <= now) {
-      const frame = this.snapshotFrame();
-      const snapshot: Snapshot = { seq: frame.seq, buckets: frame.buckets, users: frame.users, writtenAt: new Date(now).toISOString() };
-      await this.env.STACK_CACHE.put(snapshotKey(project.id), JSON.stringify(snapshot));
-      this.store.setMeta("snapshotAt", String(Date.now()));
-      this.store.setMeta("snapshotDue", this.store.seq() > snapshot.seq ? String(Date.now() + SNAPSHOT_INTERVAL_MS) : "Infinity");
-    }
+    if (project && Number(this.store.getMeta("snapshotDue") ?? Infinity) <= now) await writeSnapshot(this, this.env.STACK_CACHE, project.id, now);
     if (project) await expireDueUsers(this, project, now);
     if (project) await healStuckLocks(this, project, now, this.stuckMs());
     // Resume queues a restart may have left waiting on a free resource.
@@ -245,7 +237,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     const json = this.store.appendFrame((seq) => ({
       type: "change",
       seq,
-      ...(stored ? { [kind]: this.view(kind, stored) } : {}),
+      ...(stored ? { [kind]: publicView(this, kind, stored) } : {}),
       activity: { seq, at: new Date().toISOString(), kind, name, ...activity },
     }));
     broadcast(this.ctx.getWebSockets(), json);
@@ -268,18 +260,10 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     return enqueue(this, request.project, request.actor, queued, name);
   }
 
-  /** The public view of a stored resource: plus its waiting edits and whether they are held. */
-  private view<S extends Stored>(kind: ResourceKind, stored: S): S["resource"] {
-    const edits = this.queue.edits(kind, stored.resource.name);
-    const held = edits.length ? queueHeld(stored) : undefined;
-    const actions = availableActions(stored);
-    return { ...stored.resource, queue: edits.length ? edits : undefined, queueHeld: held, actions: actions.length ? actions : undefined };
-  }
-
   private viewed<R extends Bucket | User>(kind: ResourceKind, result: RoomResult<{ resource: R; operationId: string }>): RoomResult<{ resource: R; operationId: string }> {
     if (!result.ok) return result;
     const stored = this.store.get(kind, result.resource.name);
-    return stored ? { ...result, resource: this.view(kind, stored) as R } : result;
+    return stored ? { ...result, resource: publicView(this, kind, stored) as R } : result;
   }
 
   private refreshFromEvents(stackName: string): void {
@@ -299,15 +283,6 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     const applied = applyStackState(parsed.kind, stored, state);
     if (!applied) return;
     this.record(parsed.kind, applied.next, { actor: "CloudFormation", ...applied.activity }, applied.next.resource.status === "deleted");
-  }
-
-  private snapshotFrame(): Extract<LiveFrame, { type: "snapshot" }> {
-    return {
-      type: "snapshot",
-      seq: this.store.seq(),
-      buckets: this.store.list("bucket").map((s) => this.view("bucket", s)),
-      users: this.store.list("user").map((s) => this.view("user", s)),
-    };
   }
 
   /** How long an operation may go without any event before the room asks CloudFormation. */
