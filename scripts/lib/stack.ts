@@ -142,7 +142,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
  * moto imports and initialises its CloudFormation backend on first use, which takes seconds on
  * these machines: pay that at start-up instead of on the first bucket a manager creates.
  */
-async function warmCloudFormation(endpoint: string): Promise<void> {
+export async function warmCloudFormation(endpoint: string): Promise<void> {
   const cfn = new AwsClient({ accessKeyId: "AKIASTACKROOMWARMUP1", secretAccessKey: "x", service: "cloudformation", region: DEMO.region, retries: 0 });
   const body = new URLSearchParams({
     Action: "ValidateTemplate",
