@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { readStackroomMetadata } from "./template-metadata";
 import { BucketName, BucketSpec } from "./contract/bucket";
 import { ProjectId } from "./contract/project";
 import { TAG_KEYS, TAG_VALUE_MAX } from "./naming";
@@ -181,9 +182,7 @@ export function bucketStackTags(input: { projectId: string; name: string; spec: 
   return tags;
 }
 
-export class TemplateMetadataError extends Error {
-  override name = "TemplateMetadataError";
-}
+export { TemplateMetadataError } from "./template-metadata";
 
 const StackroomMetadata = z.object({
   kind: z.literal("bucket"),
@@ -202,18 +201,5 @@ export type BucketTemplateMetadata = z.infer<typeof StackroomMetadata>;
  * is there but unreadable (hand-edited, or written by a newer Stackroom).
  */
 export function readSpecFromTemplate(templateBody: string): BucketTemplateMetadata | null {
-  let body: unknown;
-  try {
-    body = JSON.parse(templateBody);
-  } catch {
-    return null;
-  }
-  const envelope = z.object({ Metadata: z.object({ Stackroom: z.looseObject({ kind: z.unknown() }) }) }).safeParse(body);
-  // A user stack's template is Stackroom's too, but not a bucket template.
-  if (!envelope.success || envelope.data.Metadata.Stackroom.kind !== "bucket") return null;
-  const parsed = StackroomMetadata.safeParse(envelope.data.Metadata.Stackroom);
-  if (!parsed.success) {
-    throw new TemplateMetadataError(`Unreadable Stackroom metadata: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
-  }
-  return parsed.data;
+  return readStackroomMetadata(templateBody, "bucket", StackroomMetadata);
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { TemplateMetadataError, TEMPLATE_VERSION, type StackTag } from "./bucket-template";
+import { readStackroomMetadata } from "./template-metadata";
+import { TEMPLATE_VERSION, type StackTag } from "./bucket-template";
 import { ProjectId } from "./contract/project";
 import { IsoTime } from "./contract/resource";
 import { Permission, UserName, UserSpec } from "./contract/user";
@@ -159,17 +160,5 @@ export type UserTemplateMetadata = z.infer<typeof StackroomMetadata>;
  * Stackroom user metadata is there but unreadable (hand-edited, or written by a newer Stackroom).
  */
 export function readUserSpecFromTemplate(templateBody: string): UserTemplateMetadata | null {
-  let body: unknown;
-  try {
-    body = JSON.parse(templateBody);
-  } catch {
-    return null;
-  }
-  const envelope = z.object({ Metadata: z.object({ Stackroom: z.looseObject({ kind: z.unknown() }) }) }).safeParse(body);
-  if (!envelope.success || envelope.data.Metadata.Stackroom.kind !== "user") return null;
-  const parsed = StackroomMetadata.safeParse(envelope.data.Metadata.Stackroom);
-  if (!parsed.success) {
-    throw new TemplateMetadataError(`Unreadable Stackroom metadata: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
-  }
-  return parsed.data;
+  return readStackroomMetadata(templateBody, "user", StackroomMetadata);
 }

@@ -10,6 +10,7 @@ import {
   OpenedShare,
   ProjectList,
   ProjectView,
+  QueuedEdit,
   Share,
   ShareList,
   User,
@@ -18,6 +19,7 @@ import {
   type CreateShareBody,
   type CreateUserBody,
   type ErrorCode,
+  type ResourceAction,
   type UpdateBucketBody,
   type UpdateUserBody,
 } from "$contract";
@@ -97,6 +99,7 @@ async function readJson(res: Response): Promise<unknown> {
 const OperationAccepted = z.object({ bucket: Bucket.optional(), operationId: z.string().optional() }).optional().catch(undefined);
 const UserOperationAccepted = z.object({ user: User.optional(), operationId: z.string().optional() }).optional().catch(undefined);
 const NoContent = z.unknown();
+const Cancelled = z.object({ cancelled: QueuedEdit });
 const ShareAnswer = z.object({ share: Share });
 
 const projectPath = (project: string) => `/api/projects/${encodeURIComponent(project)}`;
@@ -120,16 +123,39 @@ export const createBucket = (project: string, body: CreateBucketBody) =>
   api(`${projectPath(project)}/buckets`, BucketAccepted, { method: "POST", body });
 export const updateBucket = (project: string, name: string, body: UpdateBucketBody) =>
   api(bucketPath(project, name), OperationAccepted, { method: "PATCH", body });
-/** `removeGrants`: also take the bucket out of every user's permissions, in the same operation. */
-export const deleteBucket = (project: string, name: string, opts: { removeGrants?: boolean } = {}) =>
-  api(`${bucketPath(project, name)}${opts.removeGrants ? "?removeGrants=true" : ""}`, OperationAccepted, { method: "DELETE" });
+/**
+ * `removeGrants`: also take the bucket out of every user's permissions, in the same operation.
+ * `queue: false`: answer 409 `locked` instead of waiting behind a running operation.
+ */
+export const deleteBucket = (project: string, name: string, opts: { removeGrants?: boolean; queue?: boolean } = {}) =>
+  api(`${bucketPath(project, name)}${deleteQuery({ removeGrants: opts.removeGrants === true, queue: opts.queue !== false })}`, OperationAccepted, {
+    method: "DELETE",
+  });
 
 export const createUser = (project: string, body: CreateUserBody) =>
   api(`${projectPath(project)}/users`, UserAccepted, { method: "POST", body });
 export const updateUser = (project: string, name: string, body: UpdateUserBody) =>
   api(userPath(project, name), UserOperationAccepted, { method: "PATCH", body });
-export const deleteUser = (project: string, name: string) =>
-  api(userPath(project, name), UserOperationAccepted, { method: "DELETE" });
+export const deleteUser = (project: string, name: string, opts: { queue?: boolean } = {}) =>
+  api(`${userPath(project, name)}${deleteQuery({ removeGrants: false, queue: opts.queue !== false })}`, UserOperationAccepted, { method: "DELETE" });
+
+function deleteQuery(opts: { removeGrants: boolean; queue: boolean }): string {
+  const query = new URLSearchParams();
+  if (opts.removeGrants) query.set("removeGrants", "true");
+  if (!opts.queue) query.set("queue", "false");
+  const text = query.toString();
+  return text ? `?${text}` : "";
+}
+
+/** Repairs after a failure (`resource.actions`): retry the failed operation, or continue a stuck rollback. */
+export const repairBucket = (project: string, name: string, action: ResourceAction["action"]) =>
+  api(`${bucketPath(project, name)}/actions`, BucketAccepted, { method: "POST", body: { action } });
+export const repairUser = (project: string, name: string, action: ResourceAction["action"]) =>
+  api(`${userPath(project, name)}/actions`, UserAccepted, { method: "POST", body: { action } });
+
+/** Cancels a queued edit before it starts (its author or an owner); 404 once it has started. */
+export const cancelQueuedEdit = (project: string, operationId: string) =>
+  api(`${projectPath(project)}/operations/${encodeURIComponent(operationId)}`, Cancelled, { method: "DELETE" });
 
 export const listKeys = (project: string, user: string) => api(`${userPath(project, user)}/keys`, KeyList);
 /** 201 with the secret, which the API never shows again. */

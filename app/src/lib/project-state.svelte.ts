@@ -1,8 +1,12 @@
-import type { ActivityEntry, ActivityPage, Bucket, LiveFrame, ProjectSummary, ProjectView, User } from "$contract";
+import type { ActivityEntry, ActivityPage, Bucket, LiveFrame, ProjectSummary, ProjectView, QueuedEdit, ResourceKind, User } from "$contract";
+import { sameEmail } from "./people";
 import { ResourceSet } from "./resource-set.svelte";
 
 /** What the caller should do after `apply`: `resync` = our seq is ahead of the room's, reload. */
 export type ApplyResult = "applied" | "ignored" | "resync";
+
+/** A manager who has the project open right now (from the room's `presence` frames). */
+export type PresentManager = Extract<LiveFrame, { type: "presence" }>["managers"][number];
 
 /**
  * One project as this manager sees it: the KV snapshot, then every live frame with a higher seq.
@@ -10,7 +14,11 @@ export type ApplyResult = "applied" | "ignored" | "resync";
  */
 export class ProjectState {
   readonly project: ProjectSummary;
+  /** The signed-in manager's email. */
+  readonly me: string;
   seq = $state(0);
+  /** Who has the project open, as of the last presence frame. */
+  presence = $state<PresentManager[]>([]);
   activity = $state<ActivityEntry[]>([]);
   /** `before` for the next older activity page; null when the feed is complete. */
   olderCursor = $state<number | null>(null);
@@ -18,8 +26,9 @@ export class ProjectState {
   readonly #buckets = new ResourceSet<Bucket>();
   readonly #users = new ResourceSet<User>();
 
-  constructor(view: ProjectView, firstActivityPage?: ActivityPage) {
+  constructor(view: ProjectView, me: string, firstActivityPage?: ActivityPage) {
     this.project = view.project;
+    this.me = me;
     this.seq = view.seq;
     this.#buckets.replace(view.buckets);
     this.#users.replace(view.users);
@@ -37,6 +46,16 @@ export class ProjectState {
   /** Viewers read only; editors and owners create, change and delete. */
   get canWrite(): boolean {
     return this.project.role !== "viewer";
+  }
+
+  /** A queued edit may be cancelled by its author or an owner. */
+  canCancel(edit: QueuedEdit): boolean {
+    return this.canWrite && (this.project.role === "owner" || sameEmail(edit.by, this.me));
+  }
+
+  /** The spec a resource had before its running operation, when this page saw it. */
+  specBefore(kind: ResourceKind, name: string): Bucket["spec"] | User["spec"] | undefined {
+    return kind === "bucket" ? this.#buckets.specBefore(name) : this.#users.specBefore(name);
   }
 
   bucket(name: string): Bucket | undefined {
@@ -65,8 +84,9 @@ export class ProjectState {
       case "change":
         return this.#applyChange(frame);
       case "presence":
-        // Who else is here: not part of the project's state, and has no seq.
-        return "ignored";
+        // Who is here: not part of the project's state, and has no seq (each frame is the whole list).
+        this.presence = frame.managers;
+        return "applied";
     }
   }
 

@@ -1,5 +1,5 @@
 import { SvelteMap } from "svelte/reactivity";
-import type { Lock, ResourceStatus } from "$contract";
+import type { Lock, QueuedEdit, ResourceStatus } from "$contract";
 
 /** How long a deleted resource stays on screen, greyed, before it leaves its list. */
 export const DELETED_LINGER_MS = 4_000;
@@ -7,9 +7,11 @@ export const DELETED_LINGER_MS = 4_000;
 /** What buckets and users have in common for the live list. */
 export interface Resource {
   name: string;
+  spec: unknown;
   status: ResourceStatus;
   updatedAt: string;
   lock?: Lock | undefined;
+  queue?: QueuedEdit[] | undefined;
 }
 
 /**
@@ -21,6 +23,8 @@ export class ResourceSet<T extends Resource> {
   readonly #removals = new Map<string, ReturnType<typeof setTimeout>>();
   /** When each resource left the list (ms), so a late HTTP answer cannot bring it back. */
   readonly #removedAt = new Map<string, number>();
+  /** The spec each resource had when its running operation took the lock, to say what it changes. */
+  readonly #specBefore = new SvelteMap<string, { operationId: string; spec: T["spec"] }>();
 
   readonly list = $derived([...this.#items.values()].sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true })));
 
@@ -36,10 +40,22 @@ export class ResourceSet<T extends Resource> {
   }
 
   put(item: T): void {
+    const held = this.#items.get(item.name);
+    if (!item.lock) this.#specBefore.delete(item.name);
+    else if (held && held.status !== "deleted" && held.lock?.operationId !== item.lock.operationId) {
+      this.#specBefore.set(item.name, { operationId: item.lock.operationId, spec: held.spec });
+    }
     this.#cancelRemoval(item.name);
     this.#removedAt.delete(item.name);
     this.#items.set(item.name, item);
     if (item.status === "deleted") this.#scheduleRemoval(item.name);
+  }
+
+  /** The spec before the running operation started, when this page saw it (not after a mid-operation load). */
+  specBefore(name: string): T["spec"] | undefined {
+    const item = this.#items.get(name);
+    const before = this.#specBefore.get(name);
+    return item?.lock && before?.operationId === item.lock.operationId ? before.spec : undefined;
   }
 
   /**
@@ -59,7 +75,7 @@ export class ResourceSet<T extends Resource> {
   markGone(name: string): void {
     const held = this.#items.get(name);
     if (!held) return;
-    if (held.status !== "deleted") this.#items.set(name, { ...held, status: "deleted", lock: undefined });
+    if (held.status !== "deleted") this.#items.set(name, { ...held, status: "deleted", lock: undefined, queue: undefined });
     if (!this.#removals.has(name)) this.#scheduleRemoval(name);
   }
 

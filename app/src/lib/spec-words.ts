@@ -1,0 +1,122 @@
+import type { BucketSpec, Lock, Permission, QueuedEdit, ResourceKind, UserSpec } from "$contract";
+import { accessLabel, encryptionLabel, shortDateTime } from "./format";
+
+/** A resource's settings in a manager's words, for "what is being applied". */
+export function bucketSettings(spec: BucketSpec): string[] {
+  return [
+    `versioning ${spec.versioning ? "on" : "off"}`,
+    encryptionLabel[spec.encryption],
+    spec.expireAfterDays === null ? "no expiry" : `objects expire after ${days(spec.expireAfterDays)}`,
+  ];
+}
+
+export function userSettings(spec: UserSpec): string[] {
+  const grants = spec.permissions.length;
+  return [
+    grants === 0 ? "no bucket access" : grants === 1 ? `access to ${grantLabel(spec.permissions[0])}` : `access to ${grants} buckets/prefixes`,
+    spec.expiresAt ? `expires ${shortDateTime(spec.expiresAt)}` : "never expires",
+  ];
+}
+
+/** What differs between two bucket specs, e.g. ["versioning on → off"]. */
+export function bucketChanges(before: BucketSpec, after: BucketSpec): string[] {
+  const changes: string[] = [];
+  if (before.versioning !== after.versioning) changes.push(`versioning ${before.versioning ? "on → off" : "off → on"}`);
+  if (before.encryption !== after.encryption) changes.push(`encryption ${encryptionLabel[before.encryption]} → ${encryptionLabel[after.encryption]}`);
+  if (before.expireAfterDays !== after.expireAfterDays) changes.push(`expiry ${expiry(before.expireAfterDays)} → ${expiry(after.expireAfterDays)}`);
+  return changes;
+}
+
+/** What differs between two user specs, grant by grant. */
+export function userChanges(before: UserSpec, after: UserSpec): string[] {
+  const changes: string[] = [];
+  if (before.description !== after.description) changes.push(after.description ? `description “${after.description}”` : "description removed");
+  const key = (p: Permission) => `${p.bucket}/${p.prefix ?? ""}`;
+  const old = new Map(before.permissions.map((p) => [key(p), p]));
+  const now = new Map(after.permissions.map((p) => [key(p), p]));
+  for (const [k, p] of now) {
+    const was = old.get(k);
+    if (!was) changes.push(`grant ${accessLabel[p.access].toLowerCase()} on ${grantLabel(p)}`);
+    else if (was.access !== p.access) changes.push(`${grantLabel(p)}: ${accessLabel[was.access].toLowerCase()} → ${accessLabel[p.access].toLowerCase()}`);
+  }
+  for (const [k, p] of old) if (!now.has(k)) changes.push(`remove access to ${grantLabel(p)}`);
+  if (before.expiresAt !== after.expiresAt) changes.push(after.expiresAt ? `expires ${shortDateTime(after.expiresAt)}` : "never expires");
+  return changes;
+}
+
+/**
+ * What a running operation does: the changes when the spec before it is known (this page saw the
+ * resource before the lock), otherwise the settings being applied.
+ */
+export function operationDetail(kind: ResourceKind, lock: Lock, spec: BucketSpec | UserSpec, before: BucketSpec | UserSpec | undefined): string {
+  if (lock.action === "delete") return kind === "user" ? "its access keys go first" : "";
+  if (lock.action === "update" && before) {
+    const changes = isBucketSpec(spec) && isBucketSpec(before) ? bucketChanges(before, spec) : !isBucketSpec(spec) && !isBucketSpec(before) ? userChanges(before, spec) : [];
+    if (changes.length) return changes.join(", ");
+  }
+  const settings = isBucketSpec(spec) ? bucketSettings(spec) : userSettings(spec);
+  return `${lock.action === "create" ? "with" : "applying"} ${settings.join(", ")}`;
+}
+
+const FIELD = /(versioning|encryption|expireAfterDays|description|permissions|expiresAt) → /;
+
+/**
+ * A queued edit's summary in words. The room writes `update versioning → false, expireAfterDays → 30`
+ * (field names and JSON values); known fields are reworded, anything else is shown as it came.
+ */
+export function queuedSummary(edit: QueuedEdit): string {
+  const match = /^update (.+)$/s.exec(edit.summary);
+  if (!match?.[1] || !FIELD.test(match[1])) return capitalize(edit.summary);
+  const parts = match[1].split(new RegExp(`, (?=${FIELD.source})`));
+  const words = parts.map((part) => {
+    const [field, raw = ""] = part.split(" → ", 2) as [string, string | undefined];
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // not JSON: keep the text
+    }
+    return fieldWords(field, value) ?? part;
+  });
+  return capitalize(words.join(", "));
+}
+
+function fieldWords(field: string, value: unknown): string | null {
+  switch (field) {
+    case "versioning":
+      return typeof value === "boolean" ? `versioning ${value ? "on" : "off"}` : null;
+    case "encryption":
+      return value === "s3" || value === "kms" ? `encryption ${encryptionLabel[value]}` : null;
+    case "expireAfterDays":
+      return value === null ? "no expiry" : typeof value === "number" ? `objects expire after ${days(value)}` : null;
+    case "description":
+      return typeof value === "string" ? `description “${value}”` : value === null ? "description removed" : null;
+    case "permissions":
+      return Array.isArray(value) ? (value.length === 0 ? "remove all bucket access" : `bucket access (${value.length === 1 ? "1 grant" : `${value.length} grants`})`) : null;
+    case "expiresAt":
+      return typeof value === "string" ? `expires ${shortDateTime(value)}` : value === null ? "never expires" : null;
+    default:
+      return null;
+  }
+}
+
+function isBucketSpec(spec: BucketSpec | UserSpec): spec is BucketSpec {
+  return "versioning" in spec;
+}
+
+function grantLabel(p: Permission | undefined): string {
+  if (!p) return "";
+  return p.prefix ? `${p.bucket}/${p.prefix}` : p.bucket;
+}
+
+function days(n: number): string {
+  return n === 1 ? "1 day" : `${n} days`;
+}
+
+function expiry(n: number | null): string {
+  return n === null ? "none" : days(n);
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
