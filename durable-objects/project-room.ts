@@ -18,7 +18,7 @@ import * as keys from "./room-keys";
 import * as shares from "./room-shares";
 import { expireDueUsers, healStuckLocks, nextAlarm } from "./room-alarm";
 import { EditQueue } from "./edit-queue";
-import { cancelQueued, drainQueue, enqueue, mustQueue } from "./room-queue";
+import { cancelQueued, drainQueue, enqueue, mustQueue, queueHeld } from "./room-queue";
 import { publicView, snapshotFrame, SNAPSHOT_INTERVAL_MS, writeSnapshot } from "./room-view";
 import { bucketChangeName } from "./bucket-changes";
 import { userChangeName } from "./user-changes";
@@ -28,6 +28,11 @@ import { availableActions, continueRollback, refuseAction, type Action } from ".
 /** A create for a name in use is refused at once (409), not queued — unless that resource is being deleted. */
 function nameTaken(change: { action: string }, current: Stored): boolean {
   return change.action === "create" && current.resource.lock?.action !== "delete";
+}
+
+/** Deleting a resource whose queue is held is the repair itself: it must not wait behind that queue. */
+function isRepair(change: { action: string }, current: Stored): boolean {
+  return change.action === "delete" && queueHeld(current) !== undefined;
 }
 
 /** Runs a room flow and turns its ApiError into a value: thrown errors lose their type over RPC. */
@@ -69,7 +74,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     this.rememberProject(request.project);
     const name = bucketChangeName(request.change);
     const current = this.store.get("bucket", name);
-    if (current && mustQueue(this, "bucket", name) && !nameTaken(request.change, current)) {
+    if (current && mustQueue(this, "bucket", name) && !nameTaken(request.change, current) && !isRepair(request.change, current)) {
       const queued = this.queueOrRefuse(request, { kind: "bucket", change: request.change }, name);
       return queued.ok ? { ok: true, resource: publicView(this, "bucket", current), operationId: queued.operationId } : queued;
     }
@@ -80,7 +85,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     this.rememberProject(request.project);
     const name = userChangeName(request.change);
     const current = this.store.get("user", name);
-    if (current && mustQueue(this, "user", name) && !nameTaken(request.change, current)) {
+    if (current && mustQueue(this, "user", name) && !nameTaken(request.change, current) && !isRepair(request.change, current)) {
       const queued = this.queueOrRefuse(request, { kind: "user", change: request.change }, name);
       return queued.ok ? { ok: true, resource: publicView(this, "user", current), operationId: queued.operationId } : queued;
     }
@@ -93,16 +98,18 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     const stored = this.store.get(kind, name);
     if (!stored || !availableActions(stored).includes(action)) return guarded(() => refuseAction(kind, name, action, stored));
     if (action === "continue-rollback") return this.viewed(kind, await startOperation(this, continueRollback(this, project, actor, kind, name)));
+    // Repairs start at once: a held queue waits for exactly this.
     if (stored.stackStatus === "DELETE_FAILED") {
       return kind === "bucket"
-        ? this.submitBucket({ project, actor, change: { action: "delete", name } })
-        : this.submitUser({ project, actor, change: { action: "delete", name } });
+        ? this.viewed(kind, await startOperation(this, bucketOperation(this, { project, actor, change: { action: "delete", name } })))
+        : this.viewed(kind, await startOperation(this, userOperation(this, { project, actor, change: { action: "delete", name } })));
     }
     if (kind === "bucket" && stored.failedSpec && "versioning" in stored.failedSpec) {
-      return this.submitBucket({ project, actor, change: { action: "update", name, body: { ...stored.failedSpec, queue: true } } });
+      const body = { ...stored.failedSpec, queue: true };
+      return this.viewed(kind, await startOperation(this, bucketOperation(this, { project, actor, change: { action: "update", name, body } })));
     }
     if (kind === "user" && stored.failedSpec && "permissions" in stored.failedSpec) {
-      return this.submitUser({ project, actor, change: { action: "update", name, spec: stored.failedSpec } });
+      return this.viewed(kind, await startOperation(this, userOperation(this, { project, actor, change: { action: "update", name, spec: stored.failedSpec } })));
     }
     return guarded(() => refuseAction(kind, name, action, stored));
   }

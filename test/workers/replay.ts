@@ -15,7 +15,7 @@ function shuffledWithDuplicates<T>(items: T[], seed: number): T[] {
 }
 
 /** Rewrites a recorded event onto this test's project, stack and operation id. */
-function retarget(event: StackEvent, project: ProjectRecord, stack: string, recordedStack: string, operationId: string): StackEvent {
+export function retarget(event: StackEvent, project: ProjectRecord, stack: string, recordedStack: string, operationId: string): StackEvent {
   const swap = (s: string) => s.split(recordedStack).join(stack).replace(/:\d{12}:/g, `:${project.accountId}:`);
   return {
     ...event,

@@ -33,3 +33,29 @@ export function acceptedMessage(kind: ResourceKind, name: string, started: strin
   if (resource?.queueHeld) return `Your change to ${what} is queued, but the queue is on hold: ${resource.queueHeld}`;
   return `Your change to ${what} is queued behind earlier edits; it starts by itself.`;
 }
+
+export type ChangeAccess =
+  | { state: "free" }
+  /** Allowed; the change waits in the queue. `why` says behind what. */
+  | { state: "queues"; why: string }
+  /** Nothing to change any more (deleted, or a deletion runs or waits). */
+  | { state: "closed"; why: string };
+
+/** What an Edit or Delete button of a resource does right now, and why — shown before anyone clicks. */
+export function changeAccess(kind: ResourceKind, resource: Accepted["resource"] & object, me: string): ChangeAccess {
+  const { lock, queue = [] } = resource;
+  if (resource.status === "deleted") return { state: "closed", why: `This ${kind} is deleted.` };
+  if (lock?.action === "delete" || resource.status === "deleting") {
+    return { state: "closed", why: lock ? `${runningOperation(lock, me, false)} of this ${kind} is running.` : `This ${kind} is being deleted.` };
+  }
+  const queuedDelete = queue.find((e) => e.action === "delete");
+  if (queuedDelete) return { state: "closed", why: `A deletion of this ${kind} is queued; cancel it to make other changes.` };
+  if (lock) return { state: "queues", why: `${capitalized(runningOperation(lock, me, false))} is running: your change will be queued and start by itself when it finishes.` };
+  if (resource.queueHeld) return { state: "queues", why: `Your change will be queued, but the queue is on hold: ${resource.queueHeld}` };
+  if (queue.length) return { state: "queues", why: `${queue.length === 1 ? "1 edit is" : `${queue.length} edits are`} waiting; your change will be queued after them.` };
+  return { state: "free" };
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
