@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { StackEvent } from "../../worker/domain/contract";
 
 /** TOOLCHAIN pitfall 10; Playwright adds `--headless` and a fresh `--user-data-dir` itself. */
 const CHROMIUM_ARGS = [
@@ -33,12 +34,20 @@ export interface ScenarioEnv {
   signedIn(email: string): Promise<Page>;
   /** A page in a fresh context with no session at all (a share link's recipient). */
   anonymous(): Promise<Page>;
+  /** Sends CloudFormation stack events to the Worker's webhook, signed like the bridge's (for recorded failures). */
+  deliverStackEvents(events: readonly StackEvent[]): Promise<void>;
   /** Saves a full-page screenshot under test-artifacts/browser/ and returns its path. */
   screenshot(page: Page, name: string): Promise<string>;
 }
 
 export interface BrowserScenario {
   name: string;
+  /**
+   * Run against a stack whose local bridge holds back each stack operation's final event this
+   * many seconds (moto finishes at once; locks and queues need time to be seen). Scenarios with
+   * the same value share one stack, started alongside the default one.
+   */
+  holdSeconds?: number;
   run(env: ScenarioEnv): Promise<void>;
 }
 

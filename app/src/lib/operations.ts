@@ -35,25 +35,39 @@ export function acceptedMessage(kind: ResourceKind, name: string, started: strin
 }
 
 export type ChangeAccess =
-  | { state: "free" }
+  | { state: "free"; why?: string }
   /** Allowed; the change waits in the queue. `why` says behind what. */
   | { state: "queues"; why: string }
   /** Nothing to change any more (deleted, or a deletion runs or waits). */
   | { state: "closed"; why: string };
 
-/** What an Edit or Delete button of a resource does right now, and why — shown before anyone clicks. */
-export function changeAccess(kind: ResourceKind, resource: Accepted["resource"] & object, me: string): ChangeAccess {
+/** A resource as the page holds it: lock, queue and why the queue is held. */
+export type LiveResource = NonNullable<Accepted["resource"]>;
+
+/**
+ * What an edit or a delete of a resource does right now, and why — shown before anyone clicks.
+ * Deleting a resource whose queue is held is the repair the queue waits for: the room starts it
+ * at once, and the waiting edits will not run.
+ */
+export function changeAccess(kind: ResourceKind, resource: LiveResource, me: string, action: "update" | "delete" = "update"): ChangeAccess {
   const { lock, queue = [] } = resource;
   if (resource.status === "deleted") return { state: "closed", why: `This ${kind} is deleted.` };
   if (lock?.action === "delete" || resource.status === "deleting") {
-    return { state: "closed", why: lock ? `${runningOperation(lock, me, false)} of this ${kind} is running.` : `This ${kind} is being deleted.` };
+    return { state: "closed", why: lock ? `${capitalized(runningOperation(lock, me, false))} of this ${kind} is running.` : `This ${kind} is being deleted.` };
   }
-  const queuedDelete = queue.find((e) => e.action === "delete");
-  if (queuedDelete) return { state: "closed", why: `A deletion of this ${kind} is queued; cancel it to make other changes.` };
+  if (queue.some((e) => e.action === "delete")) return { state: "closed", why: `A deletion of this ${kind} is queued; cancel it to make other changes.` };
   if (lock) return { state: "queues", why: `${capitalized(runningOperation(lock, me, false))} is running: your change will be queued and start by itself when it finishes.` };
-  if (resource.queueHeld) return { state: "queues", why: `Your change will be queued, but the queue is on hold: ${resource.queueHeld}` };
-  if (queue.length) return { state: "queues", why: `${queue.length === 1 ? "1 edit is" : `${queue.length} edits are`} waiting; your change will be queued after them.` };
+  if (resource.queueHeld) {
+    return action === "delete"
+      ? { state: "free", why: `The queue is on hold; deleting is the repair and starts at once. The ${waiting(queue.length)} will not run.` }
+      : { state: "queues", why: `Your change will be queued, but the queue is on hold: ${resource.queueHeld}` };
+  }
+  if (queue.length) return { state: "queues", why: `${capitalized(waiting(queue.length))} ${queue.length === 1 ? "is" : "are"} waiting; your change will be queued after them.` };
   return { state: "free" };
+}
+
+function waiting(count: number): string {
+  return count === 1 ? "edit waiting" : `${count} edits waiting`;
 }
 
 function capitalized(text: string): string {

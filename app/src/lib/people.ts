@@ -39,9 +39,9 @@ export function initials(email: string): string {
   return letters.toUpperCase();
 }
 
-/** A stable hue per address, so a person keeps their colour on every screen. */
+/** A stable hue per address (one of 12, FNV-1a), so a person keeps their colour on every screen. */
 export function avatarHue(email: string): number {
-  let hash = 0;
-  for (const char of email.toLowerCase()) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) >>> 0;
-  return hash % 360;
+  let hash = 0x811c9dc5;
+  for (const char of email.toLowerCase()) hash = Math.imul(hash ^ (char.codePointAt(0) ?? 0), 0x01000193) >>> 0;
+  return (hash % 12) * 30;
 }

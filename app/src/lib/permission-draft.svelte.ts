@@ -25,6 +25,8 @@ export interface GrantChange {
 
 export interface SaveOutcome {
   saved: string[];
+  /** Saved, but waiting in the user's queue behind a running operation. */
+  queued: string[];
   failed: string[];
 }
 
@@ -140,7 +142,7 @@ export class PermissionDraft {
 
   /** Sends one PATCH per user, in parallel; a refused user keeps its draft and shows why. */
   async save(users: readonly User[], onsaved: (user: User | undefined) => void): Promise<SaveOutcome> {
-    const outcome: SaveOutcome = { saved: [], failed: [] };
+    const outcome: SaveOutcome = { saved: [], queued: [], failed: [] };
     await Promise.all(
       users.map(async (user) => {
         const body = UpdateUserBody.safeParse({ permissions: toPermissions(this.grants(user)) });
@@ -153,7 +155,8 @@ export class PermissionDraft {
         try {
           const accepted = await updateUser(this.#project, user.name, body.data);
           this.discard(user.name);
-          outcome.saved.push(user.name);
+          const waits = accepted?.user?.queue?.some((e) => e.operationId === accepted.operationId) ?? false;
+          (waits ? outcome.queued : outcome.saved).push(user.name);
           onsaved(accepted?.user);
         } catch (err) {
           if (!(err instanceof ApiError)) throw err;

@@ -46,16 +46,28 @@ export function userChanges(before: UserSpec, after: UserSpec): string[] {
 
 /**
  * What a running operation does: the changes when the spec before it is known (this page saw the
- * resource before the lock), otherwise the settings being applied.
+ * resource before the lock), otherwise the settings being applied. null for deletions.
  */
-export function operationDetail(kind: ResourceKind, lock: Lock, spec: BucketSpec | UserSpec, before: BucketSpec | UserSpec | undefined): string {
-  if (lock.action === "delete") return kind === "user" ? "its access keys go first" : "";
+export function operationDetail(
+  kind: ResourceKind,
+  lock: Lock,
+  spec: BucketSpec | UserSpec,
+  before: BucketSpec | UserSpec | undefined,
+): { changes: boolean; text: string } | null {
+  if (lock.action === "delete") return kind === "user" ? { changes: false, text: "its access keys first" } : null;
   if (lock.action === "update" && before) {
     const changes = isBucketSpec(spec) && isBucketSpec(before) ? bucketChanges(before, spec) : !isBucketSpec(spec) && !isBucketSpec(before) ? userChanges(before, spec) : [];
-    if (changes.length) return changes.join(", ");
+    if (changes.length) return { changes: true, text: changes.join(", ") };
   }
-  const settings = isBucketSpec(spec) ? bucketSettings(spec) : userSettings(spec);
-  return `${lock.action === "create" ? "with" : "applying"} ${settings.join(", ")}`;
+  return { changes: false, text: (isBucketSpec(spec) ? bucketSettings(spec) : userSettings(spec)).join(", ") };
+}
+
+/** "Alice is updating this bucket" + this: ": versioning on → off", " to versioning off, …", " with …". */
+export function operationPhrase(lock: Lock, detail: ReturnType<typeof operationDetail>): string {
+  if (!detail) return "";
+  if (detail.changes) return `: ${detail.text}`;
+  const joiner = { create: " with ", update: " to ", delete: ", " } satisfies Record<Lock["action"], string>;
+  return joiner[lock.action] + detail.text;
 }
 
 const FIELD = /(versioning|encryption|expireAfterDays|description|permissions|expiresAt) → /;
@@ -69,7 +81,9 @@ export function queuedSummary(edit: QueuedEdit): string {
   if (!match?.[1] || !FIELD.test(match[1])) return capitalize(edit.summary);
   const parts = match[1].split(new RegExp(`, (?=${FIELD.source})`));
   const words = parts.map((part) => {
-    const [field, raw = ""] = part.split(" → ", 2) as [string, string | undefined];
+    const arrow = part.indexOf(" → ");
+    const field = part.slice(0, arrow);
+    const raw = part.slice(arrow + " → ".length);
     let value: unknown = raw;
     try {
       value = JSON.parse(raw);

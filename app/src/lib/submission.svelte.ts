@@ -34,6 +34,20 @@ export class Submission {
     this.server = rest;
   }
 
+  /**
+   * A dialog form's submit: nothing is sent while `body` is null (the form shows why); otherwise
+   * `send` runs and its result (the toast to show) comes back, or null when the API refused.
+   */
+  async submit<B>(event: SubmitEvent, body: B | null, send: (body: B) => Promise<string>): Promise<string | null> {
+    event.preventDefault();
+    if (body === null) return null;
+    let message: string | null = null;
+    const done = await this.run(async () => {
+      message = await send(body);
+    });
+    return done ? message : null;
+  }
+
   /** Runs `send`; API errors land inline (fields) or above the buttons. True on success. */
   async run(send: () => Promise<unknown>): Promise<boolean> {
     this.pending = true;
