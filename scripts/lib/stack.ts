@@ -86,6 +86,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const stateDir = options.stateDir ?? join(ROOT, ".dev", `state-${workerPort}`);
     rmSync(stateDir, { recursive: true, force: true });
     mkdirSync(stateDir, { recursive: true });
+    // A throwaway state folder (tests, bench) goes when the stack stops (after wrangler, below).
+    if (!options.stateDir) stopped.push(async () => rmSync(stateDir, { recursive: true, force: true }));
     const vars: Record<string, string> = {
       AUTH_MODE: "dev",
       AWS_ENDPOINT: moto.endpoint,
