@@ -2,19 +2,11 @@
 import { env } from "cloudflare:test";
 import { expect, it } from "vitest";
 import { cloudFormationClient } from "./cloudformation";
-import { assumedRoleCredentials } from "./sts";
-import { actions, hubCredentials, randomAccountId, randomSuffix, recordingFetch } from "./test-kit";
+import { actions, randomSuffix, recordingFetch, motoCredentials } from "./test-kit";
 
 it("lists every stack of the account across pages", async () => {
   const region = "eu-west-1";
-  const credentials = assumedRoleCredentials({
-    hubCredentials,
-    roleArn: `arn:aws:iam::${randomAccountId()}:role/stackroom-manager`,
-    externalId: "stackroom-external-id",
-    sessionName: "stackroom-test",
-    region,
-    endpoint: env.AWS_ENDPOINT,
-  });
+  const credentials = motoCredentials(env.AWS_ENDPOINT, region);
   await credentials.get();
   const recorder = recordingFetch();
   const cfn = cloudFormationClient({ region, credentials, endpoint: env.AWS_ENDPOINT, fetch: recorder.fetch });

@@ -4,21 +4,13 @@ import { expect, it } from "vitest";
 import { z } from "zod";
 import { cloudFormationClient } from "./cloudformation";
 import { queryAction } from "./query";
-import { assumedRoleCredentials } from "./sts";
-import { hubCredentials, randomAccountId, randomSuffix } from "./test-kit";
+import { randomAccountId, randomSuffix, motoCredentials } from "./test-kit";
 import { createSend } from "./transport";
 import { xmlText } from "./xml";
 
 const accountId = randomAccountId();
 const region = "eu-west-1";
-const credentials = assumedRoleCredentials({
-  hubCredentials,
-  roleArn: `arn:aws:iam::${accountId}:role/stackroom-manager`,
-  externalId: "stackroom-external-id",
-  sessionName: "stackroom-test",
-  region,
-  endpoint: env.AWS_ENDPOINT,
-});
+const credentials = motoCredentials(env.AWS_ENDPOINT, region, accountId);
 const cfn = cloudFormationClient({ region, credentials, endpoint: env.AWS_ENDPOINT });
 
 /** A bucket template; moto only reports "No updates" when Parameters are passed, hence the parameter. */

@@ -4,20 +4,12 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { iamClient } from "./iam";
 import { queryAction } from "./query";
-import { assumedRoleCredentials } from "./sts";
-import { actions, hubCredentials, randomAccountId, randomSuffix, recordingFetch } from "./test-kit";
+import { actions, randomSuffix, recordingFetch, motoCredentials } from "./test-kit";
 import { createSend, type AwsFetch } from "./transport";
 import { xmlText } from "./xml";
 
 const region = "eu-west-1";
-const credentials = assumedRoleCredentials({
-  hubCredentials,
-  roleArn: `arn:aws:iam::${randomAccountId()}:role/stackroom-manager`,
-  externalId: "stackroom-external-id",
-  sessionName: "stackroom-test",
-  region,
-  endpoint: env.AWS_ENDPOINT,
-});
+const credentials = motoCredentials(env.AWS_ENDPOINT, region);
 const client = (fetch?: AwsFetch) => iamClient({ region, credentials, endpoint: env.AWS_ENDPOINT, fetch });
 const iam = client();
 

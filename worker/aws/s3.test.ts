@@ -3,18 +3,10 @@ import { env } from "cloudflare:test";
 import { AwsClient } from "aws4fetch";
 import { expect, it } from "vitest";
 import { bucketUrl, s3Client } from "./s3";
-import { assumedRoleCredentials } from "./sts";
-import { hubCredentials, randomAccountId, randomSuffix } from "./test-kit";
+import { randomSuffix, motoCredentials } from "./test-kit";
 
 const region = "eu-west-1";
-const credentials = assumedRoleCredentials({
-  hubCredentials,
-  roleArn: `arn:aws:iam::${randomAccountId()}:role/stackroom-manager`,
-  externalId: "stackroom-external-id",
-  sessionName: "stackroom-test",
-  region,
-  endpoint: env.AWS_ENDPOINT,
-});
+const credentials = motoCredentials(env.AWS_ENDPOINT, region);
 const s3 = s3Client({ region, credentials, endpoint: env.AWS_ENDPOINT });
 
 /** Writes to S3 the way a third party would: plain aws4fetch, signed with the same role. */

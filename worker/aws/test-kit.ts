@@ -1,6 +1,7 @@
 /** Helpers for the AWS client tests: fresh moto accounts, an honest record of what was sent, a scripted AWS. */
 import type { RetryOptions } from "./retry";
-import type { AwsFetch } from "./transport";
+import type { AwsFetch, CredentialSource } from "./transport";
+import { assumedRoleCredentials } from "./sts";
 
 /** The hub credentials the tests sign with; moto accepts any. */
 export const hubCredentials = { accessKeyId: "AKIAHUBTEST000000000", secretAccessKey: "hub-secret" };
@@ -8,6 +9,18 @@ export const hubCredentials = { accessKeyId: "AKIAHUBTEST000000000", secretAcces
 /** A random 12-digit account id: moto keeps state per account, so each test file gets its own. */
 export function randomAccountId(): string {
   return String(100_000_000_000 + Math.floor(Math.random() * 899_999_999_999));
+}
+
+/** Credentials acting in a (fresh, by default) moto account through the project role, as the Worker gets them. */
+export function motoCredentials(endpoint: string, region: string, accountId = randomAccountId()): CredentialSource {
+  return assumedRoleCredentials({
+    hubCredentials,
+    roleArn: `arn:aws:iam::${accountId}:role/stackroom-manager`,
+    externalId: "stackroom-external-id",
+    sessionName: "stackroom-test",
+    region,
+    endpoint,
+  });
 }
 
 /** A short random suffix for stack and bucket names (lowercase, digits). */
