@@ -4,6 +4,7 @@ import WebSocket from "ws";
 import { AwsClient } from "aws4fetch";
 import { LiveFrame, ProjectView } from "../../worker/domain/contract";
 import { startStack, type Stack } from "../../scripts/lib/stack";
+import { assumeRole } from "../../worker/aws/sts";
 
 let stack: Stack;
 
@@ -76,14 +77,16 @@ describe("live bucket path against moto", () => {
     expect(bucket?.lock).toBeUndefined();
 
     // The bucket really exists in the project account (111111111111) in moto.
-    const sts = new AwsClient({ accessKeyId: "AKIATESTLIVEPATH0001", secretAccessKey: "x", service: "sts", region: "eu-west-1", retries: 0 });
-    const assumed = await (await sts.fetch(stack.motoEndpoint, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ Action: "AssumeRole", Version: "2011-06-15", RoleArn: "arn:aws:iam::111111111111:role/check", RoleSessionName: "check" }).toString(),
-    })).text();
-    const pick = (tag: string) => assumed.match(new RegExp(`<${tag}>([^<]+)</${tag}>`))?.[1] ?? "";
-    const s3 = new AwsClient({ accessKeyId: pick("AccessKeyId"), secretAccessKey: pick("SecretAccessKey"), sessionToken: pick("SessionToken"), service: "s3", region: "eu-west-1", retries: 0 });
+    const creds = await assumeRole({
+      hubCredentials: { accessKeyId: "AKIATESTLIVEPATH0001", secretAccessKey: "x" },
+      roleArn: "arn:aws:iam::111111111111:role/check",
+      externalId: "check",
+      sessionName: "check",
+      region: "eu-west-1",
+      endpoint: stack.motoEndpoint,
+    });
+    const { accessKeyId, secretAccessKey, sessionToken } = creds;
+    const s3 = new AwsClient({ accessKeyId, secretAccessKey, sessionToken, service: "s3", region: "eu-west-1", retries: 0 });
     const head = await s3.fetch(`${stack.motoEndpoint}/${bucket?.physicalName}`, { method: "HEAD" });
     expect(head.status).toBe(200);
   }, 60_000);
