@@ -18,22 +18,12 @@ import * as keys from "./room-keys";
 import * as shares from "./room-shares";
 import { expireDueUsers, healStuckLocks, nextAlarm } from "./room-alarm";
 import { EditQueue } from "./edit-queue";
-import { cancelQueued, drainQueue, enqueue, mustQueue, queueHeld } from "./room-queue";
+import { cancelQueued, drainQueue, enqueue, mustQueue } from "./room-queue";
 import { publicView, snapshotFrame, SNAPSHOT_INTERVAL_MS, writeSnapshot } from "./room-view";
 import { bucketChangeName } from "./bucket-changes";
 import { userChangeName } from "./user-changes";
 import { availableActions, continueRollback, refuseAction, type Action } from "./room-actions";
 
-
-/** A create for a name in use is refused at once (409), not queued — unless that resource is being deleted. */
-function nameTaken(change: { action: string }, current: Stored): boolean {
-  return change.action === "create" && current.resource.lock?.action !== "delete";
-}
-
-/** Deleting a resource whose queue is held is the repair itself: it must not wait behind that queue. */
-function isRepair(change: { action: string }, current: Stored): boolean {
-  return change.action === "delete" && queueHeld(current) !== undefined;
-}
 
 /** Runs a room flow and turns its ApiError into a value: thrown errors lose their type over RPC. */
 async function guarded<T extends object>(flow: () => T | Promise<T>): Promise<RoomResult<T>> {
@@ -74,7 +64,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     this.rememberProject(request.project);
     const name = bucketChangeName(request.change);
     const current = this.store.get("bucket", name);
-    if (current && mustQueue(this, "bucket", name) && !nameTaken(request.change, current) && !isRepair(request.change, current)) {
+    if (current && mustQueue(this, "bucket", name, request.change)) {
       const queued = this.queueOrRefuse(request, { kind: "bucket", change: request.change }, name);
       return queued.ok ? { ok: true, resource: publicView(this, "bucket", current), operationId: queued.operationId } : queued;
     }
@@ -85,7 +75,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     this.rememberProject(request.project);
     const name = userChangeName(request.change);
     const current = this.store.get("user", name);
-    if (current && mustQueue(this, "user", name) && !nameTaken(request.change, current) && !isRepair(request.change, current)) {
+    if (current && mustQueue(this, "user", name, request.change)) {
       const queued = this.queueOrRefuse(request, { kind: "user", change: request.change }, name);
       return queued.ok ? { ok: true, resource: publicView(this, "user", current), operationId: queued.operationId } : queued;
     }

@@ -15,9 +15,17 @@ export function queueHeld(stored: Stored | undefined): string | undefined {
   return `CloudFormation left the stack in ${stored.stackStatus}; queued edits wait until it is repaired, or cancel them.`;
 }
 
-/** Must a new edit wait? Yes while an operation runs or older edits wait (FIFO). */
-export function mustQueue(room: RoomContext, kind: ResourceKind, name: string): boolean {
-  return Boolean(room.store.get(kind, name)?.resource.lock) || room.queue.list(kind, name).length > 0;
+/**
+ * Must a new edit wait? Yes while an operation runs or older edits wait (FIFO) — except a create
+ * for a name in use (refused at once with 409, unless that resource is being deleted) and a
+ * delete of a resource whose queue is held (that delete is the repair the queue waits for).
+ */
+export function mustQueue(room: RoomContext, kind: ResourceKind, name: string, change: { action: string }): boolean {
+  const current = room.store.get(kind, name);
+  if (!current) return false;
+  if (change.action === "create" && current.resource.lock?.action !== "delete") return false;
+  if (change.action === "delete" && queueHeld(current) !== undefined) return false;
+  return Boolean(current.resource.lock) || room.queue.list(kind, name).length > 0;
 }
 
 function summarize(request: QueueEntry["request"]): string {
