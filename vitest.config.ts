@@ -2,14 +2,17 @@ import { defineConfig } from "vitest/config";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { freePort } from "./scripts/lib/ports.ts";
 
-// One moto for the whole run. The port is chosen here (before the workerd project is built) so it
-// can be baked into the Worker's AWS_ENDPOINT binding; test/moto-global-setup.ts starts moto on it.
+// One moto and two local Access teams for the whole run. Their ports are chosen here (before the
+// workerd project is built) so they can be baked into the Worker's bindings; test/global-setup.ts
+// starts them on these ports.
 process.env.STACKROOM_TEST_MOTO_PORT ??= String(await freePort());
+process.env.STACKROOM_TEST_ACCESS_PORT ??= String(await freePort());
+process.env.STACKROOM_TEST_ACCESS_ROTATING_PORT ??= String(await freePort());
 const motoEndpoint = `http://127.0.0.1:${process.env.STACKROOM_TEST_MOTO_PORT}`;
 
 export default defineConfig({
   test: {
-    globalSetup: ["./test/moto-global-setup.ts"],
+    globalSetup: ["./test/global-setup.ts"],
     projects: [
       {
         plugins: [
@@ -25,6 +28,9 @@ export default defineConfig({
                 OPS_TOKEN: "test-ops-token",
                 AWS_ACCESS_KEY_ID: "AKIAHUBTEST000000000",
                 AWS_SECRET_ACCESS_KEY: "hub-secret",
+                // Test-only: the local Access teams (test/global-setup.ts) that access-mode tests use.
+                TEST_ACCESS_TEAM: `http://127.0.0.1:${process.env.STACKROOM_TEST_ACCESS_PORT}`,
+                TEST_ACCESS_TEAM_ROTATING: `http://127.0.0.1:${process.env.STACKROOM_TEST_ACCESS_ROTATING_PORT}`,
               },
             },
           }),

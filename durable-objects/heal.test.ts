@@ -46,6 +46,6 @@ describe("refresh from CloudFormation", () => {
     const project = await registerProject();
     const viewer = await login("viewer@example.com");
     expect((await api(viewer, `/api/projects/${project.id}/refresh`, { method: "POST", body: "{}" })).status).toBe(403);
-    expect((await SELF.fetch(`${ORIGIN}/api/projects/${project.id}/refresh`, { method: "POST", headers: { "content-type": "application/json" } })).status).toBe(401);
+    expect((await SELF.fetch(`${ORIGIN}/api/projects/${project.id}/refresh`, { method: "POST", headers: { "content-type": "application/json", origin: ORIGIN } })).status).toBe(401);
   });
 });

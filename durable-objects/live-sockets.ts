@@ -1,7 +1,12 @@
 import { z } from "zod";
 
 /** What each hibernatable socket carries across evictions: only ids, never state (tldraw pattern). */
-export const SocketAttachment = z.object({ email: z.string(), connectedAt: z.string() });
+export const SocketAttachment = z.object({
+  email: z.string(),
+  /** The sign-in this socket belongs to: sign-out closes exactly its sockets. */
+  sessionId: z.string().default(""),
+  connectedAt: z.string(),
+});
 export type SocketAttachment = z.infer<typeof SocketAttachment>;
 
 export function attachmentOf(ws: WebSocket): SocketAttachment | null {

@@ -1,16 +1,18 @@
 import { DurableObject } from "cloudflare:workers";
 import type {
-  AccessKeySummary, ActivityPage, Bucket, CreatedKey, CreateShareBody, LiveFrame, OpenedShare, ProjectRecord, QueuedEdit, ResourceKind, Role, Share, StackEvent, User,
+  AccessKeySummary, ActivityKind, ActivityPage, Bucket, CreatedKey, CreateShareBody, LiveFrame, Member, OpenedShare, ProjectRecord, QueuedEdit, ResourceKind, Role, Share, StackEvent, User,
 } from "../worker/domain/contract";
 import { ApiError, refusal, type RoomResult } from "../worker/errors";
 import { deriveStackState } from "../worker/domain/stack-status";
 import { parseStackName } from "../worker/domain/naming";
 import { RoomStore, type Stored } from "./room-store";
 import { ShareStore } from "./share-store";
-import { attachmentOf, broadcast, presenceFrame } from "./live-sockets";
+import { attachmentOf, broadcast, presenceFrame, type SocketAttachment } from "./live-sockets";
+import { MemberStore } from "./member-store";
+import * as membership from "./room-members";
 import { applyStackState } from "./apply-stack-state";
 import { awsGateway } from "./aws-gateway";
-import type { ActivityLine, RoomContext } from "./room-context";
+import type { ActivityLine, ChangeFields, RoomContext } from "./room-context";
 import { bucketOperation, userOperation, type BucketChangeRequest, type UserChangeRequest } from "./room-plans";
 import { startOperation } from "./room-operations";
 import { refreshFromCloudFormation } from "./room-refresh";
@@ -24,6 +26,9 @@ import { bucketChangeName } from "./bucket-changes";
 import { userChangeName } from "./user-changes";
 import { availableActions, continueRollback, refuseAction, type Action } from "./room-actions";
 
+
+/** Close code of a socket whose sign-in ended (4000 + 401, as a refused upgrade). */
+const SIGNED_OUT_CLOSE_CODE = 4401;
 
 /** Runs a room flow and turns its ApiError into a value: thrown errors lose their type over RPC. */
 async function guarded<T extends object>(flow: () => T | Promise<T>): Promise<RoomResult<T>> {
@@ -45,12 +50,14 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   readonly store: RoomStore;
   readonly shares: ShareStore;
   readonly queue: EditQueue;
+  readonly members: MemberStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new RoomStore(ctx.storage.sql);
     this.shares = new ShareStore(ctx.storage.sql);
     this.queue = new EditQueue(ctx.storage.sql);
+    this.members = new MemberStore(ctx.storage.sql);
     // Pings are answered by the runtime without waking a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
@@ -164,6 +171,34 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     return guarded(() => ({ opened: shares.openShare(this, project, id) }));
   }
 
+  /** The member list (the room owns it; KV holds a published copy for membership checks). */
+  async listMembers(): Promise<Member[]> {
+    return this.members.list();
+  }
+
+  /** Ops registration: first members of a new project, or an explicit replacement. */
+  async seedMembers(project: ProjectRecord, members: Member[], replace: boolean): Promise<Member[]> {
+    this.rememberProject(project);
+    return membership.seedMembers(this, this.env.STACK_CACHE, project.id, members, replace);
+  }
+
+  /** An owner adds a member or changes a role; the last owner stays (409). */
+  async setMember(project: ProjectRecord, actor: string, email: string, role: Role): Promise<RoomResult<{ members: Member[] }>> {
+    this.rememberProject(project);
+    return guarded(async () => ({ members: await membership.setMember(this, this.env.STACK_CACHE, project.id, actor, email, role) }));
+  }
+
+  /** An owner removes a member (their open sockets close at once); the last owner stays (409). */
+  async removeMember(project: ProjectRecord, actor: string, email: string): Promise<RoomResult<{ members: Member[] }>> {
+    this.rememberProject(project);
+    return guarded(async () => ({ members: await membership.removeMember(this, this.env.STACK_CACHE, project.id, actor, email) }));
+  }
+
+  /** Sign-out: closes the live sockets of that sign-in (every tab of that browser). */
+  async endSession(email: string, sessionId: string): Promise<number> {
+    return this.closeSockets((who) => who.email === email && who.sessionId === sessionId, SIGNED_OUT_CLOSE_CODE, "You signed out.");
+  }
+
   async activity(before: number | null, limit: number): Promise<ActivityPage> {
     const entries = this.store.activityBefore(before ?? Number.MAX_SAFE_INTEGER, limit + 1);
     const page = entries.slice(0, limit);
@@ -175,9 +210,17 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("Upgrade") !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
     const since = Number(new URL(request.url).searchParams.get("since") ?? "0");
+    const email = request.headers.get("X-Stackroom-Email") ?? "";
     const { 0: client, 1: server } = new WebSocketPair();
+    // The Worker checked membership against KV, which may lag behind a removal made here.
+    if (!this.members.roleOf(email)) {
+      server.accept();
+      server.close(membership.REMOVED_CLOSE_CODE, "You are not a member of this project.");
+      return new Response(null, { status: 101, webSocket: client });
+    }
     this.ctx.acceptWebSocket(server);
-    server.serializeAttachment({ email: request.headers.get("X-Stackroom-Email") ?? "unknown", connectedAt: new Date().toISOString() });
+    const attachment: SocketAttachment = { email, sessionId: request.headers.get("X-Stackroom-Session") ?? "", connectedAt: new Date().toISOString() };
+    server.serializeAttachment(attachment);
     const seq = this.store.seq();
     server.send(JSON.stringify({ type: "hello", seq } satisfies LiveFrame));
     // A client ahead of the room (its state came from elsewhere) or with a gap older than the
@@ -230,22 +273,40 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     this.log(kind, name, activity);
   }
 
-  private log(kind: ResourceKind, name: string, activity: ActivityLine, stored?: Stored): void {
-    const json = this.store.appendFrame((seq) => ({
-      type: "change",
-      seq,
-      ...(stored ? { [kind]: publicView(this, kind, stored) } : {}),
-      activity: { seq, at: new Date().toISOString(), kind, name, ...activity },
-    }));
+  announce(kind: ActivityKind, name: string, activity: ActivityLine, fields: ChangeFields = {}): void {
+    const json = this.store.appendFrame((seq) => ({ type: "change", seq, ...fields, activity: { seq, at: new Date().toISOString(), kind, name, ...activity } }));
     broadcast(this.ctx.getWebSockets(), json);
+    this.snapshotSoon();
+  }
+
+  closeSockets(match: (who: SocketAttachment) => boolean, code: number, reason: string): number {
+    let closed = 0;
+    for (const ws of this.ctx.getWebSockets()) {
+      const who = attachmentOf(ws);
+      if (!who || !match(who)) continue;
+      try {
+        ws.close(code, reason);
+        closed++;
+      } catch {
+        // already closed
+      }
+    }
+    return closed;
+  }
+
+  private log(kind: ResourceKind, name: string, activity: ActivityLine, stored?: Stored): void {
+    this.announce(kind, name, activity, stored ? { [kind]: publicView(this, kind, stored) } : {});
+    // A resource that just became free starts its next queued edit.
+    const current = this.store.get(kind, name);
+    if (!current?.resource.lock && this.queue.list(kind, name).length > 0) this.ctx.waitUntil(drainQueue(this, kind, name));
+  }
+
+  snapshotSoon(): void {
     if (this.store.getMeta("snapshotDue") === undefined || this.store.getMeta("snapshotDue") === "Infinity") {
       const last = Number(this.store.getMeta("snapshotAt") ?? 0);
       this.store.setMeta("snapshotDue", String(Math.max(Date.now(), last + SNAPSHOT_INTERVAL_MS)));
     }
     this.ctx.waitUntil(this.rearm());
-    // A resource that just became free starts its next queued edit.
-    const current = this.store.get(kind, name);
-    if (!current?.resource.lock && this.queue.list(kind, name).length > 0) this.ctx.waitUntil(drainQueue(this, kind, name));
   }
 
   private queueOrRefuse(request: { project: ProjectRecord; actor: string; queue?: boolean }, queued: Parameters<typeof enqueue>[3], name: string): RoomResult<{ operationId: string }> {

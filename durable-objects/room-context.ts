@@ -1,19 +1,31 @@
-import type { ActivityEntry, ProjectRecord, ResourceKind } from "../worker/domain/contract";
+import type { ActivityEntry, ActivityKind, LiveFrame, ProjectRecord, ResourceKind } from "../worker/domain/contract";
 import type { RoomStore, Stored } from "./room-store";
 import type { ShareStore } from "./share-store";
 import type { EditQueue } from "./edit-queue";
+import type { MemberStore } from "./member-store";
+import type { SocketAttachment } from "./live-sockets";
 import type { StackGateway } from "./stack-gateway";
 
 export type ActivityLine = Pick<ActivityEntry, "actor" | "message" | "tone">;
+
+/** What a change frame may carry besides its activity line. */
+export type ChangeFields = Partial<Pick<Extract<LiveFrame, { type: "change" }>, "bucket" | "user" | "members">>;
 
 /** What the room's flows (operations, keys, shares, expiry) need from the room itself. */
 export interface RoomContext {
   store: RoomStore;
   shares: ShareStore;
   queue: EditQueue;
+  members: MemberStore;
   gateway(project: ProjectRecord): StackGateway;
   /** Stores (or removes) the resource, logs the change under the next seq, broadcasts it. */
   record(kind: ResourceKind, stored: Stored, activity: ActivityLine, remove?: boolean): void;
   /** Logs an activity line that changes no resource (e.g. a share was opened). */
   note(kind: ResourceKind, name: string, activity: ActivityLine): void;
+  /** Logs an activity line under the next seq with whatever state changed, and broadcasts it. */
+  announce(kind: ActivityKind, name: string, activity: ActivityLine, fields?: ChangeFields): void;
+  /** Schedules the KV snapshot write (coalesced to at most one per second). */
+  snapshotSoon(): void;
+  /** Closes the live sockets whose attachment matches (sign-out, removed member). */
+  closeSockets(match: (who: SocketAttachment) => boolean, code: number, reason: string): number;
 }

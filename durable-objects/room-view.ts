@@ -23,13 +23,14 @@ export function snapshotFrame(room: RoomContext): Extract<LiveFrame, { type: "sn
     seq: room.store.seq(),
     buckets: room.store.list("bucket").map((s) => publicView(room, "bucket", s)),
     users: room.store.list("user").map((s) => publicView(room, "user", s)),
+    members: room.members.list(),
   };
 }
 
 /** Writes the KV snapshot that every read is answered from; due again in a second if changes came meanwhile. */
 export async function writeSnapshot(room: RoomContext, kv: KVNamespace, projectId: string, now: number): Promise<void> {
   const frame = snapshotFrame(room);
-  const snapshot: Snapshot = { seq: frame.seq, buckets: frame.buckets, users: frame.users, writtenAt: new Date(now).toISOString() };
+  const snapshot: Snapshot = { seq: frame.seq, buckets: frame.buckets, users: frame.users, members: frame.members, writtenAt: new Date(now).toISOString() };
   await kv.put(snapshotKey(projectId), JSON.stringify(snapshot));
   room.store.setMeta("snapshotAt", String(Date.now()));
   room.store.setMeta("snapshotDue", room.store.seq() > snapshot.seq ? String(Date.now() + SNAPSHOT_INTERVAL_MS) : "Infinity");

@@ -33,9 +33,9 @@ async function timed(n: number, run: () => Promise<void>): Promise<number[]> {
 
 const stack = await startStack({ app: false, quiet: true });
 try {
-  const login = await fetch(`${stack.apiUrl}/api/dev/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "alice@example.com" }) });
+  const login = await fetch(`${stack.apiUrl}/api/dev/login`, { method: "POST", headers: { "content-type": "application/json", origin: stack.apiUrl }, body: JSON.stringify({ email: "alice@example.com" }) });
   const cookie = login.headers.get("set-cookie")?.split(";")[0] ?? "";
-  const headers = { cookie, "content-type": "application/json" };
+  const headers = { cookie, "content-type": "application/json", origin: stack.apiUrl };
   const ops = await (await fetch(`${stack.apiUrl}/api/ops/projects`, { headers: { authorization: `Bearer ${stack.opsToken}` } })).json();
   const project = ProjectRecord.array().parse((ops as { projects: unknown }).projects).find((p) => p.id === DEMO.id);
   if (!project) throw new Error("demo project missing");

@@ -1,10 +1,15 @@
 import type { ProjectRecord, Role } from "./domain/contract";
+import type { AuthConfig } from "./auth/config";
 
 /** Hono generics of the Worker: bindings plus what middleware puts on the context. */
 export interface AppEnv {
   Bindings: Env;
   Variables: {
+    auth: AuthConfig;
     email: string;
+    sessionId: string;
+    /** Unix seconds. */
+    sessionExpiresAt: number;
     project: ProjectRecord;
     role: Role;
   };

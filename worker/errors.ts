@@ -8,6 +8,8 @@ export class ApiError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly fields?: Record<string, string>,
+    /** Sent as Retry-After (429 answers). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = "ApiError";
@@ -52,6 +54,7 @@ function refuseUpgrade(err: ApiError): Response {
 export function onError(err: Error, c: Context): Response {
   if (err instanceof ApiError) {
     if (c.req.header("Upgrade")?.toLowerCase() === "websocket") return refuseUpgrade(err);
+    if (err.retryAfterSeconds !== undefined) c.header("Retry-After", String(err.retryAfterSeconds));
     return c.json(err.toJSON(), err.status as 400);
   }
   if (err instanceof HTTPException) {

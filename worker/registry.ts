@@ -1,13 +1,11 @@
-import type { MiddlewareHandler } from "hono";
 import { z } from "zod";
-import { ProjectId, ProjectRecord, type ProjectSummary, type Role } from "./domain/contract";
-import { ApiError } from "./errors";
-import type { AppEnv } from "./app-env";
+import { ProjectRecord, type ProjectSummary, type Role } from "./domain/contract";
 
 /**
- * The project registry: one KV document holding every ProjectRecord. Projects are few (one AWS
- * account each) and change only when ops register one, so a single read answers every lookup
- * instead of one KV.get per project.
+ * The project registry: one KV document holding every ProjectRecord (the AWS side; members live
+ * with each project's room, see membership.ts). Projects are few (one AWS account each) and
+ * change only when ops register one, so a single read answers every lookup instead of one
+ * KV.get per project.
  */
 const REGISTRY_KEY = "registry:projects";
 const Registry = z.array(ProjectRecord);
@@ -41,31 +39,6 @@ export async function putProject(kv: KVNamespace, record: ProjectRecord): Promis
   memo = { kv, at: Date.now(), projects };
 }
 
-export function roleOf(project: ProjectRecord, email: string): Role | undefined {
-  return project.members.find((m) => m.email === email.toLowerCase())?.role;
-}
-
 export function summarize(project: ProjectRecord, role: Role): ProjectSummary {
   return { id: project.id, name: project.name, accountId: project.accountId, region: project.region, role };
-}
-
-const rank: Record<Role, number> = { viewer: 0, editor: 1, owner: 2 };
-
-/**
- * Middleware for `/api/projects/:p/*`: loads the project, 404 unless the caller is a member
- * (non-members cannot learn that a project exists), 403 unless their role is at least `minRole`.
- */
-export function requireMember(minRole: Role = "viewer"): MiddlewareHandler<AppEnv> {
-  return async function requireMember(c, next) {
-    const id = c.req.param("p");
-    const project = ProjectId.safeParse(id).success && id ? await findProject(c.env.STACK_CACHE, id) : undefined;
-    const role = project ? roleOf(project, c.get("email")) : undefined;
-    if (!project || !role) throw new ApiError("not_found", `No project “${id ?? ""}” that you are a member of.`);
-    if (rank[role] < rank[minRole]) {
-      throw new ApiError("forbidden", `Your role in ${project.name} is ${role}; this needs ${minRole} or owner.`);
-    }
-    c.set("project", project);
-    c.set("role", role);
-    await next();
-  };
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Bucket, User } from "./domain/contract";
+import { Bucket, Member, User } from "./domain/contract";
 
 /**
  * The project's state as the room last wrote it to KV. Reads are answered from here (never from
@@ -10,13 +10,14 @@ export const Snapshot = z.object({
   seq: z.number().int().nonnegative(),
   buckets: z.array(Bucket),
   users: z.array(User),
+  members: z.array(Member).default([]),
   writtenAt: z.string(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 
 export const snapshotKey = (projectId: string): string => `project:${projectId}:snapshot`;
 
-export const emptySnapshot = (): Snapshot => ({ seq: 0, buckets: [], users: [], writtenAt: new Date(0).toISOString() });
+export const emptySnapshot = (): Snapshot => ({ seq: 0, buckets: [], users: [], members: [], writtenAt: new Date(0).toISOString() });
 
 export async function readSnapshot(kv: KVNamespace, projectId: string): Promise<Snapshot> {
   const raw = await kv.get(snapshotKey(projectId), "json");

@@ -1,4 +1,4 @@
-import type { ProjectRecord } from "../../worker/domain/contract";
+import type { ProjectRegistration } from "../../worker/domain/contract";
 
 /** The seeded demo project of DESIGN.md ("Local embedded default"). */
 export const DEMO = {
@@ -14,7 +14,7 @@ export const DEMO = {
   ],
 } as const;
 
-export function demoProjectRecord(aws: { topicArn: string; managerRoleArn: string; executionRoleArn?: string }): ProjectRecord {
+export function demoProjectRecord(aws: { topicArn: string; managerRoleArn: string; executionRoleArn?: string }): ProjectRegistration {
   return {
     id: DEMO.id,
     name: DEMO.name,
@@ -25,5 +25,6 @@ export function demoProjectRecord(aws: { topicArn: string; managerRoleArn: strin
     topicArn: aws.topicArn,
     ...(aws.executionRoleArn ? { executionRoleArn: aws.executionRoleArn } : {}),
     members: DEMO.members.map((m) => ({ ...m })),
+    replaceMembers: false,
   };
 }

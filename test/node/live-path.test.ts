@@ -17,7 +17,7 @@ afterAll(async () => {
 });
 
 async function login(email: string): Promise<string> {
-  const res = await fetch(`${stack.apiUrl}/api/dev/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email }) });
+  const res = await fetch(`${stack.apiUrl}/api/dev/login`, { method: "POST", headers: { "content-type": "application/json", origin: stack.apiUrl }, body: JSON.stringify({ email }) });
   expect(res.status).toBe(204);
   return res.headers.get("set-cookie")?.split(";")[0] ?? "";
 }
@@ -25,7 +25,7 @@ async function login(email: string): Promise<string> {
 type Logged = Exclude<LiveFrame, { type: "presence" }>;
 
 function listen(cookie: string, since: number): { frames: Logged[]; socket: WebSocket; open: Promise<void> } {
-  const socket = new WebSocket(`${stack.apiUrl.replace("http", "ws")}/api/projects/demo/live?since=${since}`, { headers: { cookie } });
+  const socket = new WebSocket(`${stack.apiUrl.replace("http", "ws")}/api/projects/demo/live?since=${since}`, { headers: { cookie }, origin: stack.apiUrl });
   const frames: Logged[] = [];
   socket.on("message", (data) => {
     const text = data.toString();
@@ -57,7 +57,7 @@ describe("live bucket path against moto", () => {
 
     const res = await fetch(`${stack.apiUrl}/api/projects/demo/buckets`, {
       method: "POST",
-      headers: { cookie: alice, "content-type": "application/json" },
+      headers: { cookie: alice, "content-type": "application/json", origin: stack.apiUrl },
       body: JSON.stringify({ name: "partner-drop", expireAfterDays: 14 }),
     });
     expect(res.status).toBe(202);
@@ -102,7 +102,7 @@ describe("live bucket path against moto", () => {
 
     const res = await fetch(`${stack.apiUrl}/api/projects/demo/buckets`, {
       method: "POST",
-      headers: { cookie: alice, "content-type": "application/json" },
+      headers: { cookie: alice, "content-type": "application/json", origin: stack.apiUrl },
       body: JSON.stringify({ name: "while-away" }),
     });
     expect(res.status).toBe(202);

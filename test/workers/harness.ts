@@ -1,10 +1,16 @@
 import { env, SELF } from "cloudflare:test";
 import { AwsClient } from "aws4fetch";
 import { signBody } from "../../worker/domain/webhook-signature";
-import type { ProjectRecord, StackEvent } from "../../worker/domain/contract";
+import type { Member, ProjectRecord, StackEvent } from "../../worker/domain/contract";
 
 /** Helpers for workerd tests: they drive the real Worker (SELF) and the real moto, nothing mocked. */
-export const ORIGIN = "https://stackroom.test";
+/** A loopback host: dev sign-in answers nowhere else. The app's own origin, so state changes pass the Origin check. */
+export const ORIGIN = "http://127.0.0.1:8787";
+
+/** A fresh client address, so tests never share a rate-limit bucket by accident. */
+export function randomAddress(): string {
+  return `10.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}`;
+}
 
 export function randomId(prefix = "p"): string {
   return `${prefix}${crypto.randomUUID().replace(/-/g, "").slice(0, 10)}`;
@@ -15,12 +21,12 @@ export function randomAccount(): string {
 }
 
 /** Creates the project's SNS topic in moto (as the bridge template would) and registers the project. */
-export async function registerProject(overrides: Partial<ProjectRecord> = {}): Promise<ProjectRecord> {
+export async function registerProject(overrides: Partial<ProjectRecord & { members: Member[] }> = {}): Promise<ProjectRecord & { members: Member[] }> {
   const id = overrides.id ?? randomId();
   const accountId = overrides.accountId ?? randomAccount();
   const region = overrides.region ?? "eu-west-1";
   const topicArn = overrides.topicArn ?? (await createTopic(accountId, region, `stackroom-${id}-events`));
-  const record: ProjectRecord = {
+  const record: ProjectRecord & { members: Member[] } = {
     id,
     name: `Project ${id}`,
     accountId,
@@ -67,10 +73,10 @@ async function createTopic(accountId: string, region: string, name: string): Pro
 export async function login(email: string): Promise<string> {
   const res = await SELF.fetch(`${ORIGIN}/api/dev/login`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", origin: ORIGIN, "CF-Connecting-IP": randomAddress() },
     body: JSON.stringify({ email }),
   });
-  if (res.status !== 204) throw new Error(`login failed: ${res.status}`);
+  if (res.status !== 204) throw new Error(`login failed: ${res.status} ${await res.text()}`);
   const cookie = res.headers.get("set-cookie")?.split(";")[0];
   if (!cookie) throw new Error("no session cookie");
   return cookie;
@@ -79,6 +85,7 @@ export async function login(email: string): Promise<string> {
 export function api(cookie: string, path: string, init: RequestInit = {}): Promise<Response> {
   const headers = new Headers(init.headers);
   headers.set("cookie", cookie);
+  if (!headers.has("origin")) headers.set("origin", ORIGIN);
   if (init.body !== undefined) headers.set("content-type", "application/json");
   return SELF.fetch(`${ORIGIN}${path}`, { ...init, headers });
 }

@@ -1,30 +1,34 @@
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import { getCookie, setCookie, deleteCookie } from "hono/cookie";
 import { jwtVerify, SignJWT } from "jose";
 import { z } from "zod";
-import { ApiError } from "../errors";
 import type { AppEnv } from "../app-env";
 
+/** The dev-mode session: an HS256 cookie signed with SESSION_SECRET, revocable by its id (jti). */
 export const SESSION_COOKIE = "stackroom_session";
 const SESSION_TTL_SECONDS = 12 * 60 * 60;
 const ISSUER = "stackroom";
 
-const SessionClaims = z.object({ sub: z.email() });
+const SessionClaims = z.object({ sub: z.email(), jti: z.string().min(16), exp: z.number() });
 
-function key(secret: string): Uint8Array {
-  if (secret.length < 16) throw new Error("SESSION_SECRET must be at least 16 characters");
-  return new TextEncoder().encode(secret);
+export interface DevSession {
+  email: string;
+  sessionId: string;
+  expiresAt: number;
 }
 
-/** Signs an HS256 session token and sets it as an HttpOnly, SameSite=Lax cookie. */
-export async function startSession(c: Context<AppEnv>, email: string): Promise<void> {
+const key = (secret: string) => new TextEncoder().encode(secret);
+
+/** Signs a session token and sets it as an HttpOnly, SameSite=Lax cookie. */
+export async function startSession(c: Context<AppEnv>, secret: string, email: string): Promise<void> {
   const token = await new SignJWT({})
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(email)
+    .setJti(crypto.randomUUID())
     .setIssuer(ISSUER)
     .setIssuedAt()
     .setExpirationTime(`${SESSION_TTL_SECONDS}s`)
-    .sign(key(c.env.SESSION_SECRET));
+    .sign(key(secret));
   setCookie(c, SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: "Lax",
@@ -38,24 +42,15 @@ export function endSession(c: Context<AppEnv>): void {
   deleteCookie(c, SESSION_COOKIE, { path: "/" });
 }
 
-async function sessionEmail(c: Context<AppEnv>): Promise<string | null> {
+/** The session the cookie names, or null when there is none or it is not ours / expired. */
+export async function readSession(c: Context<AppEnv>, secret: string): Promise<DevSession | null> {
   const token = getCookie(c, SESSION_COOKIE);
   if (!token) return null;
   try {
-    const { payload } = await jwtVerify(token, key(c.env.SESSION_SECRET), { issuer: ISSUER, algorithms: ["HS256"] });
+    const { payload } = await jwtVerify(token, key(secret), { issuer: ISSUER, algorithms: ["HS256"] });
     const claims = SessionClaims.safeParse(payload);
-    return claims.success ? claims.data.sub : null;
+    return claims.success ? { email: claims.data.sub, sessionId: `dev:${claims.data.jti}`, expiresAt: claims.data.exp } : null;
   } catch {
     return null;
   }
-}
-
-/** Middleware: 401 `unauthenticated` unless a valid session cookie names the caller. */
-export function requireSession(): MiddlewareHandler<AppEnv> {
-  return async function requireSession(c, next) {
-    const email = await sessionEmail(c);
-    if (!email) throw new ApiError("unauthenticated", "Sign in to continue.");
-    c.set("email", email);
-    await next();
-  };
 }

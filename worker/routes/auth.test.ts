@@ -23,12 +23,13 @@ describe("auth and roles", () => {
   });
 
   it("refuses bad login bodies with field errors", async () => {
-    const res = await SELF.fetch(`${ORIGIN}/api/dev/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "nope" }) });
+    const headers = { "content-type": "application/json", origin: ORIGIN };
+    const res = await SELF.fetch(`${ORIGIN}/api/dev/login`, { method: "POST", headers, body: JSON.stringify({ email: "nope" }) });
     expect(res.status).toBe(400);
     const body = await res.json<{ error: { code: string; fields: Record<string, string> } }>();
     expect(body.error.code).toBe("invalid");
     expect(body.error.fields.email).toMatch(/valid email/);
-    const garbage = await SELF.fetch(`${ORIGIN}/api/dev/login`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
+    const garbage = await SELF.fetch(`${ORIGIN}/api/dev/login`, { method: "POST", headers, body: "{not json" });
     expect(garbage.status).toBe(400);
   });
 
@@ -43,15 +44,17 @@ describe("auth and roles", () => {
     expect((await res.json<{ error: { code: string } }>()).error.code).toBe("forbidden");
   });
 
-  // A cross-site page can only POST forms/text without a preflight; JSON-only POSTs defeat CSRF.
-  it("refuses form posts (CSRF) with 400 in the envelope", async () => {
-    const res = await SELF.fetch(`${ORIGIN}/api/dev/login`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", origin: "https://evil.example" },
-      body: "email=a@b.c",
-    });
-    expect(res.status).toBe(400);
-    expect((await res.json<{ error: { message: string } }>()).error.message).toMatch(/application\/json/);
+  // A cross-site page can only POST forms/text without a preflight: its Origin is refused first,
+  // and even a same-origin form post is refused for not being JSON.
+  it("refuses cross-site and form posts (CSRF) in the envelope", async () => {
+    const post = (origin: string) =>
+      SELF.fetch(`${ORIGIN}/api/dev/login`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", origin }, body: "email=a@b.c" });
+    const crossSite = await post("https://evil.example");
+    expect(crossSite.status).toBe(403);
+    expect((await crossSite.json<{ error: { code: string } }>()).error.code).toBe("forbidden");
+    const form = await post(ORIGIN);
+    expect(form.status).toBe(400);
+    expect((await form.json<{ error: { message: string } }>()).error.message).toMatch(/application\/json/);
   });
 
   it("protects ops endpoints with the bearer token", async () => {

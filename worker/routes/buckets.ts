@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { BucketName, CreateBucketBody, ResourceAction, UpdateBucketBody, type BucketAccepted } from "../domain/contract";
-import { requireMember } from "../registry";
+import { requireMember } from "../membership";
 import { projectRoom } from "../room";
 import { jsonBody, parseParam } from "../validate";
 import { unwrap } from "../errors";

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { requireMember } from "../registry";
+import { requireMember } from "../membership";
 import { projectRoom } from "../room";
 import { parseParam } from "../validate";
 import { unwrap } from "../errors";

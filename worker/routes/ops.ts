@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { ApiError, unwrap } from "../errors";
-import { ProjectRecord } from "../domain/contract";
+import { ProjectRecord, ProjectRegistration } from "../domain/contract";
 import { findProject, listProjects, putProject } from "../registry";
 import { projectRoom } from "../room";
 import { jsonBody } from "../validate";
@@ -25,10 +25,16 @@ export const opsRoutes = new Hono<AppEnv>()
     if (!project) throw new ApiError("not_found", `No project “${c.req.param("p")}” is registered.`);
     return c.json(unwrap(await projectRoom(c.env, project.id).refresh(project)));
   })
+  // Registers (or re-registers) a project's AWS side; a new project needs its first members.
   .put("/projects", async (c) => {
-    const record = await jsonBody(c, ProjectRecord);
+    const { members, replaceMembers, ...rest } = await jsonBody(c, ProjectRegistration);
+    const record = ProjectRecord.parse(rest);
+    const room = projectRoom(c.env, record.id);
+    const current = await room.listMembers();
+    if (current.length === 0 && !members) throw new ApiError("invalid", "A new project needs its first members (at least one owner).", { members: "Required for a new project." });
     await putProject(c.env.STACK_CACHE, record);
-    return c.json({ project: record });
+    const seeded = members ? await room.seedMembers(record, members, replaceMembers) : current;
+    return c.json({ project: record, members: seeded });
   });
 
 /** Constant-time comparison: both sides are hashed first so their lengths leak nothing either. */

@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { ProjectList, ProjectView } from "../domain/contract";
-import { listProjects, requireMember, roleOf, summarize } from "../registry";
+import { listProjects, summarize } from "../registry";
+import { membershipsOf, requireMember } from "../membership";
 import { readSnapshot } from "../snapshot";
 import { projectRoom } from "../room";
 import { ApiError, unwrap } from "../errors";
@@ -18,18 +19,20 @@ const LiveQuery = z.object({ since: z.coerce.number().int().nonnegative().defaul
 /** Project list, the cached project view, activity and the live socket. */
 export const projectRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
-    const email = c.get("email");
-    const projects = (await listProjects(c.env.STACK_CACHE)).flatMap((p) => {
-      const role = roleOf(p, email);
-      return role ? [summarize(p, role)] : [];
-    });
-    return c.json({ projects } satisfies ProjectList);
+    const memberships = await membershipsOf(c.env.STACK_CACHE, await listProjects(c.env.STACK_CACHE), c.get("email"));
+    return c.json({ projects: memberships.map(({ project, role }) => summarize(project, role)) } satisfies ProjectList);
   })
   // Answered from the KV snapshot alone: reads never call CloudFormation.
   .get("/:p", requireMember(), async (c) => {
     const project = c.get("project");
     const snapshot = await readSnapshot(c.env.STACK_CACHE, project.id);
-    const view: ProjectView = { project: summarize(project, c.get("role")), seq: snapshot.seq, buckets: snapshot.buckets, users: snapshot.users };
+    const view: ProjectView = {
+      project: summarize(project, c.get("role")),
+      seq: snapshot.seq,
+      buckets: snapshot.buckets,
+      users: snapshot.users,
+      members: snapshot.members,
+    };
     return c.json(view);
   })
   .get("/:p/activity", requireMember(), async (c) => {
@@ -54,5 +57,6 @@ export const projectRoutes = new Hono<AppEnv>()
     url.search = `?since=${query.data.since}`;
     const headers = new Headers(c.req.raw.headers);
     headers.set("X-Stackroom-Email", c.get("email"));
+    headers.set("X-Stackroom-Session", c.get("sessionId"));
     return projectRoom(c.env, c.get("project").id).fetch(new Request(url, { headers }));
   });

@@ -1,10 +1,15 @@
 import { Hono } from "hono";
 import { CreateShareBody, ShareId, type OpenedShare, type ShareList } from "../domain/contract";
-import { findProject, requireMember } from "../registry";
+import { findProject } from "../registry";
+import { requireMember } from "../membership";
 import { projectRoom } from "../room";
 import { jsonBody, parseParam } from "../validate";
 import { ApiError, unwrap } from "../errors";
+import { clientAddress, takeRateLimit } from "../auth/rate-limit";
 import type { AppEnv } from "../app-env";
+
+/** Seconds of the SHARE_OPEN_LIMITER binding's period (wrangler.toml). */
+const SHARE_OPEN_PERIOD_SECONDS = 60;
 
 /** Managers' side of one-time links: create (ciphertext only), list, revoke. */
 export const projectShareRoutes = new Hono<AppEnv>()
@@ -29,6 +34,8 @@ export const projectShareRoutes = new Hono<AppEnv>()
 
 /** The recipient's side: no session; the link's id names the project, its #fragment (never sent) the key. */
 export const publicShareRoutes = new Hono<AppEnv>().get("/:id", async (c) => {
+  // Link ids are unguessable (128 random bits); the limit keeps a guesser from trying at scale.
+  await takeRateLimit(c.env.SHARE_OPEN_LIMITER, `share-open:${clientAddress(c)}`, SHARE_OPEN_PERIOD_SECONDS, "link openings");
   const id = parseParam(ShareId, c.req.param("id"), "share link");
   const project = await findProject(c.env.STACK_CACHE, id.slice(0, id.indexOf(".")));
   if (!project) throw new ApiError("not_found", "This link does not exist. Check that you copied all of it.");

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { AccessKeyId, CreateUserBody, ResourceAction, UpdateKeyBody, UpdateUserBody, UserName, type CreatedKey, type KeyList, type UserAccepted } from "../domain/contract";
-import { requireMember } from "../registry";
+import { requireMember } from "../membership";
 import { projectRoom } from "../room";
 import { jsonBody, parseParam } from "../validate";
 import { unwrap } from "../errors";

@@ -6,9 +6,12 @@ import { listProjects } from "../registry";
 import { projectRoom } from "../room";
 import { ApiError } from "../errors";
 import { zodToApiError } from "../validate";
+import { clientAddress, takeRateLimit } from "../auth/rate-limit";
 import type { AppEnv } from "../app-env";
 
 const MAX_WEBHOOK_BYTES = 1024 * 1024;
+/** Seconds of the WEBHOOK_FAILURE_LIMITER binding's period (wrangler.toml). */
+const WEBHOOK_FAILURE_PERIOD_SECONDS = 60;
 
 /**
  * CloudFormation events from the AWS bridge. Verified (HMAC, timestamp tolerance, schema) before
@@ -20,7 +23,11 @@ export const webhookRoutes = new Hono<AppEnv>().post("/cloudformation", async (c
   if (body.length > MAX_WEBHOOK_BYTES) throw new ApiError("invalid", "The webhook body is too large.");
   const secrets = [c.env.WEBHOOK_SECRET, c.env.WEBHOOK_SECRET_PREVIOUS].filter((s): s is string => Boolean(s));
   const verdict = await verifySignature(c.req.header(SIGNATURE_HEADER), body, secrets, Math.floor(Date.now() / 1000));
-  if (!verdict.ok) throw new ApiError("unauthenticated", `Webhook signature rejected: ${verdict.reason}`);
+  if (!verdict.ok) {
+    // Failures are counted per address: past the limit a sender gets 429 instead of a verdict.
+    await takeRateLimit(c.env.WEBHOOK_FAILURE_LIMITER, `webhook-failure:${clientAddress(c)}`, WEBHOOK_FAILURE_PERIOD_SECONDS, "rejected webhook signatures");
+    throw new ApiError("unauthenticated", `Webhook signature rejected: ${verdict.reason}`);
+  }
 
   let json: unknown;
   try {

@@ -11,6 +11,7 @@ export const ErrorCode = z.enum([
   "gone",
   "rate_limited",
   "upstream",
+  "unavailable",
   "internal",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -25,6 +26,8 @@ export const errorStatus: Record<ErrorCode, number> = {
   gone: 410,
   rate_limited: 429,
   upstream: 502,
+  /** The deployment itself is not usable (e.g. misconfigured sign-in); nothing the client sent is wrong. */
+  unavailable: 503,
   internal: 500,
 };
 

@@ -5,5 +5,7 @@ export * from "./bucket";
 export * from "./user";
 export * from "./share";
 export * from "./project";
+export * from "./member";
+export * from "./session";
 export * from "./stack-event";
 export * from "./live";

@@ -3,13 +3,18 @@ import { Bucket } from "./bucket";
 import { User } from "./user";
 import { IsoTime, ResourceKind } from "./resource";
 import { ProjectSummary } from "./project";
+import { Member } from "./member";
+
+/** What an activity entry is about: a resource, or the project's membership. */
+export const ActivityKind = z.enum([...ResourceKind.options, "member"]);
+export type ActivityKind = z.infer<typeof ActivityKind>;
 
 /** One line of the activity feed; also the body of every `change` frame. */
 export const ActivityEntry = z.object({
   seq: z.number().int().nonnegative(),
   at: IsoTime,
   actor: z.string(),
-  kind: ResourceKind,
+  kind: ActivityKind,
   name: z.string(),
   message: z.string(),
   tone: z.enum(["info", "success", "error"]),
@@ -22,6 +27,7 @@ export const ProjectView = z.object({
   seq: z.number().int().nonnegative(),
   buckets: z.array(Bucket),
   users: z.array(User),
+  members: z.array(Member),
 });
 export type ProjectView = z.infer<typeof ProjectView>;
 
@@ -30,18 +36,19 @@ export const LiveFrame = z.discriminatedUnion("type", [
   /** First frame: the room's current seq; frames with seq <= since were already seen. */
   z.object({ type: z.literal("hello"), seq: z.number().int() }),
   /** Whole state, sent when the client's `since` is older than the kept log. */
-  z.object({ type: z.literal("snapshot"), seq: z.number().int(), buckets: z.array(Bucket), users: z.array(User) }),
+  z.object({ type: z.literal("snapshot"), seq: z.number().int(), buckets: z.array(Bucket), users: z.array(User), members: z.array(Member) }),
   /** Who has the project open right now (not logged, no seq): sent on every join and leave. */
   z.object({
     type: z.literal("presence"),
     managers: z.array(z.object({ email: z.string(), since: z.string(), connections: z.number().int().positive() })),
   }),
-  /** One change: the resource's new state (null when it is gone) and the activity line. */
+  /** One change: the resource's new state (null when it is gone) or the new member list, and the activity line. */
   z.object({
     type: z.literal("change"),
     seq: z.number().int(),
     bucket: Bucket.nullable().optional(),
     user: User.nullable().optional(),
+    members: z.array(Member).optional(),
     activity: ActivityEntry,
   }),
 ]);

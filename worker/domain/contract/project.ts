@@ -9,7 +9,11 @@ export type Role = z.infer<typeof Role>;
 
 export const Email = z.email("Enter a valid email address.").transform((e) => e.toLowerCase());
 
-/** A project as ops register it (`npm run ops -- register-project`); stored in KV. */
+/**
+ * A project's AWS side as ops register it (`npm run ops -- register-project`); stored in the KV
+ * registry. Members are not part of it: the project's room owns them (owners manage them in the
+ * app), so a registration can never silently undo an owner's change.
+ */
 export const ProjectRecord = z.object({
   id: ProjectId,
   name: z.string().min(1).max(80),
@@ -22,9 +26,23 @@ export const ProjectRecord = z.object({
   topicArn: z.string().regex(/^arn:aws:sns:[a-z0-9-]+:\d{12}:[\w-]+$/),
   /** CloudFormation service role passed on every stack operation (least privilege; optional). */
   executionRoleArn: z.string().regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/).optional(),
-  members: z.array(z.object({ email: Email, role: Role })).min(1),
 });
 export type ProjectRecord = z.infer<typeof ProjectRecord>;
+
+/**
+ * `PUT /api/ops/projects`: the record plus, for a new project, its first members (at least one
+ * owner). For a registered project `members` is ignored unless `replaceMembers` is true.
+ */
+export const ProjectRegistration = ProjectRecord.extend({
+  members: z
+    .array(z.object({ email: Email, role: Role }))
+    .min(1)
+    .refine((ms) => ms.some((m) => m.role === "owner"), "A project needs at least one owner.")
+    .refine((ms) => new Set(ms.map((m) => m.email)).size === ms.length, "Each email may appear once.")
+    .optional(),
+  replaceMembers: z.boolean().default(false),
+});
+export type ProjectRegistration = z.infer<typeof ProjectRegistration>;
 
 export const ProjectSummary = z.object({
   id: z.string(),

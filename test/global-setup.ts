@@ -1,0 +1,24 @@
+import { startMoto, type MotoServer } from "../scripts/lib/moto";
+import { warmCloudFormation } from "../scripts/lib/stack";
+import { startAccessTeam, type AccessTeam } from "../scripts/lib/access-team";
+
+/**
+ * vitest globalSetup: one moto for the run, and two local Cloudflare Access teams (one whose keys
+ * rotate during a test), on the ports chosen in vitest.config.ts; all stopped at the end.
+ */
+let moto: MotoServer | undefined;
+const teams: AccessTeam[] = [];
+
+export async function setup(): Promise<void> {
+  const port = Number(process.env.STACKROOM_TEST_MOTO_PORT);
+  moto = await startMoto(port);
+  await warmCloudFormation(moto.endpoint);
+  for (const [portVar, audience] of [["STACKROOM_TEST_ACCESS_PORT", "test-aud-stable"], ["STACKROOM_TEST_ACCESS_ROTATING_PORT", "test-aud-rotating"]] as const) {
+    teams.push(await startAccessTeam({ port: Number(process.env[portVar]), audience, testEndpoints: true }));
+  }
+}
+
+export async function teardown(): Promise<void> {
+  await Promise.all(teams.map((t) => t.stop()));
+  await moto?.stop();
+}
