@@ -13,6 +13,23 @@ export default {
     // No `platform` emulation in `vite dev`: the app has no server code (ssr = false; the API is
     // the Worker), and the adapter's emulation starts one workerd per concurrent first request.
     adapter: { ...cloudflare, emulate: undefined },
+    // No inline scripts: SvelteKit hashes/nonces its own bootstrap. Styles allow inline (Svelte
+    // sets style attributes); the live socket and the API are same-origin.
+    csp: {
+      mode: "auto",
+      directives: {
+        "default-src": ["self"],
+        "script-src": ["self"],
+        "style-src": ["self", "unsafe-inline"],
+        "img-src": ["self", "data:"],
+        "font-src": ["self"],
+        "connect-src": ["self"],
+        "object-src": ["none"],
+        "base-uri": ["self"],
+        "form-action": ["self"],
+        "frame-ancestors": ["none"],
+      },
+    },
     alias: {
       // The same zod schemas the Worker, ProjectRoom and bridge use.
       $contract: "../worker/domain/contract",

@@ -105,17 +105,26 @@ async function runScenario(browser: Browser, stack: Stack, scenario: BrowserScen
   }
 }
 
-const stateDir = (hold: number) => join(ROOT, ".dev", `browser-state-${process.pid}${hold ? `-hold${hold}` : ""}`);
+/** Scenarios that need the same kind of stack (hold time, sign-in mode) share one. */
+interface Profile {
+  hold: number;
+  auth: "dev" | "access";
+}
+const profileOf = (s: BrowserScenario): Profile => ({ hold: s.holdSeconds ?? 0, auth: s.auth ?? "dev" });
+const keyOf = (p: Profile) => `${p.auth}${p.hold ? `-hold${p.hold}` : ""}`;
+const describeProfile = (p: Profile) => [p.hold ? `completion events held ${p.hold} s` : "", p.auth === "access" ? "Cloudflare Access sign-in" : ""].filter(Boolean).join(", ");
+const stateDir = (key: string) => join(ROOT, ".dev", `browser-state-${process.pid}-${key}`);
 
 async function main(): Promise<number> {
   const scenarios = await loadScenarios(process.argv[2]);
   rmSync(ARTIFACTS, { recursive: true, force: true });
   mkdirSync(ARTIFACTS, { recursive: true });
 
-  // One stack per hold time the selected scenarios ask for; scenarios on the default (0) run first.
-  const holds = [...new Set(scenarios.map((s) => s.holdSeconds ?? 0))].sort((a, b) => a - b);
-  const stacks = new Map<number, Stack>();
-  const launches = new Map<number, Promise<Stack>>();
+  // One stack per profile the selected scenarios ask for; scenarios on the default run first.
+  const profiles = new Map(scenarios.map((s) => [keyOf(profileOf(s)), profileOf(s)]));
+  const order = (s: BrowserScenario) => profileOf(s).hold * 10 + (profileOf(s).auth === "access" ? 1 : 0);
+  const stacks = new Map<string, Stack>();
+  const launches = new Map<string, Promise<Stack>>();
   let browser: Browser | undefined;
   let home: string | undefined;
   const stopAll = async () => {
@@ -130,19 +139,30 @@ async function main(): Promise<number> {
   let passed = 0;
   let failed = 0;
   try {
-    console.log(`Starting the local stack${holds.length > 1 ? "s" : ""} (moto, bridge, wrangler dev, app)…`);
+    console.log(`Starting the local stack${profiles.size > 1 ? "s" : ""} (moto, bridge, wrangler dev, app)…`);
     // All at once, before any scenario: booting one while another's scenarios run slows those
     // scenarios' first page loads past their timeouts.
-    for (const hold of holds) {
-      const options = { port: 0, holdSeconds: hold, quiet: !process.env.VERBOSE, stateDir: stateDir(hold), workerVars: { WEBHOOK_SECRET_PREVIOUS: REPLAY_SECRET } };
-      launches.set(hold, startStack(options).then((stack) => (stacks.set(hold, stack), stack)));
+    for (const [key, profile] of profiles) {
+      const options = {
+        port: 0,
+        holdSeconds: profile.hold,
+        auth: { mode: profile.auth },
+        quiet: !process.env.VERBOSE,
+        stateDir: stateDir(key),
+        workerVars: { WEBHOOK_SECRET_PREVIOUS: REPLAY_SECRET },
+      };
+      launches.set(key, startStack(options).then((stack) => (stacks.set(key, stack), stack)));
     }
     await Promise.all(launches.values());
     ({ browser, home } = await launchChromium());
-    for (const [hold, stack] of stacks) console.log(`App at ${stack.url}${hold ? ` (completion events held ${hold} s)` : ""}`);
+    for (const [key, stack] of stacks) {
+      const profile = profiles.get(key);
+      const about = profile ? describeProfile(profile) : "";
+      console.log(`App at ${stack.url}${about ? ` (${about})` : ""}`);
+    }
     console.log(`Chromium ${browser.version()}\n`);
-    for (const scenario of [...scenarios].sort((a, b) => (a.holdSeconds ?? 0) - (b.holdSeconds ?? 0))) {
-      const stack = stacks.get(scenario.holdSeconds ?? 0);
+    for (const scenario of [...scenarios].sort((a, b) => order(a) - order(b))) {
+      const stack = stacks.get(keyOf(profileOf(scenario)));
       if (!stack) throw new Error(`no stack for ${scenario.name}`);
       const started = Date.now();
       try {
@@ -161,7 +181,7 @@ async function main(): Promise<number> {
     // A stack still booting must finish first, or its processes would outlive this run.
     await Promise.allSettled(launches.values());
     await stopAll();
-    for (const hold of holds) rmSync(stateDir(hold), { recursive: true, force: true });
+    for (const key of profiles.keys()) rmSync(stateDir(key), { recursive: true, force: true });
   }
   console.log(`\nScreenshots: ${ARTIFACTS}`);
   console.log(`${passed} passed, ${failed} failed`);

@@ -4,11 +4,14 @@
  * PORT (default 5173) is the app's port, MOTO_PORT (default 4566) moto's; STACK_HOLD_SECONDS
  * (default 0) makes the local bridge hold back each stack operation's final event, so that locks
  * and queued edits can be seen (moto finishes every operation at once).
+ * AUTH_MODE=access runs the production sign-in, Cloudflare Access: against ACCESS_TEAM_DOMAIN
+ * (a loopback test team; ACCESS_AUD its audience) when given, else against a local Access
+ * stand-in whose login page takes any email.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { ROOT, startStack } from "./lib/stack";
+import { ROOT, startStack, type StackOptions } from "./lib/stack";
 import { commandLineOf, signalGroup } from "./lib/processes";
 import { DEMO } from "./lib/demo";
 import { assertPortFree } from "./lib/ports";
@@ -49,7 +52,8 @@ async function main(): Promise<void> {
   await assertPortFree(motoPort, "MOTO_PORT");
   console.log("Starting moto, the AWS bridge, wrangler dev and the app…");
   const holdSeconds = Number(process.env.STACK_HOLD_SECONDS ?? 0);
-  const stack = await startStack({ port, motoPort, holdSeconds, stateDir: join(ROOT, ".dev", "state"), quiet: !process.env.VERBOSE });
+  const auth = authFromEnv();
+  const stack = await startStack({ port, motoPort, holdSeconds, auth, stateDir: join(ROOT, ".dev", "state"), quiet: !process.env.VERBOSE });
   mkdirSync(join(ROOT, ".dev"), { recursive: true });
   writeFileSync(PID_FILE, JSON.stringify({ supervisor: process.pid, url: stack.url, pids: stack.pids }));
   let stopping = false;
@@ -66,11 +70,21 @@ async function main(): Promise<void> {
   console.log(`
   Stackroom is running:  ${stack.url}
 
-  Sign in as ${DEMO.members.map((m) => `${m.email} (${m.role})`).join(", ")}.
+  Sign in${stack.accessTeam ? ` with Cloudflare Access (team ${stack.accessTeam.url})` : ""} as ${DEMO.members.map((m) => `${m.email} (${m.role})`).join(", ")}.
   Demo project "${DEMO.id}": AWS account ${DEMO.accountId}, ${DEMO.region}, played by moto at ${stack.motoEndpoint}.
   API (wrangler dev): ${stack.apiUrl}${holdSeconds > 0 ? `    Completion events held back ${holdSeconds} s.` : ""}
   Press Ctrl-C to stop everything.
 `);
+}
+
+/** AUTH_MODE / ACCESS_TEAM_DOMAIN / ACCESS_AUD from the environment, passed through to the Worker. */
+function authFromEnv(): StackOptions["auth"] {
+  const mode = process.env.AUTH_MODE ?? "dev";
+  if (mode === "dev") return { mode: "dev" };
+  if (mode !== "access") throw new Error(`AUTH_MODE=${mode} is not a sign-in mode; use dev (default) or access.`);
+  const teamDomain = process.env.ACCESS_TEAM_DOMAIN;
+  if (teamDomain && !process.env.ACCESS_AUD) throw new Error("With ACCESS_TEAM_DOMAIN, set ACCESS_AUD to the audience its tokens carry.");
+  return teamDomain ? { mode: "access", teamDomain, audience: process.env.ACCESS_AUD } : { mode: "access" };
 }
 
 main().catch((err: unknown) => {

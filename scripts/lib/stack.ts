@@ -8,6 +8,7 @@ import { startProcess, stopProcess, type Managed } from "./processes";
 import { DEMO, demoProjectRecord } from "./demo";
 import { startLocalAdapter } from "../../aws-bridge/local-adapter";
 import { bootstrapProjectAccount } from "../../aws-bridge/local-bootstrap";
+import { startAccessTeam } from "./access-team";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -24,10 +25,18 @@ export interface StackOptions {
   holdSeconds?: number;
   /** Extra vars for the Worker. */
   workerVars?: Record<string, string>;
+  /**
+   * Sign-in: "dev" (the default; POST /api/dev/login) or Cloudflare Access. With Access and no
+   * `teamDomain`, a local Access stand-in (scripts/lib/access-team.ts) is started; the app's dev
+   * server proxies `/cdn-cgi` to the team, so its login and logout run on the app's origin.
+   */
+  auth?: { mode: "dev" } | { mode: "access"; teamDomain?: string; audience?: string };
 }
 
 export interface Stack {
   url: string;
+  /** The Access team (local stand-in or given) when the stack signs in with Access. */
+  accessTeam?: { url: string; audience: string };
   apiUrl: string;
   motoEndpoint: string;
   opsToken: string;
@@ -83,13 +92,25 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     });
     await warmCloudFormation(moto.endpoint);
 
+    let accessTeam: Stack["accessTeam"];
+    const authVars: Record<string, string> = { AUTH_MODE: "dev" };
+    if (options.auth?.mode === "access") {
+      if (options.auth.teamDomain) accessTeam = { url: options.auth.teamDomain, audience: options.auth.audience ?? "" };
+      else {
+        const team = await startAccessTeam({ port: await freePort(), audience: options.auth.audience });
+        stopped.push(() => team.stop());
+        accessTeam = { url: team.url, audience: team.audience };
+      }
+      Object.assign(authVars, { AUTH_MODE: "access", ACCESS_TEAM_DOMAIN: accessTeam.url, ACCESS_AUD: accessTeam.audience });
+    }
+
     const stateDir = options.stateDir ?? join(ROOT, ".dev", `state-${workerPort}`);
     rmSync(stateDir, { recursive: true, force: true });
     mkdirSync(stateDir, { recursive: true });
     // A throwaway state folder (tests, bench) goes when the stack stops (after wrangler, below).
     if (!options.stateDir) stopped.push(async () => rmSync(stateDir, { recursive: true, force: true }));
     const vars: Record<string, string> = {
-      AUTH_MODE: "dev",
+      ...authVars,
       AWS_ENDPOINT: moto.endpoint,
       SESSION_SECRET: randomBytes(32).toString("hex"),
       WEBHOOK_SECRET: webhookSecret,
@@ -125,7 +146,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const appPort = options.port === undefined || options.port === 0 ? await freePort() : options.port;
       const app: Managed = startProcess("app", process.execPath, [join(ROOT, "node_modules/vite/bin/vite.js"), "dev", "--strictPort"], {
         cwd: join(ROOT, "app"),
-        env: { ...process.env, PORT: String(appPort), STACKROOM_API_URL: apiUrl },
+        env: { ...process.env, PORT: String(appPort), STACKROOM_API_URL: apiUrl, ...(accessTeam ? { STACKROOM_ACCESS_TEAM_URL: accessTeam.url } : {}) },
         quiet: options.quiet,
       });
       stopped.push(() => stopProcess(app));
@@ -133,7 +154,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       url = `http://localhost:${appPort}`;
       await waitForHttp(url, 60_000);
     }
-    return { url, apiUrl, motoEndpoint: moto.endpoint, opsToken, pids, stop: stopAll };
+    return { url, apiUrl, motoEndpoint: moto.endpoint, opsToken, pids, accessTeam, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

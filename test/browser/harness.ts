@@ -48,6 +48,8 @@ export interface BrowserScenario {
    * the same value share one stack, started alongside the default one.
    */
   holdSeconds?: number;
+  /** Sign-in of the scenario's stack: dev (default) or Cloudflare Access through a local Access team. */
+  auth?: "dev" | "access";
   run(env: ScenarioEnv): Promise<void>;
 }
 
@@ -57,12 +59,21 @@ export const DEMO_BUTTON: Record<string, string> = {
   "carol@example.com": "demo-carol",
 };
 
-/** Signs in on `/` (a demo manager's button, or the email form) and lands on /projects. */
+/**
+ * Signs in on `/` and lands on /projects: with dev sign-in through a demo manager's button or the
+ * email form; with Cloudflare Access through the (local) team's login page, as a person would.
+ */
 export async function signIn(context: BrowserContext, url: string, email: string): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`${url}/`);
+  const access = page.getByTestId("access-sign-in");
+  await Promise.race([access.waitFor(), page.getByTestId("email").waitFor()]);
   const button = DEMO_BUTTON[email];
-  if (button) await page.getByTestId(button).click();
+  if (await access.count()) {
+    await access.click();
+    await page.getByTestId("access-email").fill(email);
+    await page.getByTestId("access-login-submit").click();
+  } else if (button) await page.getByTestId(button).click();
   else {
     await page.getByTestId("email").fill(email);
     await page.getByTestId("email").press("Enter");
@@ -88,8 +99,8 @@ export function uniqueBucketName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
 }
 
-/** Shows a tab of the project page (Buckets, Users, Permissions). */
-export async function openTab(page: Page, tab: "buckets" | "users" | "permissions"): Promise<void> {
+/** Shows a tab of the project page (Buckets, Users, Permissions, Members). */
+export async function openTab(page: Page, tab: "buckets" | "users" | "permissions" | "members"): Promise<void> {
   await page.getByTestId(`tab-${tab}`).click();
   await page.locator(`#panel-${tab}`).waitFor({ state: "visible" });
 }

@@ -1,6 +1,9 @@
 import { z } from "zod";
 import {
   ActivityPage,
+  AuthInfo,
+  MemberList,
+  SignedOut,
   Bucket,
   BucketAccepted,
   CreatedKey,
@@ -20,6 +23,7 @@ import {
   type CreateUserBody,
   type ErrorCode,
   type ResourceAction,
+  type Role,
   type UpdateBucketBody,
   type UpdateUserBody,
 } from "$contract";
@@ -45,7 +49,7 @@ export class ApiError extends Error {
 type Fetch = typeof fetch;
 
 interface RequestOptions {
-  method?: "GET" | "POST" | "PATCH" | "DELETE";
+  method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   body?: unknown;
   /** SvelteKit's `fetch` inside `load`, the global one elsewhere. */
   fetch?: Fetch;
@@ -107,8 +111,11 @@ const bucketPath = (project: string, bucket: string) => `${projectPath(project)}
 const userPath = (project: string, user: string) => `${projectPath(project)}/users/${encodeURIComponent(user)}`;
 const keyPath = (project: string, user: string, keyId: string) => `${userPath(project, user)}/keys/${encodeURIComponent(keyId)}`;
 
+/** How this deployment signs people in (dev sign-in locally, Cloudflare Access in production). */
+export const getAuthInfo = (fetch?: Fetch) => api("/api/auth", AuthInfo, { fetch });
 export const signIn = (email: string) => api("/api/dev/login", NoContent, { method: "POST", body: { email } });
-export const signOut = () => api("/api/logout", NoContent, { method: "POST" });
+/** Ends this sign-in server-side; with Access, `signOutUrl` is where the browser must go next. */
+export const signOut = () => api("/api/logout", SignedOut, { method: "POST" });
 export const getMe = (fetch?: Fetch) => api("/api/me", Me, { fetch });
 export const listProjects = (fetch?: Fetch) => api("/api/projects", ProjectList, { fetch });
 export const getProject = (project: string, fetch?: Fetch) => api(projectPath(project), ProjectView, { fetch });
@@ -165,6 +172,12 @@ export const setKeyStatus = (project: string, user: string, keyId: string, statu
   api(keyPath(project, user, keyId), NoContent, { method: "PATCH", body: { status } });
 export const deleteKey = (project: string, user: string, keyId: string) =>
   api(keyPath(project, user, keyId), NoContent, { method: "DELETE" });
+
+const memberPath = (project: string, email: string) => `${projectPath(project)}/members/${encodeURIComponent(email)}`;
+export const listMembers = (project: string) => api(`${projectPath(project)}/members`, MemberList);
+/** Adds a member or changes their role (owners only); answers the new member list. */
+export const putMember = (project: string, email: string, role: Role) => api(memberPath(project, email), MemberList, { method: "PUT", body: { role } });
+export const removeMember = (project: string, email: string) => api(memberPath(project, email), MemberList, { method: "DELETE" });
 
 export const listShares = (project: string) => api(`${projectPath(project)}/shares`, ShareList);
 export const createShare = (project: string, body: CreateShareBody) =>

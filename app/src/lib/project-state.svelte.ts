@@ -1,4 +1,4 @@
-import type { ActivityEntry, ActivityPage, Bucket, LiveFrame, ProjectSummary, ProjectView, QueuedEdit, ResourceKind, User } from "$contract";
+import type { ActivityEntry, ActivityPage, Bucket, LiveFrame, Member, ProjectSummary, ProjectView, QueuedEdit, ResourceKind, User } from "$contract";
 import { sameEmail } from "./people";
 import { ResourceSet } from "./resource-set.svelte";
 
@@ -17,6 +17,8 @@ export class ProjectState {
   /** The signed-in manager's email. */
   readonly me: string;
   seq = $state(0);
+  /** Who belongs to the project and with which role (owners change it; it arrives live). */
+  members = $state<Member[]>([]);
   /** Who has the project open, as of the last presence frame. */
   presence = $state<PresentManager[]>([]);
   activity = $state<ActivityEntry[]>([]);
@@ -32,6 +34,7 @@ export class ProjectState {
     this.seq = view.seq;
     this.#buckets.replace(view.buckets);
     this.#users.replace(view.users);
+    this.members = view.members;
     if (firstActivityPage) this.addActivity(firstActivityPage);
   }
 
@@ -46,6 +49,11 @@ export class ProjectState {
   /** Viewers read only; editors and owners create, change and delete. */
   get canWrite(): boolean {
     return this.project.role !== "viewer";
+  }
+
+  /** Owners add, change and remove members. */
+  get canManageMembers(): boolean {
+    return this.project.role === "owner";
   }
 
   /** A queued edit may be cancelled by its author or an owner. */
@@ -79,6 +87,7 @@ export class ProjectState {
       case "snapshot":
         this.#buckets.replace(frame.buckets);
         this.#users.replace(frame.users);
+        this.members = frame.members;
         this.seq = frame.seq;
         return "applied";
       case "change":
@@ -127,8 +136,14 @@ export class ProjectState {
     else if (frame.bucket === null && kind === "bucket") this.#buckets.markGone(name);
     if (frame.user) this.#users.put(frame.user);
     else if (frame.user === null && kind === "user") this.#users.markGone(name);
+    if (frame.members) this.members = frame.members;
     this.#mergeActivity([frame.activity]);
     return "applied";
+  }
+
+  /** Takes the member list from an HTTP answer (the live frame with it may still be on its way). */
+  offerMembers(members: Member[]): void {
+    this.members = members;
   }
 
   #mergeActivity(entries: readonly ActivityEntry[]): void {
