@@ -1,10 +1,11 @@
-// Proves against moto with IAM enforcement on that a user stack's generated policy grants exactly the S3 access asked for, that key deletion and expiry (permissions []) cut it off, and records what moto 5.2.1 does not enforce.
+// Proves against moto with IAM enforcement on that a user stack's generated policy grants exactly the S3 access asked for under the project's boundary, that key deletion and expiry (permissions [], the expiry Deny) cut it off, and records what moto 5.2.1 does not enforce.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMoto, type MotoServer } from "../../scripts/lib/moto";
 import { freePort } from "../../scripts/lib/ports";
 import type { Permission, UserSpec } from "../../worker/domain/contract/user";
 import { physicalBucketName, stackName } from "../../worker/domain/naming";
-import { permissionsBoundaryDocument, userPolicyDocument } from "../../worker/domain/user-policy";
+import { projectBoundaryArn, projectBoundaryDocument, projectBoundaryName } from "../../worker/domain/project-boundary";
+import { userPolicyDocument } from "../../worker/domain/user-policy";
 import { GRANTS_POLICY_NAME, userPath, userStackTags, userTemplate } from "../../worker/domain/user-template";
 import { BOOTSTRAP_CALLS, MOTO_ACCOUNT, bootstrapAdmin, queryClient, s3Client, strict, type QueryCall, type S3Call } from "./moto-iam";
 
@@ -34,6 +35,12 @@ beforeAll(async () => {
   for (const key of [`${A}/seed.txt`, `${A}/in/seed.txt`, `${B}/seed.txt`, `${FOREIGN}/seed.txt`]) {
     expect((await adminS3("PUT", key, { body: "seed" })).status).toBe(200);
   }
+  // The bridge stack creates the project's boundary in AWS; user stacks only reference it.
+  await iam("CreatePolicy", {
+    PolicyName: projectBoundaryName(PROJECT),
+    Path: userPath(PROJECT),
+    PolicyDocument: JSON.stringify(projectBoundaryDocument(PROJECT, MOTO_ACCOUNT, REGION)),
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -64,9 +71,9 @@ async function createKey(name: string) {
 }
 
 /** A user created through CloudFormation from userTemplate(), with a fresh access key. */
-async function deployUser(label: string, permissions: Permission[]) {
+async function deployUser(label: string, permissions: Permission[], expiresAt: string | null = null) {
   const name = `${label}.${++userCount}`;
-  await cfn("CreateStack", stackParams(name, spec(permissions)));
+  await cfn("CreateStack", stackParams(name, spec(permissions, expiresAt)));
   return { name, ...(await createKey(name)) };
 }
 
@@ -88,7 +95,7 @@ describe("IAM enforcement is really on (negative controls)", () => {
 });
 
 describe("a user stack deployed to moto", () => {
-  it("creates the user under the project path with the generated grants and boundary policy", async () => {
+  it("creates the user under the project path with the generated grants and the project boundary", async () => {
     const permissions: Permission[] = [{ bucket: "bucket-a", access: "read" }, { bucket: "bucket-b", access: "write", prefix: "in/" }];
     const user = await deployUser("shape", permissions);
     const stack = await cfn("DescribeStacks", { StackName: stackName(PROJECT, "user", user.name) });
@@ -97,9 +104,9 @@ describe("a user stack deployed to moto", () => {
     expect((await iam("GetUser", { UserName: user.name })).value("Arn")).toBe(arn);
     const grants = await iam("GetUserPolicy", { UserName: user.name, PolicyName: GRANTS_POLICY_NAME });
     expect(decodedDocument(grants.value("PolicyDocument"))).toEqual(userPolicyDocument(permissions, physical));
-    const boundaryArn = `arn:aws:iam::${MOTO_ACCOUNT}:policy${userPath(PROJECT)}stackroom-${PROJECT}-boundary-${user.name}`;
-    const version = await iam("GetPolicyVersion", { PolicyArn: boundaryArn, VersionId: "v1" });
-    expect(decodedDocument(version.value("Document"))).toEqual(permissionsBoundaryDocument(PROJECT, MOTO_ACCOUNT, REGION));
+    // The stack made no policy of its own: the project's boundary is the only one under the path.
+    const policies = await iam("ListPolicies", { Scope: "Local", PathPrefix: userPath(PROJECT) });
+    expect([...policies.text.matchAll(/<Arn>([^<]+)<\/Arn>/g)].map((m) => m[1])).toEqual([projectBoundaryArn(PROJECT, MOTO_ACCOUNT)]);
   });
 
   it("read on A: lists and gets A, cannot write to A, cannot touch B or administer A", async () => {
@@ -134,6 +141,12 @@ describe("a user stack deployed to moto", () => {
     expect((await list(s3, B, "in/")).status).toBe(403);
   });
 
+  it("refuses a user whose expiry has passed, grants or not (the Deny in its own policy)", async () => {
+    const expired = await deployUser("expired", [{ bucket: "bucket-a", access: "readwrite" }], "2020-01-01T00:00:00Z");
+    expect((await expired.s3("GET", `${A}/seed.txt`)).status).toBe(403);
+    expect((await expired.s3("PUT", `${A}/expired.txt`, { body: "x" })).status).toBe(403);
+  });
+
   it("refuses a key once it is deleted", async () => {
     const user = await deployUser("deleted", [{ bucket: "bucket-a", access: "read" }]);
     expect((await user.s3("GET", `${A}/seed.txt`)).status).toBe(200);
@@ -157,7 +170,7 @@ describe("a user stack deployed to moto", () => {
   it("the boundary document, enforced as a policy, reaches the project's buckets and nothing else", async () => {
     const name = `probe.${++userCount}`;
     await iam("CreateUser", { UserName: name, Path: userPath(PROJECT) });
-    const boundary = permissionsBoundaryDocument(PROJECT, MOTO_ACCOUNT, REGION, "2099-01-01T00:00:00Z");
+    const boundary = projectBoundaryDocument(PROJECT, MOTO_ACCOUNT, REGION);
     await iam("PutUserPolicy", { UserName: name, PolicyName: "boundary-as-policy", PolicyDocument: JSON.stringify(boundary) });
     const { s3, accessKeyId, secretAccessKey } = await createKey(name);
     expect((await s3("GET", `${A}/seed.txt`)).status).toBe(200);
@@ -192,6 +205,13 @@ describe("moto 5.2.1 gaps (AWS behaves differently)", () => {
     await iam("UpdateAccessKey", { UserName: user.name, AccessKeyId: user.accessKeyId, Status: "Inactive" });
     expect((await iam("ListAccessKeys", { UserName: user.name })).value("Status")).toBe("Inactive");
     expect((await user.s3("GET", `${A}/seed.txt`)).status).toBe(200);
+  });
+
+  // moto evaluates StringEquals only and takes any other operator as matching, so the expiry Deny
+  // (DateGreaterThanEquals aws:CurrentTime) applies at once. The simulator test proves AWS's side.
+  it("refuses a user whose expiry is still ahead (AWS: 200 until expiresAt)", async () => {
+    const current = await deployUser("notyet", [{ bucket: "bucket-a", access: "read" }], "2099-01-01T00:00:00Z");
+    expect((await current.s3("GET", `${A}/seed.txt`)).status).toBe(403);
   });
 
   it("drops a user's PermissionsBoundary and has no PutUserPermissionsBoundary", async () => {

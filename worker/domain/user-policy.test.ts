@@ -1,15 +1,14 @@
-// Proves the generated user policy grants exactly each access level (with and without prefix), never a bucket-admin action, stays inside the boundary for any spec, and that the boundary covers only the project's buckets.
+// Proves the generated user policy grants exactly each access level (with and without prefix), never a bucket-admin action, stays inside the project boundary for any spec, and denies everything from its expiry on.
 import { describe, expect, it } from "vitest";
-import { bucketSuffix } from "./naming";
 import type { Access, Permission } from "./contract/user";
 import { physicalBucketName } from "./naming";
+import { projectBoundaryDocument } from "./project-boundary";
 import {
   BUCKET_ACTIONS,
   OBJECT_ACTIONS,
   PolicyTooLargeError,
   USER_INLINE_POLICY_MAX,
   assertInlinePolicyFits,
-  permissionsBoundaryDocument,
   policySize,
   userPolicyDocument,
   type PolicyStatement,
@@ -114,7 +113,7 @@ function randomPermissions(seed: number): Permission[] {
 }
 
 describe("for any spec (300 random ones)", () => {
-  const boundary = permissionsBoundaryDocument("demo", "111111111111", "eu-west-1");
+  const boundary = projectBoundaryDocument("demo", "111111111111", "eu-west-1");
   const ADMIN = /s3:\*|Bucket(Policy|Acl|Tagging|Versioning|Ownership|PublicAccessBlock)|DeleteBucket$|CreateBucket|Configuration|ObjectAcl|Version|Replicat|Retention|LegalHold|^\*$/;
 
   it.each(Array.from({ length: 300 }, (_, seed) => seed))("seed %i: only granted buckets, no admin action, inside the boundary", (seed) => {
@@ -143,27 +142,22 @@ describe("for any spec (300 random ones)", () => {
   });
 });
 
-describe("permissionsBoundaryDocument", () => {
-  it("allows S3 bucket and object actions on the project's buckets in its account only", () => {
-    const suffix = bucketSuffix("demo", "111111111111", "eu-west-1");
-    const Condition = { StringEquals: { "aws:ResourceAccount": "111111111111" } };
-    expect(permissionsBoundaryDocument("demo", "111111111111", "eu-west-1")).toEqual({
-      Version: "2012-10-17",
-      Statement: [
-        { Sid: "ProjectBuckets", Effect: "Allow", Action: [...BUCKET_ACTIONS], Resource: `arn:aws:s3:::*-${suffix}`, Condition },
-        { Sid: "ProjectObjects", Effect: "Allow", Action: READ_WRITE, Resource: `arn:aws:s3:::*-${suffix}/*`, Condition },
-      ],
-    });
-    expect(matches(`arn:aws:s3:::*-${suffix}`, arn("any-bucket"))).toBe(true);
-    expect(matches(`arn:aws:s3:::*-${suffix}`, `arn:aws:s3:::${physicalBucketName("other", "111111111111", "eu-west-1", "any-bucket")}`)).toBe(false);
+describe("expiry", () => {
+  const expired = { Sid: "Expired", Effect: "Deny", Action: "*", Resource: "*", Condition: { DateGreaterThanEquals: { "aws:CurrentTime": "2027-01-01T08:00:00Z" } } };
+
+  it("denies everything from expiresAt on, written in UTC to the second, after the grants", () => {
+    const { Statement } = userPolicyDocument([{ bucket: "data", access: "read" }], physical, "2027-01-01T10:00:00.250+02:00");
+    expect(Statement.at(-1)).toEqual(expired);
+    expect(Statement.slice(0, -1).every((s) => s.Effect === "Allow")).toBe(true);
   });
 
-  it("stops allowing at expiresAt, written in UTC to the second", () => {
-    const { Statement } = permissionsBoundaryDocument("demo", "111111111111", "eu-west-1", "2027-01-01T10:00:00.250+02:00");
-    for (const s of Statement) expect(s.Condition?.DateLessThan).toEqual({ "aws:CurrentTime": "2027-01-01T08:00:00Z" });
+  it("adds nothing to the deny-all document of a user without permissions", () => {
+    expect(userPolicyDocument([], physical, "2027-01-01T10:00:00Z")).toEqual(userPolicyDocument([], physical));
   });
 
-  it("refuses an invalid account id", () => {
-    expect(() => permissionsBoundaryDocument("demo", "1111", "eu-west-1")).toThrow(/account/);
+  it("counts against IAM's inline limit", () => {
+    const grants = Array.from({ length: 10 }, (_, i): Permission => ({ bucket: `b-${i}`, access: "read", prefix: "in/" }));
+    const withExpiry = userPolicyDocument(grants, physical, "2027-01-01T10:00:00+02:00");
+    expect(policySize(withExpiry)).toBe(policySize(userPolicyDocument(grants, physical)) + JSON.stringify(expired).length + 1);
   });
 });

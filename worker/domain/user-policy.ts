@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { bucketSuffix } from "./naming";
 import { IsoTime } from "./contract/resource";
 import { Permission } from "./contract/user";
 
@@ -58,8 +57,16 @@ function sortedPermissions(permissions: Permission[]): Permission[] {
  * is granted only for whole-bucket writes: it has no `s3:prefix` condition key, so with a prefix
  * it would list other parties' in-flight upload names; uploading itself never needs it.
  * No permissions: a single explicit Deny, which is a valid document and outranks any Allow.
+ *
+ * With `expiresAt`, an explicit Deny of everything from that time on: IAM itself stops the user
+ * even if the scheduled expiry update never runs. It lives here, not in the boundary, because
+ * the boundary is one policy for the whole project; it counts against the 2048 characters.
  */
-export function userPolicyDocument(permissions: Permission[], physicalName: (bucket: string) => string): PolicyDocument {
+export function userPolicyDocument(
+  permissions: Permission[],
+  physicalName: (bucket: string) => string,
+  expiresAt: string | null = null,
+): PolicyDocument {
   const grants = sortedPermissions(permissions);
   if (grants.length === 0) return { Version: "2012-10-17", Statement: [{ Sid: "NoAccess", Effect: "Deny", Action: "*", Resource: "*" }] };
 
@@ -112,6 +119,7 @@ export function userPolicyDocument(permissions: Permission[], physicalName: (buc
       return resources.length > 0 ? [{ Sid, Effect: "Allow", Action: actions, Resource: resources }] : [];
     }),
   ];
+  if (expiresAt !== null) statements.push(expiryStatement(expiresAt));
   return { Version: "2012-10-17", Statement: statements };
 }
 
@@ -131,25 +139,7 @@ export function assertInlinePolicyFits(document: PolicyDocument): void {
 /** IAM date conditions take W3C ISO 8601; seconds precision in UTC is unambiguous. */
 const iamTime = (iso: string) => new Date(IsoTime.parse(iso)).toISOString().replace(/\.\d{3}Z$/, "Z");
 
-/**
- * The user's permissions boundary: S3 bucket/object actions on the project's buckets only (every
- * physical name ends in `-<bucketSuffix>`), and only in the project's account — bucket names are
- * global, so a project bucket name freed by deletion and taken by someone else stays out of
- * reach. With `expiresAt`, IAM itself stops allowing anything at that time, even if the
- * scheduled expiry update never runs.
- */
-export function permissionsBoundaryDocument(projectId: string, accountId: string, region: string, expiresAt: string | null = null): PolicyDocument {
-  if (!/^\d{12}$/.test(accountId)) throw new Error(`Invalid AWS account id: ${accountId}`);
-  const buckets = `arn:aws:s3:::*-${bucketSuffix(projectId, accountId, region)}`;
-  const Condition: PolicyStatement["Condition"] = {
-    StringEquals: { "aws:ResourceAccount": accountId },
-    ...(expiresAt === null ? {} : { DateLessThan: { "aws:CurrentTime": iamTime(expiresAt) } }),
-  };
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      { Sid: "ProjectBuckets", Effect: "Allow", Action: [...BUCKET_ACTIONS], Resource: buckets, Condition },
-      { Sid: "ProjectObjects", Effect: "Allow", Action: OBJECT_ACTIONS, Resource: `${buckets}/*`, Condition },
-    ],
-  };
+/** Denies everything from `expiresAt` on (the boundary stopped allowing at that time before it was shared). */
+function expiryStatement(expiresAt: string): PolicyStatement {
+  return { Sid: "Expired", Effect: "Deny", Action: "*", Resource: "*", Condition: { DateGreaterThanEquals: { "aws:CurrentTime": iamTime(expiresAt) } } };
 }

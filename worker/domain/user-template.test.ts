@@ -1,4 +1,4 @@
-// Proves every user spec (none, one or many grants, prefixes, expiry, expired) yields a deterministic template that cfn-lint accepts without findings, with the boundary and generated grants wired to the user, and that the spec round-trips through Metadata and tags.
+// Proves every user spec (none, one or many grants, prefixes, expiry, expired) yields a deterministic template that cfn-lint accepts without findings, with the project boundary (by ARN, no policy of its own) and the generated grants (expiry included) wired to the user, and that the spec round-trips through Metadata and tags.
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { readSpecFromTemplate, TemplateMetadataError } from "./bucket-template";
 import type { UserSpec } from "./contract/user";
 import { physicalBucketName } from "./naming";
-import { PolicyTooLargeError, permissionsBoundaryDocument, userPolicyDocument } from "./user-policy";
+import { PolicyTooLargeError, userPolicyDocument } from "./user-policy";
 import { decodeUserSpecTag, readUserSpecFromTemplate, userStackTags, userTemplate, type UserTemplateInput } from "./user-template";
 
 const run = promisify(execFile);
@@ -58,23 +58,14 @@ describe("userTemplate", () => {
 
   it.each(cases)("wires boundary, user and grants for $label", (c) => {
     const t = parse(render(c));
-    expect(Object.keys(t.Resources)).toEqual(["Boundary", "User", "Grants"]);
-    expect(t.Resources.Boundary).toEqual({
-      Type: "AWS::IAM::ManagedPolicy",
-      Properties: {
-        ManagedPolicyName: `stackroom-demo-boundary-${c.name}`,
-        Path: "/stackroom/demo/",
-        Description: `Caps ${c.name} at the S3 buckets of project demo.`,
-        PolicyDocument: permissionsBoundaryDocument("demo", base.accountId, base.region, c.spec.expiresAt),
-      },
-    });
+    expect(Object.keys(t.Resources)).toEqual(["User", "Grants"]);
     expect(t.Resources.User).toEqual({
       Type: "AWS::IAM::User",
-      Properties: { UserName: c.name, Path: "/stackroom/demo/", PermissionsBoundary: { Ref: "Boundary" } },
+      Properties: { UserName: c.name, Path: "/stackroom/demo/", PermissionsBoundary: "arn:aws:iam::111111111111:policy/stackroom/demo/stackroom-demo-boundary" },
     });
     expect(t.Resources.Grants).toEqual({
       Type: "AWS::IAM::Policy",
-      Properties: { PolicyName: "stackroom-grants", Users: [{ Ref: "User" }], PolicyDocument: userPolicyDocument(c.spec.permissions, physical) },
+      Properties: { PolicyName: "stackroom-grants", Users: [{ Ref: "User" }], PolicyDocument: userPolicyDocument(c.spec.permissions, physical, c.spec.expiresAt) },
     });
     expect(t.Outputs).toEqual({ UserArn: { Description: "IAM user ARN", Value: { "Fn::GetAtt": ["User", "Arn"] } } });
   });
@@ -97,6 +88,17 @@ describe("userTemplate", () => {
     expect(() => userTemplate({ ...input, accountId: "12" })).toThrow(/account/);
     const permissions = Array.from({ length: 20 }, (_, i) => ({ bucket: `bucket-number-${i}`, access: "readwrite" as const, prefix: "incoming/" }));
     expect(() => userTemplate({ ...input, spec: { ...spec, permissions } })).toThrow(PolicyTooLargeError);
+    // The expiry Deny counts too: the most grants that fit without it no longer fit with it.
+    const reads = (n: number) => Array.from({ length: n }, (_, i) => ({ bucket: `b-${i}`, access: "read" as const, prefix: "in/" }));
+    const most = Array.from({ length: 30 }, (_, i) => i + 1).filter((n) => {
+      try {
+        userTemplate({ ...input, spec: { ...spec, permissions: reads(n) } });
+        return true;
+      } catch {
+        return false;
+      }
+    }).at(-1) ?? 0;
+    expect(() => userTemplate({ ...input, spec: { ...spec, permissions: reads(most), expiresAt: "2030-01-01T00:00:00Z" } })).toThrow(PolicyTooLargeError);
   });
 });
 

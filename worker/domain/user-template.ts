@@ -5,7 +5,8 @@ import { ProjectId } from "./contract/project";
 import { IsoTime } from "./contract/resource";
 import { Permission, UserName, UserSpec } from "./contract/user";
 import { physicalBucketName, TAG_KEYS, TAG_VALUE_MAX } from "./naming";
-import { assertInlinePolicyFits, permissionsBoundaryDocument, userPolicyDocument } from "./user-policy";
+import { projectBoundaryArn, projectIamPath } from "./project-boundary";
+import { assertInlinePolicyFits, userPolicyDocument } from "./user-policy";
 
 export interface UserTemplateInput {
   projectId: string;
@@ -18,10 +19,8 @@ export interface UserTemplateInput {
 /** The inline policy's name; constant, so an update rewrites the document in place. */
 export const GRANTS_POLICY_NAME = "stackroom-grants";
 
-/** The IAM path of every user (and boundary policy) of a project. */
-export const userPath = (projectId: string) => `/stackroom/${ProjectId.parse(projectId)}/`;
-
-const boundaryPolicyName = (projectId: string, name: string) => `stackroom-${projectId}-boundary-${name}`;
+/** The IAM path of every user of a project. */
+export const userPath = projectIamPath;
 
 const byGrant = (a: Permission, b: Permission) => {
   const [ka, kb] = [`${a.bucket}\u0000${a.prefix ?? ""}`, `${b.bucket}\u0000${b.prefix ?? ""}`];
@@ -59,6 +58,8 @@ function metadataSpec(spec: UserSpec) {
  * The grants are an `AWS::IAM::Policy` (an inline user policy, PutUserPolicy) rather than the
  * user's `Policies` property: same IAM result, but moto's CloudFormation applies only the former,
  * so the local stack and the IAM-enforcement tests run the very policy this template declares.
+ * The boundary is the project's, created by the bridge stack and referenced by ARN: the stack
+ * creates no managed policy, and the execution role could not create one that lifts the cap.
  */
 export function userTemplate(input: UserTemplateInput): string {
   const projectId = ProjectId.parse(input.projectId);
@@ -66,7 +67,7 @@ export function userTemplate(input: UserTemplateInput): string {
   const spec = canonicalSpec(input.spec);
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(input.region)) throw new Error(`Invalid AWS region: ${input.region}`);
   const physicalName = (bucket: string) => physicalBucketName(projectId, input.accountId, input.region, bucket);
-  const grants = userPolicyDocument(spec.permissions, physicalName);
+  const grants = userPolicyDocument(spec.permissions, physicalName, spec.expiresAt);
   assertInlinePolicyFits(grants);
   const path = userPath(projectId);
   const template = {
@@ -75,18 +76,9 @@ export function userTemplate(input: UserTemplateInput): string {
     // The spec lives here so a lost cache can be rebuilt from GetTemplate alone.
     Metadata: { Stackroom: { kind: "user", project: projectId, name, spec: metadataSpec(spec), version: TEMPLATE_VERSION } },
     Resources: {
-      Boundary: {
-        Type: "AWS::IAM::ManagedPolicy",
-        Properties: {
-          ManagedPolicyName: boundaryPolicyName(projectId, name),
-          Path: path,
-          Description: `Caps ${name} at the S3 buckets of project ${projectId}.`,
-          PolicyDocument: permissionsBoundaryDocument(projectId, input.accountId, input.region, spec.expiresAt),
-        },
-      },
       User: {
         Type: "AWS::IAM::User",
-        Properties: { UserName: name, Path: path, PermissionsBoundary: { Ref: "Boundary" } },
+        Properties: { UserName: name, Path: path, PermissionsBoundary: projectBoundaryArn(projectId, input.accountId) },
       },
       Grants: {
         Type: "AWS::IAM::Policy",
@@ -125,7 +117,7 @@ export function decodeUserSpecTag(value: string): UserSpecSummary | null {
 }
 
 /**
- * Stack tags of a user stack (propagated to the IAM user and its boundary policy). IAM names may
+ * Stack tags of a user stack (propagated to the IAM user). IAM names may
  * contain `,`, which tag values refuse; it is written as `:`, which IAM names never contain.
  */
 export function userStackTags(input: { projectId: string; name: string; spec: UserSpec }): StackTag[] {
