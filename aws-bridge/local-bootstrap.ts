@@ -10,14 +10,17 @@ import {
   managerPolicy,
   managerRoleName,
   managerTrustPolicy,
+  projectBoundaryPolicy,
   type PolicyDocument,
   type ProjectAccount,
 } from "./project-roles";
+import { projectBoundaryArn, projectBoundaryName, projectIamPath } from "../worker/domain/project-boundary";
 
 /**
  * Does in moto what template.yaml does in AWS, as far as moto goes: the events topic with the
- * local adapter subscribed over HTTP (instead of a Lambda), and the manager and execution roles
- * with the template's names and policies. No DLQ, KMS key or Lambda: moto cannot run them.
+ * local adapter subscribed over HTTP (instead of a Lambda), the project's permissions boundary
+ * that every user stack references, and the manager and execution roles with the template's names
+ * and policies. No DLQ, KMS key or Lambda: moto cannot run them.
  * Idempotent: a second run returns the same ARNs and adds no second subscription.
  */
 
@@ -28,8 +31,8 @@ export interface BootstrapOptions {
   projectId: string;
   /** Where moto should POST the topic's notifications (the local adapter). */
   adapterUrl: string;
-  /** moto's default account, which moto assigns to the hub's unknown access key. */
-  hubAccountId?: string;
+  /** The hub principal the manager role trusts (moto does not check trust policies). */
+  hubPrincipalArn?: string;
   externalId?: string;
   /** Credentials of the hub; moto accepts any. */
   hubCredentials?: Credentials;
@@ -40,6 +43,7 @@ export interface BootstrappedAccount {
   subscriptionArn: string;
   managerRoleArn: string;
   executionRoleArn: string;
+  boundaryArn: string;
 }
 
 const memberList = <T extends z.ZodType>(item: T) =>
@@ -73,6 +77,22 @@ async function ensureSubscription(sns: QueryCall, topicArn: string, endpoint: st
   return SubscriptionArn;
 }
 
+/** The boundary never changes for a project, so an existing one is left as it is. */
+async function ensureBoundary(iam: QueryCall, account: ProjectAccount): Promise<string> {
+  const params = {
+    PolicyName: projectBoundaryName(account.projectId),
+    Path: projectIamPath(account.projectId),
+    PolicyDocument: JSON.stringify(projectBoundaryPolicy(account)),
+    Description: "Stackroom (local bootstrap): caps every user of the project",
+  };
+  try {
+    await iam("CreatePolicy", params, z.unknown());
+  } catch (error) {
+    if (!(error instanceof AwsQueryError && error.code === "EntityAlreadyExists")) throw error;
+  }
+  return projectBoundaryArn(account.projectId, account.accountId);
+}
+
 async function ensureRole(iam: QueryCall, name: string, trust: PolicyDocument, policyName: string, permissions: PolicyDocument): Promise<string> {
   const trustJson = JSON.stringify(trust);
   let arn: string;
@@ -94,7 +114,7 @@ export async function bootstrapProjectAccount(o: BootstrapOptions): Promise<Boot
     projectId: o.projectId,
     accountId: o.accountId,
     region: o.region,
-    hubAccountId: o.hubAccountId ?? "123456789012",
+    hubPrincipalArn: o.hubPrincipalArn ?? "arn:aws:iam::123456789012:user/stackroom-hub",
     externalId: o.externalId ?? `stackroom-${o.projectId}`,
   };
   const sns = queryService({ endpoint: o.motoEndpoint, service: "sns", region: o.region, credentials });
@@ -103,7 +123,8 @@ export async function bootstrapProjectAccount(o: BootstrapOptions): Promise<Boot
 
   const { TopicArn: topicArn } = await sns("CreateTopic", { Name: eventsTopicName(o.projectId) }, CreateTopicResult);
   const subscriptionArn = await ensureSubscription(sns, topicArn, o.adapterUrl);
+  const boundaryArn = await ensureBoundary(iam, account);
   const executionRoleArn = await ensureRole(iam, executionRoleName(o.projectId), executionTrustPolicy(account), EXECUTION_POLICY_NAME, executionPolicy(account));
   const managerRoleArn = await ensureRole(iam, managerRoleName(o.projectId), managerTrustPolicy(account), MANAGER_POLICY_NAME, managerPolicy(account));
-  return { topicArn, subscriptionArn, managerRoleArn, executionRoleArn };
+  return { topicArn, subscriptionArn, managerRoleArn, executionRoleArn, boundaryArn };
 }

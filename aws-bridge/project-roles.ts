@@ -1,4 +1,6 @@
 import { bucketSuffix } from "../worker/domain/naming";
+import { projectBoundaryArn, projectBoundaryDocument } from "../worker/domain/project-boundary";
+import type { PolicyDocument as BoundaryDocument } from "../worker/domain/user-policy";
 
 /**
  * Names and IAM policies of what the bridge sets up in a project account. template.yaml writes
@@ -10,8 +12,8 @@ export interface ProjectAccount {
   projectId: string;
   accountId: string;
   region: string;
-  /** The Stackroom hub account whose Worker assumes the manager role. */
-  hubAccountId: string;
+  /** The IAM user (or role) of the hub whose keys the Worker signs with: the one principal trusted. */
+  hubPrincipalArn: string;
   externalId: string;
 }
 
@@ -37,25 +39,33 @@ function arns(a: ProjectAccount) {
     executionRole: `${iam}:role/${executionRoleName(a.projectId)}`,
     buckets: `arn:aws:s3:::*-${bucketSuffix(a.projectId, a.accountId, a.region)}`,
     users: `${iam}:user/stackroom/${a.projectId}/*`,
-    policies: `${iam}:policy/stackroom/${a.projectId}/*`,
+    boundary: projectBoundaryArn(a.projectId, a.accountId),
   };
 }
 
-/** Only the hub account, and only with the project's external id (confused-deputy guard). */
+/** The project's permissions boundary (template.yaml ProjectBoundary). */
+export function projectBoundaryPolicy(a: ProjectAccount): BoundaryDocument {
+  return projectBoundaryDocument(a.projectId, a.accountId, a.region);
+}
+
+/**
+ * Only the hub's own principal, not its whole account (any role there could otherwise assume this
+ * one), and only with the project's external id (confused-deputy guard).
+ */
 export function managerTrustPolicy(a: ProjectAccount): PolicyDocument {
   return policy({
     Effect: "Allow",
-    Principal: { AWS: `arn:aws:iam::${a.hubAccountId}:root` },
+    Principal: { AWS: a.hubPrincipalArn },
     Action: "sts:AssumeRole",
     Condition: { StringEquals: { "sts:ExternalId": a.externalId } },
   });
 }
 
 /**
- * What the Worker may do: run the project's bucket/user stacks, and only through the execution
- * role (so the role itself needs no S3/IAM write access); read them back; check a bucket is empty
- * before deleting it; manage the access keys of the project's users (keys never go through a
- * template).
+ * What the Worker may do: run the project's bucket/user stacks (and resume a failed rollback),
+ * only through the execution role (so the role itself needs no S3/IAM write access); read them
+ * back; check a bucket is empty before deleting it; manage the access keys of the project's users
+ * (keys never go through a template).
  */
 export function managerPolicy(a: ProjectAccount): PolicyDocument {
   const r = arns(a);
@@ -63,10 +73,12 @@ export function managerPolicy(a: ProjectAccount): PolicyDocument {
     {
       Sid: "StackChangesThroughExecutionRole",
       Effect: "Allow",
-      Action: ["cloudformation:CreateStack", "cloudformation:UpdateStack", "cloudformation:DeleteStack"],
+      Action: ["cloudformation:CreateStack", "cloudformation:UpdateStack", "cloudformation:DeleteStack", "cloudformation:ContinueUpdateRollback"],
       Resource: r.stacks,
       Condition: { StringEquals: { "cloudformation:RoleArn": r.executionRole } },
     },
+    // Tags given on CreateStack/UpdateStack are authorized as TagResource (hence its CreateAction key).
+    { Sid: "StackTags", Effect: "Allow", Action: "cloudformation:TagResource", Resource: r.stacks },
     { Sid: "StackReads", Effect: "Allow", Action: ["cloudformation:DescribeStacks", "cloudformation:GetTemplate"], Resource: r.stacks },
     // Healing lists the project's stacks with DescribeStacks without a StackName, which IAM
     // authorizes against "*" only. Read-only, and the account holds nothing but this project.
@@ -82,7 +94,7 @@ export function managerPolicy(a: ProjectAccount): PolicyDocument {
     {
       Sid: "UserAccessKeys",
       Effect: "Allow",
-      Action: ["iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:ListAccessKeys", "iam:UpdateAccessKey"],
+      Action: ["iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:ListAccessKeys", "iam:UpdateAccessKey", "iam:GetAccessKeyLastUsed"],
       Resource: r.users,
     },
   );
@@ -98,46 +110,57 @@ export function executionTrustPolicy(a: ProjectAccount): PolicyDocument {
   });
 }
 
-/** What CloudFormation needs for the project's hardened buckets and its boundary-limited users. */
+/** What CloudFormation calls for the bucket template's resource types (handler permissions). */
+export const EXECUTION_BUCKET_ACTIONS = [
+  "s3:CreateBucket", "s3:DeleteBucket", "s3:ListBucket",
+  "s3:GetAccelerateConfiguration", "s3:GetAnalyticsConfiguration", "s3:GetBucketAcl", "s3:GetBucketCORS", "s3:GetBucketLogging",
+  "s3:GetBucketNotification", "s3:GetBucketObjectLockConfiguration", "s3:GetBucketOwnershipControls", "s3:GetBucketPolicy",
+  "s3:GetBucketPublicAccessBlock", "s3:GetBucketTagging", "s3:GetBucketVersioning", "s3:GetBucketWebsite", "s3:GetEncryptionConfiguration",
+  "s3:GetIntelligentTieringConfiguration", "s3:GetInventoryConfiguration", "s3:GetLifecycleConfiguration", "s3:GetMetricsConfiguration",
+  "s3:GetReplicationConfiguration",
+  "s3:PutBucketTagging", "s3:PutEncryptionConfiguration", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration",
+  "s3:PutBucketPublicAccessBlock", "s3:PutBucketOwnershipControls", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy",
+];
+
+/**
+ * The user actions that support the `iam:PermissionsBoundary` condition key (IAM service
+ * authorization data) and that CloudFormation needs for our user template.
+ */
+export const BOUNDED_USER_ACTIONS = ["iam:CreateUser", "iam:PutUserPermissionsBoundary", "iam:PutUserPolicy", "iam:DeleteUserPolicy"];
+
+/**
+ * User actions without that key: reads; tags (no policy of the account conditions on tags);
+ * UpdateUser (checked on the old and the new name, both under the project path; the boundary
+ * stays); deletions, which only take access away.
+ */
+export const UNBOUNDED_USER_ACTIONS = [
+  "iam:GetUser", "iam:GetUserPolicy", "iam:GetLoginProfile", "iam:ListUserPolicies", "iam:ListAttachedUserPolicies",
+  "iam:ListGroupsForUser", "iam:ListUserTags", "iam:ListAccessKeys", "iam:TagUser", "iam:UntagUser", "iam:UpdateUser",
+  "iam:DeleteUser", "iam:DeleteAccessKey", "iam:DeleteLoginProfile",
+];
+
+/**
+ * What CloudFormation needs for the project's hardened buckets and its boundary-capped users, and
+ * explicit Denies that keep the boundary on every user and unchanged whatever is granted later.
+ */
 export function executionPolicy(a: ProjectAccount): PolicyDocument {
   const r = arns(a);
   return policy(
+    { Sid: "ProjectBuckets", Effect: "Allow", Action: EXECUTION_BUCKET_ACTIONS, Resource: r.buckets },
     {
-      Sid: "ProjectBuckets",
+      Sid: "UsersOnlyUnderTheProjectBoundary",
       Effect: "Allow",
-      Action: [
-        "s3:CreateBucket", "s3:DeleteBucket", "s3:ListBucket", "s3:GetBucket*", "s3:Get*Configuration",
-        "s3:PutBucketTagging", "s3:PutEncryptionConfiguration", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration",
-        "s3:PutBucketPublicAccessBlock", "s3:PutBucketOwnershipControls", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy",
-      ],
-      Resource: r.buckets,
-    },
-    {
-      Sid: "ProjectUsersOnlyWithBoundary",
-      Effect: "Allow",
-      Action: ["iam:CreateUser", "iam:PutUserPermissionsBoundary"],
+      Action: BOUNDED_USER_ACTIONS,
       Resource: r.users,
-      Condition: { StringLike: { "iam:PermissionsBoundary": r.policies } },
+      Condition: { StringEquals: { "iam:PermissionsBoundary": r.boundary } },
     },
+    { Sid: "ProjectUsers", Effect: "Allow", Action: UNBOUNDED_USER_ACTIONS, Resource: r.users },
+    { Sid: "BoundaryStays", Effect: "Deny", Action: "iam:DeleteUserPermissionsBoundary", Resource: "*" },
     {
-      Sid: "ProjectUsers",
-      Effect: "Allow",
-      Action: [
-        "iam:GetUser", "iam:UpdateUser", "iam:DeleteUser", "iam:TagUser", "iam:UntagUser", "iam:ListUserTags",
-        "iam:PutUserPolicy", "iam:GetUserPolicy", "iam:DeleteUserPolicy", "iam:ListUserPolicies",
-        "iam:ListAttachedUserPolicies", "iam:ListGroupsForUser", "iam:ListAccessKeys", "iam:DeleteAccessKey",
-        "iam:DeleteLoginProfile", "iam:DeleteUserPermissionsBoundary",
-      ],
-      Resource: r.users,
-    },
-    {
-      Sid: "ProjectBoundaryPolicies",
-      Effect: "Allow",
-      Action: [
-        "iam:CreatePolicy", "iam:DeletePolicy", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyVersions",
-        "iam:CreatePolicyVersion", "iam:DeletePolicyVersion", "iam:TagPolicy", "iam:UntagPolicy",
-      ],
-      Resource: r.policies,
+      Sid: "BoundaryUnchanged",
+      Effect: "Deny",
+      Action: ["iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"],
+      Resource: r.boundary,
     },
   );
 }

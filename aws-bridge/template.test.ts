@@ -1,9 +1,10 @@
-// Proves template.yaml passes cfn-lint, mirrors project-roles.ts exactly, and keeps its security properties (external id, role-only stack changes, secret out of the environment, DLQ on both failure paths).
+// Proves template.yaml passes cfn-lint, mirrors project-roles.ts exactly (roles and the project boundary), and keeps its security properties (one trusted hub principal with external id, role-only stack changes, secret out of the environment, DLQ on both failure paths).
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { executionPolicy, executionTrustPolicy, managerPolicy, managerTrustPolicy, type ProjectAccount } from "./project-roles";
+import { executionPolicy, executionTrustPolicy, managerPolicy, managerTrustPolicy, projectBoundaryPolicy, type ProjectAccount } from "./project-roles";
+import { projectBoundaryArn, projectBoundaryName, projectIamPath } from "../worker/domain/project-boundary";
 import { bucketSuffix } from "../worker/domain/naming";
 
 const templatePath = fileURLToPath(new URL("./template.yaml", import.meta.url));
@@ -27,17 +28,25 @@ function loadTemplate() {
 }
 
 const template = loadTemplate();
-const account: ProjectAccount = { projectId: "demo", accountId: "111111111111", region: "eu-west-1", hubAccountId: "222222222222", externalId: "ext-123" };
+const account: ProjectAccount = {
+  projectId: "demo",
+  accountId: "111111111111",
+  region: "eu-west-1",
+  hubPrincipalArn: "arn:aws:iam::222222222222:user/stackroom-worker",
+  externalId: "ext-123",
+};
 const parameters: Record<string, string> = {
   "AWS::AccountId": account.accountId,
   "AWS::Region": account.region,
   "AWS::Partition": "aws",
   ProjectId: account.projectId,
-  HubAccountId: account.hubAccountId,
+  HubPrincipalArn: account.hubPrincipalArn,
   ExternalId: account.externalId,
   BucketSuffix: bucketSuffix(account.projectId, account.accountId, account.region),
 };
 const attributes: Record<string, string> = { "ExecutionRole.Arn": `arn:aws:iam::${account.accountId}:role/stackroom-demo-cfn-execution` };
+/** `Ref` of a resource: its physical id (an ARN for a managed policy). */
+const resourceRefs: Record<string, string> = { ProjectBoundary: projectBoundaryArn(account.projectId, account.accountId) };
 
 /** Evaluates the intrinsics the role policies use (Sub, Ref to parameters, GetAtt Arn). */
 function render(node: unknown): unknown {
@@ -48,7 +57,7 @@ function render(node: unknown): unknown {
   if (entries.length === 1 && key === "Fn::Sub" && typeof value === "string") {
     return value.replace(/\$\{([\w:]+)\}/g, (_, name: string) => parameters[name] ?? `<${name}?>`);
   }
-  if (entries.length === 1 && key === "Ref" && typeof value === "string") return parameters[value] ?? `<Ref ${value}?>`;
+  if (entries.length === 1 && key === "Ref" && typeof value === "string") return parameters[value] ?? resourceRefs[value] ?? `<Ref ${value}?>`;
   if (entries.length === 1 && key === "Fn::GetAtt" && Array.isArray(value)) return attributes[value.join(".")] ?? `<GetAtt ${value.join(".")}?>`;
   return Object.fromEntries(entries.map(([k, v]) => [k, render(v)]));
 }
@@ -72,11 +81,21 @@ describe("template.yaml", () => {
     expect(role("ExecutionRole")).toEqual({ trust: executionTrustPolicy(account), policy: executionPolicy(account) });
   });
 
-  it("grants no wildcard actions, a wildcard resource only to DescribeStacks, and no sns:Publish to the manager", () => {
-    const Statements = z.object({ Statement: z.array(z.object({ Action: z.unknown(), Resource: z.unknown() })) });
+  it("creates the project boundary with the name, path and document every user template references", () => {
+    const boundary = z
+      .object({ ManagedPolicyName: z.unknown(), Path: z.unknown(), PolicyDocument: z.unknown() })
+      .parse(template.Resources.ProjectBoundary?.Properties);
+    expect(render(boundary.ManagedPolicyName)).toBe(projectBoundaryName(account.projectId));
+    expect(render(boundary.Path)).toBe(projectIamPath(account.projectId));
+    expect(render(boundary.PolicyDocument)).toEqual(projectBoundaryPolicy(account));
+    expect(template.Outputs.BoundaryArn).toEqual(expect.objectContaining({ Value: { Ref: "ProjectBoundary" } }));
+  });
+
+  it("allows no wildcard actions, a wildcard resource only to DescribeStacks, and no sns:Publish to the manager", () => {
+    const Statements = z.object({ Statement: z.array(z.object({ Effect: z.enum(["Allow", "Deny"]), Action: z.unknown(), Resource: z.unknown() })) });
     const statements = [role("ManagerRole").policy, role("ExecutionRole").policy].flatMap((p) => Statements.parse(p).Statement);
-    for (const statement of statements) {
-      expect([statement.Action].flat()).not.toContain("*");
+    for (const statement of statements.filter((s) => s.Effect === "Allow")) {
+      for (const action of [statement.Action].flat()) expect(String(action)).not.toContain("*");
       if ([statement.Resource].flat().includes("*")) expect(statement.Action).toBe("cloudformation:DescribeStacks");
     }
     expect(JSON.stringify(role("ManagerRole").policy)).not.toContain("sns:");
