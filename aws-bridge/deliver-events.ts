@@ -5,7 +5,7 @@ import { signBody } from "../worker/domain/webhook-signature";
 export const MAX_EVENTS_PER_POST = 100;
 
 export interface DeliveryOptions {
-  /** `https://<worker>/webhooks/cloudformation`. */
+  /** The project's own webhook, `https://<worker>/webhooks/cloudformation/<project>` (project-scope.ts). */
   url: string;
   /** Signing secrets; one v1 signature per non-empty secret. */
   secrets: readonly string[];

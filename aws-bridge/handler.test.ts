@@ -1,4 +1,4 @@
-// Proves the Lambda handler turns SNS records into signed webhook POSTs, skips non-CloudFormation records, throws when nothing is deliverable, and reads its secret from Secrets Manager (moto).
+// Proves the Lambda handler turns SNS records into signed webhook POSTs to its project's webhook, skips non-CloudFormation records, drops stack events of other projects or accounts, throws when nothing is deliverable, and reads its secret from Secrets Manager (moto).
 import { randomUUID } from "node:crypto";
 import { AwsClient } from "aws4fetch";
 import { afterEach, describe, expect, it } from "vitest";
@@ -14,8 +14,17 @@ afterEach(async () => {
   receiver = undefined;
 });
 
-const cfnMessage = (status: string) =>
-  `StackId='arn:aws:cloudformation:eu-west-1:111111111111:stack/stackroom-demo-bucket-a/af58'\nTimestamp='2026-11-24T23:55:32.755Z'\nEventId='${randomUUID()}'\nLogicalResourceId='stackroom-demo-bucket-a'\nNamespace='111111111111'\nResourceProperties='None'\nResourceStatus='${status}'\nResourceStatusReason='None'\nResourceType='AWS::CloudFormation::Stack'\nStackName='stackroom-demo-bucket-a'\nClientRequestToken='None'`;
+const cfnMessage = (status: string, { stack = "stackroom-demo-bucket-a", account = "111111111111", namespace = "" } = {}) =>
+  `StackId='arn:aws:cloudformation:eu-west-1:${account}:stack/${stack}/af58'\nTimestamp='2026-11-24T23:55:32.755Z'\nEventId='${randomUUID()}'\nLogicalResourceId='${stack}'\nNamespace='${namespace || account}'\nResourceProperties='None'\nResourceStatus='${status}'\nResourceStatusReason='None'\nResourceType='AWS::CloudFormation::Stack'\nStackName='${stack}'\nClientRequestToken='None'`;
+
+/** The bridge of project demo in account 111111111111. */
+const bridgeEnv = (url: string, more: Record<string, string> = {}) => ({
+  STACKROOM_WEBHOOK_URL: url,
+  STACKROOM_PROJECT_ID: "demo",
+  STACKROOM_ACCOUNT_ID: "111111111111",
+  WEBHOOK_SECRET: "s1",
+  ...more,
+});
 
 const snsEvent = (...messages: string[]) => ({
   Records: messages.map((Message, i) => ({
@@ -34,7 +43,7 @@ describe("handler", () => {
   it("delivers the CloudFormation records and skips the others", async () => {
     receiver = await startWebhookReceiver({ secrets: ["s1"] });
     const { logs, deps } = quiet();
-    const handler = createHandler({ STACKROOM_WEBHOOK_URL: receiver.url, WEBHOOK_SECRET: "s1" }, deps);
+    const handler = createHandler(bridgeEnv(receiver.url), deps);
     const result = await handler(snsEvent(cfnMessage("CREATE_IN_PROGRESS"), "hello from a stray publisher", cfnMessage("CREATE_COMPLETE")));
     expect(result).toEqual({ delivered: 2, skipped: 1 });
     expect(receiver.posts).toHaveLength(1);
@@ -44,20 +53,40 @@ describe("handler", () => {
 
   it("throws when no record is a CloudFormation event, without posting", async () => {
     receiver = await startWebhookReceiver({ secrets: ["s1"] });
-    const handler = createHandler({ STACKROOM_WEBHOOK_URL: receiver.url, WEBHOOK_SECRET: "s1" }, quiet().deps);
+    const handler = createHandler(bridgeEnv(receiver.url), quiet().deps);
     await expect(handler(snsEvent("a", "b"))).rejects.toThrow(NoStackEventsError);
     expect(receiver.posts).toHaveLength(0);
   });
 
   it("throws on an event that is not from SNS", async () => {
-    const handler = createHandler({ STACKROOM_WEBHOOK_URL: "https://stackroom.example/webhooks/cloudformation", WEBHOOK_SECRET: "s1" }, quiet().deps);
+    const handler = createHandler(bridgeEnv("https://stackroom.example/webhooks/cloudformation/demo"), quiet().deps);
     await expect(handler({ Records: [{ EventSource: "aws:sqs", body: "x" }] })).rejects.toThrow("Not an SNS event");
     await expect(handler({})).rejects.toThrow("Not an SNS event");
   });
 
+  it("drops, with a log line, stack events of another project or account, and posts nothing for them alone", async () => {
+    receiver = await startWebhookReceiver({ secrets: ["s1"] });
+    const { logs, deps } = quiet();
+    const handler = createHandler(bridgeEnv(receiver.url), deps);
+    const foreign = [
+      cfnMessage("CREATE_COMPLETE", { stack: "stackroom-other-bucket-a" }),
+      cfnMessage("CREATE_COMPLETE", { stack: "stackroom-demox-bucket-a" }),
+      cfnMessage("CREATE_COMPLETE", { stack: "not-stackroom" }),
+      cfnMessage("CREATE_COMPLETE", { account: "222222222222" }),
+      cfnMessage("CREATE_COMPLETE", { namespace: "222222222222" }),
+      cfnMessage("CREATE_COMPLETE", { account: "222222222222", namespace: "111111111111" }),
+    ];
+    expect(await handler(snsEvent(...foreign))).toEqual({ delivered: 0, skipped: 6 });
+    expect(receiver.posts).toHaveLength(0);
+    expect(logs).toEqual(Array(6).fill("dropping a stack event that is not of this bridge's project and account"));
+
+    expect(await handler(snsEvent(foreign[0] ?? "", cfnMessage("DELETE_COMPLETE")))).toEqual({ delivered: 1, skipped: 1 });
+    expect(receiver.events().map((e) => [e.stackName, e.resourceStatus])).toEqual([["stackroom-demo-bucket-a", "DELETE_COMPLETE"]]);
+  });
+
   it("throws when the Worker refuses, so Lambda retries and the DLQ catches it", async () => {
     receiver = await startWebhookReceiver({ secrets: ["rotated-away"] });
-    const handler = createHandler({ STACKROOM_WEBHOOK_URL: receiver.url, WEBHOOK_SECRET: "s1" }, quiet().deps);
+    const handler = createHandler(bridgeEnv(receiver.url), quiet().deps);
     await expect(handler(snsEvent(cfnMessage("CREATE_COMPLETE")))).rejects.toThrow(WebhookDeliveryError);
   });
 
@@ -70,15 +99,9 @@ describe("handler", () => {
     });
     const { ARN } = z.object({ ARN: z.string() }).parse(await created.json());
     receiver = await startWebhookReceiver({ secrets: ["old-secret"] });
+    const { WEBHOOK_SECRET: _, ...withoutPlainSecret } = bridgeEnv(receiver.url);
     const handler = createHandler(
-      {
-        STACKROOM_WEBHOOK_URL: receiver.url,
-        WEBHOOK_SECRET_ARN: ARN,
-        AWS_REGION: "eu-west-1",
-        AWS_ACCESS_KEY_ID: "test",
-        AWS_SECRET_ACCESS_KEY: "test",
-        AWS_ENDPOINT_URL: moto,
-      },
+      { ...withoutPlainSecret, WEBHOOK_SECRET_ARN: ARN, AWS_REGION: "eu-west-1", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_ENDPOINT_URL: moto },
       quiet().deps,
     );
     expect(await handler(snsEvent(cfnMessage("UPDATE_COMPLETE")))).toEqual({ delivered: 1, skipped: 0 });
@@ -87,9 +110,13 @@ describe("handler", () => {
   });
 
   it.each([
-    [{ STACKROOM_WEBHOOK_URL: "http://stackroom.example/webhooks/cloudformation", WEBHOOK_SECRET: "s" }, "https"],
-    [{ STACKROOM_WEBHOOK_URL: "https://stackroom.example/webhooks/cloudformation" }, "WEBHOOK_SECRET_ARN"],
+    [bridgeEnv("http://stackroom.example/webhooks/cloudformation/demo"), "https"],
+    [{ ...bridgeEnv("https://stackroom.example/webhooks/cloudformation/demo"), WEBHOOK_SECRET: undefined }, "WEBHOOK_SECRET_ARN"],
     [{ WEBHOOK_SECRET: "s" }, "Bridge configuration"],
+    [bridgeEnv("https://stackroom.example/webhooks/cloudformation"), "STACKROOM_WEBHOOK_URL must be the project's own"],
+    [bridgeEnv("https://stackroom.example/webhooks/cloudformation/other"), "STACKROOM_WEBHOOK_URL must be the project's own"],
+    [{ ...bridgeEnv("https://stackroom.example/webhooks/cloudformation/demo"), STACKROOM_PROJECT_ID: undefined }, "Bridge configuration"],
+    [{ ...bridgeEnv("https://stackroom.example/webhooks/cloudformation/demo"), STACKROOM_ACCOUNT_ID: "1111" }, "12-digit"],
   ])("refuses configuration %j", (env, message) => {
     expect(() => createHandler(env)).toThrow(message);
   });

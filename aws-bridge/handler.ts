@@ -2,7 +2,9 @@ import { AwsClient } from "aws4fetch";
 import { z } from "zod";
 import type { StackEvent } from "../worker/domain/contract/stack-event";
 import { CfnMessageError, parseCloudFormationMessage } from "../worker/domain/cfn-message";
+import { ProjectId } from "../worker/domain/contract/project";
 import { deliverEvents, type DeliveryOptions } from "./deliver-events";
+import { foreignEventReason, isProjectWebhookUrl, type ProjectScope } from "./project-scope";
 
 /** The part of Lambda's SNS event we read; anything else in it is ignored. */
 const SnsLambdaEvent = z.object({
@@ -26,25 +28,35 @@ export class NoStackEventsError extends Error {
 
 /**
  * The path shared by the Lambda and the local adapter: parse each SNS message, skip (and log) the
- * ones that are not CloudFormation notifications, deliver the rest signed. Throws
- * NoStackEventsError when not a single message parsed, WebhookDeliveryError when delivery failed.
+ * ones that are not CloudFormation notifications, drop (and log) stack events of another project
+ * or account when a `scope` is given, deliver the rest signed. Throws NoStackEventsError when not
+ * a single message parsed, WebhookDeliveryError when delivery failed. Dropped events are not an
+ * error: retrying them would only send them to the DLQ.
  */
 export async function forwardCloudFormationMessages(
   messages: readonly { id: string; text: string }[],
   delivery: DeliveryOptions,
   log: Log = consoleLog,
+  scope?: ProjectScope,
 ): Promise<{ delivered: number; skipped: number }> {
   const events: StackEvent[] = [];
+  let parsed = 0;
   for (const message of messages) {
+    let event: StackEvent;
     try {
-      events.push(parseCloudFormationMessage(message.text));
+      event = parseCloudFormationMessage(message.text);
     } catch (error) {
       if (!(error instanceof CfnMessageError)) throw error;
       log("skipping an SNS message that is not a CloudFormation stack event", { messageId: message.id, error: error.message });
+      continue;
     }
+    parsed++;
+    const foreign = scope ? foreignEventReason(event, scope) : null;
+    if (foreign === null) events.push(event);
+    else log("dropping a stack event that is not of this bridge's project and account", { messageId: message.id, reason: foreign });
   }
-  if (events.length === 0) throw new NoStackEventsError(`None of the ${messages.length} SNS message(s) was a CloudFormation stack event.`);
-  await deliverEvents(events, { log, ...delivery });
+  if (parsed === 0) throw new NoStackEventsError(`None of the ${messages.length} SNS message(s) was a CloudFormation stack event.`);
+  if (events.length > 0) await deliverEvents(events, { log, ...delivery });
   return { delivered: events.length, skipped: messages.length - events.length };
 }
 
@@ -55,6 +67,10 @@ const BridgeEnv = z
     STACKROOM_WEBHOOK_URL: z
       .url()
       .refine((u) => u.startsWith("https://") || loopback(new URL(u)), "The webhook URL must use https."),
+    /** The project whose stack events this bridge forwards (and whose webhook it posts to). */
+    STACKROOM_PROJECT_ID: ProjectId,
+    /** The project's AWS account: events of any other account are dropped. */
+    STACKROOM_ACCOUNT_ID: z.string().regex(/^\d{12}$/, "STACKROOM_ACCOUNT_ID must be a 12-digit AWS account id."),
     /** Secrets Manager secret holding the signing secret(s), one per line or comma-separated. */
     WEBHOOK_SECRET_ARN: z.string().min(1).optional(),
     /** Plain-env alternative (local runs and tests). */
@@ -68,7 +84,11 @@ const BridgeEnv = z
     AWS_ENDPOINT_URL_SECRETS_MANAGER: z.string().optional(),
     AWS_ENDPOINT_URL: z.string().optional(),
   })
-  .refine((env) => env.WEBHOOK_SECRET_ARN || env.WEBHOOK_SECRET, "Set WEBHOOK_SECRET_ARN (or WEBHOOK_SECRET).");
+  .refine((env) => env.WEBHOOK_SECRET_ARN || env.WEBHOOK_SECRET, "Set WEBHOOK_SECRET_ARN (or WEBHOOK_SECRET).")
+  .refine(
+    (env) => isProjectWebhookUrl(env.STACKROOM_WEBHOOK_URL, env.STACKROOM_PROJECT_ID),
+    "STACKROOM_WEBHOOK_URL must be the project's own https://<worker>/webhooks/cloudformation/<STACKROOM_PROJECT_ID>.",
+  );
 type BridgeEnv = z.infer<typeof BridgeEnv>;
 
 const SecretValue = z.object({ SecretString: z.string().min(1) });
@@ -116,6 +136,7 @@ export function createHandler(rawEnv: Record<string, string | undefined>, deps: 
   const parsedEnv = BridgeEnv.safeParse(rawEnv);
   if (!parsedEnv.success) throw new Error(`Bridge configuration: ${parsedEnv.error.issues.map((i) => i.message).join(" ")}`);
   const env = parsedEnv.data;
+  const scope: ProjectScope = { projectId: env.STACKROOM_PROJECT_ID, accountId: env.STACKROOM_ACCOUNT_ID };
   const fetchImpl = deps.fetch ?? fetch;
   const log = deps.log ?? consoleLog;
   let cached: { secrets: string[]; until: number } | undefined;
@@ -134,7 +155,7 @@ export function createHandler(rawEnv: Record<string, string | undefined>, deps: 
     if (!parsed.success) throw new Error(`Not an SNS event: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`);
     const messages = parsed.data.Records.map((r) => ({ id: r.Sns.MessageId, text: r.Sns.Message }));
     const delivery: DeliveryOptions = { url: env.STACKROOM_WEBHOOK_URL, secrets: await secrets(), fetch: fetchImpl, timeoutMs: 8_000, ...deps.delivery };
-    return forwardCloudFormationMessages(messages, delivery, log);
+    return forwardCloudFormationMessages(messages, delivery, log, scope);
   };
 }
 

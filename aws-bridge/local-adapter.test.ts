@@ -1,4 +1,4 @@
-// Proves the local adapter verifies moto's SNS deliveries, forwards CloudFormation messages signed to the Worker, and answers 403/400/422/500 for forged, garbled, foreign and undeliverable ones.
+// Proves the local adapter verifies moto's SNS deliveries, forwards CloudFormation messages signed to the Worker (only its project's, when scoped), and answers 403/400/422/500 for forged, garbled, foreign and undeliverable ones.
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -18,7 +18,11 @@ afterEach(async () => {
 const cfnMessage = (eventId: string) =>
   `StackId='arn:aws:cloudformation:eu-west-1:123456789012:stack/stackroom-demo-bucket-b/1f2e'\nTimestamp='2026-11-24T23:55:32.755Z'\nEventId='${eventId}'\nLogicalResourceId='stackroom-demo-bucket-b'\nNamespace='123456789012'\nResourceProperties='None'\nResourceStatus='CREATE_COMPLETE'\nResourceStatusReason='None'\nResourceType='AWS::CloudFormation::Stack'\nStackName='stackroom-demo-bucket-b'\nClientRequestToken='None'`;
 
-async function setup(webhookUrl?: string, holdCompletionSeconds = 0): Promise<{ adapter: LocalAdapter; receiver: WebhookReceiver; logs: string[] }> {
+async function setup(
+  webhookUrl?: string,
+  holdCompletionSeconds = 0,
+  scope?: { projectId: string; accountId: string },
+): Promise<{ adapter: LocalAdapter; receiver: WebhookReceiver; logs: string[] }> {
   const receiver = await startWebhookReceiver({ secrets });
   const logs: string[] = [];
   const adapter = await startLocalAdapter({
@@ -30,6 +34,7 @@ async function setup(webhookUrl?: string, holdCompletionSeconds = 0): Promise<{ 
     log: (message) => void logs.push(message),
     delivery: { sleep: async () => {} },
     holdCompletionSeconds,
+    scope,
   });
   open.push(receiver, adapter);
   return { adapter, receiver, logs };
@@ -61,6 +66,16 @@ describe("local adapter", { timeout: 30_000 }, () => {
     expect(receiver.posts).toHaveLength(0);
     await receiver.waitForEvents((events) => events.length === 1);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
+  });
+
+  it("drops, as the Lambda does, the stack events of another project when scoped to one", async () => {
+    const { adapter, receiver, logs } = await setup(undefined, 0, { projectId: "other", accountId: "123456789012" });
+    const { message } = await captureMotoDelivery(moto, region, cfnMessage(randomUUID()), "AWS CloudFormation Notification");
+    const response = await post(adapter.url, JSON.stringify(message));
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe("Delivered 0 event(s).");
+    expect(logs).toContain("dropping a stack event that is not of this bridge's project and account");
+    expect(receiver.posts).toHaveLength(0);
   });
 
   it("refuses a replayed delivery whose message was changed, with 403", async () => {

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { AwsClient } from "aws4fetch";
 import { WebhookDeliveryError, type DeliveryOptions } from "./deliver-events";
 import { forwardCloudFormationMessages, NoStackEventsError } from "./handler";
+import type { ProjectScope } from "./project-scope";
 import { createSnsVerifier, SnsHttpMessage } from "./sns-signature";
 
 /**
@@ -19,8 +20,11 @@ type Log = (message: string, detail?: Record<string, unknown>) => void;
 export interface LocalAdapterOptions {
   port: number;
   host?: string;
+  /** The project's webhook, `.../webhooks/cloudformation/<project>` (projectWebhookUrl). */
   webhookUrl: string;
   secrets: string[];
+  /** Forward only stack events of this project and account, as the Lambda does; absent: all. */
+  scope?: ProjectScope;
   motoEndpoint: string;
   region: string;
   log?: Log;
@@ -114,7 +118,7 @@ export async function startLocalAdapter(options: LocalAdapterOptions): Promise<L
       log("the SNS subscription was removed", { topicArn: message.TopicArn });
       return [200, "Noted."];
     }
-    const forward = () => forwardCloudFormationMessages([{ id: message.MessageId, text: message.Message }], delivery, log);
+    const forward = () => forwardCloudFormationMessages([{ id: message.MessageId, text: message.Message }], delivery, log, options.scope);
     if (holdMs > 0 && isCompletion(message.Message)) {
       const timer = setTimeout(() => {
         held.delete(timer);

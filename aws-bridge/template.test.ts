@@ -1,4 +1,4 @@
-// Proves template.yaml passes cfn-lint, mirrors project-roles.ts exactly (roles and the project boundary), and keeps its security properties (one trusted hub principal with external id, role-only stack changes, secret out of the environment, DLQ on both failure paths).
+// Proves template.yaml passes cfn-lint, mirrors project-roles.ts exactly (roles and the project boundary), and keeps its security properties (one trusted hub principal with external id, role-only stack changes, secret out of the environment, the bridge scoped to its project, DLQ on both failure paths).
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -104,8 +104,16 @@ describe("template.yaml", () => {
   it("keeps the webhook secret NoEcho and out of the Lambda environment", () => {
     expect(template.Parameters.WebhookSecret?.NoEcho).toBe(true);
     const fn = z.object({ Runtime: z.string(), Environment: z.object({ Variables: z.record(z.string(), z.unknown()) }) }).parse(template.Resources.BridgeFunction?.Properties);
-    expect(Object.keys(fn.Environment.Variables).sort()).toEqual(["NODE_OPTIONS", "STACKROOM_WEBHOOK_URL", "WEBHOOK_SECRET_ARN"]);
+    expect(Object.keys(fn.Environment.Variables).sort()).toEqual([
+      "NODE_OPTIONS",
+      "STACKROOM_ACCOUNT_ID",
+      "STACKROOM_PROJECT_ID",
+      "STACKROOM_WEBHOOK_URL",
+      "WEBHOOK_SECRET_ARN",
+    ]);
     expect(fn.Environment.Variables.WEBHOOK_SECRET_ARN).toEqual({ Ref: "WebhookSecretStore" });
+    expect(fn.Environment.Variables.STACKROOM_PROJECT_ID).toEqual({ Ref: "ProjectId" });
+    expect(fn.Environment.Variables.STACKROOM_ACCOUNT_ID).toEqual({ Ref: "AWS::AccountId" });
     expect(fn.Runtime).toMatch(/^nodejs\d+\.x$/);
   });
 

@@ -1,9 +1,10 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import { SIGNATURE_HEADER, WebhookBatch, type StackEvent } from "../../worker/domain/contract/stack-event";
 import { verifySignature } from "../../worker/domain/webhook-signature";
+import { projectWebhookUrl } from "../project-scope";
 
 /**
- * A real HTTP server standing in for the Worker's `POST /webhooks/cloudformation` in bridge tests:
+ * A real HTTP server standing in for the Worker's `POST /webhooks/cloudformation/:project` in bridge tests:
  * it checks the signature and the WebhookBatch schema the way the Worker must, records every
  * POST, and can be told to answer the next requests with given statuses (to drive retries).
  */
@@ -28,6 +29,8 @@ export interface WebhookReceiver {
 
 export interface ReceiverOptions {
   secrets: string[];
+  /** The project its URL names (default `demo`); any path is answered alike. */
+  projectId?: string;
   /** Statuses for the next requests, consumed in order; afterwards the real verdict applies. */
   script?: number[];
   /** Delay before answering, in ms (to provoke client timeouts). */
@@ -66,7 +69,7 @@ export async function startWebhookReceiver(options: ReceiverOptions): Promise<We
   const port = typeof address === "object" && address ? address.port : 0;
   const events = () => posts.filter((p) => p.status === 202).flatMap((p) => p.batch?.events ?? []);
   return {
-    url: `http://127.0.0.1:${port}/webhooks/cloudformation`,
+    url: projectWebhookUrl(`http://127.0.0.1:${port}`, options.projectId ?? "demo"),
     posts,
     events,
     async waitForEvents(predicate, timeoutMs = 10_000) {
