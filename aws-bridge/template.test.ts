@@ -1,77 +1,17 @@
 // Proves template.yaml passes cfn-lint, mirrors project-roles.ts exactly (roles and the project boundary), and keeps its security properties (one trusted hub principal with external id, role-only stack changes, secret out of the environment, the bridge scoped to its project, DLQ on both failure paths).
 import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { executionPolicy, executionTrustPolicy, managerPolicy, managerTrustPolicy, projectBoundaryPolicy, type ProjectAccount } from "./project-roles";
-import { projectBoundaryArn, projectBoundaryName, projectIamPath } from "../worker/domain/project-boundary";
-import { bucketSuffix } from "../worker/domain/naming";
+import { executionPolicy, executionTrustPolicy, managerPolicy, managerTrustPolicy, projectBoundaryPolicy } from "./project-roles";
+import { projectBoundaryName, projectIamPath } from "../worker/domain/project-boundary";
+import { bridgeTemplatePath, loadBridgeTemplate, renderedProperty, renderedRole, sampleAccount as account } from "./testing/bridge-template";
 
-const templatePath = fileURLToPath(new URL("./template.yaml", import.meta.url));
-
-/** cfn-lint's own decoder turns the YAML (short-form intrinsics included) into JSON. */
-function loadTemplate() {
-  const decode = spawnSync(
-    "python3",
-    ["-c", "import json,sys\nfrom cfnlint.decode import decode\nt,m=decode(sys.argv[1])\nassert not m, m\nprint(json.dumps(t))", templatePath],
-    { encoding: "utf8" },
-  );
-  if (decode.status !== 0) throw new Error(decode.stderr);
-  const Resource = z.object({ Type: z.string(), Properties: z.record(z.string(), z.unknown()).default({}) });
-  return z
-    .object({
-      Parameters: z.record(z.string(), z.object({ NoEcho: z.boolean().optional() }).loose()),
-      Resources: z.record(z.string(), Resource),
-      Outputs: z.record(z.string(), z.unknown()),
-    })
-    .parse(JSON.parse(decode.stdout));
-}
-
-const template = loadTemplate();
-const account: ProjectAccount = {
-  projectId: "demo",
-  accountId: "111111111111",
-  region: "eu-west-1",
-  hubPrincipalArn: "arn:aws:iam::222222222222:user/stackroom-worker",
-  externalId: "ext-123",
-};
-const parameters: Record<string, string> = {
-  "AWS::AccountId": account.accountId,
-  "AWS::Region": account.region,
-  "AWS::Partition": "aws",
-  ProjectId: account.projectId,
-  HubPrincipalArn: account.hubPrincipalArn,
-  ExternalId: account.externalId,
-  BucketSuffix: bucketSuffix(account.projectId, account.accountId, account.region),
-};
-const attributes: Record<string, string> = { "ExecutionRole.Arn": `arn:aws:iam::${account.accountId}:role/stackroom-demo-cfn-execution` };
-/** `Ref` of a resource: its physical id (an ARN for a managed policy). */
-const resourceRefs: Record<string, string> = { ProjectBoundary: projectBoundaryArn(account.projectId, account.accountId) };
-
-/** Evaluates the intrinsics the role policies use (Sub, Ref to parameters, GetAtt Arn). */
-function render(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(render);
-  if (typeof node !== "object" || node === null) return node;
-  const entries = Object.entries(node);
-  const [key, value] = entries[0] ?? [];
-  if (entries.length === 1 && key === "Fn::Sub" && typeof value === "string") {
-    return value.replace(/\$\{([\w:]+)\}/g, (_, name: string) => parameters[name] ?? `<${name}?>`);
-  }
-  if (entries.length === 1 && key === "Ref" && typeof value === "string") return parameters[value] ?? resourceRefs[value] ?? `<Ref ${value}?>`;
-  if (entries.length === 1 && key === "Fn::GetAtt" && Array.isArray(value)) return attributes[value.join(".")] ?? `<GetAtt ${value.join(".")}?>`;
-  return Object.fromEntries(entries.map(([k, v]) => [k, render(v)]));
-}
-
-function role(name: string) {
-  const properties = z
-    .object({ AssumeRolePolicyDocument: z.unknown(), Policies: z.array(z.object({ PolicyName: z.string(), PolicyDocument: z.unknown() })).length(1) })
-    .parse(template.Resources[name]?.Properties);
-  return { trust: render(properties.AssumeRolePolicyDocument), policy: render(properties.Policies[0]?.PolicyDocument) };
-}
+const template = loadBridgeTemplate();
+const role = (name: string) => renderedRole(template, name);
 
 describe("template.yaml", () => {
   it("passes cfn-lint", () => {
-    const lint = spawnSync("cfn-lint", [templatePath], { encoding: "utf8" });
+    const lint = spawnSync("cfn-lint", [bridgeTemplatePath], { encoding: "utf8" });
     expect(`${lint.stdout}${lint.stderr}`).toBe("");
     expect(lint.status).toBe(0);
   }, 60_000);
@@ -82,12 +22,10 @@ describe("template.yaml", () => {
   });
 
   it("creates the project boundary with the name, path and document every user template references", () => {
-    const boundary = z
-      .object({ ManagedPolicyName: z.unknown(), Path: z.unknown(), PolicyDocument: z.unknown() })
-      .parse(template.Resources.ProjectBoundary?.Properties);
-    expect(render(boundary.ManagedPolicyName)).toBe(projectBoundaryName(account.projectId));
-    expect(render(boundary.Path)).toBe(projectIamPath(account.projectId));
-    expect(render(boundary.PolicyDocument)).toEqual(projectBoundaryPolicy(account));
+    const boundary = (property: string) => renderedProperty(template, "ProjectBoundary", property);
+    expect(boundary("ManagedPolicyName")).toBe(projectBoundaryName(account.projectId));
+    expect(boundary("Path")).toBe(projectIamPath(account.projectId));
+    expect(boundary("PolicyDocument")).toEqual(projectBoundaryPolicy(account));
     expect(template.Outputs.BoundaryArn).toEqual(expect.objectContaining({ Value: { Ref: "ProjectBoundary" } }));
   });
 
