@@ -86,7 +86,7 @@ describe("bucketTemplate", () => {
     expect(policy.Properties.Bucket).toEqual({ Ref: "Bucket" });
     const conditions = policy.Properties.PolicyDocument.Statement.map((s: Record<string, unknown>) => {
       expect(s).toMatchObject({ Effect: "Deny", Principal: "*", Action: "s3:*" });
-      expect(s.Resource).toEqual([{ "Fn::GetAtt": ["Bucket", "Arn"] }, { "Fn::Sub": "${Bucket.Arn}/*" }]);
+      expect(s.Resource).toEqual([{ "Fn::GetAtt": ["Bucket", "Arn"] }, { "Fn::Join": ["", [{ "Fn::GetAtt": ["Bucket", "Arn"] }, "/*"]] }]);
       return s.Condition;
     });
     expect(conditions).toEqual([{ Bool: { "aws:SecureTransport": "false" } }, { NumericLessThan: { "s3:TlsVersion": "1.2" } }]);
