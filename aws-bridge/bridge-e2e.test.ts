@@ -1,7 +1,7 @@
 // Proves the whole local event path: a stack created in moto through the manager role reaches a real HTTP "Worker" as signed, schema-valid StackEvents via SNS and the local adapter.
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
 import { afterEach, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { StackEvent } from "../worker/domain/contract/stack-event";
 import { verifySignature } from "../worker/domain/webhook-signature";
 import { queryService } from "./aws-query";

@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { bucketTemplate } from "../worker/domain/bucket-template";
 import type { BucketSpec } from "../worker/domain/contract/bucket";
 import type { UserSpec } from "../worker/domain/contract/user";

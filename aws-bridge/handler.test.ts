@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { AwsClient } from "aws4fetch";
 import { afterEach, describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { WebhookDeliveryError } from "./deliver-events";
 import { createHandler, NoStackEventsError } from "./handler";
 import { startWebhookReceiver, type WebhookReceiver } from "./testing/webhook-receiver";

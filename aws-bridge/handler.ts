@@ -1,10 +1,11 @@
 import { AwsClient } from "aws4fetch";
-import { z } from "zod";
+import * as z from "zod";
 import type { StackEvent } from "../worker/domain/contract/stack-event";
 import { CfnMessageError, parseCloudFormationMessage } from "../worker/domain/cfn-message";
 import { ProjectId } from "../worker/domain/contract/project";
 import { deliverEvents, type DeliveryOptions } from "./deliver-events";
-import { foreignEventReason, isProjectWebhookUrl, type ProjectScope } from "./project-scope";
+import { isProjectWebhookUrl } from "./project-scope";
+import { foreignEventReason, type ProjectScope } from "../worker/domain/event-scope";
 
 /** The part of Lambda's SNS event we read; anything else in it is ignored. */
 const SnsLambdaEvent = z.object({

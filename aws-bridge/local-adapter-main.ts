@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ProjectId } from "../worker/domain/contract/project";
 import { startLocalAdapter } from "./local-adapter";
 

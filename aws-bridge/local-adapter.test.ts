@@ -1,7 +1,7 @@
 // Proves the local adapter verifies moto's SNS deliveries, forwards CloudFormation messages signed to the Worker (only its project's, when scoped), and answers 403/400/422/500 for forged, garbled, foreign and undeliverable ones.
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { queryService } from "./aws-query";
 import { confirmSubscription, startLocalAdapter, type LocalAdapter } from "./local-adapter";
 import { captureMotoDelivery } from "./testing/moto-sns";

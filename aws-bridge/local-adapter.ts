@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { AwsClient } from "aws4fetch";
 import { WebhookDeliveryError, type DeliveryOptions } from "./deliver-events";
 import { forwardCloudFormationMessages, NoStackEventsError } from "./handler";
-import type { ProjectScope } from "./project-scope";
+import type { ProjectScope } from "../worker/domain/event-scope";
 import { createSnsVerifier, SnsHttpMessage } from "./sns-signature";
 
 /**

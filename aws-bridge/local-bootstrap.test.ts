@@ -1,7 +1,7 @@
 // Proves bootstrapProjectAccount creates the events topic, the adapter subscription, the project boundary and the template's roles in moto's project account, and is idempotent.
 import { randomBytes, randomInt } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { queryService } from "./aws-query";
 import { bootstrapProjectAccount } from "./local-bootstrap";
 import { executionPolicy, managerPolicy, managerTrustPolicy, projectBoundaryPolicy } from "./project-roles";

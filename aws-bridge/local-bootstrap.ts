@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { AwsQueryError, queryService, type Credentials, type QueryCall } from "./aws-query";
 import {
   eventsTopicName,

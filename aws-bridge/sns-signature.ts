@@ -1,6 +1,6 @@
 import { createVerify, X509Certificate } from "node:crypto";
 import { AwsClient } from "aws4fetch";
-import { z } from "zod";
+import * as z from "zod";
 
 /** Fields every signed SNS HTTP(S) delivery carries. */
 const Signed = {

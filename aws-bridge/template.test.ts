@@ -1,7 +1,7 @@
 // Proves template.yaml passes cfn-lint, mirrors project-roles.ts exactly (roles and the project boundary), and keeps its security properties (one trusted hub principal with external id, role-only stack changes, secret out of the environment, the bridge scoped to its project, DLQ on both failure paths).
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { executionPolicy, executionTrustPolicy, managerPolicy, managerTrustPolicy, projectBoundaryPolicy } from "./project-roles";
 import { projectBoundaryName, projectIamPath } from "../worker/domain/project-boundary";
 import { bridgeTemplatePath, loadBridgeTemplate, renderedProperty, renderedRole, sampleAccount as account } from "./testing/bridge-template";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import {
   CreateBucketBody, CreateUserBody, ProjectRecord, QueuedEdit, UpdateBucketBody, UpdateUserBody, UserSpec, type ResourceKind,
 } from "../worker/domain/contract";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** What each hibernatable socket carries across evictions: only ids, never state (tldraw pattern). */
 export const SocketAttachment = z.object({

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ActivityEntry, Bucket, BucketSpec, LiveFrame, ProjectRecord, StackEvent, User, UserSpec, type ResourceKind } from "../worker/domain/contract";
 
 /** What the room keeps per resource: the public view plus the spec CloudFormation last applied. */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { Share } from "../worker/domain/contract";
 
 /** A share as stored: the public metadata plus the ciphertext until it is opened or revoked. */

@@ -11,6 +11,25 @@ import { cloudFormationClient } from "../worker/aws";
 import { assumeRole } from "../worker/aws/sts";
 import { readProjectStacks } from "../durable-objects/stack-reader";
 import { ProjectRecord, ProjectView } from "../worker/domain/contract";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ROOT } from "./lib/stack";
+import { bundleWorker } from "./lib/worker-bundle";
+
+/** The Worker's gzip size budget (issue 8): what `wrangler deploy` uploads. */
+const WORKER_GZIP_BUDGET_KIB = 150;
+
+function workerBundleLine(): string {
+  const out = mkdtempSync(join(tmpdir(), "stackroom-bench-worker-"));
+  try {
+    const { gzipBytes, bytes } = bundleWorker(ROOT, out);
+    const kib = gzipBytes / 1024;
+    return `Worker bundle (wrangler deploy --dry-run): ${kib.toFixed(1)} KiB gzip (${(bytes / 1024).toFixed(1)} KiB minified); budget ${WORKER_GZIP_BUDGET_KIB} KiB, ${((kib / WORKER_GZIP_BUDGET_KIB) * 100).toFixed(0)}% of it — ${kib <= WORKER_GZIP_BUDGET_KIB ? "met" : "NOT met"}`;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
 
 const SIZES = [50, 200];
 const CACHED_SAMPLES = Number(process.env.BENCH_CACHED_SAMPLES ?? 400);
@@ -82,7 +101,9 @@ GET /api/projects/:p — cached (KV via wrangler dev, ${CACHED_SAMPLES} requests
 buckets | cached p50 | cached p99 | uncached p50 | uncached p99 | p50 ratio | p99 ratio
 ${rows.join("\n")}
 goal: cached p99 < 20 ms and ≥ 50x faster than uncached
-floor (HTTP through wrangler dev, no work): ${floors.join("; ")}`);
+floor (HTTP through wrangler dev, no work): ${floors.join("; ")}
+
+${workerBundleLine()}`);
 } finally {
   await stack.stop();
 }

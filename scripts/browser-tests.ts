@@ -5,8 +5,9 @@
  * Scenarios that set `holdSeconds` run last, on a second stack whose bridge holds back completion
  * events; both stacks boot side by side (about 7 s more than one alone).
  * Recorded CloudFormation sequences (failures moto cannot produce) reach the Worker through the
- * real signed webhook: the runner signs them with a secret of its own, installed in the
- * rotation slot (WEBHOOK_SECRET_PREVIOUS) so the local bridge keeps its own.
+ * real signed webhook of the demo project: the runner signs them with the project's secret
+ * derived from a root of its own, installed in the rotation slot (WEBHOOK_SECRET_PREVIOUS) so
+ * the local bridge keeps its own.
  * Options: a substring argument runs only matching scenarios; VERBOSE=1 shows the stack's logs.
  */
 import { randomBytes } from "node:crypto";
@@ -18,18 +19,22 @@ import { ROOT, startStack, type Stack } from "./lib/stack";
 import { launchChromium, signIn, type BrowserScenario, type ScenarioEnv } from "../test/browser/harness";
 import { SIGNATURE_HEADER } from "../worker/domain/contract";
 import { signBody } from "../worker/domain/webhook-signature";
+import { projectWebhookSecret } from "../worker/domain/webhook-secret";
+import { projectWebhookUrl } from "../aws-bridge/project-scope";
+import { DEMO } from "./lib/demo";
 
 const ARTIFACTS = join(ROOT, "test-artifacts", "browser");
 const SCENARIO_TIMEOUT_MS = 90_000;
 /** Signs replayed stack events; never leaves this process and the stacks it starts. */
 const REPLAY_SECRET = randomBytes(24).toString("hex");
 
-/** POSTs stack events to the Worker's webhook exactly as the bridge would, signed. */
+/** POSTs the demo project's stack events to its webhook exactly as its bridge would, signed with its own secret. */
 async function deliver(apiUrl: string, events: readonly unknown[]): Promise<void> {
   const body = JSON.stringify({ events });
-  const res = await fetch(`${apiUrl}/webhooks/cloudformation`, {
+  const secret = await projectWebhookSecret(REPLAY_SECRET, DEMO.id, 1);
+  const res = await fetch(projectWebhookUrl(apiUrl, DEMO.id), {
     method: "POST",
-    headers: { "content-type": "application/json", [SIGNATURE_HEADER]: await signBody(body, [REPLAY_SECRET], Date.now() / 1000) },
+    headers: { "content-type": "application/json", [SIGNATURE_HEADER]: await signBody(body, [secret], Date.now() / 1000) },
     body,
   });
   if (res.status !== 202) throw new Error(`the webhook refused the replayed events: ${res.status} ${await res.text()}`);

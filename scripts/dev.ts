@@ -10,7 +10,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { ROOT, startStack, type StackOptions } from "./lib/stack";
 import { commandLineOf, signalGroup } from "./lib/processes";
 import { DEMO } from "./lib/demo";

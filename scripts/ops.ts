@@ -2,16 +2,21 @@
  * The ops CLI (`npm run ops -- <command>`), talking to a deployed (or local) Worker's ops
  * endpoints with the OPS_TOKEN bearer secret. STACKROOM_URL and OPS_TOKEN come from the env.
  *
+ *   onboard <project> <account> <region>
+ *                                    the parameters for deploying aws-bridge/template.yaml in the
+ *                                    project account: its own webhook secret and URL, a fresh
+ *                                    external id, the hub principal to trust (from the Worker)
  *   register-project <file.json>     add or replace a project record (validated; see README)
  *   list-projects                    print the registry
  *   resync <project>                 heal the project's cache from CloudFormation now
- *   bridge-parameters <project> <account> <region>
- *                                    the parameters for deploying aws-bridge/template.yaml
+ *   rotate-webhook-secret <project>  start rotating the project's own webhook secret: prints the
+ *                                    "new,old" value for the bridge's Secrets Manager secret
+ *   finish-webhook-rotation <project>
+ *                                    stop accepting the old secret (after the bridge has the new)
  */
 import { readFileSync } from "node:fs";
-import { randomBytes } from "node:crypto";
-import { ProjectRecord } from "../worker/domain/contract";
-import { bucketSuffix } from "../worker/domain/naming";
+import * as z from "zod";
+import { ProjectRegistration } from "../worker/domain/contract";
 
 function env(name: string): string {
   const value = process.env[name];
@@ -30,13 +35,16 @@ async function call(method: string, path: string, body?: unknown): Promise<unkno
   return text ? JSON.parse(text) : null;
 }
 
+const BridgeParameters = z.object({ parameters: z.record(z.string(), z.string()).and(z.object({ ExternalId: z.string() })) });
+const Rotation = z.object({ project: z.string(), webhookSecret: z.string() });
+
 async function main(args: string[]): Promise<void> {
   const [command, ...rest] = args;
   switch (command) {
     case "register-project": {
       const file = rest[0];
       if (!file) throw new Error("usage: register-project <file.json>");
-      const record = ProjectRecord.safeParse(JSON.parse(readFileSync(file, "utf8")));
+      const record = ProjectRegistration.safeParse(JSON.parse(readFileSync(file, "utf8")));
       if (!record.success) throw new Error(`invalid project record:\n${record.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
       console.log(JSON.stringify(await call("PUT", "/projects", record.data), null, 2));
       return;
@@ -49,18 +57,26 @@ async function main(args: string[]): Promise<void> {
       console.log(JSON.stringify(await call("POST", `/projects/${rest[0]}/resync`, {}), null, 2));
       return;
     }
-    case "bridge-parameters": {
+    case "onboard": {
       const [projectId, accountId, region] = rest;
-      if (!projectId || !accountId || !region) throw new Error("usage: bridge-parameters <project> <account> <region>");
-      const params = {
-        ProjectId: projectId,
-        BucketSuffix: bucketSuffix(projectId, accountId, region),
-        ExternalId: `stackroom-${projectId}-${randomBytes(12).toString("hex")}`,
-        HubAccountId: "<the Worker's AWS account id>",
-        WebhookUrl: "<https://your-worker/webhooks/cloudformation>",
-        WebhookSecret: "<the Worker's WEBHOOK_SECRET>",
-      };
-      console.log(Object.entries(params).map(([k, v]) => `ParameterKey=${k},ParameterValue=${v}`).join(" "));
+      if (!projectId || !accountId || !region) throw new Error("usage: onboard <project> <account> <region>");
+      const answer = BridgeParameters.parse(await call("POST", "/bridge-parameters", { projectId, accountId, region }));
+      const overrides = Object.entries(answer.parameters).map(([k, v]) => `${k}=${v}`);
+      console.log(`# Deploy the bridge in account ${accountId} (${region}) with these parameters; keep them secret.
+# Add CodeS3Bucket=<bucket> CodeS3Key=<key> of dist/aws-bridge.zip (npm run build), then:
+#   aws cloudformation deploy --stack-name stackroom-${projectId}-bridge --template-file aws-bridge/template.yaml \\
+#     --capabilities CAPABILITY_NAMED_IAM --parameter-overrides <the lines below> CodeS3Bucket=... CodeS3Key=...
+# Register the project with the stack's outputs and ExternalId=${answer.parameters.ExternalId} (see README).
+${overrides.join("\n")}`);
+      return;
+    }
+    case "rotate-webhook-secret":
+    case "finish-webhook-rotation": {
+      if (!rest[0]) throw new Error(`usage: ${command} <project>`);
+      const step = command === "rotate-webhook-secret" ? "rotate" : "finish";
+      const answer = Rotation.parse(await call("POST", `/projects/${rest[0]}/webhook-secret/${step}`, {}));
+      console.log(`# Put this into the bridge's secret (aws secretsmanager put-secret-value --secret-id stackroom/${answer.project}/webhook-secret --secret-string ...):
+${answer.webhookSecret}`);
       return;
     }
     default:

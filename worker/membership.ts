@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { Member, ProjectId, type ProjectRecord, type Role } from "./domain/contract";
 import { ApiError } from "./errors";
 import { findProject } from "./registry";

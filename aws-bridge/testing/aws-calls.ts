@@ -31,8 +31,9 @@ export function workerAwsCalls(): ScannedCall[] {
   const calls: ScannedCall[] = [];
   for (const { file, text } of sources("worker/aws")) {
     const service = /createSend\("([a-z0-9-]+)"/.exec(text)?.[1];
-    const queries = [...text.matchAll(/\bqueryAction\(\s*\w+\s*,\s*"(\w+)"/g)].map((m) => m[1] ?? "");
-    if (/\bqueryAction\(\s*\w+\s*,\s*[^"\s]/.test(text)) throw new Error(`${file}: queryAction with a computed action name; name it literally so the permission tests see it.`);
+    // The first argument is any expression without a comma (a service, or a call building one).
+    const queries = [...text.matchAll(/\bqueryAction\(\s*[^,]+,\s*"(\w+)"/g)].map((m) => m[1] ?? "");
+    if (/\bqueryAction\(\s*[^,]+,\s*[^"\s]/.test(text)) throw new Error(`${file}: queryAction with a computed action name; name it literally so the permission tests see it.`);
     if (queries.length > 0 && !service) throw new Error(`${file}: queryAction calls without a createSend("<service>") in the file.`);
     calls.push(...queries.map((action) => ({ action: `${service}:${action}`, file })));
     if (service === "s3") {

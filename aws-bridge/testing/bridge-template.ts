@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { z } from "zod";
+import * as z from "zod";
 import { bucketSuffix } from "../../worker/domain/naming";
 import { projectBoundaryArn } from "../../worker/domain/project-boundary";
 import type { ProjectAccount } from "../project-roles";

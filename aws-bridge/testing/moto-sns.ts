@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
-import { z } from "zod";
+import * as z from "zod";
 import { queryService } from "../aws-query";
 import { SnsHttpMessage } from "../sns-signature";
 

@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import type { ProjectRegistration } from "../../worker/domain/contract";
 
 /** The seeded demo project of DESIGN.md ("Local embedded default"). */
@@ -14,7 +15,7 @@ export const DEMO = {
   ],
 } as const;
 
-export function demoProjectRecord(aws: { topicArn: string; managerRoleArn: string; executionRoleArn?: string }): ProjectRegistration {
+export function demoProjectRecord(aws: { topicArn: string; managerRoleArn: string; executionRoleArn?: string }): z.input<typeof ProjectRegistration> {
   return {
     id: DEMO.id,
     name: DEMO.name,

@@ -9,6 +9,8 @@ import { DEMO, demoProjectRecord } from "./demo";
 import { startLocalAdapter } from "../../aws-bridge/local-adapter";
 import { bootstrapProjectAccount } from "../../aws-bridge/local-bootstrap";
 import { startAccessTeam } from "./access-team";
+import { projectWebhookUrl } from "../../aws-bridge/project-scope";
+import { projectWebhookSecret } from "../../worker/domain/webhook-secret";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -72,10 +74,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const opsToken = randomBytes(24).toString("hex");
 
     const adapterPort = await freePort();
+    // As in AWS: the demo project's bridge posts to the project's own webhook, signed with the
+    // project's own secret (derived from the Worker's root secret, as the ops onboarding does).
     const adapter = await startLocalAdapter({
       port: adapterPort,
-      webhookUrl: `${apiUrl}/webhooks/cloudformation`,
-      secrets: [webhookSecret],
+      webhookUrl: projectWebhookUrl(apiUrl, DEMO.id),
+      secrets: [await projectWebhookSecret(webhookSecret, DEMO.id, 1)],
+      scope: { projectId: DEMO.id, accountId: DEMO.accountId },
       motoEndpoint: moto.endpoint,
       region: DEMO.region,
       holdCompletionSeconds: options.holdSeconds ?? 0,

@@ -1,6 +1,6 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from "jose";
-import { z } from "zod";
+import * as z from "zod";
 import worker from "../../worker/index";
 import { ORIGIN } from "./harness";
 

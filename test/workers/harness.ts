@@ -1,6 +1,7 @@
 import { env, SELF } from "cloudflare:test";
 import { AwsClient } from "aws4fetch";
 import { signBody } from "../../worker/domain/webhook-signature";
+import { projectWebhookSecret } from "../../worker/domain/webhook-secret";
 import type { Member, ProjectRecord, StackEvent } from "../../worker/domain/contract";
 
 /** Helpers for workerd tests: they drive the real Worker (SELF) and the real moto, nothing mocked. */
@@ -34,6 +35,7 @@ export async function registerProject(overrides: Partial<ProjectRecord & { membe
     roleArn: `arn:aws:iam::${accountId}:role/stackroom-manager`,
     externalId: "test-external-id",
     topicArn,
+    webhookSecretVersion: 1,
     members: [
       { email: "owner@example.com", role: "owner" },
       { email: "editor@example.com", role: "editor" },
@@ -90,10 +92,19 @@ export function api(cookie: string, path: string, init: RequestInit = {}): Promi
   return SELF.fetch(`${ORIGIN}${path}`, { ...init, headers });
 }
 
-/** POSTs events to the webhook exactly as the bridge does (signed with the current secret). */
-export async function deliver(events: StackEvent[], secret = env.WEBHOOK_SECRET, nowSeconds = Math.floor(Date.now() / 1000)): Promise<Response> {
+/** The project a batch is for: the first event's stack name says (`stackroom-<project>-…`). */
+function projectOf(events: readonly StackEvent[]): string {
+  return /^stackroom-([a-z][a-z0-9]{1,19})-/.exec(events[0]?.stackName ?? "")?.[1] ?? "unknown";
+}
+
+/**
+ * POSTs events to their project's webhook exactly as that project's bridge does: signed with the
+ * project's own secret, derived from `root` (the Worker's current root secret by default).
+ */
+export async function deliver(events: StackEvent[], root = env.WEBHOOK_SECRET, nowSeconds = Math.floor(Date.now() / 1000), projectId = projectOf(events)): Promise<Response> {
   const body = JSON.stringify({ events });
-  return SELF.fetch(`${ORIGIN}/webhooks/cloudformation`, {
+  const secret = await projectWebhookSecret(root, projectId, 1);
+  return SELF.fetch(`${ORIGIN}/webhooks/cloudformation/${projectId}`, {
     method: "POST",
     headers: { "content-type": "application/json", "Stackroom-Signature": await signBody(body, [secret], nowSeconds) },
     body,

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from "jose";
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * Cloudflare Access's application token (RS256 today), verified against the team's published

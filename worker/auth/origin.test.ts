@@ -61,7 +61,7 @@ describe("Origin checks", () => {
     const cookie = await login("viewer@example.com");
     expect((await SELF.fetch(`${ORIGIN}/api/projects/${project.id}`, { headers: { cookie } })).status).toBe(200);
     expect((await SELF.fetch(`${ORIGIN}/api/ops/projects`, { headers: { authorization: `Bearer ${env.OPS_TOKEN}` } })).status).toBe(200);
-    const webhook = await SELF.fetch(`${ORIGIN}/webhooks/cloudformation`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    const webhook = await SELF.fetch(`${ORIGIN}/webhooks/cloudformation/${project.id}`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
     expect(webhook.status).toBe(401); // refused for its signature, not for a missing Origin
   });
 

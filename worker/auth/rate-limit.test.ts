@@ -1,7 +1,7 @@
 // Proves the Workers Rate Limiting bindings guard dev sign-in, share-link openings and failed webhook signatures: past the limit the answer is 429 in the envelope with Retry-After, and other addresses are unaffected.
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { ORIGIN, randomAddress } from "../../test/workers/harness";
+import { ORIGIN, randomAddress, registerProject } from "../../test/workers/harness";
 
 async function until429(send: (address: string) => Promise<Response>, address: string, max: number): Promise<{ response: Response; count: number }> {
   for (let count = 1; count <= max; count++) {
@@ -38,9 +38,10 @@ describe("rate limits", () => {
   });
 
   it("limits failed webhook signatures per address (20 a minute)", async () => {
+    const project = await registerProject();
     await expectLimited(
       (address) =>
-        SELF.fetch(`${ORIGIN}/webhooks/cloudformation`, {
+        SELF.fetch(`${ORIGIN}/webhooks/cloudformation/${project.id}`, {
           method: "POST",
           headers: { "content-type": "application/json", "Stackroom-Signature": `t=${Math.floor(Date.now() / 1000)},v1=${"0".repeat(64)}`, "CF-Connecting-IP": address },
           body: JSON.stringify({ events: [] }),

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { getCookie, setCookie, deleteCookie } from "hono/cookie";
 import { jwtVerify, SignJWT } from "jose";
-import { z } from "zod";
+import * as z from "zod";
 import type { AppEnv } from "../app-env";
 
 /** The dev-mode session: an HS256 cookie signed with SESSION_SECRET, revocable by its id (jti). */

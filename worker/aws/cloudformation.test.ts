@@ -1,7 +1,7 @@
 // Proves the CloudFormation client's stack lifecycle against moto: create, describe, get template, update (and no-op), delete.
 import { env } from "cloudflare:test";
 import { expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { cloudFormationClient } from "./cloudformation";
 import { queryAction } from "./query";
 import { randomAccountId, randomSuffix, motoCredentials } from "./test-kit";

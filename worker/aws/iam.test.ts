@@ -1,7 +1,7 @@
 // Proves the IAM access-key client against moto: two keys per user, list, deactivate, last used, delete one and all, typed errors.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { iamClient } from "./iam";
 import { queryAction } from "./query";
 import { actions, randomSuffix, recordingFetch, motoCredentials } from "./test-kit";

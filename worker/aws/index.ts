@@ -25,7 +25,7 @@ export {
   type NewAccessKey,
 } from "./iam";
 export { s3Client, type BucketContents, type S3Client } from "./s3";
-export { assumeRole, assumedRoleCredentials, type AssumeRoleOptions, type TemporaryCredentials } from "./sts";
+export { assumeRole, assumedRoleCredentials, callerIdentity, type AssumeRoleOptions, type TemporaryCredentials } from "./sts";
 export { AwsError, type AwsErrorKind } from "./errors";
 export type { RetryOptions } from "./retry";
 export type { AwsFetch, CredentialSource, Credentials, ServiceOptions } from "./transport";

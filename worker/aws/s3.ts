@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { AwsError } from "./errors";
 import { readXml } from "./query";
 import { createSend, serviceUrl, type ServiceOptions } from "./transport";

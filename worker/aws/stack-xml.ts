@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { xmlDate, xmlList, xmlOptionalText, xmlText } from "./xml";
 
 /** One CloudFormation stack as DescribeStacks reports it. */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { queryAction } from "./query";
 import type { RetryOptions } from "./retry";
 import { createSend, serviceUrl, type AwsFetch, type CredentialSource, type Credentials } from "./transport";
@@ -41,20 +41,21 @@ const AssumeRoleResponse = z.object({
   }),
 });
 
-/** STS AssumeRole with ExternalId (Query API 2011-06-15); uncached — see `assumedRoleCredentials`. */
-export async function assumeRole(options: AssumeRoleOptions): Promise<TemporaryCredentials> {
-  const sts = {
+type HubCall = Pick<AssumeRoleOptions, "hubCredentials" | "region" | "endpoint" | "fetch" | "retry">;
+
+/** STS (Query API 2011-06-15, regional endpoint) signed with the hub's own credentials. */
+function stsService(options: HubCall) {
+  return {
     url: serviceUrl("sts", options.region, options.endpoint),
     version: "2011-06-15",
-    send: createSend("sts", {
-      region: options.region,
-      credentials: options.hubCredentials,
-      fetch: options.fetch,
-      retry: options.retry,
-    }),
+    send: createSend("sts", { region: options.region, credentials: options.hubCredentials, fetch: options.fetch, retry: options.retry }),
   };
+}
+
+/** STS AssumeRole with ExternalId; uncached — see `assumedRoleCredentials`. */
+export async function assumeRole(options: AssumeRoleOptions): Promise<TemporaryCredentials> {
   const answer = await queryAction(
-    sts,
+    stsService(options),
     "AssumeRole",
     {
       RoleArn: options.roleArn,
@@ -108,4 +109,18 @@ export function assumedRoleCredentials(options: AssumeRoleOptions): CredentialSo
       cached.delete(key);
     },
   };
+}
+
+const GetCallerIdentityResponse = z.object({
+  GetCallerIdentityResponse: z.object({ GetCallerIdentityResult: z.object({ Arn: xmlText, Account: xmlText }) }),
+});
+
+/**
+ * Who the hub credentials are (STS GetCallerIdentity, which needs no permission): the principal
+ * every project's manager role must trust, printed by the ops onboarding.
+ */
+export async function callerIdentity(options: HubCall): Promise<{ arn: string; account: string }> {
+  const answer = await queryAction(stsService(options), "GetCallerIdentity", {}, GetCallerIdentityResponse);
+  const { Arn, Account } = answer.GetCallerIdentityResponse.GetCallerIdentityResult;
+  return { arn: Arn, account: Account };
 }

@@ -1,6 +1,6 @@
 // Proves AWS XML is read exactly: template text byte for byte, single-item and empty lists, pretty-printed answers.
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { parseXml, xmlList, xmlOptionalText } from "./xml";
 
 const Doc = z.object({

@@ -1,5 +1,5 @@
 import { XMLParser } from "fast-xml-parser";
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * One parser for every AWS XML answer (Query API and S3).

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { readStackroomMetadata } from "./template-metadata";
 import { BucketName, BucketSpec } from "./contract/bucket";
 import { ProjectId } from "./contract/project";

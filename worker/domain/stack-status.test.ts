@@ -1,6 +1,6 @@
 // Proves recorded CloudFormation event sequences converge to the right resource state and reason, whatever the order and duplication of delivery.
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { StackEvent } from "./contract/stack-event";
 import type { ResourceStatus } from "./contract/resource";
 import { deriveStackState, explainFailure, isTerminalStackStatus, resourceStatusOf } from "./stack-status";

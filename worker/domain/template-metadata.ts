@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { ResourceKind } from "./contract/resource";
 
 export class TemplateMetadataError extends Error {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { IsoTime } from "./contract/resource";
 import { Permission } from "./contract/user";
 

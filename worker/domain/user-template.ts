@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { readStackroomMetadata } from "./template-metadata";
 import { TEMPLATE_VERSION, type StackTag } from "./bucket-template";
 import { ProjectId } from "./contract/project";

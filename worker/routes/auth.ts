@@ -1,5 +1,5 @@
 import { Hono, type Context } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { Email, type AuthInfo, type Me, type SignedOut } from "../domain/contract";
 import { ApiError } from "../errors";
 import { endSession, startSession } from "../auth/session";

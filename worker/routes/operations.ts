@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { requireMember } from "../membership";
 import { projectRoom } from "../room";
 import { parseParam } from "../validate";

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import type { ProjectList, ProjectView } from "../domain/contract";
 import { listProjects, summarize } from "../registry";
 import { membershipsOf, requireMember } from "../membership";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Machine codes of the error envelope; each maps to one HTTP status. */
 export const ErrorCode = z.enum([
@@ -9,6 +9,7 @@ export const ErrorCode = z.enum([
   "conflict",
   "locked",
   "gone",
+  "too_large",
   "rate_limited",
   "upstream",
   "unavailable",
@@ -24,6 +25,7 @@ export const errorStatus: Record<ErrorCode, number> = {
   conflict: 409,
   locked: 409,
   gone: 410,
+  too_large: 413,
   rate_limited: 429,
   upstream: 502,
   /** The deployment itself is not usable (e.g. misconfigured sign-in); nothing the client sent is wrong. */

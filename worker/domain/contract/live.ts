@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { Bucket } from "./bucket";
 import { User } from "./user";
 import { IsoTime, ResourceKind } from "./resource";

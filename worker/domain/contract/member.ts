@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { Email, Role } from "./project";
 
 /** One person's role in a project. Emails are stored lower-cased. */

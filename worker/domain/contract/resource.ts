@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** What a manager sees; derived from CloudFormation stack statuses (see stack-status.ts). */
 export const ResourceStatus = z.enum(["queued", "creating", "updating", "deleting", "ready", "failed", "deleted"]);

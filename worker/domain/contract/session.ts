@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 export const AuthMode = z.enum(["dev", "access"]);
 export type AuthMode = z.infer<typeof AuthMode>;

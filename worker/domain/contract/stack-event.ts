@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * One CloudFormation stack event as the bridge forwards it: the SNS notification's
@@ -20,7 +20,7 @@ export const StackEvent = z.object({
 });
 export type StackEvent = z.infer<typeof StackEvent>;
 
-/** Body of `POST /webhooks/cloudformation`. */
+/** Body of `POST /webhooks/cloudformation/:project`. */
 export const WebhookBatch = z.object({
   events: z.array(StackEvent).min(1).max(100),
 });
@@ -29,3 +29,5 @@ export type WebhookBatch = z.infer<typeof WebhookBatch>;
 /** Header carrying `t=<unix seconds>,v1=<hex>[,v1=<hex>...]`. */
 export const SIGNATURE_HEADER = "Stackroom-Signature";
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
+/** An event dated further ahead than this is refused: a far-future timestamp would outrank every real event. */
+export const EVENT_FUTURE_TOLERANCE_SECONDS = 300;

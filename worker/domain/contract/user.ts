@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { BucketName } from "./bucket";
 import { IsoTime, Lock, QueueFields, ResourceStatus } from "./resource";
 
