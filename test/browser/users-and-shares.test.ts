@@ -77,7 +77,12 @@ export const scenarios: BrowserScenario[] = [
       const requested: string[] = [];
       recipient.on("request", (r) => requested.push(r.url()));
       await recipient.goto(link);
+      // Nothing is fetched until the recipient asks (mail scanners run JavaScript too).
+      await recipient.getByTestId("share-reveal").waitFor();
+      assert.deepEqual(requested.map((u) => new URL(u).pathname).filter((p) => p.startsWith("/api/")), [], "the page fetched the share before Reveal");
+      await recipient.getByTestId("share-reveal-button").click();
       await recipient.getByTestId("share-secret").waitFor();
+      assert.equal(new URL(recipient.url()).hash, "", "the key stayed in the address bar");
       assert.equal(await text(recipient, "share-access-key-id"), accessKeyId);
       assert.equal(await text(recipient, "share-secret"), secret);
       assert.equal(await text(recipient, "share-region"), "eu-west-1");
@@ -98,6 +103,7 @@ export const scenarios: BrowserScenario[] = [
 
       const again = await recipient.context().newPage();
       await again.goto(link);
+      await again.getByTestId("share-reveal-button").click();
       await again.locator('[data-testid="share-problem"][data-problem="used"]').waitFor();
       await again.getByRole("heading", { name: "This link was already used" }).waitFor();
       assert.equal(await again.getByTestId("share-secret").count(), 0, "the secret was shown twice");

@@ -66,3 +66,40 @@ export function rcloneCommands(p: SharePayload): string {
   }
   return lines.join("\n");
 }
+
+/** A file the recipient saves; built in the page, downloaded from a blob: URL (no network). */
+export interface CredentialFile {
+  filename: string;
+  text: string;
+}
+
+/**
+ * The AWS CLI profile as the two INI sections it lives in: `[stackroom]` for
+ * ~/.aws/credentials and `[profile stackroom]` for ~/.aws/config, each under a comment saying
+ * where it goes (the CLI reads credentials and region from different files).
+ */
+export function awsProfileFile(p: SharePayload): CredentialFile {
+  const text = [
+    `# AWS CLI profile "${PROFILE}" for ${p.user} (${p.projectName}), from Stackroom.`,
+    "# Keep this file private: it contains a secret access key.",
+    "",
+    "# --- append to ~/.aws/credentials ---",
+    `[${PROFILE}]`,
+    `aws_access_key_id = ${p.accessKeyId}`,
+    `aws_secret_access_key = ${p.secretAccessKey}`,
+    "",
+    "# --- append to ~/.aws/config ---",
+    `[profile ${PROFILE}]`,
+    `region = ${p.region}`,
+    "",
+    `# Then: aws s3 ls --profile ${PROFILE}${p.grants[0] ? ` s3://${p.grants[0].bucket}/${p.grants[0].prefix ?? ""}` : ""}`,
+    "",
+  ].join("\n");
+  return { filename: `${PROFILE}-${p.user}-aws-profile.txt`, text };
+}
+
+/** The rclone remote as a complete rclone.conf (usable with `rclone --config <file>`). */
+export function rcloneConfigFile(p: SharePayload): CredentialFile {
+  const text = [`# rclone remote "${PROFILE}" for ${p.user} (${p.projectName}), from Stackroom. Keep it private.`, rcloneConfig(p), ""].join("\n");
+  return { filename: `${PROFILE}-${p.user}-rclone.conf`, text };
+}
