@@ -1,5 +1,7 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { svelte } from "@sveltejs/vite-plugin-svelte";
 import { freePort } from "./scripts/lib/ports.ts";
 
 // One moto and two local Access teams for the whole run. Their ports are chosen here (before the
@@ -49,6 +51,24 @@ export default defineConfig({
           environment: "node",
           include: ["aws-bridge/**/*.test.ts", "worker/domain/**/*.test.ts", "test/node/**/*.test.ts"],
           env: { STACKROOM_TEST_MOTO_ENDPOINT: motoEndpoint },
+        },
+      },
+      {
+        // The app's pure modules and rune classes (`*.svelte.ts`, compiled by the svelte plugin
+        // with the browser runtime so $state/$derived react as in the page). No DOM: tests that
+        // need window, WebSocket or timers bring small fakes.
+        plugins: [svelte({ configFile: false })],
+        resolve: {
+          conditions: ["browser"],
+          alias: {
+            $contract: fileURLToPath(new URL("./worker/domain/contract", import.meta.url)),
+            $lib: fileURLToPath(new URL("./app/src/lib", import.meta.url)),
+          },
+        },
+        test: {
+          name: "app",
+          environment: "node",
+          include: ["app/src/**/*.test.ts"],
         },
       },
     ],
