@@ -48,6 +48,17 @@ export class ApiError extends Error {
 
 type Fetch = typeof fetch;
 
+let signedOut: (() => void) | null = null;
+
+/**
+ * Who hears about a 401 from a call made outside `load` (a button's action): the root layout,
+ * which re-checks the session and lands on sign-in. Calls inside `load` pass SvelteKit's `fetch`
+ * and report their 401 through `failLoad` instead.
+ */
+export function onSignedOut(handler: (() => void) | null): void {
+  signedOut = handler;
+}
+
 interface RequestOptions {
   method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   body?: unknown;
@@ -71,6 +82,7 @@ export async function api<S extends z.ZodType>(path: string, schema: S, options:
     throw new ApiError(0, "network", "Could not reach Stackroom. Check your connection and try again.");
   }
   const payload = await readJson(res);
+  if (res.status === 401 && options.fetch === undefined) signedOut?.();
   if (!res.ok) {
     const envelope = ErrorEnvelope.safeParse(payload);
     if (envelope.success) {

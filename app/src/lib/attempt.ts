@@ -1,9 +1,10 @@
 import { ApiError } from "./api";
+import { humanizeTimes } from "./format";
 import { toasts } from "./toasts.svelte";
 
 /** What to tell a manager about any failure: the API's own words, or a plain sentence for the rest. */
 export function errorMessage(err: unknown, fallback = "Something went wrong in this page. Try again; if it keeps failing, reload the page."): string {
-  if (err instanceof ApiError) return err.message;
+  if (err instanceof ApiError) return humanizeTimes(err.message);
   if (err instanceof Error) console.error(err);
   return fallback;
 }

@@ -1,6 +1,7 @@
 import { SvelteMap, SvelteSet } from "svelte/reactivity";
 import { UpdateUserBody, type Access, type Permission, type User } from "$contract";
 import { ApiError, updateUser } from "./api";
+import { errorMessage } from "./attempt";
 import { pathErrors, type FieldErrors } from "./submission.svelte";
 
 /** One grant as the matrix edits it; `prefix` "" means the whole bucket. */
@@ -159,8 +160,7 @@ export class PermissionDraft {
           (waits ? outcome.queued : outcome.saved).push(user.name);
           onsaved(accepted?.user);
         } catch (err) {
-          if (!(err instanceof ApiError)) throw err;
-          this.#serverErrors.set(user.name, { message: err.message, fields: err.fields });
+          this.#serverErrors.set(user.name, err instanceof ApiError ? { message: err.message, fields: err.fields } : { message: errorMessage(err), fields: {} });
           outcome.failed.push(user.name);
         } finally {
           this.saving.delete(user.name);

@@ -1,5 +1,6 @@
 import type { Share } from "$contract";
-import { ApiError, listShares, revokeShare } from "./api";
+import { listShares, revokeShare } from "./api";
+import { errorMessage } from "./attempt";
 
 /** Debounce for refreshes triggered by activity: a burst of user events costs one request. */
 const REFRESH_DELAY_MS = 250;
@@ -41,9 +42,8 @@ export class ProjectShares {
       this.status = "ready";
       this.error = null;
     } catch (err) {
-      if (!(err instanceof ApiError)) throw err;
       if (generation !== this.#generation) return;
-      this.error = err.message;
+      this.error = errorMessage(err, "Could not load the share links.");
       if (this.status !== "ready") this.status = "error";
     }
   }

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { ApiError } from "./api";
+import { errorMessage } from "./attempt";
 
 export type FieldErrors = Partial<Record<string, string>>;
 
@@ -57,10 +58,13 @@ export class Submission {
       await send();
       return true;
     } catch (err) {
-      if (!(err instanceof ApiError)) throw err;
+      if (!(err instanceof ApiError)) {
+        this.formError = errorMessage(err);
+        return false;
+      }
       this.server = { ...err.fields };
       // Field messages explain themselves under their inputs; the summary covers the rest.
-      if (Object.keys(err.fields).length === 0 || err.code !== "invalid") this.formError = err.message;
+      if (Object.keys(err.fields).length === 0 || err.code !== "invalid") this.formError = errorMessage(err);
       return false;
     } finally {
       this.pending = false;

@@ -4,8 +4,10 @@ import { failLoad, safeNext } from "$lib/load";
 import type { PageLoad } from "./$types";
 
 export const load: PageLoad = async ({ parent, url, fetch }) => {
-  const { me } = await parent();
-  if (me) redirect(307, safeNext(url.searchParams.get("next")));
+  const { me, lapsed } = await parent();
+  // After a lapsed session (`session=expired`), stay here even if /api/me still answered: going
+  // on to `next` would meet the same 401 and come straight back.
+  if (me && !lapsed) redirect(307, safeNext(url.searchParams.get("next")));
   try {
     return { auth: await getAuthInfo(fetch) };
   } catch (err) {
