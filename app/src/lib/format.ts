@@ -82,9 +82,32 @@ export function shortDateTime(iso: string): string {
   return Number.isNaN(ms) ? iso : dateOnly.format(ms);
 }
 
-const ISO_TIME = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})\b/g;
+const ISO_TIME = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})(?=\W|$)/g;
+const clockTime = new Intl.DateTimeFormat("en", { timeStyle: "short" });
 
-/** Server messages name times in ISO 8601 ("viewed … at 2026-11-25T00:52:48.474Z"); show them as people read them. */
-export function humanizeTimes(text: string): string {
-  return text.replace(ISO_TIME, (iso) => shortDateTime(iso));
+/** "14:30, 3 min. ago" within the last day, else "Jul 9, 2026, 14:30": a time as people say it. */
+export function timeInWords(iso: string, now: number): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  if (Math.abs(now - ms) >= 86_400_000) return shortDateTime(iso);
+  return `${clockTime.format(ms)}, ${relativeTime(iso, now)}`;
+}
+
+/**
+ * Server messages name times in ISO 8601 ("… is being changed by bob (since 2026-11-30T23:06:49.591Z)");
+ * show them as people read them, like every other time in the app.
+ */
+export function humanizeTimes(text: string, now = Date.now()): string {
+  return text.replace(ISO_TIME, (iso) => timeInWords(iso, now));
+}
+
+/** "23 sec.", "4 min.", "2 hr.", "3 days": how long something has lasted. */
+export function durationWords(fromIso: string, now: number): string {
+  const seconds = Math.max(0, Math.round((now - Date.parse(fromIso)) / 1000));
+  if (Number.isNaN(seconds)) return "";
+  if (seconds < 60) return `${seconds} sec.`;
+  if (seconds < 3_600) return `${Math.floor(seconds / 60)} min.`;
+  if (seconds < 86_400) return `${Math.floor(seconds / 3_600)} hr.`;
+  const days = Math.floor(seconds / 86_400);
+  return days === 1 ? "1 day" : `${days} days`;
 }

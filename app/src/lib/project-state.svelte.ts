@@ -46,6 +46,21 @@ export class ProjectState {
     return this.#users.list;
   }
 
+  /** Buckets and users that exist (deleted ones still on screen are not counted), and members. */
+  get counts(): { buckets: number; users: number; members: number } {
+    return { buckets: this.#buckets.liveCount, users: this.#users.liveCount, members: this.members.length };
+  }
+
+  /** A deleted resource whose row is fading out. */
+  isLeaving(kind: ResourceKind, name: string): boolean {
+    return (kind === "bucket" ? this.#buckets : this.#users).leaving.has(name);
+  }
+
+  /** Takes a deleted resource's row away now instead of letting it fade by itself. */
+  dismiss(kind: ResourceKind, name: string): void {
+    (kind === "bucket" ? this.#buckets : this.#users).dismiss(name);
+  }
+
   /** Viewers read only; editors and owners create, change and delete. */
   get canWrite(): boolean {
     return this.project.role !== "viewer";

@@ -1,8 +1,10 @@
-import { SvelteMap } from "svelte/reactivity";
+import { SvelteMap, SvelteSet } from "svelte/reactivity";
 import type { Lock, QueuedEdit, ResourceStatus } from "$contract";
 
-/** How long a deleted resource stays on screen, greyed, before it leaves its list. */
-export const DELETED_LINGER_MS = 4_000;
+/** How long a deleted resource stays on screen, greyed, before it leaves its list by itself. */
+export const DELETED_LINGER_MS = 12_000;
+/** The last part of the linger, during which the row fades out. */
+export const DELETED_FADE_MS = 800;
 
 /** What buckets and users have in common for the live list. */
 export interface Resource {
@@ -20,13 +22,17 @@ export interface Resource {
  */
 export class ResourceSet<T extends Resource> {
   readonly #items = new SvelteMap<string, T>();
-  readonly #removals = new Map<string, ReturnType<typeof setTimeout>>();
+  readonly #removals = new Map<string, ReturnType<typeof setTimeout>[]>();
+  /** Deleted resources in their last moment on screen (the row fades). */
+  readonly leaving = new SvelteSet<string>();
   /** When each resource left the list (ms), so a late HTTP answer cannot bring it back. */
   readonly #removedAt = new Map<string, number>();
   /** The spec each resource had when its running operation took the lock, to say what it changes. */
   readonly #specBefore = new SvelteMap<string, { operationId: string; spec: T["spec"] }>();
 
   readonly list = $derived([...this.#items.values()].sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true })));
+  /** How many exist: a deleted one still on screen is not counted. */
+  readonly liveCount = $derived(this.list.filter((r) => r.status !== "deleted").length);
 
   get(name: string): T | undefined {
     return this.#items.get(name);
@@ -67,6 +73,8 @@ export class ResourceSet<T extends Resource> {
     const offeredAt = Date.parse(item.updatedAt);
     const held = this.#items.get(item.name);
     if (held && Date.parse(held.updatedAt) >= offeredAt) return;
+    // The answer to our own DELETE can arrive after the room reported the deletion finished.
+    if (held?.status === "deleted" && item.status === "deleting") return;
     if ((this.#removedAt.get(item.name) ?? -Infinity) >= offeredAt) return;
     this.put(item);
   }
@@ -79,28 +87,35 @@ export class ResourceSet<T extends Resource> {
     if (!this.#removals.has(name)) this.#scheduleRemoval(name);
   }
 
+  /** The manager is done looking at a deleted resource: it leaves the list now. */
+  dismiss(name: string): void {
+    if (this.#items.get(name)?.status === "deleted") this.#remove(name);
+  }
+
   dispose(): void {
-    for (const timer of this.#removals.values()) clearTimeout(timer);
+    for (const timers of this.#removals.values()) for (const timer of timers) clearTimeout(timer);
     this.#removals.clear();
   }
 
   #scheduleRemoval(name: string): void {
     this.#cancelRemoval(name);
-    this.#removals.set(
-      name,
-      setTimeout(() => {
-        this.#removals.delete(name);
-        const held = this.#items.get(name);
-        if (held?.status !== "deleted") return;
-        this.#items.delete(name);
-        this.#removedAt.set(name, Math.max(Date.parse(held.updatedAt), Date.now()));
-      }, DELETED_LINGER_MS),
-    );
+    this.#removals.set(name, [
+      setTimeout(() => this.leaving.add(name), DELETED_LINGER_MS - DELETED_FADE_MS),
+      setTimeout(() => this.#remove(name), DELETED_LINGER_MS),
+    ]);
+  }
+
+  #remove(name: string): void {
+    this.#cancelRemoval(name);
+    const held = this.#items.get(name);
+    if (held?.status !== "deleted") return;
+    this.#items.delete(name);
+    this.#removedAt.set(name, Math.max(Date.parse(held.updatedAt), Date.now()));
   }
 
   #cancelRemoval(name: string): void {
-    const timer = this.#removals.get(name);
-    if (timer !== undefined) clearTimeout(timer);
+    for (const timer of this.#removals.get(name) ?? []) clearTimeout(timer);
     this.#removals.delete(name);
+    this.leaving.delete(name);
   }
 }

@@ -1,6 +1,6 @@
-// Proves the live resource list: sorted by name, deleted resources linger then leave, stale HTTP answers never win.
+// Proves the live resource list: natural name order, deleted rows linger, fade and leave (or are dismissed), counts skip them, and a late HTTP answer never brings a deleted resource back.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { DELETED_LINGER_MS, ResourceSet, type Resource } from "./resource-set.svelte";
+import { DELETED_FADE_MS, DELETED_LINGER_MS, ResourceSet, type Resource } from "./resource-set.svelte";
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
 const item = (name: string, status: Resource["status"] = "ready", second = 0): Resource => ({ name, spec: {}, status, updatedAt: at(second) });
@@ -13,5 +13,48 @@ describe("ResourceSet", () => {
     const set = new ResourceSet();
     set.replace([item("b10"), item("b2"), item("a")]);
     expect(set.list.map((r) => r.name)).toEqual(["a", "b2", "b10"]);
+  });
+
+  it("keeps a deleted resource on screen, uncounted, then fades it and lets it go", () => {
+    const set = new ResourceSet();
+    set.replace([item("a"), item("b")]);
+    set.put(item("a", "deleted", 5));
+    expect(set.list.map((r) => r.name)).toEqual(["a", "b"]);
+    expect(set.liveCount).toBe(1);
+    vi.advanceTimersByTime(DELETED_LINGER_MS - DELETED_FADE_MS);
+    expect(set.leaving.has("a")).toBe(true);
+    vi.advanceTimersByTime(DELETED_FADE_MS);
+    expect(set.list.map((r) => r.name)).toEqual(["b"]);
+    expect(set.leaving.has("a")).toBe(false);
+  });
+
+  it("removes a deleted resource at once when dismissed, and only a deleted one", () => {
+    const set = new ResourceSet();
+    set.replace([item("a"), item("b")]);
+    set.dismiss("b");
+    set.markGone("a");
+    set.dismiss("a");
+    expect(set.list.map((r) => r.name)).toEqual(["b"]);
+    vi.advanceTimersByTime(DELETED_LINGER_MS);
+    expect(set.list.map((r) => r.name)).toEqual(["b"]);
+  });
+
+  it("never lets the answer to a DELETE undo the deletion the room already reported", () => {
+    const set = new ResourceSet();
+    set.put(item("a", "deleted", 5));
+    set.offer(item("a", "deleting", 9));
+    expect(set.get("a")?.status).toBe("deleted");
+    vi.advanceTimersByTime(DELETED_LINGER_MS);
+    set.offer(item("a", "deleting", 4));
+    expect(set.get("a")).toBeUndefined();
+  });
+
+  it("takes a newer HTTP answer but not an older one", () => {
+    const set = new ResourceSet();
+    set.put(item("a", "updating", 5));
+    set.offer(item("a", "ready", 4));
+    expect(set.get("a")?.status).toBe("updating");
+    set.offer(item("a", "ready", 6));
+    expect(set.get("a")?.status).toBe("ready");
   });
 });

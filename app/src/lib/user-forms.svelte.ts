@@ -1,6 +1,9 @@
-import { CreateUserBody, UpdateUserBody, UserName, type Access, type Permission, type User } from "$contract";
+import { CreateUserBody, UpdateUserBody, UserName, UserSpec, type Access, type Permission, type User } from "$contract";
 import { fromLocalInput, toLocalInput } from "./format";
 import { Submission, pathErrors, type FieldErrors } from "./submission.svelte";
+
+/** The contract's limit for a user's description (the input stops there). */
+export const DESCRIPTION_MAX = UserSpec.shape.description.unwrap().maxLength ?? undefined;
 
 /** One grant row of the new-user form; `prefix` "" means the whole bucket. */
 export class GrantDraft {
