@@ -1,3 +1,4 @@
+import { tick } from "svelte";
 import type { z } from "zod";
 import { ApiError } from "./api";
 import { errorMessage } from "./attempt";
@@ -21,6 +22,15 @@ export function pathErrors(issues: readonly z.core.$ZodIssue[]): FieldErrors {
   return errors;
 }
 
+/**
+ * After a refused submit, focus goes to the first field marked invalid (once the messages have
+ * rendered), so keyboard and screen-reader users land on what to fix.
+ */
+export async function focusFirstInvalid(form: HTMLFormElement | null): Promise<void> {
+  await tick();
+  form?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+}
+
 /** Submission state shared by the forms: pending flag, server field errors, one form-level error. */
 export class Submission {
   pending = $state(false);
@@ -41,11 +51,16 @@ export class Submission {
    */
   async submit<B>(event: SubmitEvent, body: B | null, send: (body: B) => Promise<string>): Promise<string | null> {
     event.preventDefault();
-    if (body === null) return null;
+    const form = event.currentTarget instanceof HTMLFormElement ? event.currentTarget : null;
+    if (body === null) {
+      await focusFirstInvalid(form);
+      return null;
+    }
     let message: string | null = null;
     const done = await this.run(async () => {
       message = await send(body);
     });
+    if (!done) await focusFirstInvalid(form);
     return done ? message : null;
   }
 
