@@ -63,6 +63,11 @@ export class PermissionDraft {
     return this.#rows.get(user.name)?.grants ?? toDraft(user.spec.permissions);
   }
 
+  /** The permissions a save would send for the user (the server's when there is no draft). */
+  permissions(user: User): Permission[] {
+    return toPermissions(this.grants(user));
+  }
+
   /** The user's grants on one bucket, with their index in the row (the index the API's fields use). */
   cell(user: User, bucket: string): { grant: DraftGrant; index: number }[] {
     return this.grants(user).flatMap((grant, index) => (grant.bucket === bucket ? [{ grant, index }] : []));
