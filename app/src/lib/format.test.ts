@@ -1,0 +1,26 @@
+// Proves times read as words everywhere: ISO times inside server messages, relative times, durations.
+import { describe, expect, it } from "vitest";
+import { durationWords, humanizeTimes, relativeTime, timeInWords } from "./format";
+
+const now = Date.parse("2026-11-30T23:09:00Z");
+
+describe("times in words", () => {
+  it("rewrites the ISO time in a server message (the 409 for queue: false)", () => {
+    const text = humanizeTimes("Bucket “logs” is being changed by bob@example.com (since 2026-11-30T23:06:49.591Z). Try again when it finishes.", now);
+    expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
+    expect(text).toMatch(/\(since \d{1,2}:\d{2}.*, 2 min\. ago\)\. Try again/);
+  });
+
+  it("falls back to a date for times more than a day away, and leaves other text alone", () => {
+    expect(timeInWords("2026-11-01T10:00:00Z", now)).toMatch(/Nov 1, 2026/);
+    expect(humanizeTimes("no time here", now)).toBe("no time here");
+  });
+
+  it("says how long ago, and how long something lasted", () => {
+    expect(relativeTime("2026-11-30T23:08:55Z", now)).toBe("just now");
+    expect(relativeTime("2026-11-30T23:08:37Z", now)).toBe("23 sec. ago");
+    expect(durationWords("2026-11-30T23:08:37Z", now)).toBe("23 sec.");
+    expect(durationWords("2026-11-30T21:00:00Z", now)).toBe("2 hr.");
+    expect(durationWords("2026-11-28T23:00:00Z", now)).toBe("2 days");
+  });
+});

@@ -1,0 +1,29 @@
+// Proves the matrix's find and order: users by name or description, buckets by name or AWS name, users by name or by most access.
+import { describe, expect, it } from "vitest";
+import type { Bucket, User } from "$contract";
+import { EMPTY_MATRIX_QUERY, matrixView } from "./matrix-filter";
+
+const user = (name: string, grants: number, description: string | null = null) =>
+  ({ name, spec: { description, permissions: Array.from({ length: grants }, (_, i) => ({ bucket: `b${i}`, access: "read" })), expiresAt: null } }) as unknown as User;
+const bucket = (name: string) => ({ name, physicalName: `${name}-1a2b3c4d` }) as unknown as Bucket;
+
+const users = [user("zed", 1), user("acme", 0, "Acme Corp uploads"), user("audit-2", 3), user("audit-10", 3)];
+const buckets = [bucket("logs"), bucket("archive"), bucket("reports")];
+
+describe("matrixView", () => {
+  it("orders users and buckets by name, numbers naturally", () => {
+    const view = matrixView(users, buckets, EMPTY_MATRIX_QUERY);
+    expect(view.users.map((u) => u.name)).toEqual(["acme", "audit-2", "audit-10", "zed"]);
+    expect(view.buckets.map((b) => b.name)).toEqual(["archive", "logs", "reports"]);
+  });
+
+  it("finds users by description and buckets by AWS name", () => {
+    const view = matrixView(users, buckets, { ...EMPTY_MATRIX_QUERY, user: "corp", bucket: "LOGS-1a2b" });
+    expect(view.users.map((u) => u.name)).toEqual(["acme"]);
+    expect(view.buckets.map((b) => b.name)).toEqual(["logs"]);
+  });
+
+  it("puts the users with most access first", () => {
+    expect(matrixView(users, buckets, { ...EMPTY_MATRIX_QUERY, sort: "access" }).users.map((u) => u.name)).toEqual(["audit-2", "audit-10", "zed", "acme"]);
+  });
+});
