@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { ROOT, startStack, type Stack } from "./lib/stack";
-import { launchChromium, signIn, type BrowserScenario, type ScenarioEnv } from "../test/browser/harness";
+import { launchChromium, signIn, type BrowserScenario, type ContextOptions, type ScenarioEnv } from "../test/browser/harness";
 import { SIGNATURE_HEADER } from "../worker/domain/contract";
 import { signBody } from "../worker/domain/webhook-signature";
 import { projectWebhookSecret } from "../worker/domain/webhook-secret";
@@ -63,8 +63,8 @@ async function runScenario(browser: Browser, stack: Stack, scenario: BrowserScen
   const pageErrors: string[] = [];
   const consoleLines: string[] = [];
   const base = slug(scenario.name);
-  const newContext = async (who: string) => {
-    const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+  const newContext = async (who: string, options: ContextOptions = {}) => {
+    const context = await browser.newContext({ viewport: options.viewport ?? { width: 1360, height: 900 }, colorScheme: options.colorScheme ?? "light" });
     context.setDefaultTimeout(15_000);
     contexts.push(context);
     context.on("page", (page) => {
@@ -76,11 +76,11 @@ async function runScenario(browser: Browser, stack: Stack, scenario: BrowserScen
   };
   const env: ScenarioEnv = {
     url,
-    async signedIn(email) {
-      return signIn(await newContext(email), url, email);
+    async signedIn(email, options) {
+      return signIn(await newContext(email, options), url, email);
     },
-    async anonymous() {
-      return (await newContext("anonymous")).newPage();
+    async anonymous(options) {
+      return (await newContext("anonymous", options)).newPage();
     },
     deliverStackEvents: (events) => deliver(stack.apiUrl, events),
     async screenshot(page, name) {

@@ -1,4 +1,5 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
@@ -27,13 +28,20 @@ export async function launchChromium(): Promise<{ browser: Browser; home: string
   return { browser, home };
 }
 
+/** How a scenario's browser context looks: the system colour scheme and the window size. */
+export interface ContextOptions {
+  colorScheme?: "light" | "dark";
+  /** Defaults to 1360 × 900; phones are 390 × 844. */
+  viewport?: { width: number; height: number };
+}
+
 /** What a scenario gets: the app's URL and managers' pages, each in its own browser context. */
 export interface ScenarioEnv {
   url: string;
   /** A page in a fresh context, signed in through the sign-in page as `email`. */
-  signedIn(email: string): Promise<Page>;
+  signedIn(email: string, options?: ContextOptions): Promise<Page>;
   /** A page in a fresh context with no session at all (a share link's recipient). */
-  anonymous(): Promise<Page>;
+  anonymous(options?: ContextOptions): Promise<Page>;
   /** Sends CloudFormation stack events to the Worker's webhook, signed like the bridge's (for recorded failures). */
   deliverStackEvents(events: readonly StackEvent[]): Promise<void>;
   /** Saves a full-page screenshot under test-artifacts/browser/ and returns its path. */
@@ -108,6 +116,37 @@ export async function openTab(page: Page, tab: "buckets" | "users" | "permission
 /** Waits until the user's status badge in the Users tab shows `status` (also while another tab is shown). */
 export async function waitForUserStatus(page: Page, user: string, status: string, timeout = 20_000): Promise<void> {
   await page.locator(`[data-testid="user-status-${user}"][data-status="${status}"]`).waitFor({ state: "attached", timeout });
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  helpUrl: string;
+  nodes: { target: unknown[]; failureSummary?: string }[];
+}
+
+/**
+ * Runs axe-core (WCAG 2.x A/AA and best practices, as axe ships them) on the page as it is now
+ * and fails naming each critical or serious rule with the nodes it found. `screen` names the
+ * screen in the message (and the colour scheme, which the page reports).
+ */
+export async function expectAccessible(page: Page, screen: string): Promise<void> {
+  // Colours are measured as painted: let opening animations (a dialog fading in) finish first.
+  await page.evaluate(`Promise.all(document.getAnimations().filter((a) => a.effect?.getTiming().iterations !== Infinity).map((a) => a.finished.catch(() => undefined)))`);
+  if (!(await page.evaluate("typeof window.axe === 'object'"))) await page.addScriptTag({ content: AXE_SOURCE });
+  const violations = (await page.evaluate(`window.axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations)`)) as AxeViolation[];
+  const serious = violations.filter((v) => v.impact === "critical" || v.impact === "serious");
+  if (serious.length === 0) return;
+  const scheme = (await page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")) ? "dark" : "light";
+  const lines = serious.flatMap((v) => [
+    `${v.impact} ${v.id}: ${v.help} (${v.helpUrl})`,
+    ...v.nodes.slice(0, 5).map((n) => `    ${n.target.join(" ")}${n.failureSummary ? ` — ${n.failureSummary.replace(/\s+/g, " ").slice(0, 200)}` : ""}`),
+    ...(v.nodes.length > 5 ? [`    … and ${v.nodes.length - 5} more`] : []),
+  ]);
+  throw new Error(`axe: ${serious.length} serious/critical ${serious.length === 1 ? "rule" : "rules"} on "${screen}" (${scheme}):\n  ${lines.join("\n  ")}`);
 }
 
 /** Fills and submits the "New bucket" dialog. */
