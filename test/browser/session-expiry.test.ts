@@ -1,0 +1,63 @@
+// Proves a session that lapses mid-use ends on sign-in once, with ?next= back to where the manager was, whether the next thing is a navigation (a load meets the 401) or an action (a button's request meets it), and never in SvelteKit's redirect-loop error.
+import assert from "node:assert/strict";
+import type { Page } from "playwright-core";
+import { openProject, openTab, type BrowserScenario } from "./harness";
+
+/** Counts the page's own navigations and the API's 401s from now on. */
+function watch(page: Page): { navigations: string[]; unauthorized: string[] } {
+  const seen = { navigations: [] as string[], unauthorized: [] as string[] };
+  page.on("framenavigated", (frame) => {
+    if (frame === page.mainFrame()) seen.navigations.push(frame.url());
+  });
+  page.on("response", (res) => {
+    if (res.status() === 401) seen.unauthorized.push(new URL(res.url()).pathname);
+  });
+  return seen;
+}
+
+async function expectSignIn(page: Page, next: string): Promise<void> {
+  await page.getByTestId("demo-alice").waitFor();
+  const url = new URL(page.url());
+  assert.equal(url.pathname, "/");
+  assert.equal(url.searchParams.get("next"), next);
+  assert.equal(await page.getByTestId("error-page").count(), 0, "an error page instead of sign-in");
+  assert.equal(await page.getByTestId("signed-in-as").count(), 0, "the header still shows a signed-in manager");
+}
+
+export const scenarios: BrowserScenario[] = [
+  {
+    name: "a session that expires mid-use ends on sign-in with next=, after a navigation or an action, with no redirect loop",
+    async run({ url, signedIn, screenshot }) {
+      const alice = await signedIn("alice@example.com");
+      await openProject(alice, "demo");
+
+      // A navigation: the /projects load meets the 401.
+      await alice.context().clearCookies();
+      const first = watch(alice);
+      await alice.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: "Projects" }).click();
+      await expectSignIn(alice, "/projects");
+      await alice.waitForTimeout(500);
+      assert.ok(first.navigations.length <= 3, `bounced: ${first.navigations.join(" → ")}`);
+      await screenshot(alice, "signed-out-after-navigation");
+
+      // Signing in again goes back to where the manager was.
+      await alice.getByTestId("demo-alice").click();
+      await alice.waitForURL(`${url}/projects`);
+      await openProject(alice, "demo");
+      await openTab(alice, "users");
+
+      // An action: a button's request meets the 401.
+      await alice.context().clearCookies();
+      const second = watch(alice);
+      await alice.getByTestId("new-user").click();
+      await alice.getByTestId("user-name").fill(`late-${Date.now().toString(36)}`);
+      await alice.getByTestId("create-user").click();
+      // The tab lives in a shallow URL state SvelteKit does not hand to loads: back to the project.
+      await expectSignIn(alice, "/projects/demo");
+      await alice.waitForTimeout(500);
+      assert.ok(second.navigations.length <= 3, `bounced: ${second.navigations.join(" → ")}`);
+      assert.ok(second.unauthorized.filter((p) => p === "/api/me").length <= 2, `asked /api/me ${second.unauthorized.length} times`);
+      await screenshot(alice, "signed-out-after-action");
+    },
+  },
+];

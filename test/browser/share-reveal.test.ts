@@ -1,0 +1,94 @@
+// Proves the recipient's side of a link with a passphrase: nothing is fetched until Reveal, a wrong passphrase is refused in the page and leaves the link unused, the right one opens it, the key leaves the address bar and history, and the downloaded profile is made without a request. Also: Escape on "Delete for good?" closes only the question.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import type { Page } from "playwright-core";
+import { openProject, openTab, uniqueBucketName, waitForStatus, waitForUserStatus, type BrowserScenario } from "./harness";
+
+async function post(page: Page, url: string, path: string, data: object): Promise<void> {
+  const res = await page.request.post(`${url}/api/projects/demo${path}`, { data });
+  assert.equal(res.status(), 202, `POST ${path}: ${await res.text()}`);
+}
+
+export const scenarios: BrowserScenario[] = [
+  {
+    name: "a link with a passphrase opens only on Reveal with the right passphrase; a wrong one does not use it up; the key leaves the URL",
+    async run({ url, signedIn, anonymous, screenshot }) {
+      const alice = await signedIn("alice@example.com");
+      await openProject(alice, "demo");
+      const bucket = uniqueBucketName("reveal");
+      const user = `reveal-${Date.now().toString(36)}`;
+      await post(alice, url, "/buckets", { name: bucket });
+      await waitForStatus(alice, bucket, "ready");
+      await post(alice, url, "/users", { name: user, permissions: [{ bucket, access: "readwrite" }] });
+      await waitForUserStatus(alice, user, "ready");
+
+      await openTab(alice, "users");
+      await alice.getByTestId(`keys-${user}`).click();
+      const keys = alice.getByTestId("keys-dialog");
+      await keys.getByTestId("create-key").click();
+      const accessKeyId = ((await keys.getByTestId("new-key-id").textContent()) ?? "").trim();
+      const secret = ((await keys.getByTestId("new-key-secret").textContent()) ?? "").trim();
+      await keys.getByTestId("share-use-passphrase").check();
+      await keys.getByTestId("share-passphrase-input").fill("short");
+      await keys.getByTestId("create-share").click();
+      assert.equal(await keys.getByTestId("share-link").count(), 0, "a too-short passphrase made a link");
+      assert.equal(await alice.evaluate(() => document.activeElement?.getAttribute("data-testid")), "share-passphrase-input", "focus did not move to the bad field");
+      await keys.getByTestId("share-passphrase-input").fill("tide pool 7");
+      await keys.getByTestId("create-share").click();
+      const link = ((await keys.getByTestId("share-link").textContent()) ?? "").trim();
+      // Once sealed in the link, the manager's screen no longer shows the secret.
+      assert.equal(await keys.getByTestId("new-key-secret").getAttribute("data-masked"), "true");
+      assert.ok(!((await keys.getByTestId("new-key-secret").textContent()) ?? "").includes(secret), "the secret is still on screen");
+      await keys.getByTestId("share-passphrase-note").waitFor();
+      await screenshot(alice, "link-with-passphrase");
+
+      const fragment = new URL(link).hash.slice(1);
+      assert.match(fragment, /^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{6}$/, "the fragment carries the key and the passphrase verifier");
+
+      const recipient = await anonymous();
+      const requested: string[] = [];
+      recipient.on("request", (r) => requested.push(r.url()));
+      const api = () => requested.filter((u) => new URL(u).pathname.startsWith("/api/"));
+      await recipient.goto(link);
+      await recipient.getByTestId("share-reveal").waitFor();
+      assert.equal(new URL(recipient.url()).hash, "", "the key is still in the address bar");
+      assert.ok(!JSON.stringify(await recipient.evaluate(() => history.state)).includes(fragment), "the key is still in the history entry");
+      assert.deepEqual(api(), [], "the page fetched the share before Reveal");
+      await screenshot(recipient, "before-reveal");
+
+      await recipient.getByTestId("share-passphrase").fill("tide pool 8");
+      await recipient.getByTestId("share-reveal-button").click();
+      await recipient.getByTestId("share-passphrase-error").waitFor();
+      assert.deepEqual(api(), [], "a wrong passphrase reached the server");
+      const status = alice.getByTestId("shares-card").locator(`[data-testid="share-row"][data-key="${accessKeyId}"] [data-testid="share-status"]`);
+      assert.equal(await status.getAttribute("data-status"), "pending", "the wrong passphrase used the link up");
+      await screenshot(recipient, "wrong-passphrase");
+
+      await recipient.getByTestId("share-passphrase").fill("tide pool 7");
+      await recipient.getByTestId("share-reveal-button").click();
+      await recipient.getByTestId("share-secret").waitFor();
+      assert.equal(((await recipient.getByTestId("share-secret").textContent()) ?? "").trim(), secret);
+      assert.equal(api().length, 1, "opening took more than one request");
+      for (const u of requested) assert.ok(!u.includes(fragment.split(".")[0] ?? fragment), `a request carried the key: ${u}`);
+      await screenshot(recipient, "opened");
+
+      const before = requested.length;
+      const [download] = await Promise.all([recipient.waitForEvent("download"), recipient.getByTestId("download-aws").click()]);
+      const profile = readFileSync(await download.path(), "utf8");
+      assert.match(profile, new RegExp(`\\[stackroom\\]\\naws_access_key_id = ${accessKeyId}\\naws_secret_access_key = ${secret.replace(/[+/]/g, "\\$&")}`));
+      assert.match(profile, /\[profile stackroom\]\nregion = eu-west-1/);
+      assert.deepEqual(requested.slice(before).filter((u) => !u.startsWith("blob:")), [], "the download made a request");
+
+      await status.and(alice.locator('[data-status="viewed"]')).waitFor();
+
+      // Escape on the key's "Delete for good?" closes the question, not the dialog.
+      await keys.getByTestId("key-done").click();
+      await keys.getByTestId("delete-key").first().click();
+      assert.equal(await alice.evaluate(() => document.activeElement?.getAttribute("data-testid")), "delete-key-confirm");
+      await alice.keyboard.press("Escape");
+      await keys.getByTestId("delete-key-confirm").waitFor({ state: "detached" });
+      assert.equal(await keys.count(), 1, "Escape closed the keys dialog");
+      assert.equal(await alice.evaluate(() => document.activeElement?.getAttribute("data-testid")), "delete-key", "focus fell out of the dialog");
+    },
+  },
+];
