@@ -32,7 +32,7 @@ export const scenarios: BrowserScenario[] = [
       await keys.getByTestId("share-passphrase-input").fill("short");
       await keys.getByTestId("create-share").click();
       assert.equal(await keys.getByTestId("share-link").count(), 0, "a too-short passphrase made a link");
-      assert.equal(await alice.evaluate(() => document.activeElement?.getAttribute("data-testid")), "share-passphrase-input", "focus did not move to the bad field");
+      assert.equal(await alice.evaluate("document.activeElement?.getAttribute('data-testid')"), "share-passphrase-input", "focus did not move to the bad field");
       await keys.getByTestId("share-passphrase-input").fill("tide pool 7");
       await keys.getByTestId("create-share").click();
       const link = ((await keys.getByTestId("share-link").textContent()) ?? "").trim();
@@ -52,7 +52,7 @@ export const scenarios: BrowserScenario[] = [
       await recipient.goto(link);
       await recipient.getByTestId("share-reveal").waitFor();
       assert.equal(new URL(recipient.url()).hash, "", "the key is still in the address bar");
-      assert.ok(!JSON.stringify(await recipient.evaluate(() => history.state)).includes(fragment), "the key is still in the history entry");
+      assert.ok(!JSON.stringify(await recipient.evaluate("history.state")).includes(fragment), "the key is still in the history entry");
       assert.deepEqual(api(), [], "the page fetched the share before Reveal");
       await screenshot(recipient, "before-reveal");
 
@@ -84,11 +84,11 @@ export const scenarios: BrowserScenario[] = [
       // Escape on the key's "Delete for good?" closes the question, not the dialog.
       await keys.getByTestId("key-done").click();
       await keys.getByTestId("delete-key").first().click();
-      assert.equal(await alice.evaluate(() => document.activeElement?.getAttribute("data-testid")), "delete-key-confirm");
+      assert.equal(await alice.evaluate("document.activeElement?.getAttribute('data-testid')"), "delete-key-confirm");
       await alice.keyboard.press("Escape");
       await keys.getByTestId("delete-key-confirm").waitFor({ state: "detached" });
       assert.equal(await keys.count(), 1, "Escape closed the keys dialog");
-      assert.equal(await alice.evaluate(() => document.activeElement?.getAttribute("data-testid")), "delete-key", "focus fell out of the dialog");
+      assert.equal(await alice.evaluate("document.activeElement?.getAttribute('data-testid')"), "delete-key", "focus fell out of the dialog");
     },
   },
 ];
