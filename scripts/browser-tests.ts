@@ -137,7 +137,9 @@ async function main(): Promise<number> {
     await Promise.all([...stacks.values()].map((stack) => stack.stop().catch(() => undefined)));
     if (home) rmSync(home, { recursive: true, force: true });
   };
-  const onSignal = () => void stopAll().then(() => process.exit(130));
+  // A stack still booting when the run is interrupted must finish booting to be stopped, or its
+  // processes (moto, wrangler, vite) would outlive the run.
+  const onSignal = () => void Promise.allSettled(launches.values()).then(stopAll).then(() => process.exit(130));
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
 

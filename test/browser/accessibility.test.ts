@@ -1,24 +1,19 @@
-// Proves every main screen and dialog has no critical or serious axe-core violation, in the light and in the dark colour scheme: sign-in, project list, the project's three tabs, the bucket and user dialogs, the keys dialog with a new key and its share-link form, the share page (to reveal, opened, used, incomplete) and the 404 page.
+// Proves every main screen and dialog has no critical or serious axe-core violation, in the light and in the dark colour scheme: sign-in, project list, the project's four tabs, the signed-out page, the bucket and user dialogs, the keys dialog with a new key and its share-link form, the share page (to reveal, opened, used, incomplete) and the 404 page.
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { expectAccessible, openProject, openTab, uniqueBucketName, waitForStatus, waitForUserStatus, type BrowserScenario } from "./harness";
+import { setUp, expectAccessible, openProject, openTab, uniqueBucketName, waitForStatus, waitForUserStatus, type BrowserScenario } from "./harness";
 
 type Scheme = "light" | "dark";
 const PASSPHRASE = "blue harbour 42";
-
-async function post(page: Page, url: string, path: string, data: object): Promise<void> {
-  const res = await page.request.post(`${url}/api/projects/demo${path}`, { data });
-  assert.equal(res.status(), 202, `POST ${path}: ${await res.text()}`);
-}
 
 /** A bucket and a user granted it, ready, with the project open on the Buckets tab. */
 async function project(page: Page, url: string, scheme: Scheme): Promise<{ bucket: string; user: string }> {
   const bucket = uniqueBucketName("a11y");
   const user = `a11y-${scheme}-${Date.now().toString(36)}`;
   await openProject(page, "demo");
-  await post(page, url, "/buckets", { name: bucket });
+  await setUp(page, url, "/buckets", { name: bucket });
   await waitForStatus(page, bucket, "ready");
-  await post(page, url, "/users", { name: user, description: "Screen check", permissions: [{ bucket, access: "read" }] });
+  await setUp(page, url, "/users", { name: user, description: "Screen check", permissions: [{ bucket, access: "read" }] });
   await waitForUserStatus(page, user, "ready");
   return { bucket, user };
 }
@@ -93,6 +88,17 @@ function managerScreens(colorScheme: Scheme): BrowserScenario {
 
       await openTab(alice, "permissions");
       await check(alice, "permissions tab");
+      await openTab(alice, "members");
+      await alice.getByTestId("member-list").waitFor();
+      await check(alice, "members tab");
+
+      // Last, as it ends the session: the page another tab shows once its sign-in ended.
+      const other = await alice.context().newPage();
+      await other.goto(`${url}/projects/demo`);
+      await other.locator('[data-testid="connection"][data-status="live"]').waitFor({ timeout: 15_000 });
+      await alice.getByTestId("sign-out").click();
+      await other.getByTestId("signed-out").waitFor();
+      await check(other, "project page after signing out elsewhere");
     },
   };
 }

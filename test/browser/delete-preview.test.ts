@@ -1,12 +1,7 @@
 // Proves the preview before a bucket is deleted names the user who loses access, and that afterwards the count drops at once and the crossed-out row can be dismissed.
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { openProject, uniqueBucketName, waitForStatus, waitForUserStatus, type BrowserScenario } from "./harness";
-
-async function post(page: Page, url: string, path: string, data: object): Promise<void> {
-  const res = await page.request.post(`${url}/api/projects/demo${path}`, { data });
-  assert.equal(res.status(), 202, `POST ${path}: ${await res.text()}`);
-}
+import { setUp, openProject, uniqueBucketName, waitForStatus, waitForUserStatus, type BrowserScenario } from "./harness";
 
 const count = async (page: Page, testid: string) => Number(((await page.getByTestId(testid).textContent()) ?? "").trim());
 
@@ -18,9 +13,9 @@ export const scenarios: BrowserScenario[] = [
       await openProject(bob, "demo");
       const bucket = uniqueBucketName("doomed");
       const user = `loser-${Date.now().toString(36)}`;
-      await post(bob, url, "/buckets", { name: bucket });
+      await setUp(bob, url, "/buckets", { name: bucket });
       await waitForStatus(bob, bucket, "ready");
-      await post(bob, url, "/users", { name: user, permissions: [{ bucket, access: "write", prefix: "in/" }] });
+      await setUp(bob, url, "/users", { name: user, permissions: [{ bucket, access: "write", prefix: "in/" }] });
       await waitForUserStatus(bob, user, "ready");
 
       await bob.getByTestId(`delete-${bucket}`).click();

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { StackEvent } from "../../worker/domain/contract";
 import { stackName } from "../../worker/domain/naming";
-import { openProject, uniqueBucketName, waitForStatus, type BrowserScenario } from "./harness";
+import { apiCall, openProject, uniqueBucketName, waitForStatus, type BrowserScenario } from "./harness";
 
 const HOLD_SECONDS = 6;
 const OPERATION_MS = (HOLD_SECONDS + 12) * 1000;
@@ -39,7 +39,7 @@ function replayedUpdate(bucket: string, operationId: string): StackEvent[] {
 }
 
 async function patch(page: Page, url: string, bucket: string, data: object): Promise<string> {
-  const res = await page.request.patch(`${url}/api/projects/demo/buckets/${bucket}`, { data });
+  const res = await apiCall(page, url, "PATCH", `/api/projects/demo/buckets/${bucket}`, data);
   assert.equal(res.status(), 202, `PATCH ${bucket}: ${await res.text()}`);
   const body: unknown = await res.json();
   assert.ok(body && typeof body === "object" && "operationId" in body && typeof body.operationId === "string");
@@ -54,7 +54,7 @@ export const scenarios: BrowserScenario[] = [
       const alice = await signedIn("alice@example.com");
       // The bucket's creation is held back too: let it run while bob signs in.
       const name = uniqueBucketName("broken");
-      const created = await alice.request.post(`${url}/api/projects/demo/buckets`, { data: { name } });
+      const created = await apiCall(alice, url, "POST", "/api/projects/demo/buckets", { name });
       assert.equal(created.status(), 202);
       const bob = await signedIn("bob@example.com");
       await openProject(alice, "demo");

@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import assert from "node:assert/strict";
+import { chromium, type APIResponse, type Browser, type BrowserContext, type Page } from "playwright-core";
+import * as z from "zod";
 import type { StackEvent } from "../../worker/domain/contract";
 
 /** TOOLCHAIN pitfall 10; Playwright adds `--headless` and a fresh `--user-data-dir` itself. */
@@ -68,6 +70,20 @@ export const DEMO_BUTTON: Record<string, string> = {
 };
 
 /**
+ * An API call with the page's own session, for a scenario's set-up: sent like the app sends it,
+ * with the app's Origin (the Worker refuses state changes without it).
+ */
+export async function apiCall(page: Page, url: string, method: "POST" | "PATCH" | "PUT" | "DELETE", path: string, data?: object): Promise<APIResponse> {
+  return page.request.fetch(`${url}${path}`, { method, headers: { origin: url }, ...(data ? { data } : {}) });
+}
+
+/** Creates something in the demo project through the API (the set-up, not what a scenario tests) and expects 202. */
+export async function setUp(page: Page, url: string, path: string, data: object): Promise<void> {
+  const res = await apiCall(page, url, "POST", `/api/projects/demo${path}`, data);
+  assert.equal(res.status(), 202, `POST ${path}: ${await res.text()}`);
+}
+
+/**
  * Signs in on `/` and lands on /projects: with dev sign-in through a demo manager's button or the
  * email form; with Cloudflare Access through the (local) team's login page, as a person would.
  */
@@ -120,13 +136,15 @@ export async function waitForUserStatus(page: Page, user: string, status: string
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  helpUrl: string;
-  nodes: { target: unknown[]; failureSummary?: string }[];
-}
+const AxeViolations = z.array(
+  z.object({
+    id: z.string(),
+    impact: z.string().nullable(),
+    help: z.string(),
+    helpUrl: z.string(),
+    nodes: z.array(z.object({ target: z.array(z.unknown()), failureSummary: z.string().optional() })),
+  }),
+);
 
 /**
  * Runs axe-core (WCAG 2.x A/AA and best practices, as axe ships them) on the page as it is now
@@ -136,8 +154,10 @@ interface AxeViolation {
 export async function expectAccessible(page: Page, screen: string): Promise<void> {
   // Colours are measured as painted: let opening animations (a dialog fading in) finish first.
   await page.evaluate(`Promise.all(document.getAnimations().filter((a) => a.effect?.getTiming().iterations !== Infinity).map((a) => a.finished.catch(() => undefined)))`);
-  if (!(await page.evaluate("typeof window.axe === 'object'"))) await page.addScriptTag({ content: AXE_SOURCE });
-  const violations = (await page.evaluate(`window.axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations)`)) as AxeViolation[];
+  // Evaluated through the DevTools protocol, not as an inline <script>: the app's CSP (no inline
+  // scripts) stays in force while axe looks at the page.
+  if (!(await page.evaluate("typeof window.axe === 'object'"))) await page.evaluate(AXE_SOURCE);
+  const violations = AxeViolations.parse(await page.evaluate(`window.axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations)`));
   const serious = violations.filter((v) => v.impact === "critical" || v.impact === "serious");
   if (serious.length === 0) return;
   const scheme = (await page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")) ? "dark" : "light";

@@ -1,7 +1,7 @@
 // Proves working together on one bucket with completion events held back: presence shows who is here, bob sees alice's lock with her name and what it changes, his edit waits as `queued` (for both of them) and starts by itself when hers ends with both changes applied; a queued edit its author cancels never runs.
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { createBucketThroughUi, openProject, uniqueBucketName, waitForStatus, type BrowserScenario } from "./harness";
+import { setUp, createBucketThroughUi, openProject, uniqueBucketName, waitForStatus, type BrowserScenario } from "./harness";
 
 /** Long enough to look at a lock and queue an edit behind it; every second is paid twice per scenario. */
 const HOLD_SECONDS = 6;
@@ -9,8 +9,7 @@ const HOLD_SECONDS = 6;
 const OPERATION_MS = (HOLD_SECONDS + 12) * 1000;
 
 async function createBucket(page: Page, url: string, name: string): Promise<void> {
-  const res = await page.request.post(`${url}/api/projects/demo/buckets`, { data: { name, versioning: true } });
-  assert.equal(res.status(), 202, `POST /buckets: ${await res.text()}`);
+  await setUp(page, url, "/buckets", { name, versioning: true });
 }
 
 /** Opens the bucket's edit dialog and sets its expiry; returns the dialog. */

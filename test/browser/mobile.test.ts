@@ -1,12 +1,7 @@
 // Proves the project page works at 390 px: the permission matrix keeps its user column in place while more than one bucket column is reachable sideways, controls are at least 44 px, and the activity feed is a bounded box instead of a page-long tail.
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { openProject, openTab, uniqueBucketName, waitForStatus, waitForUserStatus, type BrowserScenario } from "./harness";
-
-async function post(page: Page, url: string, path: string, data: object): Promise<void> {
-  const res = await page.request.post(`${url}/api/projects/demo${path}`, { data });
-  assert.equal(res.status(), 202, `POST ${path}: ${await res.text()}`);
-}
+import { setUp, openProject, openTab, uniqueBucketName, waitForStatus, waitForUserStatus, type BrowserScenario } from "./harness";
 
 export const scenarios: BrowserScenario[] = [
   {
@@ -15,10 +10,10 @@ export const scenarios: BrowserScenario[] = [
       const phone = await signedIn("bob@example.com", { viewport: { width: 390, height: 844 } });
       await openProject(phone, "demo");
       const buckets = [uniqueBucketName("phone-a"), uniqueBucketName("phone-b"), uniqueBucketName("phone-c")];
-      for (const b of buckets) await post(phone, url, "/buckets", { name: b });
+      for (const b of buckets) await setUp(phone, url, "/buckets", { name: b });
       for (const b of buckets) await waitForStatus(phone, b, "ready");
       const user = `phone-${Date.now().toString(36)}`;
-      await post(phone, url, "/users", { name: user, permissions: [{ bucket: buckets[0] ?? "", access: "read" }] });
+      await setUp(phone, url, "/users", { name: user, permissions: [{ bucket: buckets[0] ?? "", access: "read" }] });
       await waitForUserStatus(phone, user, "ready");
 
       const copy = phone.getByTestId(`bucket-${buckets[0]}`).getByRole("button", { name: /Copy AWS name/ });

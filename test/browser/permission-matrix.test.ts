@@ -1,18 +1,12 @@
 // Proves the permission matrix: edits stay pending until saved, a bad prefix is explained inline and blocks the save, each changed user costs exactly one PATCH carrying its full permissions, and a viewer gets no controls.
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { openProject, openTab, uniqueBucketName, waitForStatus, waitForUserStatus, type BrowserScenario } from "./harness";
+import { setUp, openProject, openTab, uniqueBucketName, waitForStatus, waitForUserStatus, type BrowserScenario } from "./harness";
 
 interface Grant {
   bucket: string;
   access: string;
   prefix?: string;
-}
-
-/** Setup through the API with the page's own session: the matrix, not the forms, is under test here. */
-async function post(page: Page, url: string, path: string, data: object): Promise<void> {
-  const res = await page.request.post(`${url}/api/projects/demo${path}`, { data });
-  assert.equal(res.status(), 202, `POST ${path}: ${await res.text()}`);
 }
 
 const byBucket = (a: Grant, b: Grant) => `${a.bucket}/${a.prefix ?? ""}`.localeCompare(`${b.bucket}/${b.prefix ?? ""}`);
@@ -26,12 +20,12 @@ export const scenarios: BrowserScenario[] = [
       const [b1, b2] = [uniqueBucketName("matrix-a"), uniqueBucketName("matrix-b")];
       const suffix = Date.now().toString(36);
       const [u1, u2] = [`reader-${suffix}`, `writer-${suffix}`];
-      await post(bob, url, "/buckets", { name: b1 });
-      await post(bob, url, "/buckets", { name: b2 });
+      await setUp(bob, url, "/buckets", { name: b1 });
+      await setUp(bob, url, "/buckets", { name: b2 });
       await waitForStatus(bob, b1, "ready");
       await waitForStatus(bob, b2, "ready");
-      await post(bob, url, "/users", { name: u1, permissions: [{ bucket: b1, access: "read" }] });
-      await post(bob, url, "/users", { name: u2, description: "Uploads from Acme", permissions: [] });
+      await setUp(bob, url, "/users", { name: u1, permissions: [{ bucket: b1, access: "read" }] });
+      await setUp(bob, url, "/users", { name: u2, description: "Uploads from Acme", permissions: [] });
       await waitForUserStatus(bob, u1, "ready");
       await waitForUserStatus(bob, u2, "ready");
 

@@ -1,7 +1,7 @@
 // Proves sessions end everywhere at once (a second tab shows "signed out" within 5 s, with dev sign-in and with Cloudflare Access) and that owners manage members live: an added viewer sees the project, a removed one loses it in the tab they have open.
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { openProject, openTab, type BrowserScenario } from "./harness";
+import { expectAccessible, openProject, openTab, type BrowserScenario } from "./harness";
 
 /** A second tab of the same browser (same cookies) on the project, live. */
 async function secondTab(first: Page, url: string): Promise<Page> {
@@ -71,7 +71,12 @@ export const scenarios: BrowserScenario[] = [
   {
     name: "with Cloudflare Access: sign in through Access, sign out through Access's logout; the other tab shows signed out",
     auth: "access",
-    async run({ url, signedIn, screenshot }) {
+    async run({ url, signedIn, anonymous, screenshot }) {
+      const visitor = await anonymous();
+      await visitor.goto(`${url}/`);
+      await visitor.getByTestId("access-sign-in").waitFor();
+      await expectAccessible(visitor, "sign-in with Cloudflare Access");
+      await screenshot(visitor, "access-sign-in");
       const alice = await signedIn("alice@example.com");
       assert.equal(await alice.getByTestId("signed-in-as").textContent(), "alice@example.com");
       const other = await signOutShowsInOtherTab(alice, url, screenshot);

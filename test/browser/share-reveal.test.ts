@@ -2,12 +2,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
-import { openProject, openTab, uniqueBucketName, waitForStatus, waitForUserStatus, type BrowserScenario } from "./harness";
-
-async function post(page: Page, url: string, path: string, data: object): Promise<void> {
-  const res = await page.request.post(`${url}/api/projects/demo${path}`, { data });
-  assert.equal(res.status(), 202, `POST ${path}: ${await res.text()}`);
-}
+import { setUp, openProject, openTab, uniqueBucketName, waitForStatus, waitForUserStatus, type BrowserScenario } from "./harness";
 
 export const scenarios: BrowserScenario[] = [
   {
@@ -17,9 +12,9 @@ export const scenarios: BrowserScenario[] = [
       await openProject(alice, "demo");
       const bucket = uniqueBucketName("reveal");
       const user = `reveal-${Date.now().toString(36)}`;
-      await post(alice, url, "/buckets", { name: bucket });
+      await setUp(alice, url, "/buckets", { name: bucket });
       await waitForStatus(alice, bucket, "ready");
-      await post(alice, url, "/users", { name: user, permissions: [{ bucket, access: "readwrite" }] });
+      await setUp(alice, url, "/users", { name: user, permissions: [{ bucket, access: "readwrite" }] });
       await waitForUserStatus(alice, user, "ready");
 
       await openTab(alice, "users");

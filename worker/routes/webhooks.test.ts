@@ -40,8 +40,8 @@ describe("POST /webhooks/cloudformation/:project", () => {
       await signBody(body, ["not-the-secret"], now()),
       // The Worker's root secret itself is not a project's secret.
       await signBody(body, [env.WEBHOOK_SECRET], now()),
-      await signBody(body, [own], now() - 301),
-      await signBody(body, [own], now() + 301),
+      await signBody(body, [own], now() - 310),
+      await signBody(body, [own], now() + 310),
       (await signBody(body, [own], now())).replace(/v1=([0-9a-f])/, (_, c: string) => `v1=${c === "0" ? "1" : "0"}`),
     ];
     for (const signature of cases) {
