@@ -52,6 +52,19 @@ describe("a read grant with prefix in/", () => {
   });
 });
 
+describe("a prefix given without its slash", () => {
+  // The manager typed `incoming`; grants are folders, so it means incoming/ and nothing beside it.
+  const can = asGranted([{ bucket: "data", access: "read", prefix: "incoming" }]);
+
+  it("covers the folder incoming/ and not incoming-private/ or incoming.csv", async () => {
+    expect(await can(get("data", "incoming/a.csv"))).toBe("Allowed");
+    expect(await can(get("data", "incoming-private/secret.csv"))).toBe("ImplicitlyDenied");
+    expect(await can(get("data", "incoming.csv"))).toBe("ImplicitlyDenied");
+    expect(await can(list("data", "incoming/"))).toBe("Allowed");
+    expect(await can(list("data", "incoming-private/"))).toBe("ImplicitlyDenied");
+  });
+});
+
 describe("write grants", () => {
   it("with prefix: put, delete and abort uploads under it; read nothing; list no uploads", async () => {
     const can = asGranted([{ bucket: "data", access: "write", prefix: "drop/" }]);

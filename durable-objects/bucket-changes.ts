@@ -21,6 +21,11 @@ function sameSpec(a: BucketSpec, b: BucketSpec): boolean {
   return a.versioning === b.versioning && a.encryption === b.encryption && a.expireAfterDays === b.expireAfterDays;
 }
 
+/** Users (not deleted) who may write to the bucket. */
+export function usersWriting(bucket: string, users: User[]): string[] {
+  return users.filter((u) => u.status !== "deleted" && u.spec.permissions.some((p) => p.bucket === bucket && p.access !== "read")).map((u) => u.name);
+}
+
 /** Users whose permissions name the bucket. */
 export function usersGranted(bucket: string, users: User[]): string[] {
   return users.filter((u) => u.status !== "deleted" && u.spec.permissions.some((p) => p.bucket === bucket)).map((u) => u.name);
@@ -67,6 +72,13 @@ export function planBucketChange(
     };
     if (sameSpec(spec, current.resource.spec) && current.resource.status === "ready") {
       throw new ApiError("invalid", `Bucket “${name}” already has these settings; nothing to change.`);
+    }
+    // Versions are what keeps writers from destroying data (see user-changes.ts).
+    const writers = spec.versioning ? [] : usersWriting(name, users);
+    if (writers.length > 0) {
+      throw new ApiError("conflict", `${writers.join(", ")} can write to bucket “${name}”; without versioning their overwrites and deletes would destroy data. Make their access read-only first.`, {
+        versioning: `Users who can write: ${writers.join(", ")}.`,
+      });
     }
     return { resource: lock(current.resource, spec), appliedSpec: current.appliedSpec };
   }

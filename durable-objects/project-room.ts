@@ -3,8 +3,8 @@ import type {
   AccessKeySummary, ActivityKind, ActivityPage, Bucket, CreatedKey, CreateShareBody, LiveFrame, Member, OpenedShare, ProjectRecord, QueuedEdit, ResourceKind, Role, Share, StackEvent, User,
 } from "../worker/domain/contract";
 import { ApiError, refusal, type RoomResult } from "../worker/errors";
-import { deriveStackState } from "../worker/domain/stack-status";
-import { parseStackName } from "../worker/domain/naming";
+import { deriveStackState, forgettableEvents } from "../worker/domain/stack-status";
+import { parseStackName, stackName } from "../worker/domain/naming";
 import { RoomStore, type Stored } from "./room-store";
 import { ShareStore } from "./share-store";
 import { attachmentOf, broadcast, presenceFrame, type SocketAttachment } from "./live-sockets";
@@ -26,6 +26,9 @@ import { bucketChangeName } from "./bucket-changes";
 import { userChangeName } from "./user-changes";
 import { availableActions, continueRollback, refuseAction, type Action } from "./room-actions";
 
+
+/** Events of finished operations kept per stack, so late duplicates are still known by EventId. */
+const RECENT_EVENTS_KEPT = 10;
 
 /** Close code of a socket whose sign-in ended (4000 + 401, as a refused upgrade). */
 const SIGNED_OUT_CLOSE_CODE = 4401;
@@ -126,7 +129,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
       accepted++;
       touched.add(event.stackName);
       const target = parseStackName(event.stackName);
-      if (target) this.store.setMeta(`heard:${target.kind}:${target.name}`, String(Date.now()));
+      if (target) this.store.heard(target.kind, target.name, Date.now());
     }
     for (const stackName of touched) this.refreshFromEvents(stackName);
     return { accepted, duplicates: events.length - accepted };
@@ -264,7 +267,8 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   }
 
   record(kind: ResourceKind, stored: Stored, activity: ActivityLine, remove = false): void {
-    if (remove) this.store.remove(kind, stored.resource.name);
+    const project = this.store.project();
+    if (remove) this.store.remove(kind, stored.resource.name, project ? stackName(project.id, kind, stored.resource.name) : "");
     else this.store.put(kind, stored);
     this.log(kind, stored.resource.name, activity, stored);
   }
@@ -324,16 +328,19 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     return stored ? { ...result, resource: publicView(this, kind, stored) as R } : result;
   }
 
-  private refreshFromEvents(stackName: string): void {
-    const parsed = parseStackName(stackName);
+  private refreshFromEvents(stack: string): void {
+    const parsed = parseStackName(stack);
     if (!parsed) return;
-    const state = deriveStackState(this.store.stackEvents(stackName));
+    const events = this.store.stackEvents(stack);
+    // Storage stays bounded: what can no longer change the state goes (and is not re-read next time).
+    this.store.forgetStackEvents(forgettableEvents(events, RECENT_EVENTS_KEPT).map((e) => e.eventId));
+    const state = deriveStackState(events);
     const stored = this.store.get(parsed.kind, parsed.name);
     if (!state || !stored) {
       const project = this.store.project();
       if (state && !stored && state.status !== "deleted" && project) {
         // Someone (or a lost room) made this stack: learn its spec from CloudFormation.
-        console.warn("ProjectRoom:event for an unknown resource; refreshing", { stackName });
+        console.warn("ProjectRoom:event for an unknown resource; refreshing", { stackName: stack });
         this.ctx.waitUntil(this.refresh(project));
       }
       return;

@@ -25,7 +25,7 @@ function lockedResources(room: RoomContext): Array<{ kind: ResourceKind; stored:
     room.store.list(kind).flatMap((stored) => {
       const lock = stored.resource.lock;
       if (!lock) return [];
-      const heard = Number(room.store.getMeta(`heard:${kind}:${stored.resource.name}`) ?? 0);
+      const heard = room.store.lastHeard(kind, stored.resource.name);
       return [{ kind, stored, lastHeard: Math.max(Date.parse(lock.since), heard) }];
     }),
   );
@@ -39,7 +39,7 @@ export async function healStuckLocks(room: RoomContext, project: ProjectRecord, 
   for (const { kind, stored, lastHeard } of lockedResources(room)) {
     if (now - lastHeard < stuckMs) continue;
     const name = stored.resource.name;
-    room.store.setMeta(`heard:${kind}:${name}`, String(now)); // next look in another stuckMs
+    room.store.heard(kind, name, now); // next look in another stuckMs
     let state: StackState;
     try {
       const [stack] = await room.gateway(project).cloudformation.describeStacks(stackName(project.id, kind, name));

@@ -75,9 +75,15 @@ export function openShare(room: RoomContext, project: ProjectRecord, id: string)
   return { ciphertext: share.ciphertext, iv: share.iv, expiresAt: share.expiresAt, project: { name: project.name, region: project.region } };
 }
 
-/** Drops the ciphertext of links that expired unopened (run by the room's alarm). */
+/** Links that ended (opened, revoked, expired) are listed this long, then forgotten: the room's storage stays bounded. */
+export const FINISHED_SHARE_KEPT_MS = 90 * DAY_MS;
+
+/** Drops the ciphertext of links that expired unopened, and forgets links that ended long ago (run by the room's alarm). */
 export function sweepExpiredShares(room: RoomContext, now: number): void {
   for (const share of room.shares.list()) {
-    if (share.ciphertext !== null && publicShare(share, now).status === "expired") room.shares.put({ ...share, ciphertext: null });
+    const status = publicShare(share, now).status;
+    const endedAt = Date.parse(share.viewedAt ?? share.expiresAt);
+    if (status !== "pending" && now - endedAt > FINISHED_SHARE_KEPT_MS) room.shares.remove(share.id);
+    else if (share.ciphertext !== null && status === "expired") room.shares.put({ ...share, ciphertext: null });
   }
 }

@@ -13,6 +13,8 @@ const storedSchema = { bucket: StoredBucket, user: StoredUser } as const;
 export type StoredOf<K extends ResourceKind> = z.infer<(typeof storedSchema)[K]>;
 export type Stored = StoredBucket | StoredUser;
 
+const heardKey = (kind: ResourceKind, name: string) => `heard:${kind}:${name}`;
+
 /** Log entries kept for `since` catch-up; older clients get a snapshot instead. */
 export const LOG_KEEP = 1000;
 
@@ -65,8 +67,20 @@ export class RoomStore {
     );
   }
 
-  remove(kind: ResourceKind, name: string): void {
+  /** Forgets a resource that is gone, with what the room kept about it (its stack's events, when it was last heard of). */
+  remove(kind: ResourceKind, name: string, stackName: string): void {
     this.sql.exec("DELETE FROM resources WHERE kind = ? AND name = ?", kind, name);
+    this.sql.exec("DELETE FROM stack_events WHERE stack_name = ?", stackName);
+    this.sql.exec("DELETE FROM meta WHERE key = ?", heardKey(kind, name));
+  }
+
+  /** When anything was last heard of the resource's stack (events), for the stuck-lock check. */
+  lastHeard(kind: ResourceKind, name: string): number {
+    return Number(this.getMeta(heardKey(kind, name)) ?? 0);
+  }
+
+  heard(kind: ResourceKind, name: string, at: number): void {
+    this.setMeta(heardKey(kind, name), String(at));
   }
 
   /** The project record the room last acted for (needed by alarm-driven work such as healing). */
@@ -85,6 +99,11 @@ export class RoomStore {
       JSON.stringify(event),
     );
     return cursor.rowsWritten > 0;
+  }
+
+  /** Drops events that can no longer change their stack's state (see forgettableEvents). */
+  forgetStackEvents(eventIds: readonly string[]): void {
+    for (const id of eventIds) this.sql.exec("DELETE FROM stack_events WHERE event_id = ?", id);
   }
 
   stackEvents(stackName: string): StackEvent[] {

@@ -25,6 +25,10 @@ export class ShareStore {
     );
   }
 
+  remove(id: string): void {
+    this.sql.exec("DELETE FROM shares WHERE id = ?", id);
+  }
+
   list(): StoredShare[] {
     return this.sql
       .exec<{ json: string }>("SELECT json FROM shares ORDER BY id")

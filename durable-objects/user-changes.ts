@@ -32,6 +32,23 @@ function assertGrantable(permissions: Permission[], buckets: Bucket[]): void {
   if (first) throw new ApiError("conflict", first, fields);
 }
 
+/**
+ * Write grants only on versioned buckets: there a writer's PutObject and DeleteObject keep the old
+ * version (and no grant includes *Version actions), so no grant can destroy data. On a bucket that
+ * keeps no versions they would, so such a grant is refused (400) rather than quietly allowed.
+ */
+function assertWritesKeepHistory(permissions: Permission[], buckets: Bucket[]): void {
+  const fields: Record<string, string> = {};
+  permissions.forEach((p, i) => {
+    const bucket = buckets.find((b) => b.name === p.bucket);
+    if (p.access !== "read" && bucket && !bucket.spec.versioning) {
+      fields[`permissions.${i}.access`] = `Bucket “${p.bucket}” keeps no versions, so writing could destroy data. Turn its versioning on first, or grant read only.`;
+    }
+  });
+  const first = Object.values(fields)[0];
+  if (first) throw new ApiError("invalid", first, fields);
+}
+
 /** IAM caps a user's inline policy at 2048 characters: too many grants is the manager's to fix (400). */
 function assertPolicyFits(project: ProjectRecord, name: string, spec: UserSpec): void {
   try {
@@ -68,6 +85,7 @@ export function planUserChange(
     }
     const { description, permissions, expiresAt } = change.body;
     assertGrantable(permissions, buckets);
+    assertWritesKeepHistory(permissions, buckets);
     const spec: UserSpec = { description, permissions, expiresAt };
     assertPolicyFits(project, name, spec);
     const user = { name, path: userPath(project.id), spec, status: "creating" as const, keys: [], updatedAt: now };
@@ -78,7 +96,10 @@ export function planUserChange(
 
   if (current.appliedSpec === null) throw new ApiError("conflict", `User “${name}” was never created successfully; delete it and create it again.`);
   const spec = "spec" in change ? change.spec : specOf(change.body, current.resource.spec);
-  if ("body" in change && change.body.permissions) assertGrantable(spec.permissions, buckets);
+  if ("body" in change && change.body.permissions) {
+    assertGrantable(spec.permissions, buckets);
+    assertWritesKeepHistory(spec.permissions, buckets);
+  }
   assertPolicyFits(project, name, spec);
   if (JSON.stringify(spec) === JSON.stringify(current.resource.spec) && current.resource.status === "ready") {
     throw new ApiError("invalid", `User “${name}” already has these settings; nothing to change.`);

@@ -4,6 +4,7 @@ import { requireAuthConfig, requireIdentity } from "./auth/identity";
 import { requireAllowedOrigin } from "./auth/origin";
 import { jsonOnlyPosts } from "./auth/json-only";
 import { onError, notFound } from "./errors";
+import { jsonBodyLimit } from "./validate";
 import { authRoutes } from "./routes/auth";
 import { projectRoutes } from "./routes/projects";
 import { bucketRoutes } from "./routes/buckets";
@@ -35,6 +36,7 @@ app.use(async function securityHeaders(c, next) {
 // Fails closed before anything else when sign-in is not configured.
 app.use("/api/*", requireAuthConfig());
 app.get("/api/health", (c) => c.json({ ok: true }));
+app.use("/api/*", jsonBodyLimit());
 // Ops calls come from the ops CLI with a bearer token, not from a browser: no Origin to check.
 app.route("/api/ops", opsRoutes);
 app.use("/api/*", requireAllowedOrigin());

@@ -1,8 +1,24 @@
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { AppEnv } from "./app-env";
 import type { z } from "zod";
 import { ApiError } from "./errors";
 
-const MAX_BODY_BYTES = 64 * 1024;
+/** The largest JSON body any API route takes (a share link's ciphertext is the biggest, 16 KB). */
+export const MAX_JSON_BODY_BYTES = 64 * 1024;
+
+/**
+ * Refuses an oversized body before it is read: from Content-Length at once, and by counting the
+ * bytes of a chunked body as they arrive (hono/body-limit), with 413 `too_large`.
+ */
+export function jsonBodyLimit(): MiddlewareHandler<AppEnv> {
+  return bodyLimit({
+    maxSize: MAX_JSON_BODY_BYTES,
+    onError: () => {
+      throw new ApiError("too_large", `The request body is larger than ${MAX_JSON_BODY_BYTES / 1024} KB.`);
+    },
+  });
+}
 
 /** Turns zod issues into `{ "field.path": "message" }` and one summary line. */
 export function zodToApiError(error: z.ZodError, what = "The request"): ApiError {
@@ -16,10 +32,9 @@ export function zodToApiError(error: z.ZodError, what = "The request"): ApiError
   return new ApiError("invalid", `${what} is invalid — ${summary}`, fields);
 }
 
-/** Reads a JSON body (bounded) and validates it with `schema`; 400 `invalid` otherwise. */
+/** Reads a JSON body (bounded by `jsonBodyLimit`) and validates it with `schema`; 400 `invalid` otherwise. */
 export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
   const text = await c.req.text();
-  if (text.length > MAX_BODY_BYTES) throw new ApiError("invalid", "The request body is too large.");
   let parsed: unknown;
   try {
     parsed = text.trim() === "" ? {} : JSON.parse(text);

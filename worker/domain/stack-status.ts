@@ -115,6 +115,21 @@ function firstFailure(events: StackEvent[]): StackEvent | undefined {
 }
 
 /**
+ * Which of a stack's stored events can no longer change its state, oldest first: every event
+ * from before its latest operation started (deriveStackState only looks at the latest stack-level
+ * event and at the current operation's events), except the `keepRecent` newest of them, kept so
+ * that a late duplicate of a just-finished operation is still recognised by its EventId. A late
+ * event of an older operation that comes back after being forgotten cannot change the state
+ * either: it is older than the current operation on every count.
+ */
+export function forgettableEvents(events: readonly StackEvent[], keepRecent: number): StackEvent[] {
+  const start = latest(events.filter((e) => isStackLevelEvent(e) && OPERATION_STARTS.has(e.resourceStatus)), compareStackEvents);
+  if (start === undefined) return [];
+  const older = events.filter((e) => compareTime(e, start) < 0).sort(compareStackEvents);
+  return older.slice(0, Math.max(0, older.length - keepRecent));
+}
+
+/**
  * The state of one stack as a pure function of the SET of its events: duplicates, shuffles and
  * events that arrive before the API call returned all give the same answer. null when no
  * stack-level event is known yet.

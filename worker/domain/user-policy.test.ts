@@ -1,6 +1,6 @@
 // Proves the generated user policy grants exactly each access level (with and without prefix), never a bucket-admin action, stays inside the project boundary for any spec, and denies everything from its expiry on.
 import { describe, expect, it } from "vitest";
-import type { Access, Permission } from "./contract/user";
+import { folderPrefix, type Access, type Permission } from "./contract/user";
 import { physicalBucketName } from "./naming";
 import { projectBoundaryDocument } from "./project-boundary";
 import {
@@ -136,7 +136,8 @@ describe("for any spec (300 random ones)", () => {
       }
     }
     for (const p of permissions) {
-      const objects = Statement.filter((s) => list(s.Resource).includes(arn(p.bucket, `/${p.prefix ?? ""}*`))).flatMap((s) => list(s.Action));
+      // A prefix is a folder: `a` is granted as `a/`.
+      const objects = Statement.filter((s) => list(s.Resource).includes(arn(p.bucket, `/${p.prefix ? folderPrefix(p.prefix) : ""}*`))).flatMap((s) => list(s.Action));
       expect(objects.sort()).toEqual({ read: READ, write: WRITE, readwrite: READ_WRITE }[p.access]);
     }
   });

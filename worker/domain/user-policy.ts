@@ -19,9 +19,11 @@ export interface PolicyDocument {
 export const BUCKET_ACTIONS = ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"] as const;
 
 /**
- * No `*Version` action on purpose: on versioned buckets the old versions are the manager's undo.
- * A reader cannot read what a writer overwrote or deleted, and a writer's DeleteObject only adds
- * a delete marker (no DeleteObjectVersion), so no grant can destroy history.
+ * No `*Version` action on purpose: the old versions are the manager's undo. A reader cannot read
+ * what a writer overwrote or deleted, and a writer's DeleteObject only adds a delete marker (no
+ * DeleteObjectVersion). Write grants exist only on versioned buckets (the room refuses a write
+ * grant on an unversioned bucket and turning versioning off under one), so no grant can destroy
+ * history.
  */
 export const READ_OBJECT_ACTIONS = ["s3:GetObject"] as const;
 export const WRITE_OBJECT_ACTIONS = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:ListMultipartUploadParts", "s3:PutObject"] as const;

@@ -31,7 +31,7 @@ const cases: { label: string; name: string; spec: UserSpec }[] = [
         { bucket: "uploads", access: "write", prefix: "incoming/2026/" },
         { bucket: "uploads", access: "read", prefix: "out/" },
         { bucket: "archive", access: "read", prefix: "o'brien_(copy)!/" },
-        { bucket: "x".repeat(54), access: "readwrite", prefix: "a" },
+        { bucket: "x".repeat(54), access: "readwrite", prefix: "a/" },
       ],
     },
   },

@@ -1,5 +1,5 @@
 import { SvelteMap, SvelteSet } from "svelte/reactivity";
-import { UpdateUserBody, type Access, type Permission, type User } from "$contract";
+import { UpdateUserBody, folderPrefix, type Access, type Permission, type User } from "$contract";
 import { ApiError, updateUser } from "./api";
 import { errorMessage } from "./attempt";
 import { pathErrors, type FieldErrors } from "./submission.svelte";
@@ -36,7 +36,7 @@ const toDraft = (ps: readonly Permission[]): DraftGrant[] => ps.map((p) => ({ bu
 const toPermissions = (gs: readonly DraftGrant[]): Permission[] =>
   gs.map((g) => {
     const prefix = g.prefix.trim();
-    return { bucket: g.bucket, access: g.access, ...(prefix ? { prefix } : {}) };
+    return { bucket: g.bucket, access: g.access, ...(prefix ? { prefix: folderPrefix(prefix) } : {}) };
   });
 
 /** Order-insensitive identity of a permission list. */
@@ -183,7 +183,7 @@ export class PermissionDraft {
     const seen = new Set<string>();
     let repeated = false;
     row.grants.forEach((g, i) => {
-      const id = `${g.bucket}\u0000${g.prefix.trim()}`;
+      const id = `${g.bucket}\u0000${g.prefix.trim() ? folderPrefix(g.prefix.trim()) : ""}`;
       if (seen.has(id)) {
         repeated = true;
         errors[`permissions.${i}.prefix`] ??= g.prefix.trim()

@@ -1,4 +1,4 @@
-import { CreateUserBody, UpdateUserBody, UserName, UserSpec, type Access, type Permission, type User } from "$contract";
+import { CreateUserBody, UpdateUserBody, UserName, UserSpec, folderPrefix, type Access, type Permission, type User } from "$contract";
 import { fromLocalInput, toLocalInput } from "./format";
 import { Submission, pathErrors, type FieldErrors } from "./submission.svelte";
 
@@ -15,7 +15,7 @@ export class GrantDraft {
 
   toPermission(): Permission {
     const prefix = this.prefix.trim();
-    return { bucket: this.bucket, access: this.access, ...(prefix ? { prefix } : {}) };
+    return { bucket: this.bucket, access: this.access, ...(prefix ? { prefix: folderPrefix(prefix) } : {}) };
   }
 }
 

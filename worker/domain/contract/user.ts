@@ -15,13 +15,23 @@ export const UserName = z
 export const Access = z.enum(["read", "write", "readwrite"]);
 export type Access = z.infer<typeof Access>;
 
-/** An object-key prefix such as `incoming/` — no leading slash, no wildcards. */
+/**
+ * Prefixes are folders: `incoming` means `incoming/`. Without the slash the policy's
+ * `bucket/incoming*` would also cover `incoming-private/…`, more than the grant shows.
+ */
+export function folderPrefix(prefix: string): string {
+  return prefix.endsWith("/") ? prefix : `${prefix}/`;
+}
+
+/** A folder of object keys such as `incoming/` — no leading slash, no wildcards; stored with its trailing slash. */
 export const Prefix = z
   .string()
-  .min(1, "Leave the prefix empty or enter one such as incoming/.")
+  .min(1, "Leave the folder empty or enter one such as incoming/.")
   .max(200, "Use at most 200 characters.")
   .regex(/^[A-Za-z0-9!_.'()\/-]+$/, "Use letters, digits and ! _ . ' ( ) / - only (no * or ?).")
-  .refine((p) => !p.startsWith("/"), "Do not start the prefix with a slash.");
+  .refine((p) => !p.startsWith("/"), "Do not start the folder with a slash.")
+  .refine((p) => !p.includes("//"), "Do not use two slashes in a row.")
+  .transform(folderPrefix);
 
 export const Permission = z.object({ bucket: BucketName, access: Access, prefix: Prefix.optional() });
 export type Permission = z.infer<typeof Permission>;
