@@ -1,6 +1,6 @@
 import * as z from "zod";
 import {
-  CreateBucketBody, CreateUserBody, ProjectRecord, QueuedEdit, UpdateBucketBody, UpdateUserBody, UserSpec, type ResourceKind,
+  CreateBucketBody, CreateUserBody, Permission, ProjectRecord, QueuedEdit, UpdateBucketBody, UpdateUserBody, UserSpec, type ResourceKind,
 } from "../worker/domain/contract";
 
 const BucketChange = z.union([
@@ -12,6 +12,7 @@ const UserChange = z.union([
   z.object({ action: z.literal("create"), body: CreateUserBody }),
   z.object({ action: z.literal("update"), name: z.string(), body: UpdateUserBody }),
   z.object({ action: z.literal("update"), name: z.string(), spec: UserSpec }),
+  z.object({ action: z.literal("update"), name: z.string(), restore: z.array(Permission) }),
   z.object({ action: z.literal("delete"), name: z.string() }),
 ]);
 

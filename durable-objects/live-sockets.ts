@@ -1,4 +1,5 @@
 import * as z from "zod";
+import type { PresentManager } from "../worker/domain/contract";
 
 /** What each hibernatable socket carries across evictions: only ids, never state (tldraw pattern). */
 export const SocketAttachment = z.object({
@@ -29,18 +30,108 @@ export function broadcast(sockets: WebSocket[], json: string): void {
   }
 }
 
-/** Who has the project open: one line per manager, from the sockets' attachments (survives hibernation). */
-export function presenceFrame(sockets: WebSocket[], leaving?: WebSocket): string {
-  const managers = new Map<string, { email: string; since: string; connections: number }>();
-  for (const ws of sockets) {
-    if (ws === leaving) continue;
-    const who = attachmentOf(ws);
-    if (!who) continue;
-    const seen = managers.get(who.email);
-    if (seen) {
-      seen.connections++;
-      if (who.connectedAt < seen.since) seen.since = who.connectedAt;
-    } else managers.set(who.email, { email: who.email, since: who.connectedAt, connections: 1 });
+
+/** Presence changes from a burst of joins and leaves go out as one frame per this interval. */
+export const PRESENCE_FLUSH_MS = 250;
+
+/**
+ * Who has the project open, kept in memory and told by deltas. A join gets the whole list (once,
+ * to the joining socket only); everyone else gets the changed managers, a burst of joins or a
+ * storm of closes coalesced into at most one frame per PRESENCE_FLUSH_MS — so opening or dropping
+ * N sockets costs O(N) sends, not O(N²), and a close storm cannot stall the room's other work.
+ * The index is rebuilt from the sockets' attachments (which survive hibernation) the first time
+ * a woken instance needs it.
+ */
+export class Presence {
+  #index: Map<string, PresentManager> | null = null;
+  readonly #changed = new Set<string>();
+  /** Sockets already counted out (a close can be reported twice: our own close() and the handler). */
+  readonly #gone = new WeakSet<WebSocket>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly sockets: () => WebSocket[],
+    private readonly send: (json: string) => void,
+  ) {}
+
+  /** The index, built from the open sockets (except `leaving`) when this instance has none yet. */
+  #ensure(leaving?: WebSocket): Map<string, PresentManager> {
+    if (this.#index) return this.#index;
+    const index = new Map<string, PresentManager>();
+    for (const ws of this.sockets()) {
+      if (ws === leaving || this.#gone.has(ws)) continue;
+      const who = attachmentOf(ws);
+      if (who) add(index, who);
+    }
+    this.#index = index;
+    return index;
   }
-  return JSON.stringify({ type: "presence", managers: [...managers.values()].sort((a, b) => a.email.localeCompare(b.email)) });
+
+  /** A socket was accepted with `who`: counted, and the whole list goes to that socket alone. */
+  joined(ws: WebSocket, who: SocketAttachment): void {
+    const fresh = this.#index === null;
+    const index = this.#ensure();
+    // A fresh index already counted this socket (it is open); a known one gets it added.
+    if (!fresh) add(index, who);
+    this.#changed.add(who.email);
+    this.#schedule();
+    try {
+      ws.send(JSON.stringify({ type: "presence", managers: sorted(index) }));
+    } catch {
+      // closed before it heard anything
+    }
+  }
+
+  /** A socket closed (or is being closed): counted out once. */
+  left(ws: WebSocket): void {
+    if (this.#gone.has(ws)) return;
+    const fresh = this.#index === null;
+    const index = this.#ensure(ws);
+    this.#gone.add(ws);
+    const who = attachmentOf(ws);
+    if (!who) return;
+    if (!fresh) remove(index, who.email);
+    this.#changed.add(who.email);
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    this.#timer ??= setTimeout(() => this.flush(), PRESENCE_FLUSH_MS);
+  }
+
+  /** Sends the pending changes as one delta frame (upserts, and managers who left). */
+  flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#changed.size === 0 || !this.#index) return;
+    const managers: PresentManager[] = [];
+    const left: string[] = [];
+    for (const email of this.#changed) {
+      const entry = this.#index.get(email);
+      if (entry) managers.push({ ...entry });
+      else left.push(email);
+    }
+    this.#changed.clear();
+    this.send(JSON.stringify({ type: "presence-delta", managers, left }));
+  }
+}
+
+function add(index: Map<string, PresentManager>, who: SocketAttachment): void {
+  const seen = index.get(who.email);
+  if (!seen) index.set(who.email, { email: who.email, since: who.connectedAt, connections: 1 });
+  else {
+    seen.connections++;
+    if (who.connectedAt < seen.since) seen.since = who.connectedAt;
+  }
+}
+
+function remove(index: Map<string, PresentManager>, email: string): void {
+  const seen = index.get(email);
+  if (!seen) return;
+  seen.connections--;
+  if (seen.connections <= 0) index.delete(email);
+}
+
+function sorted(index: Map<string, PresentManager>): PresentManager[] {
+  return [...index.values()].map((m) => ({ ...m })).sort((a, b) => a.email.localeCompare(b.email));
 }

@@ -5,8 +5,8 @@ import { LiveFrame } from "../worker/domain/contract";
 import { stackName } from "../worker/domain/naming";
 import { api, deliver, login, registerProject, stackEvent } from "../test/workers/harness";
 
-type Logged = Exclude<LiveFrame, { type: "presence" }>;
-type Presence = Extract<LiveFrame, { type: "presence" }>;
+type Logged = Exclude<LiveFrame, { type: "presence" | "presence-delta" }>;
+type Presence = Extract<LiveFrame, { type: "presence" | "presence-delta" }>;
 
 async function connect(cookie: string, projectId: string, since: number): Promise<{ ws: WebSocket; frames: Logged[]; presence: Presence[] }> {
   const res = await api(cookie, `/api/projects/${projectId}/live?since=${since}`, { headers: { Upgrade: "websocket" } });
@@ -18,10 +18,15 @@ async function connect(cookie: string, projectId: string, since: number): Promis
   ws.addEventListener("message", (e) => {
     if (typeof e.data !== "string" || e.data === "pong") return;
     const frame = LiveFrame.parse(JSON.parse(e.data));
-    if (frame.type === "presence") presence.push(frame);
+    if (frame.type === "presence" || frame.type === "presence-delta") presence.push(frame);
     else frames.push(frame);
   });
   return { ws, frames, presence };
+}
+
+async function waitForMatch<T>(frames: T[], match: (frame: T) => boolean): Promise<T | undefined> {
+  for (let i = 0; i < 100 && !frames.some(match); i++) await new Promise((r) => setTimeout(r, 20));
+  return frames.find(match);
 }
 
 async function waitFor<T>(frames: T[], count: number): Promise<T[]> {
@@ -54,18 +59,37 @@ describe("ProjectRoom live socket", () => {
     ws.close();
   });
 
-  it("tells everyone who has the project open, on join and on leave", async () => {
+  it("gives a joining socket the whole list and everyone else a delta, on join and on leave", async () => {
     const project = await registerProject();
     const alice = await connect(await login("owner@example.com"), project.id, 0);
     await waitFor(alice.presence, 1);
-    expect(alice.presence.at(-1)?.managers.map((m) => m.email)).toEqual(["owner@example.com"]);
+    expect(alice.presence[0]).toMatchObject({ type: "presence", managers: [{ email: "owner@example.com", connections: 1 }] });
     const bob = await connect(await login("viewer@example.com"), project.id, 0);
-    await waitFor(alice.presence, 2);
-    expect(alice.presence.at(-1)?.managers.map((m) => m.email)).toEqual(["owner@example.com", "viewer@example.com"]);
+    await waitFor(bob.presence, 1);
+    expect(bob.presence[0]?.type).toBe("presence");
+    expect(bob.presence[0]?.managers.map((m) => m.email)).toEqual(["owner@example.com", "viewer@example.com"]);
+    // Alice hears only who changed: Bob came (her own join's delta may come in the same frame).
+    const joined = (await waitForMatch(alice.presence, (p) => p.type === "presence-delta" && p.managers.some((m) => m.email === "viewer@example.com")));
+    expect(joined).toMatchObject({ type: "presence-delta", left: [] });
     bob.ws.close(1000, "bye");
-    await waitFor(alice.presence, 3);
-    expect(alice.presence.at(-1)?.managers.map((m) => m.email)).toEqual(["owner@example.com"]);
+    const left = await waitForMatch(alice.presence, (p) => p.type === "presence-delta" && p.left.includes("viewer@example.com"));
+    expect(left).toMatchObject({ type: "presence-delta", managers: [], left: ["viewer@example.com"] });
     alice.ws.close();
+  });
+
+  it("coalesces a burst of joins into one presence frame for those already there", async () => {
+    const project = await registerProject();
+    const watcher = await connect(await login("owner@example.com"), project.id, 0);
+    await waitFor(watcher.presence, 1);
+    await new Promise((r) => setTimeout(r, 400)); // the watcher's own join has been told
+    const seen = watcher.presence.length;
+    const burst = await Promise.all(Array.from({ length: 8 }, async () => connect(await login("viewer@example.com"), project.id, 0)));
+    const delta = await waitForMatch(watcher.presence, (p) => p.type === "presence-delta" && p.managers.some((m) => m.connections === 8));
+    expect(delta).toBeDefined();
+    // Eight joins, told in fewer frames than joins (one per 250 ms at most).
+    expect(watcher.presence.length - seen).toBeLessThan(8);
+    for (const s of burst) s.ws.close();
+    watcher.ws.close();
   });
 
   it("answers pings with pong without involving the room", async () => {

@@ -7,9 +7,10 @@ import { deriveStackState, forgettableEvents } from "../worker/domain/stack-stat
 import { parseStackName, stackName } from "../worker/domain/naming";
 import { RoomStore, type Stored } from "./room-store";
 import { ShareStore } from "./share-store";
-import { attachmentOf, broadcast, presenceFrame, type SocketAttachment } from "./live-sockets";
+import { attachmentOf, broadcast, Presence, type SocketAttachment } from "./live-sockets";
 import { MemberStore } from "./member-store";
 import * as membership from "./room-members";
+import { settleBucketDelete } from "./bucket-delete-saga";
 import { applyStackState } from "./apply-stack-state";
 import { awsGateway } from "./aws-gateway";
 import type { ActivityLine, ChangeFields, RoomContext } from "./room-context";
@@ -54,6 +55,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   readonly shares: ShareStore;
   readonly queue: EditQueue;
   readonly members: MemberStore;
+  readonly presence: Presence;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -61,6 +63,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     this.shares = new ShareStore(ctx.storage.sql);
     this.queue = new EditQueue(ctx.storage.sql);
     this.members = new MemberStore(ctx.storage.sql);
+    this.presence = new Presence(() => ctx.getWebSockets(), (json) => broadcast(ctx.getWebSockets(), json));
     // Pings are answered by the runtime without waking a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
@@ -231,7 +234,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     const missed = Number.isSafeInteger(since) && since >= 0 && since <= seq ? this.store.framesSince(since) : null;
     if (missed === null) server.send(JSON.stringify(snapshotFrame(this)));
     else for (const json of missed) server.send(json);
-    broadcast(this.ctx.getWebSockets(), presenceFrame(this.ctx.getWebSockets()));
+    this.presence.joined(server, attachment);
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -240,17 +243,17 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    this.presence.left(ws);
     try {
       ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
     } catch {
       // already closed
     }
-    const others = this.ctx.getWebSockets().filter((s) => s !== ws);
-    broadcast(others, presenceFrame(others, ws));
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
     console.warn("ProjectRoom:webSocketError", { email: attachmentOf(ws)?.email, error: String(error) });
+    this.presence.left(ws);
   }
 
   /** Writes the KV snapshot when due, expires users whose time has come, re-arms itself. */
@@ -268,9 +271,13 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
 
   record(kind: ResourceKind, stored: Stored, activity: ActivityLine, remove = false): void {
     const project = this.store.project();
-    if (remove) this.store.remove(kind, stored.resource.name, project ? stackName(project.id, kind, stored.resource.name) : "");
-    else this.store.put(kind, stored);
-    this.log(kind, stored.resource.name, activity, stored);
+    // A bucket delete that took users' grants gives them back once it has failed (bucket-delete-saga.ts).
+    const settled = project && "restoreGrants" in stored ? settleBucketDelete(this, project, stored) : undefined;
+    const next = settled?.bucket ?? stored;
+    if (remove) this.store.remove(kind, next.resource.name, project ? stackName(project.id, kind, next.resource.name) : "");
+    else this.store.put(kind, next);
+    this.log(kind, next.resource.name, activity, next);
+    settled?.giveBack();
   }
 
   note(kind: ResourceKind, name: string, activity: ActivityLine): void {
@@ -288,6 +295,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     for (const ws of this.ctx.getWebSockets()) {
       const who = attachmentOf(ws);
       if (!who || !match(who)) continue;
+      this.presence.left(ws);
       try {
         ws.close(code, reason);
         closed++;

@@ -7,6 +7,8 @@ import { bucketChangeName, describeChange, planBucketChange, usersGranted, type 
 import { describeUserChange, planUserChange, userChangeName, type UserChangeRequest } from "./user-changes";
 import { runBucketOperation } from "./bucket-operation";
 import { runUserOperation } from "./user-operation";
+import { takeGrantsThenDelete } from "./bucket-delete-saga";
+import type { Permission } from "../worker/domain/contract";
 
 export type { BucketChangeRequest } from "./bucket-changes";
 export type { UserChangeRequest } from "./user-changes";
@@ -29,18 +31,13 @@ export function bucketOperation(room: RoomContext, request: BucketChangeRequest)
     },
     describe: (planned) => describeChange(request.actor, request.change, planned.resource.spec),
     run: async (planned, operationId) => {
-      if (request.change.action === "delete" && request.change.removeGrants) {
-        // The manager confirmed: take the bucket out of every grant, then delete it.
-        for (const user of room.store.list("user").filter((u) => usersGranted(name, [u.resource]).length > 0)) {
-          const spec = { ...user.resource.spec, permissions: user.resource.spec.permissions.filter((p) => p.bucket !== name) };
-          const result = await startOperation(room, userOperation(room, { project: request.project, actor: request.actor, change: { action: "update", name: user.resource.name, spec } }));
-          if (!result.ok) {
-            const error = new ApiError(result.error.code, `Could not remove the grant of “${name}” from user ${user.resource.name}: ${result.error.message}`);
-            return { kind: "refused", message: error.message, error };
-          }
-        }
-      }
-      return runBucketOperation(room.gateway(request.project), request, planned, operationId);
+      const gateway = room.gateway(request.project);
+      const deleteBucket = () => runBucketOperation(gateway, request, planned, operationId);
+      if (request.change.action !== "delete" || !request.change.removeGrants) return deleteBucket();
+      // The manager confirmed: take the bucket out of every grant, then delete it — all or nothing.
+      const userUpdate = (user: StoredUser, permissions: Permission[]) =>
+        userOperation(room, { project: request.project, actor: request.actor, change: { action: "update", name: user.resource.name, spec: { ...user.resource.spec, permissions } } });
+      return takeGrantsThenDelete(room, request, planned, () => gateway.isBucketEmpty(planned.resource.physicalName), userUpdate, deleteBucket);
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { ProjectRecord, QueuedEdit, ResourceKind, Role } from "../worker/domain/contract";
 import { ApiError, refusal, type RoomResult } from "../worker/errors";
 import type { RoomContext } from "./room-context";
-import type { QueueEntry } from "./edit-queue";
+import { QueueEntry } from "./edit-queue";
 import type { Stored } from "./room-store";
 import { startOperation } from "./room-operations";
 import { bucketOperation, userOperation, type BucketChangeRequest, type UserChangeRequest } from "./room-plans";
@@ -32,6 +32,7 @@ function summarize(request: QueueEntry["request"]): string {
   const { change } = request;
   if (change.action !== "update") return `${change.action} ${request.kind}`;
   if ("spec" in change) return "remove access (expiry)";
+  if ("restore" in change) return `give back access to ${[...new Set(change.restore.map((p) => p.bucket))].join(", ")}`;
   const fields = Object.entries(change.body).filter(([key, value]) => key !== "queue" && value !== undefined);
   return `update ${fields.map(([key, value]) => `${key} → ${JSON.stringify(value)}`).join(", ")}`;
 }
@@ -48,7 +49,30 @@ export function enqueue(room: RoomContext, project: ProjectRecord, actor: string
   return { ok: true, operationId: edit.operationId };
 }
 
-/** Merges a run of queued updates (same resource, bodies only) into one: later fields win. */
+/**
+ * The run of queued edits that starts next, oldest first: the head, and the updates right behind
+ * it when it is an update too (bodies only; later fields win), merged into one change with the
+ * same end state. Pure: `rows` are the resource's queue in order.
+ */
+export function nextRun(rows: readonly QueueEntry[]): { head: QueueEntry; merged: QueueEntry[] } | null {
+  const first = rows[0];
+  if (!first) return null;
+  const merged = [first];
+  for (const entry of rows.slice(1)) {
+    const a = first.request.change;
+    const b = entry.request.change;
+    if (a.action !== "update" || b.action !== "update" || !("body" in a) || !("body" in b)) break;
+    merged.push(entry);
+  }
+  if (merged.length === 1) return { head: first, merged };
+  const bodies = merged.map((e) => ("body" in e.request.change ? e.request.change.body : {}));
+  const body = Object.assign({}, ...bodies.map((b) => Object.fromEntries(Object.entries(b).filter(([, v]) => v !== undefined))));
+  // Re-read as a queue entry (no cast): a merged body the schema refuses is not merged.
+  const head = QueueEntry.safeParse({ ...first, request: { ...first.request, change: { ...first.request.change, body } } });
+  return head.success ? { head: head.data, merged } : { head: first, merged: [first] };
+}
+
+/** Takes the next run off the resource's queue; an unreadable head is dropped and reported. */
 function takeRun(room: RoomContext, kind: ResourceKind, name: string): { head: QueueEntry; merged: QueueEntry[] } | { invalid: string } | null {
   const rows = room.queue.list(kind, name);
   const first = rows[0];
@@ -57,19 +81,14 @@ function takeRun(room: RoomContext, kind: ResourceKind, name: string): { head: Q
     room.queue.remove(first.operationId);
     return { invalid: first.operationId };
   }
-  const merged = [first.entry];
-  for (const row of rows.slice(1)) {
-    const a = merged[0]?.request.change;
-    const b = row.entry?.request.change;
-    if (!a || !b || a.action !== "update" || b.action !== "update" || !("body" in a) || !("body" in b)) break;
-    merged.push(row.entry as QueueEntry);
+  const readable: QueueEntry[] = [];
+  for (const row of rows) {
+    if (!row.entry) break;
+    readable.push(row.entry);
   }
-  for (const entry of merged) room.queue.remove(entry.edit.operationId);
-  if (merged.length === 1) return { head: first.entry, merged };
-  const bodies = merged.map((e) => ("body" in e.request.change ? e.request.change.body : {}));
-  const body = Object.assign({}, ...bodies.map((b) => Object.fromEntries(Object.entries(b).filter(([, v]) => v !== undefined))));
-  const head = { ...first.entry, request: { ...first.entry.request, change: { ...first.entry.request.change, body } } } as QueueEntry;
-  return { head, merged };
+  const run = nextRun(readable);
+  for (const entry of run?.merged ?? []) room.queue.remove(entry.edit.operationId);
+  return run;
 }
 
 /**

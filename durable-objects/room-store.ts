@@ -1,10 +1,17 @@
 import * as z from "zod";
-import { ActivityEntry, Bucket, BucketSpec, LiveFrame, ProjectRecord, StackEvent, User, UserSpec, type ResourceKind } from "../worker/domain/contract";
+import { ActivityEntry, Bucket, BucketSpec, LiveFrame, Permission, ProjectRecord, StackEvent, User, UserSpec, type ResourceKind } from "../worker/domain/contract";
 
 /** What the room keeps per resource: the public view plus the spec CloudFormation last applied. */
 // `stackStatus`: CloudFormation's last known status, kept to decide whether the edit queue may advance.
 // `failedSpec`: what an update that CloudFormation rolled back tried to set (offered as "retry").
-export const StoredBucket = z.object({ resource: Bucket, appliedSpec: BucketSpec.nullable(), stackStatus: z.string().optional(), failedSpec: BucketSpec.optional() });
+// `restoreGrants`: what a running delete took from users' permissions, given back if it fails.
+export const StoredBucket = z.object({
+  resource: Bucket,
+  appliedSpec: BucketSpec.nullable(),
+  stackStatus: z.string().optional(),
+  failedSpec: BucketSpec.optional(),
+  restoreGrants: z.array(z.object({ user: z.string(), grants: z.array(Permission) })).optional(),
+});
 export type StoredBucket = z.infer<typeof StoredBucket>;
 export const StoredUser = z.object({ resource: User, appliedSpec: UserSpec.nullable(), stackStatus: z.string().optional(), failedSpec: UserSpec.optional() });
 export type StoredUser = z.infer<typeof StoredUser>;

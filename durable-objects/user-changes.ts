@@ -10,7 +10,9 @@ export type UserChange =
   | { action: "update"; name: string; body: UpdateUserBody }
   | { action: "delete"; name: string }
   /** Internal: the expiry alarm (and bucket deletes) set a new spec directly. */
-  | { action: "update"; name: string; spec: UserSpec };
+  | { action: "update"; name: string; spec: UserSpec }
+  /** Internal: grants given back (a bucket delete that took them failed); merged into the spec as it is when it runs. */
+  | { action: "update"; name: string; restore: Permission[] };
 
 export interface UserChangeRequest {
   project: ProjectRecord;
@@ -67,6 +69,14 @@ function specOf(body: UpdateUserBody, current: UserSpec): UserSpec {
   };
 }
 
+/** The spec with `restore` granted again: grants on buckets that are gone, or already there, are left out. */
+function withRestored(current: UserSpec, restore: Permission[], buckets: Bucket[]): UserSpec {
+  const key = (p: Permission) => `${p.bucket}\u0000${p.prefix ?? ""}`;
+  const have = new Set(current.permissions.map(key));
+  const alive = (p: Permission) => buckets.some((b) => b.name === p.bucket && b.status !== "deleted");
+  return { ...current, permissions: [...current.permissions, ...restore.filter((p) => alive(p) && !have.has(key(p)))] };
+}
+
 /** Checks a user change against current state and returns the locked user to store before CloudFormation runs. */
 export function planUserChange(
   request: UserChangeRequest,
@@ -95,7 +105,7 @@ export function planUserChange(
   if (change.action === "delete") return { ...current, resource: lockResource(current.resource, current.resource.spec, "delete", actor, operationId, now) };
 
   if (current.appliedSpec === null) throw new ApiError("conflict", `User “${name}” was never created successfully; delete it and create it again.`);
-  const spec = "spec" in change ? change.spec : specOf(change.body, current.resource.spec);
+  const spec = "spec" in change ? change.spec : "restore" in change ? withRestored(current.resource.spec, change.restore, buckets) : specOf(change.body, current.resource.spec);
   if ("body" in change && change.body.permissions) {
     assertGrantable(spec.permissions, buckets);
     assertWritesKeepHistory(spec.permissions, buckets);

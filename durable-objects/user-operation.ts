@@ -7,9 +7,15 @@ import type { StoredUser } from "./room-store";
 import type { StackGateway } from "./stack-gateway";
 
 /**
- * Sends a planned user change to CloudFormation (operation id = ClientRequestToken). A delete
- * removes the user's access keys through IAM first: CloudFormation cannot delete a user that
- * still has keys, and a deleted user's keys must stop working at once.
+ * Sends a planned user change to CloudFormation (operation id = ClientRequestToken).
+ *
+ * A delete is two steps, made all-or-nothing: the user's active keys are deactivated through IAM
+ * first (a deleted user's keys must stop working at once; deactivating, unlike deleting, can be
+ * undone), then DeleteStack — whose AWS::IAM::User handler deletes the keys with the user
+ * (iam:ListAccessKeys + iam:DeleteAccessKey in its handler permissions). If CloudFormation refuses
+ * the delete, the keys are active again and nothing changed. If the delete starts and fails later
+ * (DELETE_FAILED), the keys stay deactivated: the manager meant access to end, and the activity
+ * and the key list say so.
  */
 export async function runUserOperation(
   gateway: StackGateway,
@@ -22,8 +28,15 @@ export async function runUserOperation(
   const stack = stackName(project.id, "user", name);
   try {
     if (change.action === "delete") {
-      await gateway.keys.removeAll(name);
-      await gateway.deleteStack({ stackName: stack, operationId });
+      const active = (await gateway.keys.list(name)).filter((k) => k.status === "Active").map((k) => k.accessKeyId);
+      for (const key of active) await gateway.keys.setStatus(name, key, "Inactive");
+      try {
+        await gateway.deleteStack({ stackName: stack, operationId });
+      } catch (err) {
+        // Undo the first step: the user stays, so must its access.
+        for (const key of active) await gateway.keys.setStatus(name, key, "Active");
+        throw err;
+      }
       return { kind: "started" };
     }
     const input = {

@@ -1,44 +1,38 @@
 /**
- * `npm run bench`: how fast is a project read from the KV cache (GET /api/projects/:p through
- * wrangler dev) compared with the uncached path the design replaced (DescribeStacks + GetTemplate
- * for every stack, here against moto), at 50 and 200 buckets. Prints p50/p99 and the ratios.
- * Goal (issue 2): cached p99 < 20 ms locally and ≥ 50x faster than uncached.
+ * `npm run bench`: every speed and size goal, measured in one run on the local stack (wrangler dev,
+ * moto), each figure printed with its goal and "met" / "NOT met":
+ *   P1  GET /api/projects/:p from the KV cache vs the uncached DescribeStacks + GetTemplate path,
+ *       50 and 200 buckets (cached p99 < 20 ms, ≥ 50x faster);
+ *   live 1,000 sockets open (< 10 s), webhook → all 1,000 sockets (p99 < 100 ms), all closed at
+ *       once then a webhook (202 in < 1 s) — each with the 1-socket room beside it for the ratio;
+ *   ingest 100-event batches with duplicates (≥ 500 events/s per project);
+ *   size the Worker as `wrangler deploy` uploads it (≤ 150 KiB gzip).
+ * BENCH_SOCKETS, BENCH_ROUNDS, BENCH_CACHED_SAMPLES, BENCH_UNCACHED_SAMPLES tune the run.
  */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { startStack } from "./lib/stack";
+import { ROOT, startStack } from "./lib/stack";
 import { DEMO } from "./lib/demo";
+import { bundleWorker } from "./lib/worker-bundle";
+import { measureLive, percentile } from "./lib/bench-live";
 import { cloudFormationClient } from "../worker/aws";
 import { assumeRole } from "../worker/aws/sts";
 import { readProjectStacks } from "../durable-objects/stack-reader";
 import { ProjectRecord, ProjectView } from "../worker/domain/contract";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { ROOT } from "./lib/stack";
-import { bundleWorker } from "./lib/worker-bundle";
-
-/** The Worker's gzip size budget (issue 8): what `wrangler deploy` uploads. */
-const WORKER_GZIP_BUDGET_KIB = 150;
-
-function workerBundleLine(): string {
-  const out = mkdtempSync(join(tmpdir(), "stackroom-bench-worker-"));
-  try {
-    const { gzipBytes, bytes } = bundleWorker(ROOT, out);
-    const kib = gzipBytes / 1024;
-    return `Worker bundle (wrangler deploy --dry-run): ${kib.toFixed(1)} KiB gzip (${(bytes / 1024).toFixed(1)} KiB minified); budget ${WORKER_GZIP_BUDGET_KIB} KiB, ${((kib / WORKER_GZIP_BUDGET_KIB) * 100).toFixed(0)}% of it — ${kib <= WORKER_GZIP_BUDGET_KIB ? "met" : "NOT met"}`;
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
-}
 
 const SIZES = [50, 200];
 const CACHED_SAMPLES = Number(process.env.BENCH_CACHED_SAMPLES ?? 400);
 const UNCACHED_SAMPLES = Number(process.env.BENCH_UNCACHED_SAMPLES ?? 15);
+const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 1000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
+const WORKER_GZIP_BUDGET_KIB = 150;
 
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
+const verdict = (met: boolean) => (met ? "met" : "NOT met");
+const ms = (v: number) => `${v.toFixed(v < 10 ? 2 : 0)} ms`;
+const ratio = (many: number, one: number) => `${(many / one).toFixed(1)}x the 1-socket room`;
 
 async function timed(n: number, run: () => Promise<void>): Promise<number[]> {
   const samples: number[] = [];
@@ -50,7 +44,21 @@ async function timed(n: number, run: () => Promise<void>): Promise<number[]> {
   return samples;
 }
 
-const stack = await startStack({ app: false, quiet: true });
+function workerSize(): string {
+  const out = mkdtempSync(join(tmpdir(), "stackroom-bench-worker-"));
+  try {
+    const { gzipBytes, bytes } = bundleWorker(ROOT, out);
+    const kib = gzipBytes / 1024;
+    return `Worker bundle (wrangler deploy --dry-run): ${kib.toFixed(1)} KiB gzip (${(bytes / 1024).toFixed(0)} KiB minified), ${((kib / WORKER_GZIP_BUDGET_KIB) * 100).toFixed(0)}% of the ${WORKER_GZIP_BUDGET_KIB} KiB budget — ${verdict(kib <= WORKER_GZIP_BUDGET_KIB)}`;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+// The bench signs webhooks with a root secret of its own, in the Worker's rotation slot.
+const webhookRoot = randomBytes(24).toString("hex");
+const stack = await startStack({ app: false, quiet: true, workerVars: { WEBHOOK_SECRET_PREVIOUS: webhookRoot } });
+const report: string[] = [];
 try {
   const login = await fetch(`${stack.apiUrl}/api/dev/login`, { method: "POST", headers: { "content-type": "application/json", origin: stack.apiUrl }, body: JSON.stringify({ email: "alice@example.com" }) });
   const cookie = login.headers.get("set-cookie")?.split(";")[0] ?? "";
@@ -62,8 +70,10 @@ try {
   const creds = await assumeRole({ hubCredentials: hub, roleArn: project.roleArn, externalId: project.externalId, sessionName: "bench", region: project.region, endpoint: stack.motoEndpoint });
   const cloudformation = cloudFormationClient({ region: project.region, credentials: creds, endpoint: stack.motoEndpoint });
 
+  // P1: cached vs uncached reads.
   const rows: string[] = [];
   const floors: string[] = [];
+  const p1Met: boolean[] = [];
   let created = 0;
   for (const size of SIZES) {
     const t0 = performance.now();
@@ -71,19 +81,15 @@ try {
       const res = await fetch(`${stack.apiUrl}/api/projects/demo/buckets`, { method: "POST", headers, body: JSON.stringify({ name: `bench-${String(created).padStart(4, "0")}` }) });
       if (res.status !== 202) throw new Error(`create failed: ${res.status} ${await res.text()}`);
     }
-    // Wait until the KV snapshot shows every bucket ready (room writes it at most once per second).
+    // Wait until the KV snapshot shows every bucket ready (the room writes it at most once per second).
     for (;;) {
       const view = ProjectView.parse(await (await fetch(`${stack.apiUrl}/api/projects/demo`, { headers })).json());
       if (view.buckets.length === size && view.buckets.every((b) => b.status === "ready")) break;
       await new Promise((r) => setTimeout(r, 250));
     }
     console.log(`seeded ${size} buckets in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-
     await timed(20, async () => void (await (await fetch(`${stack.apiUrl}/api/projects/demo`, { headers })).arrayBuffer())); // warm-up
-    const cached = await timed(CACHED_SAMPLES, async () => {
-      const res = await fetch(`${stack.apiUrl}/api/projects/demo`, { headers });
-      await res.arrayBuffer();
-    });
+    const cached = await timed(CACHED_SAMPLES, async () => void (await (await fetch(`${stack.apiUrl}/api/projects/demo`, { headers })).arrayBuffer()));
     // The floor: the same HTTP round trip through wrangler dev to a route that does no work.
     const floor = await timed(CACHED_SAMPLES, async () => void (await (await fetch(`${stack.apiUrl}/api/health`)).arrayBuffer()));
     const uncached = await timed(UNCACHED_SAMPLES, async () => {
@@ -91,19 +97,32 @@ try {
       if (stacks.length !== size) throw new Error(`uncached read saw ${stacks.length} stacks, expected ${size}`);
     });
     const [c50, c99, u50, u99] = [percentile(cached, 50), percentile(cached, 99), percentile(uncached, 50), percentile(uncached, 99)];
-    floors.push(`${size} buckets: /api/health p50 ${percentile(floor, 50).toFixed(2)} ms, p99 ${percentile(floor, 99).toFixed(2)} ms`);
+    const met = c99 < 20 && u99 / c99 >= 50;
+    p1Met.push(met);
+    floors.push(`${size} buckets: /api/health p50 ${ms(percentile(floor, 50))}, p99 ${ms(percentile(floor, 99))}`);
     rows.push(
-      `${String(size).padStart(7)} | ${c50.toFixed(2).padStart(9)} | ${c99.toFixed(2).padStart(9)} | ${u50.toFixed(0).padStart(11)} | ${u99.toFixed(0).padStart(11)} | ${(u50 / c50).toFixed(0).padStart(8)}x | ${(u99 / c99).toFixed(0).padStart(8)}x`,
+      `${String(size).padStart(7)} | ${c50.toFixed(2).padStart(10)} | ${c99.toFixed(2).padStart(10)} | ${u50.toFixed(0).padStart(12)} | ${u99.toFixed(0).padStart(12)} | ${(u50 / c50).toFixed(0).padStart(8)}x | ${(u99 / c99).toFixed(0).padStart(8)}x | ${verdict(met)}`,
     );
   }
-  console.log(`
-GET /api/projects/:p — cached (KV via wrangler dev, ${CACHED_SAMPLES} requests) vs uncached (DescribeStacks + GetTemplate per stack against moto, ${UNCACHED_SAMPLES} reads), milliseconds
-buckets | cached p50 | cached p99 | uncached p50 | uncached p99 | p50 ratio | p99 ratio
+  report.push(`P1 — GET /api/projects/:p, cached (KV via wrangler dev, ${CACHED_SAMPLES} requests) vs uncached (DescribeStacks + GetTemplate per stack against moto, ${UNCACHED_SAMPLES} reads), ms
+goal: cached p99 < 20 ms and the uncached path ≥ 50x slower
+buckets | cached p50 | cached p99 | uncached p50 | uncached p99 | p50 ratio | p99 ratio | goal
 ${rows.join("\n")}
-goal: cached p99 < 20 ms and ≥ 50x faster than uncached
-floor (HTTP through wrangler dev, no work): ${floors.join("; ")}
+floor (HTTP through wrangler dev, no work): ${floors.join("; ")}`);
 
-${workerBundleLine()}`);
+  // The live room.
+  console.log(`measuring the live room with ${SOCKETS} sockets…`);
+  const { seq } = ProjectView.parse(await (await fetch(`${stack.apiUrl}/api/projects/demo`, { headers })).json());
+  const buckets = Array.from({ length: 50 }, (_, i) => `bench-${String(i).padStart(4, "0")}`);
+  const live = await measureLive({ apiUrl: stack.apiUrl, cookie, project, webhookRoot, seq, buckets }, SOCKETS, ROUNDS);
+  const fan99 = percentile(live.fanOut.many, 99);
+  report.push(`Live room — ${SOCKETS} sockets vs 1 (${ROUNDS} webhooks each for fan-out)
+open ${SOCKETS} sockets:            ${ms(live.open.many)} in total (${ms(live.open.many / SOCKETS)} per socket; 1 socket ${ms(live.open.one)}) — goal < 10 s — ${verdict(live.open.many < 10_000)}
+webhook → all ${SOCKETS} sockets:      p50 ${ms(percentile(live.fanOut.many, 50))}, p99 ${ms(fan99)} (${ratio(fan99, percentile(live.fanOut.one, 99))}: p50 ${ms(percentile(live.fanOut.one, 50))}, p99 ${ms(percentile(live.fanOut.one, 99))}) — goal p99 < 100 ms — ${verdict(fan99 < 100)}
+close all at once, then a webhook: 202 in ${ms(live.closeStorm.many)} (${ratio(live.closeStorm.many, live.closeStorm.one)}: ${ms(live.closeStorm.one)}) — goal < 1 s — ${verdict(live.closeStorm.many < 1_000)}
+ingest, ${live.ingest.batches} batches of 100 events (a fifth repeated): ${live.ingest.eventsPerSecond.toFixed(0)} events/s (${live.ingest.accepted} accepted, ${live.ingest.duplicates} duplicates) — goal ≥ 500 events/s — ${verdict(live.ingest.eventsPerSecond >= 500)}`);
+  report.push(workerSize());
 } finally {
   await stack.stop();
 }
+console.log(`\n${report.join("\n\n")}`);

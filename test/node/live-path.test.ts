@@ -22,7 +22,7 @@ async function login(email: string): Promise<string> {
   return res.headers.get("set-cookie")?.split(";")[0] ?? "";
 }
 
-type Logged = Exclude<LiveFrame, { type: "presence" }>;
+type Logged = Exclude<LiveFrame, { type: "presence" | "presence-delta" }>;
 
 function listen(cookie: string, since: number): { frames: Logged[]; socket: WebSocket; open: Promise<void> } {
   const socket = new WebSocket(`${stack.apiUrl.replace("http", "ws")}/api/projects/demo/live?since=${since}`, { headers: { cookie }, origin: stack.apiUrl });
@@ -31,7 +31,7 @@ function listen(cookie: string, since: number): { frames: Logged[]; socket: WebS
     const text = data.toString();
     if (text === "pong") return;
     const frame = LiveFrame.parse(JSON.parse(text));
-    if (frame.type !== "presence") frames.push(frame);
+    if (frame.type !== "presence" && frame.type !== "presence-delta") frames.push(frame);
   });
   return { frames, socket, open: new Promise((resolve, reject) => socket.once("open", () => resolve()).once("error", reject)) };
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { StackEvent } from "./contract/stack-event";
 import type { ResourceStatus } from "./contract/resource";
-import { deriveStackState, explainFailure, isTerminalStackStatus, resourceStatusOf } from "./stack-status";
+import { deriveStackState, explainFailure, forgettableEvents, isTerminalStackStatus, resourceStatusOf } from "./stack-status";
 import createFailed from "./fixtures/create-failed-bucket-exists.json";
 import createSuccess from "./fixtures/create-success.json";
 import deleteFailed from "./fixtures/delete-failed-not-empty.json";
@@ -231,5 +231,29 @@ describe("explainFailure", () => {
     expect(explainFailure({ stackStatus: "UPDATE_ROLLBACK_COMPLETE" })).toBe(
       "The update failed: CloudFormation gave no reason. The resource keeps its previous settings.",
     );
+  });
+});
+
+describe("forgettableEvents", () => {
+  // A recorded create followed by a recorded update of the same stack: the create can go.
+  const create = load(createSuccess);
+  const update = load(updateRollbackFailed).filter((e) => e.resourceStatus.startsWith("UPDATE"));
+  const stack = create[0]?.stackName ?? "";
+  const history = [...create, ...update.map((e) => ({ ...e, stackName: stack, eventId: `u-${e.eventId}` }))];
+
+  it("forgets what came before the latest operation, keeping the newest few for late duplicates", () => {
+    const forgotten = forgettableEvents(history, 2);
+    expect(forgotten.length).toBe(create.length - 2);
+    const kept = history.filter((e) => !forgotten.includes(e));
+    // The state is the same from what is kept as from everything.
+    expect(deriveStackState(kept)).toEqual(deriveStackState(history));
+  });
+
+  it("forgets nothing while no operation has started, and nothing of the current one", () => {
+    expect(forgettableEvents([], 0)).toEqual([]);
+    // A lone create is its own latest operation: all of it still counts.
+    expect(forgettableEvents(create, 0)).toEqual([]);
+    const current = forgettableEvents(history, 0);
+    expect(current.some((e) => e.eventId.startsWith("u-"))).toBe(false);
   });
 });

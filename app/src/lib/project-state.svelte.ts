@@ -108,9 +108,17 @@ export class ProjectState {
       case "change":
         return this.#applyChange(frame);
       case "presence":
-        // Who is here: not part of the project's state, and has no seq (each frame is the whole list).
+        // Who is here: not part of the project's state, and has no seq. The whole list on joining…
         this.presence = frame.managers;
         return "applied";
+      case "presence-delta": {
+        // …then only who changed: managers to upsert, emails that left.
+        const byEmail = new Map(this.presence.map((m) => [m.email, m]));
+        for (const email of frame.left) byEmail.delete(email);
+        for (const m of frame.managers) byEmail.set(m.email, m);
+        this.presence = [...byEmail.values()];
+        return "applied";
+      }
     }
   }
 

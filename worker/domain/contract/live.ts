@@ -31,17 +31,20 @@ export const ProjectView = z.object({
 });
 export type ProjectView = z.infer<typeof ProjectView>;
 
+/** A manager who has the project open: since when, and in how many tabs. */
+export const PresentManager = z.object({ email: z.string(), since: z.string(), connections: z.number().int().positive() });
+export type PresentManager = z.infer<typeof PresentManager>;
+
 /** Frames the room sends on `/api/projects/:p/live`. */
 export const LiveFrame = z.discriminatedUnion("type", [
   /** First frame: the room's current seq; frames with seq <= since were already seen. */
   z.object({ type: z.literal("hello"), seq: z.number().int() }),
   /** Whole state, sent when the client's `since` is older than the kept log. */
   z.object({ type: z.literal("snapshot"), seq: z.number().int(), buckets: z.array(Bucket), users: z.array(User), members: z.array(Member) }),
-  /** Who has the project open right now (not logged, no seq): sent on every join and leave. */
-  z.object({
-    type: z.literal("presence"),
-    managers: z.array(z.object({ email: z.string(), since: z.string(), connections: z.number().int().positive() })),
-  }),
+  /** Who has the project open right now (not logged, no seq): the whole list, to a socket as it joins. */
+  z.object({ type: z.literal("presence"), managers: z.array(PresentManager) }),
+  /** Who joined or left since the last presence frame (coalesced): managers to upsert, emails gone. */
+  z.object({ type: z.literal("presence-delta"), managers: z.array(PresentManager), left: z.array(z.string()) }),
   /** One change: the resource's new state (null when it is gone) or the new member list, and the activity line. */
   z.object({
     type: z.literal("change"),

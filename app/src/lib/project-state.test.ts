@@ -1,0 +1,36 @@
+// Proves the project state applies the room's frames as the room means them: presence as a whole list on joining and deltas afterwards, member lists from change frames, and frames at or below the seen seq ignored.
+import { describe, expect, it } from "vitest";
+import type { ProjectView } from "$contract";
+import { ProjectState } from "./project-state.svelte";
+
+const view: ProjectView = {
+  project: { id: "demo", name: "Demo", accountId: "111111111111", region: "eu-west-1", role: "owner" },
+  seq: 5,
+  buckets: [],
+  users: [],
+  members: [{ email: "alice@example.com", role: "owner" }],
+};
+const at = (email: string, connections = 1) => ({ email, since: "2026-11-30T10:00:00.000Z", connections });
+
+describe("ProjectState", () => {
+  it("takes the whole presence list, then upserts and removes by deltas", () => {
+    const state = new ProjectState(view, "alice@example.com");
+    state.apply({ type: "presence", managers: [at("alice@example.com"), at("bob@example.com")] });
+    state.apply({ type: "presence-delta", managers: [at("bob@example.com", 2), at("carol@example.com")], left: [] });
+    expect(state.presence.map((m) => [m.email, m.connections]).sort()).toEqual([["alice@example.com", 1], ["bob@example.com", 2], ["carol@example.com", 1]]);
+    state.apply({ type: "presence-delta", managers: [], left: ["bob@example.com"] });
+    expect(state.presence.map((m) => m.email).sort()).toEqual(["alice@example.com", "carol@example.com"]);
+    state.dispose();
+  });
+
+  it("replaces the member list from a change frame, once", () => {
+    const state = new ProjectState(view, "alice@example.com");
+    const members = [...view.members, { email: "dana@example.com", role: "viewer" as const }];
+    const activity = { seq: 6, at: "2026-11-30T10:00:00.000Z", actor: "alice@example.com", kind: "member" as const, name: "dana@example.com", message: "added", tone: "info" as const };
+    expect(state.apply({ type: "change", seq: 6, members, activity })).toBe("applied");
+    expect(state.members).toEqual(members);
+    expect(state.apply({ type: "change", seq: 6, members: view.members, activity })).toBe("ignored");
+    expect(state.members).toEqual(members);
+    state.dispose();
+  });
+});
