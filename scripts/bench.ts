@@ -7,7 +7,9 @@
  *       once then a webhook (202 in < 1 s) — each with the 1-socket room beside it for the ratio;
  *   ingest 100-event batches with duplicates (≥ 500 events/s per project);
  *   size the Worker as `wrangler deploy` uploads it (≤ 150 KiB gzip).
- * BENCH_SOCKETS, BENCH_ROUNDS, BENCH_CACHED_SAMPLES, BENCH_UNCACHED_SAMPLES tune the run.
+ * BENCH_SOCKETS, BENCH_ROUNDS, BENCH_CACHED_SAMPLES, BENCH_UNCACHED_SAMPLES tune the run;
+ * BENCH_PARTS=live skips P1 (50 buckets are still made); BENCH_DEFLATE=1 makes the sockets offer
+ * permessage-deflate, to see what per-socket compression would cost.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -23,7 +25,7 @@ import { assumeRole } from "../worker/aws/sts";
 import { readProjectStacks } from "../durable-objects/stack-reader";
 import { ProjectRecord, ProjectView } from "../worker/domain/contract";
 
-const SIZES = [50, 200];
+const SIZES = process.env.BENCH_PARTS === "live" ? [50] : [50, 200];
 const CACHED_SAMPLES = Number(process.env.BENCH_CACHED_SAMPLES ?? 400);
 const UNCACHED_SAMPLES = Number(process.env.BENCH_UNCACHED_SAMPLES ?? 15);
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 1000);
@@ -114,9 +116,9 @@ floor (HTTP through wrangler dev, no work): ${floors.join("; ")}`);
   console.log(`measuring the live room with ${SOCKETS} sockets…`);
   const { seq } = ProjectView.parse(await (await fetch(`${stack.apiUrl}/api/projects/demo`, { headers })).json());
   const buckets = Array.from({ length: 50 }, (_, i) => `bench-${String(i).padStart(4, "0")}`);
-  const live = await measureLive({ apiUrl: stack.apiUrl, cookie, project, webhookRoot, seq, buckets }, SOCKETS, ROUNDS);
+  const live = await measureLive({ apiUrl: stack.apiUrl, cookie, project, webhookRoot, seq, buckets, deflate: process.env.BENCH_DEFLATE === "1" }, SOCKETS, ROUNDS);
   const fan99 = percentile(live.fanOut.many, 99);
-  report.push(`Live room — ${SOCKETS} sockets vs 1 (${ROUNDS} webhooks each for fan-out)
+  report.push(`Live room — ${SOCKETS} sockets vs 1 (${ROUNDS} webhooks each for fan-out${process.env.BENCH_DEFLATE === "1" ? "; sockets offer permessage-deflate" : ""})
 open ${SOCKETS} sockets:            ${ms(live.open.many)} in total (${ms(live.open.many / SOCKETS)} per socket; 1 socket ${ms(live.open.one)}) — goal < 10 s — ${verdict(live.open.many < 10_000)}
 webhook → all ${SOCKETS} sockets:      p50 ${ms(percentile(live.fanOut.many, 50))}, p99 ${ms(fan99)} (${ratio(fan99, percentile(live.fanOut.one, 99))}: p50 ${ms(percentile(live.fanOut.one, 50))}, p99 ${ms(percentile(live.fanOut.one, 99))}) — goal p99 < 100 ms — ${verdict(fan99 < 100)}
 close all at once, then a webhook: 202 in ${ms(live.closeStorm.many)} (${ratio(live.closeStorm.many, live.closeStorm.one)}: ${ms(live.closeStorm.one)}) — goal < 1 s — ${verdict(live.closeStorm.many < 1_000)}

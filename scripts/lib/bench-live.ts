@@ -23,6 +23,8 @@ export interface LiveTarget {
   project: ProjectRecord;
   /** A root webhook secret the Worker accepts (installed in its rotation slot for the bench). */
   webhookRoot: string;
+  /** Offer permessage-deflate (default false; BENCH_DEFLATE=1 shows what it costs). */
+  deflate?: boolean;
   /** Buckets of the project whose stack events the bench sends (each flips state every time). */
   buckets: string[];
 }
@@ -43,7 +45,10 @@ interface Listener {
 function openSocket(target: LiveTarget): Promise<Listener> {
   // As the app does: resume from the seq it has (here: the room's), so the room sends no snapshot.
   const url = `${target.apiUrl.replace(/^http/, "ws")}/api/projects/${target.project.id}/live?since=${target.seq}`;
-  const socket = new WebSocket(url, { headers: { cookie: target.cookie }, origin: target.apiUrl });
+  // No permessage-deflate, as in production: wrangler.toml's no_web_socket_compression keeps the
+  // room from deflating each frame once per socket, but wrangler dev's own entry proxy would still
+  // negotiate it with a client that offers it.
+  const socket = new WebSocket(url, { headers: { cookie: target.cookie }, origin: target.apiUrl, perMessageDeflate: target.deflate ?? false });
   const listener: Listener = { socket, arrivals: new Map(), seq: 0 };
   return new Promise((resolve, reject) => {
     socket.on("message", (data) => {
