@@ -3,6 +3,8 @@ export * from "./errors";
 export * from "./resource";
 export * from "./bucket";
 export * from "./user";
+export * from "./sftp";
+export * from "./ssh-key";
 export * from "./share";
 export * from "./project";
 export * from "./member";

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { BucketName } from "./bucket";
 import { IsoTime, Lock, QueueFields, ResourceStatus } from "./resource";
+import { SftpAccess, SftpAccessInput, sftpUserNameProblem } from "./sftp";
 
 /**
  * IAM user names (letters, digits and `+=,.@_-`), capped at 46 characters so that the escaped
@@ -47,6 +48,11 @@ export const UserSpec = z.object({
   permissions: z.array(Permission),
   /** Access stops at this time (keys deactivated, grants removed). */
   expiresAt: IsoTime.nullable(),
+  /**
+   * SFTP (AWS Transfer Family) with these keys; null or absent: none. Optional so that specs
+   * stored before SFTP existed (room storage, KV snapshots, queued edits) still read.
+   */
+  sftp: SftpAccess.nullable().optional(),
 });
 export type UserSpec = z.infer<typeof UserSpec>;
 
@@ -57,7 +63,12 @@ export const CreateUserBody = z.strictObject({
   description: z.string().max(200, "Use at most 200 characters.").nullable().default(null),
   permissions: Permissions.default([]),
   expiresAt: FutureTime.nullable().default(null),
+  /** SFTP access; absent or null: none. */
+  sftp: SftpAccessInput.nullable().default(null),
   queue: z.boolean().default(true),
+}).superRefine((body, ctx) => {
+  const problem = body.sftp === null ? null : sftpUserNameProblem(body.name);
+  if (problem !== null) ctx.addIssue({ code: "custom", path: ["sftp"], message: problem, input: body.sftp });
 });
 export type CreateUserBody = z.infer<typeof CreateUserBody>;
 
@@ -66,9 +77,11 @@ export const UpdateUserBody = z
     description: z.string().max(200, "Use at most 200 characters.").nullable().optional(),
     permissions: Permissions.optional(),
     expiresAt: FutureTime.nullable().optional(),
+    /** null removes SFTP access; absent keeps it as it is. */
+    sftp: SftpAccessInput.nullable().optional(),
     queue: z.boolean().default(true),
   })
-  .refine((b) => b.description !== undefined || b.permissions !== undefined || b.expiresAt !== undefined, {
+  .refine((b) => b.description !== undefined || b.permissions !== undefined || b.expiresAt !== undefined || b.sftp !== undefined, {
     message: "Change at least one setting.",
   });
 export type UpdateUserBody = z.infer<typeof UpdateUserBody>;
