@@ -1,4 +1,4 @@
-// Proves stack names round-trip, foreign stacks are rejected, and physical bucket names are stable, unique per project and within S3's limits.
+// Proves stack names (resources and the project's SFTP server stack) round-trip, foreign stacks are rejected, and physical bucket names are stable, unique per project and within S3's limits.
 import { describe, expect, it } from "vitest";
 import { NamingError, parseStackName, physicalBucketName, stackName } from "./naming";
 
@@ -46,6 +46,17 @@ describe("stackName / parseStackName", () => {
     expect(() => stackName("Demo", "bucket", "abc")).toThrow(NamingError);
     expect(() => stackName("demo", "bucket", "Bad_Name")).toThrow(NamingError);
     expect(() => stackName("demo", "user", "has space")).toThrow(NamingError);
+  });
+
+  it("names the project's SFTP server stack without a name part, and reads it back only when asked", () => {
+    expect(stackName("demo", "sftp")).toBe("stackroom-demo-sftp");
+    expect(parseStackName("stackroom-demo-sftp", { sftp: true })).toEqual({ projectId: "demo", kind: "sftp" });
+    expect(parseStackName("stackroom-demo-sftp")).toBeNull();
+    expect(parseStackName("stackroom-demo-user-alice", { sftp: true })).toEqual({ projectId: "demo", kind: "user", name: "alice" });
+    for (const foreign of ["stackroom-demo-sftp-x", "stackroom-Demo-sftp", "stackroom-demo-sftpx", "stackroom--sftp"]) {
+      expect(parseStackName(foreign, { sftp: true }), foreign).toBeNull();
+    }
+    expect(() => stackName("Demo", "sftp")).toThrow(NamingError);
   });
 
   it("refuses a user name whose escaped stack name would exceed 128 characters", () => {
