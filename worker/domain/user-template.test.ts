@@ -39,7 +39,7 @@ const cases: { label: string; name: string; spec: UserSpec }[] = [
 const render = (c: { name: string; spec: UserSpec }) => userTemplate({ ...base, name: c.name, spec: c.spec });
 // Template bodies come from our own generator; parsed here only to inspect them.
 const parse = (body: string) => JSON.parse(body);
-const sorted = (spec: UserSpec): UserSpec => ({ ...spec, permissions: spec.permissions.toSorted((a, b) => `${a.bucket} ${a.prefix ?? ""}`.localeCompare(`${b.bucket} ${b.prefix ?? ""}`)) });
+const sorted = (spec: UserSpec): UserSpec => ({ ...spec, sftp: spec.sftp ?? null, permissions: spec.permissions.toSorted((a, b) => `${a.bucket} ${a.prefix ?? ""}`.localeCompare(`${b.bucket} ${b.prefix ?? ""}`)) });
 
 const workDir = mkdtempSync(join(tmpdir(), "stackroom-user-template-"));
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));

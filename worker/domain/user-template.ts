@@ -3,9 +3,11 @@ import { readStackroomMetadata } from "./template-metadata";
 import { TEMPLATE_VERSION, type StackTag } from "./bucket-template";
 import { ProjectId } from "./contract/project";
 import { IsoTime } from "./contract/resource";
+import { SftpAccess } from "./contract/sftp";
 import { Permission, UserName, UserSpec } from "./contract/user";
 import { physicalBucketName, TAG_KEYS, TAG_VALUE_MAX } from "./naming";
 import { projectBoundaryArn, projectIamPath } from "./project-boundary";
+import { canonicalKeys, sftpUserResources } from "./sftp-user";
 import { assertInlinePolicyFits, userPolicyDocument } from "./user-policy";
 
 export interface UserTemplateInput {
@@ -39,6 +41,7 @@ function canonicalSpec(spec: UserSpec): UserSpec {
       .map((p) => ({ bucket: p.bucket, access: p.access, ...(p.prefix === undefined ? {} : { prefix: p.prefix }) }))
       .toSorted(byGrant),
     expiresAt: parsed.expiresAt,
+    sftp: parsed.sftp ? { sshPublicKeys: canonicalKeys(parsed.sftp) } : null,
   };
 }
 
@@ -48,12 +51,15 @@ function metadataSpec(spec: UserSpec) {
     ...(spec.description === null ? {} : { description: spec.description }),
     permissions: spec.permissions,
     ...(spec.expiresAt === null ? {} : { expiresAt: spec.expiresAt }),
+    ...(spec.sftp ? { sftp: spec.sftp } : {}),
   };
 }
 
 /**
  * The CloudFormation template (JSON) of one managed user; deterministic for equal inputs. Throws
- * PolicyTooLargeError when the grants exceed IAM's inline-policy limit.
+ * PolicyTooLargeError when the grants exceed IAM's inline-policy limit, TemplateTooLargeError when
+ * the whole template (SSH keys, mostly) exceeds CloudFormation's TemplateBody limit. With
+ * `spec.sftp`, the user's SFTP access (sftp-user.ts) joins the same stack.
  *
  * The grants are an `AWS::IAM::Policy` (an inline user policy, PutUserPolicy) rather than the
  * user's `Policies` property: same IAM result, but moto's CloudFormation applies only the former,
@@ -84,12 +90,24 @@ export function userTemplate(input: UserTemplateInput): string {
         Type: "AWS::IAM::Policy",
         Properties: { PolicyName: GRANTS_POLICY_NAME, Users: [{ Ref: "User" }], PolicyDocument: grants },
       },
+      ...(spec.sftp ? sftpUserResources({ projectId, accountId: input.accountId, region: input.region, name, sftp: spec.sftp, permissions: spec.permissions, grants, policyName: GRANTS_POLICY_NAME }) : {}),
     },
     Outputs: {
       UserArn: { Description: "IAM user ARN", Value: { "Fn::GetAtt": ["User", "Arn"] } },
     },
   };
-  return JSON.stringify(template, null, 2);
+  const body = JSON.stringify(template, null, 2);
+  if (new TextEncoder().encode(body).length > TEMPLATE_BODY_MAX) {
+    throw new TemplateTooLargeError(`This user's settings make a CloudFormation template over ${TEMPLATE_BODY_MAX} bytes. Use fewer or shorter SSH keys, or fewer grants.`);
+  }
+  return body;
+}
+
+/** CreateStack/UpdateStack take at most 51,200 bytes of TemplateBody; SSH keys are what can reach it. */
+export const TEMPLATE_BODY_MAX = 51_200;
+
+export class TemplateTooLargeError extends Error {
+  override name = "TemplateTooLargeError";
 }
 
 /**
@@ -134,8 +152,8 @@ export function userStackTags(input: { projectId: string; name: string; spec: Us
 }
 
 const StoredSpec = z
-  .object({ description: z.string().max(200).optional(), permissions: z.array(Permission), expiresAt: IsoTime.optional() })
-  .transform((s): UserSpec => ({ description: s.description ?? null, permissions: s.permissions, expiresAt: s.expiresAt ?? null }));
+  .object({ description: z.string().max(200).optional(), permissions: z.array(Permission), expiresAt: IsoTime.optional(), sftp: SftpAccess.optional() })
+  .transform((s): UserSpec => ({ description: s.description ?? null, permissions: s.permissions, expiresAt: s.expiresAt ?? null, sftp: s.sftp ?? null }));
 
 const StackroomMetadata = z.object({
   kind: z.literal("user"),
