@@ -1,10 +1,10 @@
-// Proves bootstrapProjectAccount creates the events topic, the adapter subscription, the project boundary and the template's roles in moto's project account, and is idempotent.
+// Proves bootstrapProjectAccount creates the events topic, the adapter subscription, the project and SFTP logging boundaries and the template's roles in moto's project account, and is idempotent.
 import { randomBytes, randomInt } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { queryService } from "./aws-query";
 import { bootstrapProjectAccount } from "./local-bootstrap";
-import { executionPolicy, managerPolicy, managerTrustPolicy, projectBoundaryPolicy } from "./project-roles";
+import { executionPolicy, managerPolicy, managerTrustPolicy, projectBoundaryPolicy, sftpLoggingBoundaryPolicy } from "./project-roles";
 
 const moto = process.env.STACKROOM_TEST_MOTO_ENDPOINT ?? "";
 const region = "eu-west-1";
@@ -31,7 +31,7 @@ async function projectCalls(accountId: string) {
 const PolicyAnswer = z.object({ PolicyDocument: z.string().transform((d) => JSON.parse(d.startsWith("%") ? decodeURIComponent(d) : d) as unknown) });
 
 describe("bootstrapProjectAccount", { timeout: 30_000 }, () => {
-  it("creates topic, subscription, boundary and roles in the project account, with the template's names", async () => {
+  it("creates topic, subscription, both boundaries and roles in the project account, with the template's names", async () => {
     const { projectId, accountId } = freshProject();
     const result = await bootstrapProjectAccount({ motoEndpoint: moto, accountId, region, projectId, adapterUrl: "http://127.0.0.1:9/sns" });
     expect(result).toEqual({
@@ -40,6 +40,7 @@ describe("bootstrapProjectAccount", { timeout: 30_000 }, () => {
       managerRoleArn: `arn:aws:iam::${accountId}:role/stackroom-${projectId}-manager`,
       executionRoleArn: `arn:aws:iam::${accountId}:role/stackroom-${projectId}-cfn-execution`,
       boundaryArn: `arn:aws:iam::${accountId}:policy/stackroom/${projectId}/stackroom-${projectId}-boundary`,
+      sftpLoggingBoundaryArn: `arn:aws:iam::${accountId}:policy/stackroom/${projectId}/stackroom-${projectId}-sftp-logging-boundary`,
     });
 
     const { iam } = await projectCalls(accountId);
@@ -54,6 +55,12 @@ describe("bootstrapProjectAccount", { timeout: 30_000 }, () => {
       z.object({ PolicyVersion: z.object({ Document: z.string().transform((d) => JSON.parse(decodeURIComponent(d)) as unknown) }) }),
     );
     expect(boundary.PolicyVersion.Document).toEqual(projectBoundaryPolicy(account));
+    const logging = await iam(
+      "GetPolicyVersion",
+      { PolicyArn: result.sftpLoggingBoundaryArn, VersionId: "v1" },
+      z.object({ PolicyVersion: z.object({ Document: z.string().transform((d) => JSON.parse(decodeURIComponent(d)) as unknown) }) }),
+    );
+    expect(logging.PolicyVersion.Document).toEqual(sftpLoggingBoundaryPolicy(account));
     const role = await iam("GetRole", { RoleName: `stackroom-${projectId}-manager` }, z.object({ Role: z.object({ AssumeRolePolicyDocument: z.string() }) }));
     expect(JSON.parse(decodeURIComponent(role.Role.AssumeRolePolicyDocument))).toEqual(managerTrustPolicy(account));
   });

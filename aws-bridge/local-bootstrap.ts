@@ -11,15 +11,18 @@ import {
   managerRoleName,
   managerTrustPolicy,
   projectBoundaryPolicy,
+  sftpLoggingBoundaryPolicy,
   type PolicyDocument,
   type ProjectAccount,
 } from "./project-roles";
 import { projectBoundaryArn, projectBoundaryName, projectIamPath } from "../worker/domain/project-boundary";
+import { sftpLoggingBoundaryArn, sftpLoggingBoundaryName } from "../worker/domain/sftp-logging";
 
 /**
  * Does in moto what template.yaml does in AWS, as far as moto goes: the events topic with the
  * local adapter subscribed over HTTP (instead of a Lambda), the project's permissions boundary
- * that every user stack references, and the manager and execution roles with the template's names
+ * that every user stack references and the SFTP logging boundary the SFTP server stack's logging
+ * role references, and the manager and execution roles with the template's names
  * and policies. No DLQ, KMS key or Lambda: moto cannot run them.
  * Idempotent: a second run returns the same ARNs and adds no second subscription.
  */
@@ -44,6 +47,7 @@ export interface BootstrappedAccount {
   managerRoleArn: string;
   executionRoleArn: string;
   boundaryArn: string;
+  sftpLoggingBoundaryArn: string;
 }
 
 const memberList = <T extends z.ZodType>(item: T) =>
@@ -77,20 +81,14 @@ async function ensureSubscription(sns: QueryCall, topicArn: string, endpoint: st
   return SubscriptionArn;
 }
 
-/** The boundary never changes for a project, so an existing one is left as it is. */
-async function ensureBoundary(iam: QueryCall, account: ProjectAccount): Promise<string> {
-  const params = {
-    PolicyName: projectBoundaryName(account.projectId),
-    Path: projectIamPath(account.projectId),
-    PolicyDocument: JSON.stringify(projectBoundaryPolicy(account)),
-    Description: "Stackroom (local bootstrap): caps every user of the project",
-  };
+/** A boundary never changes for a project, so an existing one is left as it is. */
+async function ensureBoundary(iam: QueryCall, account: ProjectAccount, name: string, document: PolicyDocument | ReturnType<typeof projectBoundaryPolicy>, description: string): Promise<void> {
+  const params = { PolicyName: name, Path: projectIamPath(account.projectId), PolicyDocument: JSON.stringify(document), Description: `Stackroom (local bootstrap): ${description}` };
   try {
     await iam("CreatePolicy", params, z.unknown());
   } catch (error) {
     if (!(error instanceof AwsQueryError && error.code === "EntityAlreadyExists")) throw error;
   }
-  return projectBoundaryArn(account.projectId, account.accountId);
 }
 
 async function ensureRole(iam: QueryCall, name: string, trust: PolicyDocument, policyName: string, permissions: PolicyDocument): Promise<string> {
@@ -123,8 +121,10 @@ export async function bootstrapProjectAccount(o: BootstrapOptions): Promise<Boot
 
   const { TopicArn: topicArn } = await sns("CreateTopic", { Name: eventsTopicName(o.projectId) }, CreateTopicResult);
   const subscriptionArn = await ensureSubscription(sns, topicArn, o.adapterUrl);
-  const boundaryArn = await ensureBoundary(iam, account);
+  await ensureBoundary(iam, account, projectBoundaryName(o.projectId), projectBoundaryPolicy(account), "caps every user of the project");
+  await ensureBoundary(iam, account, sftpLoggingBoundaryName(o.projectId), sftpLoggingBoundaryPolicy(account), "caps the SFTP logging role of the project");
+  const boundaryArn = projectBoundaryArn(o.projectId, o.accountId);
   const executionRoleArn = await ensureRole(iam, executionRoleName(o.projectId), executionTrustPolicy(account), EXECUTION_POLICY_NAME, executionPolicy(account));
   const managerRoleArn = await ensureRole(iam, managerRoleName(o.projectId), managerTrustPolicy(account), MANAGER_POLICY_NAME, managerPolicy(account));
-  return { topicArn, subscriptionArn, managerRoleArn, executionRoleArn, boundaryArn };
+  return { topicArn, subscriptionArn, managerRoleArn, executionRoleArn, boundaryArn, sftpLoggingBoundaryArn: sftpLoggingBoundaryArn(o.projectId, o.accountId) };
 }

@@ -1,5 +1,6 @@
 import { bucketSuffix } from "../worker/domain/naming";
 import { projectBoundaryArn, projectBoundaryDocument } from "../worker/domain/project-boundary";
+import { sftpLogGroupArns, sftpLoggingBoundaryArn, sftpLoggingDocument } from "../worker/domain/sftp-logging";
 import type { PolicyDocument as BoundaryDocument } from "../worker/domain/user-policy";
 
 /**
@@ -34,18 +35,33 @@ const policy = (...Statement: Statement[]): PolicyDocument => ({ Version: "2012-
 function arns(a: ProjectAccount) {
   const iam = `arn:aws:iam::${a.accountId}`;
   return {
-    // Only resource stacks (naming.ts stackName): never the bridge's own stack, whatever its name.
-    stacks: ["bucket", "user"].map((kind) => `arn:aws:cloudformation:${a.region}:${a.accountId}:stack/stackroom-${a.projectId}-${kind}-*/*`),
+    // Only resource stacks and the SFTP server stack (naming.ts stackName): never the bridge's own
+    // stack, whatever its name.
+    stacks: [
+      ...["bucket", "user"].map((kind) => `arn:aws:cloudformation:${a.region}:${a.accountId}:stack/stackroom-${a.projectId}-${kind}-*/*`),
+      `arn:aws:cloudformation:${a.region}:${a.accountId}:stack/stackroom-${a.projectId}-sftp/*`,
+    ],
     executionRole: `${iam}:role/${executionRoleName(a.projectId)}`,
     buckets: `arn:aws:s3:::*-${bucketSuffix(a.projectId, a.accountId, a.region)}`,
     users: `${iam}:user/stackroom/${a.projectId}/*`,
+    roles: `${iam}:role/stackroom/${a.projectId}/*`,
     boundary: projectBoundaryArn(a.projectId, a.accountId),
+    loggingBoundary: sftpLoggingBoundaryArn(a.projectId, a.accountId),
+    // The account holds one project, so its Transfer servers and users are this project's.
+    transferServers: `arn:aws:transfer:${a.region}:${a.accountId}:server/*`,
+    transferUsers: `arn:aws:transfer:${a.region}:${a.accountId}:user/*`,
+    logGroup: sftpLogGroupArns(a.projectId, a.accountId, a.region),
   };
 }
 
 /** The project's permissions boundary (template.yaml ProjectBoundary). */
 export function projectBoundaryPolicy(a: ProjectAccount): BoundaryDocument {
   return projectBoundaryDocument(a.projectId, a.accountId, a.region);
+}
+
+/** The cap on the SFTP server's logging role (template.yaml SftpLoggingBoundary). */
+export function sftpLoggingBoundaryPolicy(a: ProjectAccount): BoundaryDocument {
+  return sftpLoggingDocument(a.projectId, a.accountId, a.region);
 }
 
 /**
@@ -62,7 +78,7 @@ export function managerTrustPolicy(a: ProjectAccount): PolicyDocument {
 }
 
 /**
- * What the Worker may do: run the project's bucket/user stacks (and resume a failed rollback),
+ * What the Worker may do: run the project's bucket/user/SFTP stacks (and resume a failed rollback),
  * only through the execution role (so the role itself needs no S3/IAM write access); read them
  * back; check a bucket is empty before deleting it; manage the access keys of the project's users
  * (keys never go through a template).
@@ -140,11 +156,58 @@ export const UNBOUNDED_USER_ACTIONS = [
 ];
 
 /**
- * What CloudFormation needs for the project's hardened buckets and its boundary-capped users, and
- * explicit Denies that keep the boundary on every user and unchanged whatever is granted later.
+ * Role actions that carry `iam:PermissionsBoundary` (IAM service authorization data): on create
+ * and PutRolePermissionsBoundary the boundary requested, on the others the role's current one.
+ * Allowed only with one of the project's two boundaries, so the execution role can neither make
+ * a role without a cap nor touch a role that has none (the manager and execution roles included).
+ */
+export const BOUNDED_ROLE_ACTIONS = [
+  "iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:GetRole",
+  "iam:UpdateRole", "iam:UpdateRoleDescription", "iam:UpdateAssumeRolePolicy", "iam:DeleteRole",
+];
+
+/** Role actions without that key: reads of inline policies and tags, which grant nothing here. */
+export const UNBOUNDED_ROLE_ACTIONS = ["iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:TagRole", "iam:UntagRole"];
+
+/** What CloudFormation calls for the SFTP server's and users' AWS::Transfer::* resources. */
+export const EXECUTION_TRANSFER_SERVER_ACTIONS = [
+  "transfer:DescribeServer", "transfer:StartServer", "transfer:StopServer", "transfer:DeleteServer",
+  "transfer:CreateUser", "transfer:TagResource", "transfer:UnTagResource",
+];
+export const EXECUTION_TRANSFER_USER_ACTIONS = [
+  "transfer:DescribeUser", "transfer:UpdateUser", "transfer:DeleteUser", "transfer:ImportSshPublicKey", "transfer:DeleteSshPublicKey",
+  "transfer:TagResource", "transfer:UnTagResource",
+];
+
+/** The SFTP log group's own lifecycle (AWS::Logs::LogGroup handler permissions). */
+export const EXECUTION_LOG_GROUP_ACTIONS = [
+  "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:TagResource", "logs:UntagResource",
+  "logs:ListTagsForResource", "logs:GetDataProtectionPolicy", "logs:DeleteDataProtectionPolicy",
+];
+
+/**
+ * Actions IAM authorizes only against "*" (no resource type in the service authorization data):
+ * listing log groups, the CloudWatch Logs delivery that carries the server's structured logs (the
+ * Transfer server handler sets it up, with a log resource policy), and read-only EC2 lookups the
+ * server handler lists for every endpoint type.
+ */
+export const EXECUTION_UNSCOPED_ACTIONS = [
+  "logs:DescribeLogGroups", "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
+  "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies",
+  "ec2:DescribeVpcEndpoints", "ec2:DescribeAddresses", "ec2:DescribeNetworkInterfaces",
+];
+
+/**
+ * What CloudFormation needs for the project's hardened buckets, its boundary-capped users and the
+ * SFTP server and users, and explicit Denies that keep the boundaries on every user and role and
+ * unchanged whatever is granted later.
  */
 export function executionPolicy(a: ProjectAccount): PolicyDocument {
   const r = arns(a);
+  const publicSftpOnly = {
+    StringEqualsIfExists: { "transfer:RequestServerEndpointType": "PUBLIC" },
+    "ForAllValues:StringEquals": { "transfer:RequestServerProtocols": ["SFTP"] },
+  };
   return policy(
     { Sid: "ProjectBuckets", Effect: "Allow", Action: EXECUTION_BUCKET_ACTIONS, Resource: r.buckets },
     {
@@ -155,12 +218,34 @@ export function executionPolicy(a: ProjectAccount): PolicyDocument {
       Condition: { StringEquals: { "iam:PermissionsBoundary": r.boundary } },
     },
     { Sid: "ProjectUsers", Effect: "Allow", Action: UNBOUNDED_USER_ACTIONS, Resource: r.users },
-    { Sid: "BoundaryStays", Effect: "Deny", Action: "iam:DeleteUserPermissionsBoundary", Resource: "*" },
+    {
+      Sid: "RolesOnlyUnderAProjectBoundary",
+      Effect: "Allow",
+      Action: BOUNDED_ROLE_ACTIONS,
+      Resource: r.roles,
+      Condition: { StringEquals: { "iam:PermissionsBoundary": [r.boundary, r.loggingBoundary] } },
+    },
+    { Sid: "ProjectRoles", Effect: "Allow", Action: UNBOUNDED_ROLE_ACTIONS, Resource: r.roles },
+    {
+      Sid: "PassProjectRolesToTransfer",
+      Effect: "Allow",
+      Action: "iam:PassRole",
+      Resource: r.roles,
+      Condition: { StringEquals: { "iam:PassedToService": "transfer.amazonaws.com" } },
+    },
+    // A server is only ever public and SFTP-only: never an FTP server, never one inside a VPC.
+    { Sid: "SftpServerCreatePublicSftpOnly", Effect: "Allow", Action: "transfer:CreateServer", Resource: "*", Condition: publicSftpOnly },
+    { Sid: "SftpServerUpdatePublicSftpOnly", Effect: "Allow", Action: "transfer:UpdateServer", Resource: r.transferServers, Condition: publicSftpOnly },
+    { Sid: "SftpServer", Effect: "Allow", Action: EXECUTION_TRANSFER_SERVER_ACTIONS, Resource: r.transferServers },
+    { Sid: "SftpUsers", Effect: "Allow", Action: EXECUTION_TRANSFER_USER_ACTIONS, Resource: r.transferUsers },
+    { Sid: "SftpLogGroup", Effect: "Allow", Action: EXECUTION_LOG_GROUP_ACTIONS, Resource: r.logGroup },
+    { Sid: "SftpLogDelivery", Effect: "Allow", Action: EXECUTION_UNSCOPED_ACTIONS, Resource: "*" },
+    { Sid: "BoundaryStays", Effect: "Deny", Action: ["iam:DeleteUserPermissionsBoundary", "iam:DeleteRolePermissionsBoundary"], Resource: "*" },
     {
       Sid: "BoundaryUnchanged",
       Effect: "Deny",
       Action: ["iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"],
-      Resource: r.boundary,
+      Resource: [r.boundary, r.loggingBoundary],
     },
   );
 }

