@@ -1,4 +1,4 @@
-// Proves every template Stackroom produces (bucket and user spec variants, and the bridge stack) passes the AWS Control Tower proactive controls (cfn-guard), except for findings waived with a reason in guard-waivers.ts, and that no waiver is stale.
+// Proves every template Stackroom produces (bucket and user spec variants, users with SFTP, the SFTP server, and the bridge stack) passes the AWS Control Tower proactive controls (cfn-guard), except for findings waived with a reason in guard-waivers.ts, and that no waiver is stale.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -10,6 +10,7 @@ import { bucketTemplate } from "../worker/domain/bucket-template";
 import type { BucketSpec } from "../worker/domain/contract/bucket";
 import type { UserSpec } from "../worker/domain/contract/user";
 import { physicalBucketName } from "../worker/domain/naming";
+import { sftpServerTemplate } from "../worker/domain/sftp-server-template";
 import { userTemplate } from "../worker/domain/user-template";
 import { GUARD_WAIVERS, type TemplateFamily } from "./guard-waivers";
 import { bridgeTemplatePath } from "./testing/bridge-template";
@@ -30,8 +31,11 @@ const physicalName = physicalBucketName(project.projectId, project.accountId, pr
 const projectKey = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const bucket = (spec: BucketSpec, kmsKeyArn?: string) =>
   bucketTemplate({ projectId: project.projectId, name: "uploads", physicalName, spec, ...(kmsKeyArn ? { kmsKeyArn } : {}) });
-const user = (permissions: UserSpec["permissions"], expiresAt: string | null = null) =>
-  userTemplate({ ...project, name: "partner", spec: { description: "Guard check", permissions, expiresAt } });
+// A public key (ssh-keygen -t ed25519); the guard only reads the template around it.
+const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOrqTQvPVMu6nFljji66stLURQIBidk7Mndz752nKraM guard@check";
+const user = (permissions: UserSpec["permissions"], expiresAt: string | null = null, sftp = false) =>
+  userTemplate({ ...project, name: "partner", spec: { description: "Guard check", permissions, expiresAt, sftp: sftp ? { sshPublicKeys: [KEY] } : null } });
+const manyGrants = Array.from({ length: 8 }, (_, i) => ({ bucket: `bucket-${i}`, access: (["read", "write", "readwrite"] as const)[i % 3] ?? "read", ...(i % 2 ? { prefix: `p${i}/` } : {}) }));
 
 const variants: { name: string; family: TemplateFamily; body: string }[] = [
   { name: "bucket s3 versioned", family: "bucket", body: bucket({ versioning: true, encryption: "s3", expireAfterDays: null }) },
@@ -45,11 +49,16 @@ const variants: { name: string; family: TemplateFamily; body: string }[] = [
     family: "user",
     body: user([{ bucket: "uploads", access: "write", prefix: "in/" }, { bucket: "uploads", access: "read", prefix: "out/" }], "2030-01-01T00:00:00Z"),
   },
+  { name: "user many grants", family: "user", body: user(manyGrants) },
+  { name: "user sftp no grants", family: "user", body: user([], null, true) },
+  { name: "user sftp read-only", family: "user", body: user([{ bucket: "reports", access: "read" }], null, true) },
   {
-    name: "user many grants",
+    name: "user sftp prefixes expiring",
     family: "user",
-    body: user(Array.from({ length: 8 }, (_, i) => ({ bucket: `bucket-${i}`, access: (["read", "write", "readwrite"] as const)[i % 3] ?? "read", ...(i % 2 ? { prefix: `p${i}/` } : {}) }))),
+    body: user([{ bucket: "uploads", access: "write", prefix: "in/" }, { bucket: "uploads", access: "read", prefix: "out/" }], "2030-01-01T00:00:00Z", true),
   },
+  { name: "user sftp many grants", family: "user", body: user(manyGrants, null, true) },
+  { name: "sftp server", family: "sftp", body: sftpServerTemplate(project) },
 ];
 
 const workDir = mkdtempSync(join(tmpdir(), "stackroom-guard-"));

@@ -5,8 +5,8 @@
  * finding without a waiver here, and on a waiver that no longer matches a finding.
  */
 
-/** bridge: aws-bridge/template.yaml; bucket / user: the generated resource templates. */
-export type TemplateFamily = "bridge" | "bucket" | "user";
+/** bridge: aws-bridge/template.yaml; bucket / user / sftp: the generated templates. */
+export type TemplateFamily = "bridge" | "bucket" | "user" | "sftp";
 
 export interface GuardWaiver {
   control: string;
@@ -71,6 +71,13 @@ export const GUARD_WAIVERS: readonly GuardWaiver[] = [
     resource: "Bucket",
     variants: ["bucket s3 unversioned expiring", "bucket kms (aws/s3) unversioned"],
     reason: "The manager switched versioning off (spec versioning false; default on), e.g. for scratch data that should not be kept twice.",
+  },
+  {
+    control: "CT.CLOUDWATCH.PR.3",
+    family: "sftp",
+    resource: "LogGroup",
+    reason:
+      "CloudWatch Logs encrypts every log group at rest already; the SFTP session logs hold user names, source addresses and file paths, never file contents or keys. A customer-managed key would need the execution role to create and administer KMS keys (kms:CreateKey, kms:PutKeyPolicy), a wider power than the logs it would protect. Follow-up: a project key created by the bridge stack, as for the events topic.",
   },
   {
     control: "CT.IAM.PR.4",
