@@ -63,7 +63,7 @@ const SubscribeResult = z.object({ SubscriptionArn: z.string() });
 const RoleResult = z.object({ Role: z.object({ Arn: z.string() }) });
 
 /** Credentials acting in the project account: moto picks the account from the access key it issued. */
-async function assumeProjectAccount(o: BootstrapOptions): Promise<Credentials> {
+export async function assumeProjectAccount(o: Pick<BootstrapOptions, "motoEndpoint" | "accountId" | "region" | "hubCredentials">): Promise<Credentials> {
   const sts = queryService({ endpoint: o.motoEndpoint, service: "sts", region: o.region, credentials: o.hubCredentials ?? { accessKeyId: "test", secretAccessKey: "test" } });
   const { Credentials: c } = await sts("AssumeRole", { RoleArn: `arn:aws:iam::${o.accountId}:role/stackroom-bootstrap`, RoleSessionName: "stackroom-bootstrap" }, AssumeRoleResult);
   return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };

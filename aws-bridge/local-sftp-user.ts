@@ -1,0 +1,115 @@
+import ssh2, { type ParsedKey } from "ssh2";
+import * as z from "zod";
+import type { Permission } from "../worker/domain/contract/user";
+import { NamingError, physicalBucketName, stackName } from "../worker/domain/naming";
+import { readUserSpecFromTemplate } from "../worker/domain/user-template";
+import { AwsQueryError, type QueryCall } from "./aws-query";
+
+/**
+ * One SFTP user as its deployed user stack declares it, read from CloudFormation at login
+ * (DescribeStacks + GetTemplate), as Transfer Family would know it: the AWS::Transfer::User's keys
+ * and logical home, and what the user may do where, from the grants in the template's spec (the
+ * same grants its SftpRole's policy is generated from).
+ */
+
+export interface Mapping {
+  /** The path the user sees, `/uploads` or `/uploads/in`. */
+  entry: string;
+  bucket: string;
+  /** The key prefix the entry stands for: `` or `in/`. */
+  prefix: string;
+}
+
+export interface SftpUser {
+  name: string;
+  keys: ParsedKey[];
+  mappings: Mapping[];
+  /** Whether IAM would allow reading or writing this object under the user's grants. */
+  may(action: "read" | "write", bucket: string, key: string): boolean;
+  /** Whether IAM would allow listing with this `s3:prefix` (any grant covering it). */
+  mayList(bucket: string, prefix: string): boolean;
+}
+
+export interface UserSource {
+  cloudformation: QueryCall;
+  projectId: string;
+  accountId: string;
+  region: string;
+  now?: () => number;
+}
+
+/** Stack states whose template is the one in force (moto completes at once; no rollbacks there). */
+const IN_FORCE = new Set(["CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE", "IMPORT_ROLLBACK_COMPLETE"]);
+
+const Stacks = z.object({ Stacks: z.object({ member: z.array(z.object({ StackStatus: z.string() })) }) });
+const Template = z.object({ TemplateBody: z.string() });
+
+const TransferUser = z.object({
+  Type: z.literal("AWS::Transfer::User"),
+  Properties: z.object({
+    UserName: z.string(),
+    HomeDirectoryType: z.literal("LOGICAL"),
+    HomeDirectoryMappings: z.array(z.object({ Entry: z.string().startsWith("/"), Target: z.string().startsWith("/") })).min(1),
+    SshPublicKeys: z.array(z.string()).default([]),
+  }),
+});
+const Resources = z.object({ Resources: z.record(z.string(), z.unknown()) });
+
+/** `/phys/in` -> bucket `phys`, prefix `in/`; `/phys` -> prefix ``. */
+function mappingOf(entry: string, target: string): Mapping {
+  const [bucket = "", ...rest] = target.slice(1).split("/").filter((part) => part !== "");
+  return { entry: entry.replace(/\/+$/, "") || "/", bucket, prefix: rest.length > 0 ? `${rest.join("/")}/` : "" };
+}
+
+function grantsCheck(permissions: Permission[], physical: (bucket: string) => string, expired: () => boolean) {
+  const covering = (bucket: string, key: string) => permissions.filter((p) => physical(p.bucket) === bucket && key.startsWith(p.prefix ?? ""));
+  return {
+    may(action: "read" | "write", bucket: string, key: string): boolean {
+      if (expired()) return false;
+      return covering(bucket, key).some((p) => p.access === "readwrite" || p.access === action);
+    },
+    mayList(bucket: string, prefix: string): boolean {
+      return !expired() && covering(bucket, prefix).length > 0;
+    },
+  };
+}
+
+/** The user named `name`, or null when no deployed user stack gives it SFTP access. */
+export async function loadSftpUser(source: UserSource, name: string): Promise<SftpUser | null> {
+  let stack: string;
+  try {
+    stack = stackName(source.projectId, "user", name);
+  } catch (err) {
+    if (err instanceof NamingError) return null;
+    throw err;
+  }
+  try {
+    const described = await source.cloudformation("DescribeStacks", { StackName: stack }, Stacks);
+    if (!described.Stacks.member.some((s) => IN_FORCE.has(s.StackStatus))) return null;
+  } catch (err) {
+    if (err instanceof AwsQueryError && err.code === "ValidationError") return null;
+    throw err;
+  }
+  const { TemplateBody: body } = await source.cloudformation("GetTemplate", { StackName: stack }, Template);
+  const metadata = readUserSpecFromTemplate(body);
+  let resources: Record<string, unknown>;
+  try {
+    resources = Resources.parse(JSON.parse(body)).Resources;
+  } catch {
+    return null;
+  }
+  const transfer = Object.values(resources).map((r) => TransferUser.safeParse(r)).find((r) => r.success)?.data;
+  if (!metadata || !transfer || transfer.Properties.UserName !== name || metadata.name !== name) return null;
+
+  const keys = transfer.Properties.SshPublicKeys.map((line) => ssh2.utils.parseKey(line)).filter((k): k is ParsedKey => !(k instanceof Error));
+  const physical = (bucket: string) => physicalBucketName(source.projectId, source.accountId, source.region, bucket);
+  const now = source.now ?? Date.now;
+  const expiresAt = metadata.spec.expiresAt;
+  const expired = () => expiresAt !== null && Date.parse(expiresAt) <= now();
+  return {
+    name,
+    keys,
+    mappings: transfer.Properties.HomeDirectoryMappings.map((m) => mappingOf(m.Entry, m.Target)),
+    ...grantsCheck(metadata.spec.permissions, physical, expired),
+  };
+}
