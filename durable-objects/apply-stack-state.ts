@@ -1,6 +1,7 @@
-import type { ActivityEntry, Lock, ResourceKind } from "../worker/domain/contract";
+import type { ActivityEntry, Lock } from "../worker/domain/contract";
 import type { StackState } from "../worker/domain/stack-status";
-import type { Stored } from "./room-store";
+import type { StoredResource } from "./kinds/kind";
+import { capitalize } from "./stack-operation";
 
 /** How far an event's timestamp may precede the lock (clock skew between AWS and the edge). */
 const CLOCK_SKEW_MS = 60_000;
@@ -22,15 +23,13 @@ export function belongsToLock(state: StackState, lock: Lock): boolean {
   return prefixes.some((p) => state.stackStatus.startsWith(p)) && Date.parse(state.at) >= Date.parse(lock.since) - CLOCK_SKEW_MS;
 }
 
-export interface AppliedState<S extends Stored> {
-  next: S;
+export interface AppliedState {
+  next: StoredResource;
   activity: Pick<ActivityEntry, "message" | "tone">;
 }
 
-const label: Record<ResourceKind, string> = { bucket: "Bucket", user: "User" };
-
-/** Folds the stack's derived state into the stored resource: status, reason, lock release, spec on rollback. */
-export function applyStackState<S extends Stored>(kind: ResourceKind, stored: S, state: StackState): AppliedState<S> | null {
+/** Folds the stack's derived state into the stored resource (any kind): status, reason, lock release, spec on rollback. */
+export function applyStackState(noun: string, stored: StoredResource, state: StackState): AppliedState | null {
   const { resource } = stored;
   const lock = resource.lock;
   if (lock && !belongsToLock(state, lock)) return null; // a late event of an earlier operation
@@ -43,7 +42,7 @@ export function applyStackState<S extends Stored>(kind: ResourceKind, stored: S,
     ...stored,
     resource: {
       ...resource,
-      spec: rolledBack ? stored.appliedSpec : resource.spec,
+      spec: rolledBack && stored.appliedSpec !== null ? stored.appliedSpec : resource.spec,
       status: state.status,
       statusReason: reason,
       lock: released ? undefined : lock,
@@ -53,10 +52,10 @@ export function applyStackState<S extends Stored>(kind: ResourceKind, stored: S,
     stackStatus: state.stackStatus,
     failedSpec: rolledBack ? resource.spec : released ? undefined : stored.failedSpec,
   };
-  return { next, activity: describeState(`${label[kind]} ${resource.name}`, lock?.action, state) };
+  return { next, activity: describeState(`${capitalize(noun)} ${resource.name}`, lock?.action, state) };
 }
 
-function describeState(what: string, action: Lock["action"] | undefined, state: StackState): AppliedState<Stored>["activity"] {
+function describeState(what: string, action: Lock["action"] | undefined, state: StackState): AppliedState["activity"] {
   switch (state.status) {
     case "ready":
       return { message: action === "update" ? `${what} was updated` : `${what} is ready`, tone: "success" };

@@ -1,36 +1,26 @@
 import * as z from "zod";
-import {
-  CreateBucketBody, CreateUserBody, Permission, ProjectRecord, QueuedEdit, UpdateBucketBody, UpdateUserBody, UserSpec, type ResourceKind,
-} from "../worker/domain/contract";
+import { ProjectRecord, QueuedEdit, ResourceKind, type Role } from "../worker/domain/contract";
+import type { RoomContext } from "./room-context";
+import { RoomError, refusal, type RoomResult } from "./room-error";
+import { startOperation } from "./stack-operation";
+import { kinds } from "./kinds";
+import type { StoredResource } from "./kinds/kind";
 
-const BucketChange = z.union([
-  z.object({ action: z.literal("create"), body: CreateBucketBody }),
-  z.object({ action: z.literal("update"), name: z.string(), body: UpdateBucketBody }),
-  z.object({ action: z.literal("delete"), name: z.string(), removeGrants: z.boolean().optional() }),
-]);
-const UserChange = z.union([
-  z.object({ action: z.literal("create"), body: CreateUserBody }),
-  z.object({ action: z.literal("update"), name: z.string(), body: UpdateUserBody }),
-  z.object({ action: z.literal("update"), name: z.string(), spec: UserSpec }),
-  z.object({ action: z.literal("update"), name: z.string(), restore: z.array(Permission) }),
-  z.object({ action: z.literal("delete"), name: z.string() }),
-]);
-
-/** A 202'd edit waiting for its resource's lock; its operation id becomes the ClientRequestToken. */
+/**
+ * A 202'd edit waiting for its resource's lock; its operation id becomes the ClientRequestToken.
+ * The change is the kind's own (kinds/*.ts), checked by the kind when the edit starts.
+ */
 export const QueueEntry = z.object({
   edit: QueuedEdit,
   project: ProjectRecord,
-  request: z.discriminatedUnion("kind", [
-    z.object({ kind: z.literal("bucket"), change: BucketChange }),
-    z.object({ kind: z.literal("user"), change: UserChange }),
-  ]),
+  request: z.object({ kind: ResourceKind, change: z.unknown() }),
 });
 export type QueueEntry = z.infer<typeof QueueEntry>;
 
 /**
  * Per-resource FIFO queues in the room's SQLite, so that nothing accepted with 202 is lost when
- * the room is evicted or restarted. Rows that no longer parse (a body that became invalid, e.g.
- * an expiry now in the past) come back as `invalid` so the room can report and drop them.
+ * the room is evicted or restarted. Rows that no longer parse come back as `entry: null` so the
+ * room can report and drop them.
  */
 export class EditQueue {
   constructor(private readonly sql: SqlStorage) {
@@ -44,14 +34,11 @@ export class EditQueue {
   }
 
   /** Oldest first. */
-  list(kind: ResourceKind, name: string): Array<{ operationId: string; entry: QueueEntry | null; raw: string }> {
+  list(kind: ResourceKind, name: string): Array<{ operationId: string; entry: QueueEntry | null }> {
     return this.sql
       .exec<{ operation_id: string; json: string }>("SELECT operation_id, json FROM edit_queue WHERE kind = ? AND name = ? ORDER BY position", kind, name)
       .toArray()
-      .map((r) => {
-        const parsed = QueueEntry.safeParse(JSON.parse(r.json));
-        return { operationId: r.operation_id, entry: parsed.success ? parsed.data : null, raw: r.json };
-      });
+      .map((r) => ({ operationId: r.operation_id, entry: QueueEntry.safeParse(JSON.parse(r.json)).data ?? null }));
   }
 
   edits(kind: ResourceKind, name: string): QueuedEdit[] {
@@ -60,9 +47,9 @@ export class EditQueue {
 
   find(operationId: string): { kind: ResourceKind; name: string; entry: QueueEntry | null } | undefined {
     const row = this.sql.exec<{ kind: string; name: string; json: string }>("SELECT kind, name, json FROM edit_queue WHERE operation_id = ?", operationId).toArray()[0];
-    if (!row || (row.kind !== "bucket" && row.kind !== "user")) return undefined;
-    const parsed = QueueEntry.safeParse(JSON.parse(row.json));
-    return { kind: row.kind, name: row.name, entry: parsed.success ? parsed.data : null };
+    const kind = ResourceKind.safeParse(row?.kind);
+    if (!row || !kind.success) return undefined;
+    return { kind: kind.data, name: row.name, entry: QueueEntry.safeParse(JSON.parse(row.json)).data ?? null };
   }
 
   remove(operationId: string): void {
@@ -74,6 +61,130 @@ export class EditQueue {
     return this.sql
       .exec<{ kind: string; name: string }>("SELECT DISTINCT kind, name FROM edit_queue")
       .toArray()
-      .flatMap((r) => (r.kind === "bucket" || r.kind === "user" ? [{ kind: r.kind, name: r.name }] : []));
+      .flatMap((r) => {
+        const kind = ResourceKind.safeParse(r.kind);
+        return kind.success ? [{ kind: kind.data, name: r.name }] : [];
+      });
   }
+}
+
+/** Stack states an operator must repair (ContinueUpdateRollback, empty and retry) before more edits may run. */
+const HOLDING = new Set(["UPDATE_ROLLBACK_FAILED", "DELETE_FAILED", "ROLLBACK_FAILED"]);
+
+/** Why the queue of this resource does not advance, if it does not. */
+export function queueHeld(stored: StoredResource | undefined): string | undefined {
+  if (!stored || stored.resource.lock || stored.resource.status !== "failed" || !stored.stackStatus || !HOLDING.has(stored.stackStatus)) return undefined;
+  return `CloudFormation left the stack in ${stored.stackStatus}; queued edits wait until it is repaired, or cancel them.`;
+}
+
+/**
+ * Must a new edit wait? Yes while an operation runs or older edits wait (FIFO) — except a create
+ * for a name in use (refused at once, unless that resource is being deleted) and a delete of a
+ * resource whose queue is held (that delete is the repair the queue waits for).
+ */
+export function mustQueue(room: RoomContext, kind: ResourceKind, name: string, action: string): boolean {
+  const current = room.store.get(kind, name);
+  if (!current) return false;
+  if (action === "create" && current.resource.lock?.action !== "delete") return false;
+  if (action === "delete" && queueHeld(current) !== undefined) return false;
+  return Boolean(current.resource.lock) || room.queue.list(kind, name).length > 0;
+}
+
+/** Accepts an edit behind the running one: stored (survives eviction), shown to everyone as queued. */
+export function enqueue(room: RoomContext, project: ProjectRecord, actor: string, kind: ResourceKind, change: { action: QueuedEdit["action"] }, name: string): RoomResult<{ operationId: string }> {
+  const module = kinds[kind];
+  const current = room.store.get(kind, name);
+  const edit: QueuedEdit = { operationId: crypto.randomUUID(), by: actor, since: new Date().toISOString(), action: change.action, summary: module.summarize(change) };
+  room.queue.push(kind, name, { edit, project, request: { kind, change } });
+  const holder = current?.resource.lock?.by;
+  const message = `${actor} queued: ${edit.summary} of ${module.noun} ${name}${holder ? ` (waits for ${holder}'s change)` : ""}`;
+  if (current) room.record(kind, current, { actor, message, tone: "info" });
+  else room.note(kind, name, { actor, message, tone: "info" });
+  return { ok: true, operationId: edit.operationId };
+}
+
+/**
+ * The run of queued edits that starts next, oldest first: the head, and the edits right behind it
+ * that its kind merges into one change with the same end state (a run of updates). Pure: `rows`
+ * are the resource's queue in order.
+ */
+export function nextRun(rows: readonly QueueEntry[]): { head: QueueEntry; merged: QueueEntry[] } | null {
+  const first = rows[0];
+  if (!first) return null;
+  const module = kinds[first.request.kind];
+  let change = first.request.change;
+  const merged = [first];
+  for (const entry of rows.slice(1)) {
+    const next = module.merge(change, entry.request.change);
+    if (next === null) break;
+    change = next;
+    merged.push(entry);
+  }
+  return { head: { ...first, request: { ...first.request, change } }, merged };
+}
+
+/** Takes the next run off the resource's queue; an unreadable head is dropped and reported. */
+function takeRun(room: RoomContext, kind: ResourceKind, name: string): { head: QueueEntry; merged: QueueEntry[] } | { invalid: string } | null {
+  const rows = room.queue.list(kind, name);
+  const first = rows[0];
+  if (!first) return null;
+  if (!first.entry || !kinds[kind].parseChange(first.entry.request.change).ok) {
+    room.queue.remove(first.operationId);
+    return { invalid: first.operationId };
+  }
+  const readable: QueueEntry[] = [];
+  for (const row of rows) {
+    if (!row.entry || !kinds[kind].parseChange(row.entry.request.change).ok) break;
+    readable.push(row.entry);
+  }
+  const run = nextRun(readable);
+  for (const entry of run?.merged ?? []) room.queue.remove(entry.edit.operationId);
+  return run;
+}
+
+/**
+ * Starts queued edits of a resource while it is free: the oldest first (runs merged), each with
+ * the operation id it was accepted with. An edit that can no longer start (the resource changed
+ * under it) is reported and dropped; the next one follows.
+ */
+export async function drainQueue(room: RoomContext, kind: ResourceKind, name: string): Promise<void> {
+  const module = kinds[kind];
+  for (;;) {
+    const current = room.store.get(kind, name);
+    if (current?.resource.lock || queueHeld(current)) return;
+    const run = takeRun(room, kind, name);
+    if (!run) return;
+    if ("invalid" in run) {
+      room.note(kind, name, { actor: "Stackroom", message: `Queued edit ${run.invalid} of ${module.noun} ${name} could not be read any more and was dropped`, tone: "error" });
+      continue;
+    }
+    const { head, merged } = run;
+    if (merged.length > 1) {
+      const who = merged.map((e) => `${e.edit.by} (${e.edit.operationId})`).join(", ");
+      room.note(kind, name, { actor: "Stackroom", message: `Merged ${merged.length} queued updates of ${module.noun} ${name} into one stack update (same end state): ${who}`, tone: "info" });
+    }
+    const actor = head.edit.by;
+    const operation = module.operation(room, { project: head.project, actor, change: head.request.change });
+    const result = await startOperation(room, { ...operation, operationId: head.edit.operationId });
+    if (result.ok) {
+      if (room.store.get(kind, name)?.resource.lock) return;
+      continue; // a no-op: the next edit may start at once
+    }
+    room.note(kind, name, { actor: "Stackroom", message: `The queued edit by ${actor} (${head.edit.operationId}) could not start: ${result.error.message}`, tone: "error" });
+  }
+}
+
+/** Cancels an edit that has not started; its author or an owner may. */
+export function cancelQueued(room: RoomContext, actor: string, role: Role, operationId: string): RoomResult<{ edit: QueuedEdit }> {
+  const found = room.queue.find(operationId);
+  if (!found) return refusal(new RoomError("not_found", "No queued edit with that id: it may have started already."));
+  const by = found.entry?.edit.by;
+  if (by && by !== actor && role !== "owner") return refusal(new RoomError("forbidden", `Only ${by} or an owner can cancel this queued edit.`));
+  room.queue.remove(operationId);
+  const edit = found.entry?.edit ?? { operationId, by: by ?? "unknown", since: new Date().toISOString(), action: "update" as const, summary: "edit" };
+  const current = room.store.get(found.kind, found.name);
+  const line = { actor, message: `${actor} cancelled the queued edit (${edit.summary}) of ${kinds[found.kind].noun} ${found.name} by ${edit.by}`, tone: "info" as const };
+  if (current) room.record(found.kind, current, line);
+  else room.note(found.kind, found.name, line);
+  return { ok: true, edit };
 }

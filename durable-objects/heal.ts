@@ -1,55 +1,64 @@
-import type { ActivityEntry, ResourceKind } from "../worker/domain/contract";
+import type { ActivityEntry, ProjectRecord, ResourceKind } from "../worker/domain/contract";
+import type { CloudFormationClient } from "../worker/aws";
+import { AwsError } from "../worker/aws/errors";
+import { parseStackName, stackName } from "../worker/domain/naming";
 import { isTerminalStackStatus, resourceStatusOf, type StackState } from "../worker/domain/stack-status";
+import type { RoomContext } from "./room-context";
 import { applyStackState } from "./apply-stack-state";
-import type { Stored } from "./room-store";
+import { patchResource, roomErrorFromAws } from "./stack-operation";
+import { kindList, kinds, type KindModule } from "./kinds";
+import type { StoredResource } from "./kinds/kind";
+
+/**
+ * Healing: the room corrected from CloudFormation's own description of the project's stacks
+ * (DescribeStacks, GetTemplate), by the cron, on demand, and for a lock whose operation went
+ * silent. The only code that makes these calls — never a read path.
+ */
 
 const STARTING_GRACE_MS = 10 * 60_000;
-const label: Record<ResourceKind, string> = { bucket: "bucket", user: "user" };
 
 /** A resource's stack as CloudFormation itself describes it: the truth the room heals towards. */
-export interface ResourceStack<S> {
+export interface ResourceStack {
   name: string;
-  spec: S;
+  spec: object;
   stackStatus: string;
   stackStatusReason?: string;
 }
 
-export interface HealStep<T extends Stored> {
-  stored: T;
+export interface HealStep {
+  stored: StoredResource;
   remove: boolean;
   activity: Pick<ActivityEntry, "message" | "tone">;
 }
 
+function stateOf(stack: { stackStatus: string; stackStatusReason?: string }, at: string): StackState {
+  const status = resourceStatusOf(stack.stackStatus);
+  return {
+    stackStatus: stack.stackStatus,
+    status,
+    terminal: isTerminalStackStatus(stack.stackStatus),
+    at,
+    ...(status === "failed" && stack.stackStatusReason ? { reason: stack.stackStatusReason } : {}),
+  };
+}
+
 /**
  * Compares the room's resources of one kind with what CloudFormation says and returns the
- * corrections: resources the room never heard of (built by `adopt`), statuses whose events were
- * missed (releasing stale locks), specs changed outside Stackroom, and resources whose stack is gone.
+ * corrections: resources the room never heard of (adopted), statuses whose events were missed
+ * (releasing stale locks), specs changed outside Stackroom, and resources whose stack is gone.
  */
-export function healResources<T extends Stored>(
-  kind: ResourceKind,
-  current: T[],
-  stacks: ResourceStack<T["resource"]["spec"]>[],
-  now: string,
-  adopt: (stack: ResourceStack<T["resource"]["spec"]>, state: StackState) => T,
-): HealStep<T>[] {
-  const steps: HealStep<T>[] = [];
+export function healResources(module: Pick<KindModule, "kind" | "noun" | "adopt">, project: ProjectRecord, current: StoredResource[], stacks: ResourceStack[], now: string): HealStep[] {
+  const steps: HealStep[] = [];
   const byName = new Map(current.map((s) => [s.resource.name, s]));
   for (const stack of stacks) {
     const stored = byName.get(stack.name);
     byName.delete(stack.name);
-    const status = resourceStatusOf(stack.stackStatus);
-    const state: StackState = {
-      stackStatus: stack.stackStatus,
-      status,
-      terminal: isTerminalStackStatus(stack.stackStatus),
-      at: now,
-      ...(status === "failed" && stack.stackStatusReason ? { reason: stack.stackStatusReason } : {}),
-    };
+    const state = stateOf(stack, now);
     if (!stored) {
-      steps.push({ stored: adopt(stack, state), remove: false, activity: { message: `Found ${label[kind]} ${stack.name} in CloudFormation (${stack.stackStatus})`, tone: "info" } });
+      steps.push({ stored: module.adopt(project, stack.name, stack.spec, state, now), remove: false, activity: { message: `Found ${module.noun} ${stack.name} in CloudFormation (${stack.stackStatus})`, tone: "info" } });
       continue;
     }
-    const applied = applyStackState(kind, stored, state);
+    const applied = applyStackState(module.noun, stored, state);
     const specDrift = !stored.resource.lock && state.terminal && JSON.stringify(stored.resource.spec) !== JSON.stringify(stack.spec);
     if (!applied && !specDrift) continue;
     const base = applied?.next ?? stored;
@@ -58,8 +67,8 @@ export function healResources<T extends Stored>(
       stored: next,
       remove: false,
       activity: {
-        message: `Refreshed ${label[kind]} ${stack.name} from CloudFormation: ${stack.stackStatus}${specDrift ? " (settings changed outside Stackroom)" : ""}`,
-        tone: status === "failed" ? "error" : "info",
+        message: `Refreshed ${module.noun} ${stack.name} from CloudFormation: ${stack.stackStatus}${specDrift ? " (settings changed outside Stackroom)" : ""}`,
+        tone: state.status === "failed" ? "error" : "info",
       },
     });
   }
@@ -69,10 +78,90 @@ export function healResources<T extends Stored>(
     const lock = stored.resource.lock;
     if (lock?.action === "create" && Date.parse(now) - Date.parse(lock.since) < STARTING_GRACE_MS) continue;
     steps.push({
-      stored: { ...stored, resource: { ...stored.resource, status: "deleted", lock: undefined, updatedAt: now } },
+      stored: patchResource(stored, { status: "deleted", lock: undefined, updatedAt: now }),
       remove: true,
-      activity: { message: `The ${label[kind]} ${stored.resource.name} no longer exists in CloudFormation`, tone: "info" },
+      activity: { message: `The ${module.noun} ${stored.resource.name} no longer exists in CloudFormation`, tone: "info" },
     });
   }
   return steps;
+}
+
+/**
+ * Every Stackroom stack of the project, by kind, with the spec its kind reads from its template
+ * (or tags). A stack whose spec no kind can read is skipped, said in the log.
+ */
+export async function readProjectStacks(cloudformation: CloudFormationClient, project: ProjectRecord): Promise<Map<ResourceKind, ResourceStack[]>> {
+  const result = new Map<ResourceKind, ResourceStack[]>(kindList.map((k) => [k.kind, []]));
+  for (const stack of await cloudformation.describeStacks()) {
+    const parsed = parseStackName(stack.stackName);
+    if (parsed?.projectId !== project.id) continue;
+    const spec = kinds[parsed.kind].readSpec(await cloudformation.getTemplate(stack.stackName), stack.tags);
+    if (spec === null) console.warn("stack has no readable Stackroom spec; skipped", { stackName: stack.stackName });
+    else result.get(parsed.kind)?.push({ name: parsed.name, spec, stackStatus: stack.stackStatus, stackStatusReason: stack.stackStatusReason });
+  }
+  return result;
+}
+
+/** Heals the room from CloudFormation (cron and on demand); answers how many resources changed. */
+export async function refreshFromCloudFormation(room: RoomContext, project: ProjectRecord): Promise<number> {
+  let stacks: Map<ResourceKind, ResourceStack[]>;
+  try {
+    stacks = await readProjectStacks(room.gateway(project).cloudformation, project);
+  } catch (err) {
+    throw roomErrorFromAws(err, "project", "(all)");
+  }
+  const now = new Date().toISOString();
+  let changed = 0;
+  for (const module of kindList) {
+    const steps = healResources(module, project, room.store.list(module.kind), stacks.get(module.kind) ?? [], now);
+    for (const step of steps) room.record(module.kind, step.stored, { actor: "Stackroom", ...step.activity }, step.remove);
+    changed += steps.length;
+  }
+  return changed;
+}
+
+/** Every locked resource with the last time anything was heard of its operation. */
+export function lockedResources(room: RoomContext): Array<{ kind: ResourceKind; stored: StoredResource; lastHeard: number }> {
+  return kindList.flatMap(({ kind }) =>
+    room.store.list(kind).flatMap((stored) => {
+      const lock = stored.resource.lock;
+      return lock ? [{ kind, stored, lastHeard: Math.max(Date.parse(lock.since), room.store.lastHeard(kind, stored.resource.name)) }] : [];
+    }),
+  );
+}
+
+/**
+ * A lock whose operation sent no event for `stuckMs` (a lost SNS delivery, a bridge outage) is
+ * checked against CloudFormation itself (DescribeStacks), and the room continues from the truth.
+ */
+export async function healStuckLocks(room: RoomContext, project: ProjectRecord, now: number, stuckMs: number): Promise<void> {
+  for (const { kind, stored, lastHeard } of lockedResources(room)) {
+    if (now - lastHeard < stuckMs) continue;
+    const module = kinds[kind];
+    const name = stored.resource.name;
+    room.store.heard(kind, name, now); // next look in another stuckMs
+    let state: StackState | "none";
+    try {
+      const [stack] = await room.gateway(project).cloudformation.describeStacks(stackName(project.id, kind, name));
+      if (!stack) continue;
+      state = stateOf(stack, new Date(now).toISOString());
+    } catch (err) {
+      if (!(err instanceof AwsError && err.kind === "StackNotFound")) {
+        console.error("ProjectRoom:stuck-lock check failed", { kind, name, error: err instanceof Error ? err.message : String(err) });
+        continue;
+      }
+      // No stack: a delete that finished, or a create that never started.
+      state = stored.resource.lock?.action === "delete" ? stateOf({ stackStatus: "DELETE_COMPLETE" }, new Date(now).toISOString()) : "none";
+    }
+    const current = room.store.get(kind, name);
+    if (state === "none") {
+      if (current?.resource.lock) room.record(kind, patchResource(current, { status: "deleted", lock: undefined }), { actor: "Stackroom", message: `The ${module.noun} ${name} has no CloudFormation stack; its operation never started`, tone: "error" }, true);
+      continue;
+    }
+    const applied = applyStackState(module.noun, stored, state);
+    if (applied && current?.resource.lock?.operationId === stored.resource.lock?.operationId) {
+      const message = `No event for ${Math.round(stuckMs / 1000)} s; CloudFormation says ${state.stackStatus}. ${applied.activity.message}`;
+      room.record(kind, applied.next, { actor: "Stackroom", message, tone: applied.activity.tone }, applied.next.resource.status === "deleted");
+    }
+  }
 }

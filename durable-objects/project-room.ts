@@ -1,32 +1,28 @@
 import { DurableObject } from "cloudflare:workers";
 import type {
-  AccessKeySummary, ActivityKind, ActivityPage, Bucket, CreatedKey, CreateShareBody, LiveFrame, Member, OpenedShare, ProjectRecord, QueuedEdit, ResourceKind, Role, Share, StackEvent, User,
+  AccessKeySummary, ActivityKind, ActivityPage, CreatedKey, CreateShareBody, Member, OpenedShare, ProjectRecord, QueuedEdit, ResourceKind, Role, Share, StackEvent,
 } from "../worker/domain/contract";
-import { ApiError, refusal, type RoomResult } from "../worker/errors";
+import { LiveFrame } from "../worker/domain/contract";
 import { deriveStackState, forgettableEvents } from "../worker/domain/stack-status";
 import { parseStackName, stackName } from "../worker/domain/naming";
-import { RoomStore, type Stored } from "./room-store";
+import { RoomError, guarded, refusal, type RoomResult } from "./room-error";
+import { RoomStore } from "./room-store";
 import { ShareStore } from "./share-store";
 import { attachmentOf, broadcast, Presence, type SocketAttachment } from "./live-sockets";
 import { MemberStore } from "./member-store";
 import * as membership from "./room-members";
-import { settleBucketDelete } from "./bucket-delete-saga";
 import { applyStackState } from "./apply-stack-state";
-import { awsGateway } from "./aws-gateway";
+import { awsGateway } from "./stack-gateway";
 import type { ActivityLine, ChangeFields, RoomContext } from "./room-context";
-import { bucketOperation, userOperation, type BucketChangeRequest, type UserChangeRequest } from "./room-plans";
-import { startOperation } from "./room-operations";
-import { refreshFromCloudFormation } from "./room-refresh";
+import { availableActions, continueRollback, refuseRepair, startOperation, type Repair } from "./stack-operation";
+import { healStuckLocks, refreshFromCloudFormation } from "./heal";
 import * as keys from "./room-keys";
 import * as shares from "./room-shares";
-import { expireDueUsers, healStuckLocks, nextAlarm } from "./room-alarm";
-import { EditQueue } from "./edit-queue";
-import { cancelQueued, drainQueue, enqueue, mustQueue } from "./room-queue";
+import { nextAlarm } from "./room-alarm";
+import { cancelQueued, drainQueue, EditQueue, enqueue, mustQueue } from "./edit-queue";
 import { publicView, snapshotFrame, SNAPSHOT_INTERVAL_MS, writeSnapshot } from "./room-view";
-import { bucketChangeName } from "./bucket-changes";
-import { userChangeName } from "./user-changes";
-import { availableActions, continueRollback, refuseAction, type Action } from "./room-actions";
-
+import { kindList, kinds } from "./kinds";
+import type { ResourceView, StoredResource } from "./kinds/kind";
 
 /** Events of finished operations kept per stack, so late duplicates are still known by EventId. */
 const RECENT_EVENTS_KEPT = 10;
@@ -34,15 +30,6 @@ const RECENT_EVENTS_KEPT = 10;
 /** Close code of a socket whose sign-in ended (4000 + 401, as a refused upgrade). */
 const SIGNED_OUT_CLOSE_CODE = 4401;
 
-/** Runs a room flow and turns its ApiError into a value: thrown errors lose their type over RPC. */
-async function guarded<T extends object>(flow: () => T | Promise<T>): Promise<RoomResult<T>> {
-  try {
-    return { ok: true, ...(await flow()) };
-  } catch (err) {
-    if (err instanceof ApiError) return refusal(err);
-    throw err;
-  }
-}
 
 /**
  * One per project: the single writer of its state. Serialises changes (locks), folds
@@ -72,49 +59,39 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     return awsGateway(this.env, project);
   }
 
-  /** Starts a bucket change, or queues it behind the running one (`queue: false` refuses instead). */
-  async submitBucket(request: BucketChangeRequest & { queue?: boolean }): Promise<RoomResult<{ resource: Bucket; operationId: string }>> {
+  /**
+   * Starts a change of any kind (`change` is that kind's, checked by its module), or queues it
+   * behind the running operation of the same resource (`queue: false` refuses with `locked`).
+   */
+  async submit(kind: ResourceKind, request: { project: ProjectRecord; actor: string; change: unknown; queue?: boolean }): Promise<RoomResult<{ resource: ResourceView; operationId: string }>> {
     this.rememberProject(request.project);
-    const name = bucketChangeName(request.change);
-    const current = this.store.get("bucket", name);
-    if (current && mustQueue(this, "bucket", name, request.change)) {
-      const queued = this.queueOrRefuse(request, { kind: "bucket", change: request.change }, name);
-      return queued.ok ? { ok: true, resource: publicView(this, "bucket", current), operationId: queued.operationId } : queued;
+    const module = kinds[kind];
+    const parsed = module.parseChange(request.change);
+    if (!parsed.ok) return refusal(parsed.error);
+    const name = module.nameOf(parsed.change);
+    const current = this.store.get(kind, name);
+    if (current && mustQueue(this, kind, name, parsed.change.action)) {
+      const lock = current.resource.lock;
+      if (request.queue === false) {
+        const holder = lock ? `${lock.by} (since ${lock.since})` : "earlier queued edits";
+        return refusal(new RoomError("locked", `${module.noun.charAt(0).toUpperCase()}${module.noun.slice(1)} “${name}” is being changed by ${holder}. Try again when it finishes.`));
+      }
+      const queued = enqueue(this, request.project, request.actor, kind, parsed.change, name);
+      return queued.ok ? { ok: true, resource: publicView(this, kind, this.store.get(kind, name) ?? current), operationId: queued.operationId } : queued;
     }
-    return this.viewed("bucket", await startOperation(this, bucketOperation(this, request)));
+    return this.viewed(kind, await startOperation(this, module.operation(this, { project: request.project, actor: request.actor, change: parsed.change })));
   }
 
-  async submitUser(request: UserChangeRequest & { queue?: boolean }): Promise<RoomResult<{ resource: User; operationId: string }>> {
-    this.rememberProject(request.project);
-    const name = userChangeName(request.change);
-    const current = this.store.get("user", name);
-    if (current && mustQueue(this, "user", name, request.change)) {
-      const queued = this.queueOrRefuse(request, { kind: "user", change: request.change }, name);
-      return queued.ok ? { ok: true, resource: publicView(this, "user", current), operationId: queued.operationId } : queued;
-    }
-    return this.viewed("user", await startOperation(this, userOperation(this, request)));
-  }
-
-  /** A repair after a failure: retry the rolled-back update or failed delete, or continue a stuck rollback. */
-  async act(kind: ResourceKind, project: ProjectRecord, actor: string, name: string, action: Action): Promise<RoomResult<{ resource: Bucket | User; operationId: string }>> {
+  /** A repair after a failure: retry the rolled-back update or failed delete, or continue a stuck rollback. Starts at once: a held queue waits for exactly this. */
+  async act(kind: ResourceKind, project: ProjectRecord, actor: string, name: string, action: Repair): Promise<RoomResult<{ resource: ResourceView; operationId: string }>> {
     this.rememberProject(project);
+    const module = kinds[kind];
     const stored = this.store.get(kind, name);
-    if (!stored || !availableActions(stored).includes(action)) return guarded(() => refuseAction(kind, name, action, stored));
-    if (action === "continue-rollback") return this.viewed(kind, await startOperation(this, continueRollback(this, project, actor, kind, name)));
-    // Repairs start at once: a held queue waits for exactly this.
-    if (stored.stackStatus === "DELETE_FAILED") {
-      return kind === "bucket"
-        ? this.viewed(kind, await startOperation(this, bucketOperation(this, { project, actor, change: { action: "delete", name } })))
-        : this.viewed(kind, await startOperation(this, userOperation(this, { project, actor, change: { action: "delete", name } })));
-    }
-    if (kind === "bucket" && stored.failedSpec && "versioning" in stored.failedSpec) {
-      const body = { ...stored.failedSpec, queue: true };
-      return this.viewed(kind, await startOperation(this, bucketOperation(this, { project, actor, change: { action: "update", name, body } })));
-    }
-    if (kind === "user" && stored.failedSpec && "permissions" in stored.failedSpec) {
-      return this.viewed(kind, await startOperation(this, userOperation(this, { project, actor, change: { action: "update", name, spec: stored.failedSpec } })));
-    }
-    return guarded(() => refuseAction(kind, name, action, stored));
+    if (!stored || !availableActions(stored).includes(action)) return guarded(() => refuseRepair(module, name, action, stored));
+    if (action === "continue-rollback") return this.viewed(kind, await startOperation(this, continueRollback(this, module, project, actor, name)));
+    const change = module.retry(stored);
+    if (change === null) return guarded(() => refuseRepair(module, name, action, stored));
+    return this.viewed(kind, await startOperation(this, module.operation(this, { project, actor, change })));
   }
 
   /** Cancels a queued edit before it starts (its author or an owner). */
@@ -256,12 +233,12 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     this.presence.left(ws);
   }
 
-  /** Writes the KV snapshot when due, expires users whose time has come, re-arms itself. */
+  /** Writes the KV snapshot when due, runs the kinds' timed work (user expiry), heals stuck locks, re-arms itself. */
   override async alarm(): Promise<void> {
     const now = Date.now();
     const project = this.store.project();
     if (project && Number(this.store.getMeta("snapshotDue") ?? Infinity) <= now) await writeSnapshot(this, this.env.STACK_CACHE, project.id, now);
-    if (project) await expireDueUsers(this, project, now);
+    for (const module of kindList) if (project && module.alarm) await module.alarm.run(this, project, now);
     if (project) await healStuckLocks(this, project, now, this.stuckMs());
     // Resume queues a restart may have left waiting on a free resource.
     for (const { kind, name } of this.queue.resources()) await drainQueue(this, kind, name);
@@ -269,15 +246,15 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     await this.rearm();
   }
 
-  record(kind: ResourceKind, stored: Stored, activity: ActivityLine, remove = false): void {
+  record(kind: ResourceKind, stored: StoredResource, activity: ActivityLine, remove = false): void {
     const project = this.store.project();
-    // A bucket delete that took users' grants gives them back once it has failed (bucket-delete-saga.ts).
-    const settled = project && "restoreGrants" in stored ? settleBucketDelete(this, project, stored) : undefined;
-    const next = settled?.bucket ?? stored;
+    // The kind's own state settles once an operation is over (a failed bucket delete gives grants back).
+    const settled = project ? kinds[kind].settle(this, project, stored) : { stored, after: () => undefined };
+    const next = settled.stored;
     if (remove) this.store.remove(kind, next.resource.name, project ? stackName(project.id, kind, next.resource.name) : "");
     else this.store.put(kind, next);
     this.log(kind, next.resource.name, activity, next);
-    settled?.giveBack();
+    settled.after();
   }
 
   note(kind: ResourceKind, name: string, activity: ActivityLine): void {
@@ -306,7 +283,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     return closed;
   }
 
-  private log(kind: ResourceKind, name: string, activity: ActivityLine, stored?: Stored): void {
+  private log(kind: ResourceKind, name: string, activity: ActivityLine, stored?: StoredResource): void {
     this.announce(kind, name, activity, stored ? { [kind]: publicView(this, kind, stored) } : {});
     // A resource that just became free starts its next queued edit.
     const current = this.store.get(kind, name);
@@ -321,19 +298,11 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     this.ctx.waitUntil(this.rearm());
   }
 
-  private queueOrRefuse(request: { project: ProjectRecord; actor: string; queue?: boolean }, queued: Parameters<typeof enqueue>[3], name: string): RoomResult<{ operationId: string }> {
-    const lock = this.store.get(queued.kind, name)?.resource.lock;
-    if (request.queue === false) {
-      const holder = lock ? `${lock.by} (since ${lock.since})` : "earlier queued edits";
-      return refusal(new ApiError("locked", `${queued.kind === "bucket" ? "Bucket" : "User"} “${name}” is being changed by ${holder}. Try again when it finishes.`));
-    }
-    return enqueue(this, request.project, request.actor, queued, name);
-  }
-
-  private viewed<R extends Bucket | User>(kind: ResourceKind, result: RoomResult<{ resource: R; operationId: string }>): RoomResult<{ resource: R; operationId: string }> {
+  /** The resource as it is now (the operation may already have moved on), in its public view. */
+  private viewed(kind: ResourceKind, result: RoomResult<{ resource: ResourceView; operationId: string }>): RoomResult<{ resource: ResourceView; operationId: string }> {
     if (!result.ok) return result;
     const stored = this.store.get(kind, result.resource.name);
-    return stored ? { ...result, resource: publicView(this, kind, stored) as R } : result;
+    return stored ? { ...result, resource: publicView(this, kind, stored) } : result;
   }
 
   private refreshFromEvents(stack: string): void {
@@ -353,7 +322,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
       }
       return;
     }
-    const applied = applyStackState(parsed.kind, stored, state);
+    const applied = applyStackState(kinds[parsed.kind].noun, stored, state);
     if (!applied) return;
     this.record(parsed.kind, applied.next, { actor: "CloudFormation", ...applied.activity }, applied.next.resource.status === "deleted");
   }

@@ -1,17 +1,18 @@
 import type { ActivityEntry, ActivityKind, LiveFrame, ProjectRecord, ResourceKind } from "../worker/domain/contract";
-import type { RoomStore, Stored } from "./room-store";
+import type { RoomStore } from "./room-store";
 import type { ShareStore } from "./share-store";
 import type { EditQueue } from "./edit-queue";
 import type { MemberStore } from "./member-store";
 import type { SocketAttachment } from "./live-sockets";
 import type { StackGateway } from "./stack-gateway";
+import type { StoredResource } from "./kinds/kind";
 
 export type ActivityLine = Pick<ActivityEntry, "actor" | "message" | "tone">;
 
-/** What a change frame may carry besides its activity line. */
-export type ChangeFields = Partial<Pick<Extract<LiveFrame, { type: "change" }>, "bucket" | "user" | "members">>;
+/** What a change frame may carry besides its activity line: a resource's new view (by kind) or the member list. */
+export type ChangeFields = Partial<Pick<Extract<LiveFrame, { type: "change" }>, "members">> & Partial<Record<ResourceKind, unknown>>;
 
-/** What the room's flows (operations, keys, shares, expiry) need from the room itself. */
+/** What the room's flows (operations, queue, healing, keys, shares, members) need from the room itself. */
 export interface RoomContext {
   store: RoomStore;
   shares: ShareStore;
@@ -19,7 +20,7 @@ export interface RoomContext {
   members: MemberStore;
   gateway(project: ProjectRecord): StackGateway;
   /** Stores (or removes) the resource, logs the change under the next seq, broadcasts it. */
-  record(kind: ResourceKind, stored: Stored, activity: ActivityLine, remove?: boolean): void;
+  record(kind: ResourceKind, stored: StoredResource, activity: ActivityLine, remove?: boolean): void;
   /** Logs an activity line that changes no resource (e.g. a share was opened). */
   note(kind: ResourceKind, name: string, activity: ActivityLine): void;
   /** Logs an activity line under the next seq with whatever state changed, and broadcasts it. */

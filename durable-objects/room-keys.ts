@@ -1,40 +1,41 @@
 import type { AccessKeySummary, CreatedKey, ProjectRecord } from "../worker/domain/contract";
 import { AwsError } from "../worker/aws/errors";
-import { ApiError } from "../worker/errors";
+import { RoomError } from "./room-error";
 import type { RoomContext } from "./room-context";
-import type { StoredUser } from "./room-store";
+import { StoredUser } from "./kinds/user";
 
 /** AWS allows two access keys per IAM user: the current one and a rotation grace key. */
 export const MAX_KEYS = 2;
 
 function usableUser(room: RoomContext, name: string): StoredUser {
-  const stored = room.store.get("user", name);
-  if (!stored || stored.resource.status === "deleted") throw new ApiError("not_found", `No user named “${name}”.`);
-  if (stored.appliedSpec === null) throw new ApiError("conflict", `User “${name}” does not exist in AWS yet; wait until it is ready.`);
-  if (stored.resource.lock?.action === "delete" || stored.resource.status === "deleting") throw new ApiError("conflict", `User “${name}” is being deleted.`);
+  const stored = room.store.getAs("user", name, StoredUser);
+  if (!stored || stored.resource.status === "deleted") throw new RoomError("not_found", `No user named “${name}”.`);
+  if (stored.appliedSpec === null) throw new RoomError("conflict", `User “${name}” does not exist in AWS yet; wait until it is ready.`);
+  if (stored.resource.lock?.action === "delete" || stored.resource.status === "deleting") throw new RoomError("conflict", `User “${name}” is being deleted.`);
   return stored;
 }
 
-function keyError(err: unknown, name: string): ApiError {
-  if (err instanceof ApiError) return err;
-  if (err instanceof AwsError && err.kind === "LimitExceeded") return new ApiError("conflict", `User “${name}” already has ${MAX_KEYS} access keys (AWS's limit). Delete one first.`);
-  if (err instanceof AwsError && err.kind === "NoSuchEntity") return new ApiError("not_found", `AWS has no such user or key for “${name}”. Refresh the project.`);
+function keyError(err: unknown, name: string): RoomError {
+  if (err instanceof RoomError) return err;
+  if (err instanceof AwsError && err.kind === "LimitExceeded") return new RoomError("conflict", `User “${name}” already has ${MAX_KEYS} access keys (AWS's limit). Delete one first.`);
+  if (err instanceof AwsError && err.kind === "NoSuchEntity") return new RoomError("not_found", `AWS has no such user or key for “${name}”. Refresh the project.`);
   console.error("access key call failed", { name, error: err instanceof Error ? err.message : String(err) });
-  return new ApiError("upstream", `AWS could not change the access keys of “${name}”. Nothing was changed; try again.`);
+  return new RoomError("upstream", `AWS could not change the access keys of “${name}”. Nothing was changed; try again.`);
 }
 
 function withKeys(room: RoomContext, stored: StoredUser, keys: AccessKeySummary[], actor: string, message: string): void {
-  room.record("user", { ...stored, resource: { ...stored.resource, keys, updatedAt: new Date().toISOString() } }, { actor, message, tone: "info" });
+  const next: StoredUser = { ...stored, resource: { ...stored.resource, keys, updatedAt: new Date().toISOString() } };
+  room.record("user", next, { actor, message, tone: "info" });
 }
 
 /** Creates a key through IAM; the secret is returned to the caller once and stored nowhere. */
 export async function createKey(room: RoomContext, project: ProjectRecord, actor: string, name: string): Promise<CreatedKey> {
   const stored = usableUser(room, name);
   if (stored.resource.spec.expiresAt && Date.parse(stored.resource.spec.expiresAt) <= Date.now()) {
-    throw new ApiError("conflict", `User “${name}” has expired; extend its expiry before creating keys.`);
+    throw new RoomError("conflict", `User “${name}” has expired; extend its expiry before creating keys.`);
   }
   if (stored.resource.keys.length >= MAX_KEYS) {
-    throw new ApiError("conflict", `User “${name}” already has ${MAX_KEYS} access keys (AWS's limit). Delete the old one after handing over the new one.`);
+    throw new RoomError("conflict", `User “${name}” already has ${MAX_KEYS} access keys (AWS's limit). Delete the old one after handing over the new one.`);
   }
   let key: { accessKeyId: string; secretAccessKey: string; createdAt: string };
   try {
@@ -42,7 +43,7 @@ export async function createKey(room: RoomContext, project: ProjectRecord, actor
   } catch (err) {
     throw keyError(err, name);
   }
-  const fresh = room.store.get("user", name) ?? stored;
+  const fresh = room.store.getAs("user", name, StoredUser) ?? stored;
   const summary: AccessKeySummary = { accessKeyId: key.accessKeyId, status: "Active", createdAt: key.createdAt };
   withKeys(room, fresh, [...fresh.resource.keys, summary], actor, `${actor} created access key ${key.accessKeyId} for user ${name}`);
   return { ...key, user: name, region: project.region };
@@ -67,13 +68,13 @@ export async function listKeys(room: RoomContext, project: ProjectRecord, name: 
 export async function setKeyStatus(room: RoomContext, project: ProjectRecord, actor: string, name: string, keyId: string, status: "Active" | "Inactive"): Promise<AccessKeySummary> {
   const stored = usableUser(room, name);
   const key = stored.resource.keys.find((k) => k.accessKeyId === keyId);
-  if (!key) throw new ApiError("not_found", `User “${name}” has no access key ${keyId}.`);
+  if (!key) throw new RoomError("not_found", `User “${name}” has no access key ${keyId}.`);
   try {
     await room.gateway(project).keys.setStatus(name, keyId, status);
   } catch (err) {
     throw keyError(err, name);
   }
-  const fresh = room.store.get("user", name) ?? stored;
+  const fresh = room.store.getAs("user", name, StoredUser) ?? stored;
   const keys = fresh.resource.keys.map((k) => (k.accessKeyId === keyId ? { ...k, status } : k));
   withKeys(room, fresh, keys, actor, `${actor} ${status === "Active" ? "activated" : "deactivated"} access key ${keyId} of user ${name}`);
   return { ...key, status };
@@ -81,12 +82,12 @@ export async function setKeyStatus(room: RoomContext, project: ProjectRecord, ac
 
 export async function deleteKey(room: RoomContext, project: ProjectRecord, actor: string, name: string, keyId: string): Promise<void> {
   const stored = usableUser(room, name);
-  if (!stored.resource.keys.some((k) => k.accessKeyId === keyId)) throw new ApiError("not_found", `User “${name}” has no access key ${keyId}.`);
+  if (!stored.resource.keys.some((k) => k.accessKeyId === keyId)) throw new RoomError("not_found", `User “${name}” has no access key ${keyId}.`);
   try {
     await room.gateway(project).keys.remove(name, keyId);
   } catch (err) {
     throw keyError(err, name);
   }
-  const fresh = room.store.get("user", name) ?? stored;
+  const fresh = room.store.getAs("user", name, StoredUser) ?? stored;
   withKeys(room, fresh, fresh.resource.keys.filter((k) => k.accessKeyId !== keyId), actor, `${actor} deleted access key ${keyId} of user ${name}`);
 }

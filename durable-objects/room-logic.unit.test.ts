@@ -1,15 +1,13 @@
 // Proves the room's pure decisions on plain inputs, table by table, without a runtime: folding a stack state into a resource (locks, rollbacks, late events), healing from CloudFormation's description, planning bucket and user changes (every refusal and what a change locks), and merging a run of queued updates.
 import { describe, expect, it } from "vitest";
 import type { Bucket, BucketSpec, ProjectRecord, QueuedEdit, User, UserSpec } from "../worker/domain/contract";
-import { ApiError } from "../worker/errors";
 import type { StackState } from "../worker/domain/stack-status";
+import { RoomError } from "./room-error";
 import { applyStackState } from "./apply-stack-state";
 import { healResources } from "./heal";
-import { planBucketChange } from "./bucket-changes";
-import { planUserChange } from "./user-changes";
-import { nextRun } from "./room-queue";
-import type { QueueEntry } from "./edit-queue";
-import type { StoredBucket, StoredUser } from "./room-store";
+import { bucketKind, planBucketChange, type StoredBucket } from "./kinds/bucket";
+import { planUserChange, type StoredUser } from "./kinds/user";
+import { nextRun, type QueueEntry } from "./edit-queue";
 
 const NOW = "2026-11-30T12:00:00.000Z";
 const project: ProjectRecord = {
@@ -39,7 +37,7 @@ const refusal = (run: () => unknown): { code: string; message: string } => {
   try {
     run();
   } catch (err) {
-    if (err instanceof ApiError) return { code: err.code, message: err.message };
+    if (err instanceof RoomError) return { code: err.code, message: err.message };
     throw err;
   }
   throw new Error("expected a refusal");
@@ -87,7 +85,6 @@ describe("applyStackState", () => {
 });
 
 describe("healResources", () => {
-  const adopt = (s: { name: string; spec: BucketSpec }, st: StackState): StoredBucket => ({ resource: bucket({ name: s.name, spec: s.spec, status: st.status }), appliedSpec: s.spec });
   it.each([
     { label: "adopts a stack the room never heard of", current: [], stacks: [{ name: "found", spec, stackStatus: "CREATE_COMPLETE" }], steps: [{ name: "found", remove: false, message: /Found bucket found/ }] },
     { label: "releases a lock whose events were lost", current: [stored({ status: "updating", lock: lock("update") })], stacks: [{ name: "logs", spec, stackStatus: "UPDATE_COMPLETE" }], steps: [{ name: "logs", remove: false, message: /Refreshed bucket logs/ }] },
@@ -96,7 +93,7 @@ describe("healResources", () => {
     { label: "leaves a create that is still starting", current: [stored({ status: "creating", lock: lock("create") })], stacks: [], steps: [] },
     { label: "leaves what agrees alone", current: [stored()], stacks: [{ name: "logs", spec, stackStatus: "UPDATE_COMPLETE" }], steps: [] },
   ])("$label", ({ current, stacks, steps }) => {
-    const got = healResources("bucket", current, stacks, "2026-11-30T12:01:00.000Z", adopt);
+    const got = healResources(bucketKind, project, current, stacks, "2026-11-30T12:01:00.000Z");
     expect(got.map((s) => ({ name: s.stored.resource.name, remove: s.remove }))).toEqual(steps.map((s) => ({ name: s.name, remove: s.remove })));
     got.forEach((s, i) => expect(s.activity.message).toMatch(steps[i]?.message ?? /./));
   });
@@ -160,7 +157,7 @@ describe("planUserChange", () => {
 
 describe("nextRun (queue merge)", () => {
   const edit = (operationId: string): QueuedEdit => ({ operationId, by: "bob@example.com", since: NOW, action: "update", summary: "s" });
-  const entry = (operationId: string, change: QueueEntry["request"]["change"]): QueueEntry => ({ edit: edit(operationId), project, request: { kind: "bucket", change } as QueueEntry["request"] });
+  const entry = (operationId: string, change: object): QueueEntry => ({ edit: edit(operationId), project, request: { kind: "bucket", change } });
   const upd = (id: string, body: Record<string, unknown>) => entry(id, { action: "update", name: "logs", body: { queue: true, ...body } });
 
   it.each([

@@ -1,6 +1,6 @@
 import type { Member, Role } from "../worker/domain/contract";
-import { ApiError } from "../worker/errors";
-import { membersKey } from "../worker/membership";
+import { RoomError } from "./room-error";
+import { membersKey } from "../worker/domain/kv-documents";
 import type { RoomContext } from "./room-context";
 
 /** Close code of a socket whose person was removed from the project (4000 + 404, as a refused upgrade). */
@@ -27,7 +27,7 @@ export async function setMember(room: RoomContext, kv: KVNamespace, projectId: s
   const current = members.find((m) => m.email === email);
   if (current?.role === role) return members;
   if (current?.role === "owner" && ownersAfter(members, email, role) === 0) {
-    throw new ApiError("conflict", `${email} is the project's last owner. Make someone else an owner first.`);
+    throw new RoomError("conflict", `${email} is the project's last owner. Make someone else an owner first.`);
   }
   room.members.put({ email, role });
   await publishMembers(room, kv, projectId);
@@ -42,9 +42,9 @@ export async function setMember(room: RoomContext, kv: KVNamespace, projectId: s
 export async function removeMember(room: RoomContext, kv: KVNamespace, projectId: string, actor: string, email: string): Promise<Member[]> {
   const members = room.members.list();
   const current = members.find((m) => m.email === email);
-  if (!current) throw new ApiError("not_found", `${email} is not a member of this project.`);
+  if (!current) throw new RoomError("not_found", `${email} is not a member of this project.`);
   if (current.role === "owner" && ownersAfter(members, email, null) === 0) {
-    throw new ApiError("conflict", `${email} is the project's last owner and cannot be removed. Make someone else an owner first.`);
+    throw new RoomError("conflict", `${email} is the project's last owner and cannot be removed. Make someone else an owner first.`);
   }
   room.members.remove(email);
   await publishMembers(room, kv, projectId);

@@ -1,7 +1,8 @@
 import type { CreateShareBody, OpenedShare, ProjectRecord, Share } from "../worker/domain/contract";
-import { ApiError } from "../worker/errors";
+import { RoomError } from "./room-error";
 import type { RoomContext } from "./room-context";
 import { publicShare, type StoredShare } from "./share-store";
+import { StoredUser } from "./kinds/user";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -13,11 +14,11 @@ function randomId(projectId: string): string {
 
 /** Stores a one-time link's ciphertext for an active key of the user. */
 export function createShare(room: RoomContext, project: ProjectRecord, actor: string, body: CreateShareBody): Share {
-  const user = room.store.get("user", body.user);
-  if (!user || user.resource.status === "deleted") throw new ApiError("not_found", `No user named “${body.user}”.`);
+  const user = room.store.getAs("user", body.user, StoredUser);
+  if (!user || user.resource.status === "deleted") throw new RoomError("not_found", `No user named “${body.user}”.`);
   const key = user.resource.keys.find((k) => k.accessKeyId === body.accessKeyId);
-  if (!key) throw new ApiError("conflict", `User “${body.user}” has no access key ${body.accessKeyId}.`, { accessKeyId: "Unknown key for this user." });
-  if (key.status !== "Active") throw new ApiError("conflict", `Access key ${body.accessKeyId} is inactive; activate it before sharing.`);
+  if (!key) throw new RoomError("conflict", `User “${body.user}” has no access key ${body.accessKeyId}.`, { accessKeyId: "Unknown key for this user." });
+  if (key.status !== "Active") throw new RoomError("conflict", `Access key ${body.accessKeyId} is inactive; activate it before sharing.`);
   const now = Date.now();
   const share: StoredShare = {
     id: randomId(project.id),
@@ -42,7 +43,7 @@ export function listShares(room: RoomContext): Share[] {
 
 export function revokeShare(room: RoomContext, actor: string, id: string): Share {
   const share = room.shares.get(id);
-  if (!share) throw new ApiError("not_found", "No such share link in this project.");
+  if (!share) throw new RoomError("not_found", "No such share link in this project.");
   const now = Date.now();
   if (publicShare(share, now).status !== "pending") return publicShare(share, now);
   const revoked: StoredShare = { ...share, status: "revoked", ciphertext: null };
@@ -57,14 +58,14 @@ export function revokeShare(room: RoomContext, actor: string, id: string): Share
  */
 export function openShare(room: RoomContext, project: ProjectRecord, id: string): OpenedShare {
   const share = room.shares.get(id);
-  if (!share) throw new ApiError("not_found", "This link does not exist. Check that you copied all of it.");
+  if (!share) throw new RoomError("not_found", "This link does not exist. Check that you copied all of it.");
   const now = Date.now();
   const status = publicShare(share, now).status;
   if (status === "expired" && share.ciphertext !== null) room.shares.put({ ...share, ciphertext: null });
   // `fields.reason` lets the share page say which, without parsing the message.
-  if (status === "viewed") throw new ApiError("gone", `This link was already used on ${share.viewedAt ?? "an earlier visit"}. Ask your contact for a new one.`, { reason: "used" });
-  if (status === "revoked") throw new ApiError("gone", "This link was revoked by the project manager. Ask your contact for a new one.", { reason: "revoked" });
-  if (status === "expired" || share.ciphertext === null) throw new ApiError("gone", `This link expired on ${share.expiresAt}. Ask your contact for a new one.`, { reason: "expired" });
+  if (status === "viewed") throw new RoomError("gone", `This link was already used on ${share.viewedAt ?? "an earlier visit"}. Ask your contact for a new one.`, { reason: "used" });
+  if (status === "revoked") throw new RoomError("gone", "This link was revoked by the project manager. Ask your contact for a new one.", { reason: "revoked" });
+  if (status === "expired" || share.ciphertext === null) throw new RoomError("gone", `This link expired on ${share.expiresAt}. Ask your contact for a new one.`, { reason: "expired" });
   const viewedAt = new Date(now).toISOString();
   room.shares.put({ ...share, status: "viewed", viewedAt, ciphertext: null });
   room.note("user", share.user, {

@@ -1,24 +1,7 @@
-import * as z from "zod";
-import { ActivityEntry, Bucket, BucketSpec, LiveFrame, Permission, ProjectRecord, StackEvent, User, UserSpec, type ResourceKind } from "../worker/domain/contract";
-
-/** What the room keeps per resource: the public view plus the spec CloudFormation last applied. */
-// `stackStatus`: CloudFormation's last known status, kept to decide whether the edit queue may advance.
-// `failedSpec`: what an update that CloudFormation rolled back tried to set (offered as "retry").
-// `restoreGrants`: what a running delete took from users' permissions, given back if it fails.
-export const StoredBucket = z.object({
-  resource: Bucket,
-  appliedSpec: BucketSpec.nullable(),
-  stackStatus: z.string().optional(),
-  failedSpec: BucketSpec.optional(),
-  restoreGrants: z.array(z.object({ user: z.string(), grants: z.array(Permission) })).optional(),
-});
-export type StoredBucket = z.infer<typeof StoredBucket>;
-export const StoredUser = z.object({ resource: User, appliedSpec: UserSpec.nullable(), stackStatus: z.string().optional(), failedSpec: UserSpec.optional() });
-export type StoredUser = z.infer<typeof StoredUser>;
-
-const storedSchema = { bucket: StoredBucket, user: StoredUser } as const;
-export type StoredOf<K extends ResourceKind> = z.infer<(typeof storedSchema)[K]>;
-export type Stored = StoredBucket | StoredUser;
+import type * as z from "zod";
+import { ActivityEntry, LiveFrame, ProjectRecord, StackEvent, type ResourceKind } from "../worker/domain/contract";
+import { kinds } from "./kinds";
+import type { StoredResource } from "./kinds/kind";
 
 const heardKey = (kind: ResourceKind, name: string) => `heard:${kind}:${name}`;
 
@@ -53,19 +36,29 @@ export class RoomStore {
     return Number(this.getMeta("seq") ?? 0);
   }
 
-  get<K extends ResourceKind>(kind: K, name: string): StoredOf<K> | undefined {
-    const row = this.sql.exec<{ json: string }>("SELECT json FROM resources WHERE kind = ? AND name = ?", kind, name).toArray()[0];
-    return row ? (storedSchema[kind].parse(JSON.parse(row.json)) as StoredOf<K>) : undefined;
+  /** The resource as stored, parsed by its kind's schema (undefined when the room has none). */
+  get(kind: ResourceKind, name: string): StoredResource | undefined {
+    return this.getAs(kind, name, { parse: (raw: unknown) => kinds[kind].parseStored(raw) });
   }
 
-  list<K extends ResourceKind>(kind: K): StoredOf<K>[] {
+  /** The resource parsed with a kind's own schema: typed, for that kind's code (and its neighbours'). */
+  getAs<S>(kind: ResourceKind, name: string, schema: Pick<z.ZodType<S>, "parse">): S | undefined {
+    const row = this.sql.exec<{ json: string }>("SELECT json FROM resources WHERE kind = ? AND name = ?", kind, name).toArray()[0];
+    return row ? schema.parse(JSON.parse(row.json)) : undefined;
+  }
+
+  list(kind: ResourceKind): StoredResource[] {
+    return this.listAs(kind, { parse: (raw: unknown) => kinds[kind].parseStored(raw) });
+  }
+
+  listAs<S>(kind: ResourceKind, schema: Pick<z.ZodType<S>, "parse">): S[] {
     return this.sql
       .exec<{ json: string }>("SELECT json FROM resources WHERE kind = ? ORDER BY name", kind)
       .toArray()
-      .map((r) => storedSchema[kind].parse(JSON.parse(r.json)) as StoredOf<K>);
+      .map((r) => schema.parse(JSON.parse(r.json)));
   }
 
-  put(kind: ResourceKind, stored: Stored): void {
+  put(kind: ResourceKind, stored: StoredResource): void {
     this.sql.exec(
       "INSERT INTO resources (kind, name, json) VALUES (?, ?, ?) ON CONFLICT(kind, name) DO UPDATE SET json = excluded.json",
       kind,
@@ -121,7 +114,7 @@ export class RoomStore {
   }
 
   /** Stores the frame built for the next sequence number, trims the log, returns the frame's JSON. */
-  appendFrame(build: (seq: number) => LiveFrame): string {
+  appendFrame(build: (seq: number) => object): string {
     const seq = this.seq() + 1;
     const json = JSON.stringify(build(seq));
     this.sql.exec("INSERT INTO log (seq, json) VALUES (?, ?)", seq, json);

@@ -1,7 +1,8 @@
 import type { StackTag } from "../worker/domain/bucket-template";
-import type { CloudFormationClient } from "../worker/aws";
+import { projectAws, type CloudFormationClient } from "../worker/aws";
+import type { ProjectRecord } from "../worker/domain/contract";
 
-/** The room's view of one project's AWS account; implemented on the aws4fetch client (aws-gateway.ts). */
+/** The room's view of one project's AWS account (the port tests replace with a recording fake), on the aws4fetch client below. */
 export interface StackGateway {
   createStack(input: StackInput): Promise<void>;
   /** `changed: false` when CloudFormation reports "No updates are to be performed". */
@@ -31,4 +32,52 @@ export interface KeyGateway {
   setStatus(userName: string, accessKeyId: string, status: "Active" | "Inactive"): Promise<void>;
   remove(userName: string, accessKeyId: string): Promise<void>;
   removeAll(userName: string): Promise<string[]>;
+}
+
+/** The room's StackGateway on the aws4fetch client, acting through the project's role. */
+export function awsGateway(env: Env, project: ProjectRecord): StackGateway {
+  const { cloudformation, s3, iam } = projectAws({
+    endpoint: env.AWS_ENDPOINT || undefined,
+    hubCredentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
+    project,
+  });
+  const stackInput = (input: StackInput) => ({
+    stackName: input.stackName,
+    templateBody: input.templateBody,
+    tags: Object.fromEntries(input.tags.map((t) => [t.Key, t.Value])),
+    notificationArns: [project.topicArn],
+    clientRequestToken: input.operationId,
+    ...(input.namedIam ? { capabilities: ["CAPABILITY_NAMED_IAM" as const] } : {}),
+  });
+  return {
+    cloudformation,
+    async createStack(input) {
+      await cloudformation.createStack(stackInput(input));
+    },
+    async updateStack(input) {
+      const result = await cloudformation.updateStack(stackInput(input));
+      return { changed: result.changed };
+    },
+    async deleteStack({ stackName, operationId }) {
+      await cloudformation.deleteStack({ stackName, clientRequestToken: operationId });
+    },
+    async isBucketEmpty(physicalName) {
+      return (await s3.isBucketEmpty(physicalName)).empty;
+    },
+    keys: {
+      async create(userName) {
+        const key = await iam.createAccessKey(userName);
+        return { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey, createdAt: key.createdAt.toISOString() };
+      },
+      async list(userName) {
+        return (await iam.listAccessKeys(userName)).map((k) => ({ accessKeyId: k.accessKeyId, status: k.status, createdAt: k.createdAt.toISOString() }));
+      },
+      async lastUsed(accessKeyId) {
+        return (await iam.getAccessKeyLastUsed(accessKeyId)).lastUsedAt?.toISOString() ?? null;
+      },
+      setStatus: (userName, accessKeyId, status) => iam.updateAccessKey(userName, accessKeyId, status),
+      remove: (userName, accessKeyId) => iam.deleteAccessKey(userName, accessKeyId),
+      removeAll: (userName) => iam.deleteAllAccessKeys(userName),
+    },
+  };
 }

@@ -22,7 +22,7 @@ import { bundleWorker } from "./lib/worker-bundle";
 import { measureLive, percentile } from "./lib/bench-live";
 import { cloudFormationClient } from "../worker/aws";
 import { assumeRole } from "../worker/aws/sts";
-import { readProjectStacks } from "../durable-objects/stack-reader";
+import { readProjectStacks } from "../durable-objects/heal";
 import { ProjectRecord, ProjectView } from "../worker/domain/contract";
 
 const SIZES = process.env.BENCH_PARTS === "live" ? [50] : [50, 200];
@@ -95,7 +95,7 @@ try {
     // The floor: the same HTTP round trip through wrangler dev to a route that does no work.
     const floor = await timed(CACHED_SAMPLES, async () => void (await (await fetch(`${stack.apiUrl}/api/health`)).arrayBuffer()));
     const uncached = await timed(UNCACHED_SAMPLES, async () => {
-      const stacks = (await readProjectStacks(cloudformation, project)).buckets;
+      const stacks = (await readProjectStacks(cloudformation, project)).get("bucket") ?? [];
       if (stacks.length !== size) throw new Error(`uncached read saw ${stacks.length} stacks, expected ${size}`);
     });
     const [c50, c99, u50, u99] = [percentile(cached, 50), percentile(cached, 99), percentile(uncached, 50), percentile(uncached, 99)];

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { errorStatus, type ErrorCode, type ErrorEnvelope } from "./domain/contract";
+import type { RoomResult } from "./domain/room-result";
 
 /** The one error class of the API: a machine `code`, a human `message`, optional per-field messages. */
 export class ApiError extends Error {
@@ -22,13 +23,6 @@ export class ApiError extends Error {
   toJSON(): ErrorEnvelope {
     return { error: { code: this.code, message: this.message, ...(this.fields ? { fields: this.fields } : {}) } };
   }
-}
-
-/** What a room's RPC method answers: thrown errors lose their type crossing RPC, so refusals are values. */
-export type RoomResult<T> = ({ ok: true } & T) | { ok: false; error: ErrorEnvelope["error"] };
-
-export function refusal(err: ApiError): RoomResult<never> {
-  return { ok: false, error: err.toJSON().error };
 }
 
 /** Turns a room's refusal back into the ApiError the route answers with. */

@@ -1,18 +1,16 @@
 import type { MiddlewareHandler } from "hono";
-import * as z from "zod";
-import { Member, ProjectId, type ProjectRecord, type Role } from "./domain/contract";
+import { ProjectId, type Member, type ProjectRecord, type Role } from "./domain/contract";
+import { MembersDocument, membersKey } from "./domain/kv-documents";
 import { ApiError } from "./errors";
 import { findProject } from "./registry";
 import type { AppEnv } from "./app-env";
 
-/**
- * Who belongs to a project, as the project's room last published it. The room owns the member
- * list (owners change it in the app; it checks the last-owner rule and closes removed members'
- * sockets); each project's list is its own KV key, written only by that room, so two projects'
- * changes can never overwrite each other.
+/*
+ * Who belongs to a project, as the project's room last published it (domain/kv-documents.ts).
+ * The room owns the member list (owners change it in the app; it checks the last-owner rule and
+ * closes removed members' sockets); each project's list is its own KV key, written only by that
+ * room, so two projects' changes can never overwrite each other.
  */
-export const membersKey = (projectId: string) => `project:${projectId}:members`;
-export const MembersDocument = z.object({ members: z.array(Member) });
 
 /** KV's bulk read takes at most 100 keys per call. */
 const BULK_GET_MAX = 100;

@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "./app-env";
 import type { z } from "zod";
 import { ApiError } from "./errors";
+import { describeIssues } from "./domain/zod-issues";
 
 /** The largest JSON body any API route takes (a share link's ciphertext is the biggest, 16 KB). */
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
@@ -22,14 +23,8 @@ export function jsonBodyLimit(): MiddlewareHandler<AppEnv> {
 
 /** Turns zod issues into `{ "field.path": "message" }` and one summary line. */
 export function zodToApiError(error: z.ZodError, what = "The request"): ApiError {
-  const fields: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const key = issue.path.length ? issue.path.join(".") : "_";
-    fields[key] ??= issue.code === "unrecognized_keys" ? `Unknown field(s): ${issue.keys.join(", ")}.` : issue.message;
-  }
-  const first = Object.entries(fields)[0];
-  const summary = first ? (first[0] === "_" ? first[1] : `${first[0]}: ${first[1]}`) : "is invalid";
-  return new ApiError("invalid", `${what} is invalid — ${summary}`, fields);
+  const { message, fields } = describeIssues(error, what);
+  return new ApiError("invalid", message, fields);
 }
 
 /** Reads a JSON body (bounded by `jsonBodyLimit`) and validates it with `schema`; 400 `invalid` otherwise. */

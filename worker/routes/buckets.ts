@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { BucketName, CreateBucketBody, ResourceAction, UpdateBucketBody, type BucketAccepted } from "../domain/contract";
+import { Bucket, BucketName, CreateBucketBody, ResourceAction, UpdateBucketBody, type BucketAccepted } from "../domain/contract";
 import { requireMember } from "../membership";
 import { projectRoom } from "../room";
 import { jsonBody, parseParam } from "../validate";
@@ -11,24 +11,24 @@ export const bucketRoutes = new Hono<AppEnv>()
   .use(requireMember("editor"))
   .post("/", async (c) => {
     const body = await jsonBody(c, CreateBucketBody);
-    const result = unwrap(await projectRoom(c.env, c.get("project").id).submitBucket({
+    const result = unwrap(await projectRoom(c.env, c.get("project").id).submit("bucket", {
       project: c.get("project"),
       actor: c.get("email"),
       change: { action: "create", body },
       queue: body.queue,
     }));
-    return c.json({ bucket: result.resource, operationId: result.operationId } satisfies BucketAccepted, 202);
+    return c.json({ bucket: Bucket.parse(result.resource), operationId: result.operationId } satisfies BucketAccepted, 202);
   })
   .patch("/:name", async (c) => {
     const name = parseParam(BucketName, c.req.param("name"), "bucket");
     const body = await jsonBody(c, UpdateBucketBody);
-    const result = unwrap(await projectRoom(c.env, c.get("project").id).submitBucket({
+    const result = unwrap(await projectRoom(c.env, c.get("project").id).submit("bucket", {
       project: c.get("project"),
       actor: c.get("email"),
       change: { action: "update", name, body },
       queue: body.queue,
     }));
-    return c.json({ bucket: result.resource, operationId: result.operationId } satisfies BucketAccepted, 202);
+    return c.json({ bucket: Bucket.parse(result.resource), operationId: result.operationId } satisfies BucketAccepted, 202);
   })
   // Repairs after a failure: { "action": "retry" | "continue-rollback" }.
   .post("/:name/actions", async (c) => {
@@ -36,16 +36,16 @@ export const bucketRoutes = new Hono<AppEnv>()
     const { action } = await jsonBody(c, ResourceAction);
     const project = c.get("project");
     const result = unwrap(await projectRoom(c.env, project.id).act("bucket", project, c.get("email"), name, action));
-    return c.json({ bucket: result.resource, operationId: result.operationId }, 202);
+    return c.json({ bucket: Bucket.parse(result.resource), operationId: result.operationId } satisfies BucketAccepted, 202);
   })
   .delete("/:name", async (c) => {
     const name = parseParam(BucketName, c.req.param("name"), "bucket");
-    const result = unwrap(await projectRoom(c.env, c.get("project").id).submitBucket({
+    const result = unwrap(await projectRoom(c.env, c.get("project").id).submit("bucket", {
       project: c.get("project"),
       actor: c.get("email"),
       // `?removeGrants=true`: the manager confirmed that users' grants on it go too.
       change: { action: "delete", name, removeGrants: c.req.query("removeGrants") === "true" },
       queue: c.req.query("queue") !== "false",
     }));
-    return c.json({ bucket: result.resource, operationId: result.operationId } satisfies BucketAccepted, 202);
+    return c.json({ bucket: Bucket.parse(result.resource), operationId: result.operationId } satisfies BucketAccepted, 202);
   });

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { AccessKeyId, CreateUserBody, ResourceAction, UpdateKeyBody, UpdateUserBody, UserName, type CreatedKey, type KeyList, type UserAccepted } from "../domain/contract";
+import { AccessKeyId, CreateUserBody, ResourceAction, UpdateKeyBody, UpdateUserBody, User, UserName, type CreatedKey, type KeyList, type UserAccepted } from "../domain/contract";
 import { requireMember } from "../membership";
 import { projectRoom } from "../room";
 import { jsonBody, parseParam } from "../validate";
@@ -11,21 +11,21 @@ export const userRoutes = new Hono<AppEnv>()
   .post("/", requireMember("editor"), async (c) => {
     const body = await jsonBody(c, CreateUserBody);
     const project = c.get("project");
-    const result = unwrap(await projectRoom(c.env, project.id).submitUser({ project, actor: c.get("email"), change: { action: "create", body }, queue: body.queue }));
-    return c.json({ user: result.resource, operationId: result.operationId } satisfies UserAccepted, 202);
+    const result = unwrap(await projectRoom(c.env, project.id).submit("user", { project, actor: c.get("email"), change: { action: "create", body }, queue: body.queue }));
+    return c.json({ user: User.parse(result.resource), operationId: result.operationId } satisfies UserAccepted, 202);
   })
   .patch("/:name", requireMember("editor"), async (c) => {
     const name = parseParam(UserName, c.req.param("name"), "user");
     const body = await jsonBody(c, UpdateUserBody);
     const project = c.get("project");
-    const result = unwrap(await projectRoom(c.env, project.id).submitUser({ project, actor: c.get("email"), change: { action: "update", name, body }, queue: body.queue }));
-    return c.json({ user: result.resource, operationId: result.operationId } satisfies UserAccepted, 202);
+    const result = unwrap(await projectRoom(c.env, project.id).submit("user", { project, actor: c.get("email"), change: { action: "update", name, body }, queue: body.queue }));
+    return c.json({ user: User.parse(result.resource), operationId: result.operationId } satisfies UserAccepted, 202);
   })
   .delete("/:name", requireMember("editor"), async (c) => {
     const name = parseParam(UserName, c.req.param("name"), "user");
     const project = c.get("project");
-    const result = unwrap(await projectRoom(c.env, project.id).submitUser({ project, actor: c.get("email"), change: { action: "delete", name }, queue: c.req.query("queue") !== "false" }));
-    return c.json({ user: result.resource, operationId: result.operationId } satisfies UserAccepted, 202);
+    const result = unwrap(await projectRoom(c.env, project.id).submit("user", { project, actor: c.get("email"), change: { action: "delete", name }, queue: c.req.query("queue") !== "false" }));
+    return c.json({ user: User.parse(result.resource), operationId: result.operationId } satisfies UserAccepted, 202);
   })
   // Repairs after a failure: { "action": "retry" | "continue-rollback" }.
   .post("/:name/actions", requireMember("editor"), async (c) => {
@@ -33,7 +33,7 @@ export const userRoutes = new Hono<AppEnv>()
     const { action } = await jsonBody(c, ResourceAction);
     const project = c.get("project");
     const result = unwrap(await projectRoom(c.env, project.id).act("user", project, c.get("email"), name, action));
-    return c.json({ user: result.resource, operationId: result.operationId }, 202);
+    return c.json({ user: User.parse(result.resource), operationId: result.operationId } satisfies UserAccepted, 202);
   })
   .get("/:name/keys", requireMember("viewer"), async (c) => {
     const name = parseParam(UserName, c.req.param("name"), "user");

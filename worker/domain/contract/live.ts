@@ -31,6 +31,10 @@ export const ProjectView = z.object({
 });
 export type ProjectView = z.infer<typeof ProjectView>;
 
+/** Whole state, sent when the client's `since` is older than the kept log (and what KV's snapshot holds). */
+export const SnapshotFrame = z.object({ type: z.literal("snapshot"), seq: z.number().int(), buckets: z.array(Bucket), users: z.array(User), members: z.array(Member) });
+export type SnapshotFrame = z.infer<typeof SnapshotFrame>;
+
 /** A manager who has the project open: since when, and in how many tabs. */
 export const PresentManager = z.object({ email: z.string(), since: z.string(), connections: z.number().int().positive() });
 export type PresentManager = z.infer<typeof PresentManager>;
@@ -39,8 +43,7 @@ export type PresentManager = z.infer<typeof PresentManager>;
 export const LiveFrame = z.discriminatedUnion("type", [
   /** First frame: the room's current seq; frames with seq <= since were already seen. */
   z.object({ type: z.literal("hello"), seq: z.number().int() }),
-  /** Whole state, sent when the client's `since` is older than the kept log. */
-  z.object({ type: z.literal("snapshot"), seq: z.number().int(), buckets: z.array(Bucket), users: z.array(User), members: z.array(Member) }),
+  SnapshotFrame,
   /** Who has the project open right now (not logged, no seq): the whole list, to a socket as it joins. */
   z.object({ type: z.literal("presence"), managers: z.array(PresentManager) }),
   /** Who joined or left since the last presence frame (coalesced): managers to upsert, emails gone. */

@@ -1,11 +1,10 @@
 // Proves deleting a user is all-or-nothing toward AWS: its active keys are deactivated before DeleteStack (access stops at once) and activated again when CloudFormation refuses the delete, so a refused delete leaves the user exactly as it was. The gateway here is a recording fake of AWS, the code under test the real one.
 import { describe, expect, it } from "vitest";
-import type { ProjectRecord } from "../worker/domain/contract";
-import { AwsError } from "../worker/aws/errors";
-import { cloudFormationClient } from "../worker/aws";
-import { runUserOperation } from "./user-operation";
-import type { StackGateway } from "./stack-gateway";
-import type { StoredUser } from "./room-store";
+import type { ProjectRecord } from "../../worker/domain/contract";
+import { AwsError } from "../../worker/aws/errors";
+import { cloudFormationClient } from "../../worker/aws";
+import { runUser, type StoredUser } from "./user";
+import type { StackGateway } from "../stack-gateway";
 
 const project: ProjectRecord = {
   id: "demo",
@@ -57,7 +56,7 @@ function fakeAws(deleteStack: () => Promise<void>) {
 describe("deleting a user", () => {
   it("deactivates the active keys, then deletes the stack", async () => {
     const aws = fakeAws(async () => undefined);
-    const outcome = await runUserOperation(aws.gateway, { project, actor: "alice@example.com", change: { action: "delete", name: "partner" } }, user, "op-1");
+    const outcome = await runUser(aws.gateway, { project, actor: "alice@example.com", change: { action: "delete", name: "partner" } }, user, "op-1");
     expect(outcome).toEqual({ kind: "started" });
     expect(aws.calls).toEqual(["UpdateAccessKey AKIAONE Inactive", "DeleteStack stackroom-demo-user-partner"]);
     expect(aws.status.get("AKIAONE")).toBe("Inactive");
@@ -67,7 +66,7 @@ describe("deleting a user", () => {
     const aws = fakeAws(async () => {
       throw new AwsError("ValidationError", "Stack [stackroom-demo-user-partner] cannot be deleted while in status UPDATE_IN_PROGRESS", 400);
     });
-    const outcome = await runUserOperation(aws.gateway, { project, actor: "alice@example.com", change: { action: "delete", name: "partner" } }, user, "op-1");
+    const outcome = await runUser(aws.gateway, { project, actor: "alice@example.com", change: { action: "delete", name: "partner" } }, user, "op-1");
     expect(outcome.kind).toBe("refused");
     expect(aws.calls).toEqual(["UpdateAccessKey AKIAONE Inactive", "DeleteStack stackroom-demo-user-partner", "UpdateAccessKey AKIAONE Active"]);
     expect([...aws.status]).toEqual([["AKIAONE", "Active"], ["AKIATWO", "Inactive"]]);

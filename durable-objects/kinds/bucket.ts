@@ -1,0 +1,226 @@
+import * as z from "zod";
+import { Bucket, BucketSpec, CreateBucketBody, Permission, UpdateBucketBody, type ProjectRecord, type User } from "../../worker/domain/contract";
+import { bucketStackTags, bucketTemplate, decodeSpecTag, readSpecFromTemplate, TemplateMetadataError } from "../../worker/domain/bucket-template";
+import { physicalBucketName, stackName, TAG_KEYS } from "../../worker/domain/naming";
+import { describeIssues } from "../../worker/domain/zod-issues";
+import { AwsError } from "../../worker/aws/errors";
+import type { RoomContext } from "../room-context";
+import { RoomError } from "../room-error";
+import { assertUnlocked, lockResource, refused, roomErrorFromAws } from "../stack-operation";
+import { defineKind, storedSchema, type ChangeRequest, type Operation, type OperationOutcome } from "./kind";
+import { giveBack, takeGrantsThenDelete } from "./bucket-delete-saga";
+import { StoredUser, userUpdateOperation } from "./user";
+
+/** The bucket as the room keeps it. `restoreGrants`: what a running delete took from users, given back if it fails. */
+export const StoredBucket = storedSchema(Bucket, BucketSpec, {
+  restoreGrants: z.array(z.object({ user: z.string(), grants: z.array(Permission) })).optional(),
+});
+export type StoredBucket = z.infer<typeof StoredBucket>;
+
+/** A bucket change, as submitted and as queued. */
+export const BucketChange = z.discriminatedUnion("action", [
+  z.object({ action: z.literal("create"), body: CreateBucketBody }),
+  z.object({ action: z.literal("update"), name: z.string(), body: UpdateBucketBody }),
+  /** `removeGrants`: the manager confirmed the bucket leaves every user's permissions too. */
+  z.object({ action: z.literal("delete"), name: z.string(), removeGrants: z.boolean().optional() }),
+]);
+export type BucketChange = z.infer<typeof BucketChange>;
+
+const nameOf = (change: BucketChange): string => (change.action === "create" ? change.body.name : change.name);
+
+const users = (room: RoomContext): User[] => room.store.listAs("user", StoredUser).map((u) => u.resource);
+
+/** Users (not deleted) whose permissions name the bucket. */
+export function usersGranted(bucket: string, list: User[]): string[] {
+  return list.filter((u) => u.status !== "deleted" && u.spec.permissions.some((p) => p.bucket === bucket)).map((u) => u.name);
+}
+
+/** Users (not deleted) who may write to the bucket. */
+export function usersWriting(bucket: string, list: User[]): string[] {
+  return list.filter((u) => u.status !== "deleted" && u.spec.permissions.some((p) => p.bucket === bucket && p.access !== "read")).map((u) => u.name);
+}
+
+const sameSpec = (a: BucketSpec, b: BucketSpec) => a.versioning === b.versioning && a.encryption === b.encryption && a.expireAfterDays === b.expireAfterDays;
+
+/**
+ * Checks a requested change against the bucket's current state and the project's users, and
+ * answers the locked state to store before CloudFormation is called. Throws RoomError for
+ * anything that must change nothing.
+ */
+export function planBucketChange(request: ChangeRequest<BucketChange>, current: StoredBucket | undefined, projectUsers: User[], operationId: string, now: string): StoredBucket {
+  const { change, project, actor } = request;
+  const name = nameOf(change);
+  assertUnlocked("bucket", name, current?.resource);
+  const lock = (bucket: Bucket, spec: BucketSpec) => lockResource(bucket, spec, change.action, actor, operationId, now);
+
+  if (change.action === "create") {
+    if (current && current.resource.status !== "deleted") {
+      throw new RoomError("conflict", `A bucket named “${name}” already exists in this project.`, { name: "This name is already used in this project." });
+    }
+    const { versioning, encryption, expireAfterDays } = change.body;
+    const spec = { versioning, encryption, expireAfterDays };
+    const physicalName = physicalBucketName(project.id, project.accountId, project.region, name);
+    return { resource: lock({ name, physicalName, spec, status: "creating", updatedAt: now }, spec), appliedSpec: null };
+  }
+
+  if (!current || current.resource.status === "deleted") throw new RoomError("not_found", `No bucket named “${name}”.`);
+  if (change.action === "update") {
+    if (current.appliedSpec === null) throw new RoomError("conflict", `Bucket “${name}” was never created successfully; delete it and create it again.`);
+    const { versioning, encryption, expireAfterDays } = change.body;
+    const spec: BucketSpec = {
+      versioning: versioning ?? current.resource.spec.versioning,
+      encryption: encryption ?? current.resource.spec.encryption,
+      expireAfterDays: expireAfterDays === undefined ? current.resource.spec.expireAfterDays : expireAfterDays,
+    };
+    if (sameSpec(spec, current.resource.spec) && current.resource.status === "ready") {
+      throw new RoomError("invalid", `Bucket “${name}” already has these settings; nothing to change.`);
+    }
+    // Versions are what keeps writers from destroying data (see kinds/user.ts).
+    const writers = spec.versioning ? [] : usersWriting(name, projectUsers);
+    if (writers.length > 0) {
+      throw new RoomError("conflict", `${writers.join(", ")} can write to bucket “${name}”; without versioning their overwrites and deletes would destroy data. Make their access read-only first.`, {
+        versioning: `Users who can write: ${writers.join(", ")}.`,
+      });
+    }
+    return { ...current, resource: lock(current.resource, spec) };
+  }
+  const granted = usersGranted(name, projectUsers);
+  if (granted.length > 0 && !change.removeGrants) {
+    throw new RoomError("conflict", `Bucket “${name}” is granted to ${granted.join(", ")}. Remove those grants first, or confirm to remove them together with the bucket.`, {
+      users: granted.join(","),
+    });
+  }
+  if (change.removeGrants) {
+    const busy = projectUsers.find((u) => usersGranted(name, [u]).length > 0 && u.lock);
+    if (busy?.lock) throw new RoomError("locked", `User “${busy.name}” is being changed by ${busy.lock.by}; try again when it finishes.`);
+  }
+  return { ...current, resource: lock(current.resource, current.resource.spec) };
+}
+
+function describe(actor: string, change: BucketChange, spec: BucketSpec): string {
+  const name = nameOf(change);
+  if (change.action === "delete") return `${actor} started deleting bucket ${name}`;
+  const settings = `versioning ${spec.versioning ? "on" : "off"}, ${spec.encryption === "kms" ? "KMS" : "SSE-S3"} encryption${spec.expireAfterDays ? `, objects expire after ${spec.expireAfterDays} days` : ""}`;
+  return `${actor} started ${change.action === "create" ? "creating" : "updating"} bucket ${name} (${settings})`;
+}
+
+/** A bucket name taken in S3 (by anyone) or a stack already there: AWS's words for a manager. */
+function bucketErrorFromAws(err: unknown, name: string): RoomError {
+  if (err instanceof AwsError && err.kind !== "AlreadyExists" && /BucketAlreadyExists|BucketAlreadyOwnedByYou|already exists/i.test(err.message)) {
+    return new RoomError("conflict", `The S3 name for “${name}” is already taken in AWS. Choose another name.`, { name: "This name is taken in S3; choose another." });
+  }
+  return roomErrorFromAws(err, "bucket", name);
+}
+
+/**
+ * Sends the planned change to CloudFormation (operation id = ClientRequestToken, so a retried
+ * call never starts a second operation). A delete is refused while the bucket holds any object
+ * or old version: Stackroom never destroys data (CloudFormation would also fail, but only after
+ * a long DELETE_FAILED round trip).
+ */
+async function runBucket(room: RoomContext, request: ChangeRequest<BucketChange>, planned: StoredBucket, operationId: string): Promise<OperationOutcome> {
+  const { project, change } = request;
+  const { name, physicalName, spec } = planned.resource;
+  const gateway = room.gateway(project);
+  const stack = stackName(project.id, "bucket", name);
+  try {
+    if (change.action === "delete") {
+      if (!(await gateway.isBucketEmpty(physicalName))) return refused(notEmpty(name));
+      await gateway.deleteStack({ stackName: stack, operationId });
+      return { kind: "started" };
+    }
+    const input = { stackName: stack, templateBody: bucketTemplate({ projectId: project.id, name, physicalName, spec }), tags: bucketStackTags({ projectId: project.id, name, spec }), operationId };
+    if (change.action === "create") {
+      await gateway.createStack(input);
+      return { kind: "started" };
+    }
+    const { changed } = await gateway.updateStack(input);
+    return changed ? { kind: "started" } : { kind: "noop", message: `Bucket ${name} already had these settings; nothing changed` };
+  } catch (err) {
+    return refused(bucketErrorFromAws(err, name));
+  }
+}
+
+export function notEmpty(name: string): RoomError {
+  return new RoomError("conflict", `Bucket “${name}” still holds objects (or old versions of objects). Empty it first: Stackroom never deletes data. Nothing was changed.`);
+}
+
+function bucketOperation(room: RoomContext, request: ChangeRequest<BucketChange>): Operation {
+  const name = nameOf(request.change);
+  return {
+    kind: "bucket",
+    name,
+    action: request.change.action,
+    actor: request.actor,
+    plan: (operationId, now) => planBucketChange(request, room.store.getAs("bucket", name, StoredBucket), users(room), operationId, now),
+    describe: (planned) => describe(request.actor, request.change, StoredBucket.parse(planned).resource.spec),
+    run: async (raw, operationId) => {
+      const planned = StoredBucket.parse(raw);
+      const deleteBucket = () => runBucket(room, request, planned, operationId);
+      if (request.change.action !== "delete" || !request.change.removeGrants) return deleteBucket();
+      // The manager confirmed: take the bucket out of every grant, then delete it — all or nothing.
+      const gateway = room.gateway(request.project);
+      const isEmpty = () => gateway.isBucketEmpty(planned.resource.physicalName);
+      const userUpdate = (user: StoredUser, permissions: Permission[]) => userUpdateOperation(room, request.project, request.actor, user, permissions);
+      return takeGrantsThenDelete(room, request, planned, isEmpty, userUpdate, deleteBucket);
+    },
+  };
+}
+
+/** The spec from the template's Metadata, or (an unreadable or older template) from the stack's spec tag. */
+function readSpec(templateBody: string, tags: Readonly<Record<string, string>>): BucketSpec | null {
+  try {
+    const metadata = readSpecFromTemplate(templateBody);
+    if (metadata) return metadata.spec;
+  } catch (err) {
+    if (!(err instanceof TemplateMetadataError)) throw err;
+  }
+  const tag = tags[TAG_KEYS.spec];
+  return tag ? decodeSpecTag(tag) : null;
+}
+
+export const bucketKind = defineKind<BucketChange, StoredBucket>({
+  kind: "bucket",
+  noun: "bucket",
+  listKey: "buckets",
+  stored: StoredBucket,
+  change: BucketChange,
+  spec: BucketSpec,
+  nameOf,
+  operation: bucketOperation,
+  summarize(change) {
+    if (change.action !== "update") return `${change.action} bucket`;
+    const fields = Object.entries(change.body).filter(([key, value]) => key !== "queue" && value !== undefined);
+    return `update ${fields.map(([key, value]) => `${key} → ${JSON.stringify(value)}`).join(", ")}`;
+  },
+  merge(first, next) {
+    if (first.action !== "update" || next.action !== "update") return null;
+    return BucketChange.safeParse({ ...first, body: { ...first.body, ...definedOnly(next.body) } }).data ?? null;
+  },
+  retry(stored) {
+    const { name } = stored.resource;
+    if (stored.stackStatus === "DELETE_FAILED") return { action: "delete", name };
+    return stored.failedSpec ? { action: "update", name, body: { ...stored.failedSpec, queue: true } } : null;
+  },
+  readSpec,
+  adopt(project: ProjectRecord, name, spec, state, now) {
+    const physicalName = physicalBucketName(project.id, project.accountId, project.region, name);
+    return { resource: { name, physicalName, spec, status: state.status, statusReason: state.reason, updatedAt: now }, appliedSpec: state.status === "ready" ? spec : null };
+  },
+  settle(room, project, stored) {
+    const taken = stored.restoreGrants;
+    if (!taken || stored.resource.lock) return { stored, after: () => undefined };
+    const { restoreGrants: _settled, ...rest } = stored;
+    const failed = stored.resource.status !== "deleted";
+    const why = stored.resource.statusReason ?? `its stack ended in ${stored.stackStatus ?? "failure"}`;
+    return { stored: rest, after: () => (failed ? giveBack(room, project, stored.resource.name, taken, why) : undefined) };
+  },
+  invalid: (error) => {
+    const { message, fields } = describeIssues(error, "The bucket change");
+    return new RoomError("invalid", message, fields);
+  },
+});
+
+function definedOnly(body: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
+}

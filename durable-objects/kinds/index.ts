@@ -1,0 +1,17 @@
+import type { ResourceKind } from "../../worker/domain/contract";
+import type { KindModule } from "./kind";
+import { bucketKind } from "./bucket";
+import { userKind } from "./user";
+
+/**
+ * Every resource kind the room manages, by name. Adding a kind is adding its module here (and
+ * its contract, template, routes and app panel); nothing else in the room names a kind.
+ */
+export const kinds: Record<ResourceKind, KindModule> = {
+  bucket: bucketKind,
+  user: userKind,
+};
+
+export const kindList: readonly KindModule[] = Object.values(kinds);
+
+export type { KindModule } from "./kind";

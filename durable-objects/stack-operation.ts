@@ -1,0 +1,138 @@
+import type { Lock, ResourceAction, ResourceStatus } from "../worker/domain/contract";
+import { AwsError } from "../worker/aws/errors";
+import { stackName } from "../worker/domain/naming";
+import type { RoomContext } from "./room-context";
+import { RoomError, refusal, type RoomResult } from "./room-error";
+import type { Action, KindModule, Operation, OperationOutcome, ResourceView, StoredResource } from "./kinds/kind";
+
+/**
+ * A stack operation, for every kind: plan (validate, lock) → record and broadcast the locked
+ * state → run (CloudFormation) → outcome. When nothing reached CloudFormation (refused, or a
+ * no-op), the lock is undone and the activity says why. Events may arrive before the call
+ * returns; they find the lock.
+ */
+export async function startOperation(room: RoomContext, op: Operation): Promise<RoomResult<{ resource: ResourceView; operationId: string }>> {
+  const operationId = op.operationId ?? crypto.randomUUID();
+  const before = room.store.get(op.kind, op.name);
+  let planned: StoredResource;
+  try {
+    planned = op.plan(operationId, new Date().toISOString());
+  } catch (err) {
+    if (err instanceof RoomError) return refusal(err);
+    throw err;
+  }
+  room.record(op.kind, planned, { actor: op.actor, message: op.describe(planned), tone: "info" });
+  const outcome = await op.run(planned, operationId);
+  const current = () => room.store.get(op.kind, op.name)?.resource ?? planned.resource;
+  if (outcome.kind === "started") return { ok: true, resource: current(), operationId };
+
+  if (room.store.get(op.kind, op.name)?.resource.lock?.operationId === operationId) {
+    const activity = { actor: op.actor, message: outcome.message, tone: outcome.kind === "noop" ? ("info" as const) : ("error" as const) };
+    if (before) room.record(op.kind, patchResource(before, { updatedAt: new Date().toISOString() }), activity);
+    else room.record(op.kind, patchResource(planned, { status: "deleted", lock: undefined }), activity, true);
+  }
+  return outcome.kind === "noop" ? { ok: true, resource: current(), operationId } : refusal(outcome.error);
+}
+
+/** A stored resource with some fields of its public view replaced. */
+export function patchResource<S extends StoredResource>(stored: S, patch: Partial<Pick<ResourceView, "status" | "lock" | "updatedAt">>): S {
+  return { ...stored, resource: { ...stored.resource, ...patch } };
+}
+
+const progressStatus: Record<Action, ResourceStatus> = { create: "creating", update: "updating", delete: "deleting" };
+
+/** Refuses (`locked`, naming the holder) a change to a resource whose stack operation runs. */
+export function assertUnlocked(noun: string, name: string, current: { lock?: Lock } | undefined): void {
+  if (!current?.lock) return;
+  const { by, since } = current.lock;
+  throw new RoomError("locked", `${capitalize(noun)} “${name}” is being changed by ${by} (since ${since}). Try again when it finishes.`);
+}
+
+/** The resource as stored while its operation runs: locked by the actor, in the action's status. */
+export function lockResource<R extends ResourceView>(resource: R, spec: R["spec"], action: Action, actor: string, operationId: string, now: string): R {
+  return { ...resource, spec, status: progressStatus[action], statusReason: undefined, lock: { by: actor, since: now, operationId, action }, operationId, updatedAt: now };
+}
+
+export function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+export type Repair = ResourceAction["action"];
+
+/** The repairs that make sense for a failed resource, from CloudFormation's last status. */
+export function availableActions(stored: StoredResource): Repair[] {
+  if (stored.resource.lock || stored.resource.status !== "failed") return [];
+  switch (stored.stackStatus) {
+    case "UPDATE_ROLLBACK_FAILED":
+      return ["continue-rollback"];
+    case "UPDATE_ROLLBACK_COMPLETE":
+      return stored.failedSpec !== undefined ? ["retry"] : [];
+    case "DELETE_FAILED":
+      return ["retry"];
+    default:
+      // ROLLBACK_COMPLETE / ROLLBACK_FAILED: the stack never worked; deleting it is the way on.
+      return [];
+  }
+}
+
+export function refuseRepair(module: KindModule, name: string, action: Repair, stored: StoredResource | undefined): never {
+  if (!stored) throw new RoomError("not_found", `No ${module.noun} named “${name}”.`);
+  throw new RoomError("conflict", `“${action}” does not apply to ${module.noun} ${name} now (${stored.resource.status}${stored.stackStatus ? `, ${stored.stackStatus}` : ""}).`);
+}
+
+/**
+ * ContinueUpdateRollback as an operation of any kind: the resource is locked while CloudFormation
+ * rolls back, and the usual events release it (UPDATE_ROLLBACK_COMPLETE: previous settings kept).
+ */
+export function continueRollback(room: RoomContext, module: KindModule, project: { id: string } & Parameters<RoomContext["gateway"]>[0], actor: string, name: string): Operation {
+  return {
+    kind: module.kind,
+    name,
+    action: "update",
+    actor,
+    plan: (operationId, now) => {
+      const stored = room.store.get(module.kind, name);
+      assertUnlocked(module.noun, name, stored?.resource);
+      if (!stored || !availableActions(stored).includes("continue-rollback")) refuseRepair(module, name, "continue-rollback", stored);
+      return { ...stored, resource: lockResource(stored.resource, stored.resource.spec, "update", actor, operationId, now) };
+    },
+    describe: () => `${actor} asked CloudFormation to continue the rollback of ${module.noun} ${name}`,
+    run: async (_planned, operationId) => {
+      try {
+        await room.gateway(project).cloudformation.continueUpdateRollback({ stackName: stackName(project.id, module.kind, name), clientRequestToken: operationId });
+        return { kind: "started" };
+      } catch (err) {
+        return refused(roomErrorFromAws(err, module.noun, name));
+      }
+    },
+  };
+}
+
+export function refused(error: RoomError): OperationOutcome {
+  return { kind: "refused", message: error.message, error };
+}
+
+/** AWS failures in words a manager understands; unknown ones are logged and reported as upstream. */
+export function roomErrorFromAws(err: unknown, noun: string, name: string): RoomError {
+  if (err instanceof RoomError) return err;
+  if (!(err instanceof AwsError)) {
+    console.error("stack operation failed", { noun, name, error: String(err) });
+    return new RoomError("upstream", `Could not reach AWS to change ${noun} “${name}”. Nothing was changed; try again.`);
+  }
+  switch (err.kind) {
+    case "AlreadyExists":
+      return new RoomError("conflict", `A CloudFormation stack for ${noun} “${name}” already exists. Refresh the project to pick it up.`);
+    case "StackNotFound":
+      return new RoomError("conflict", `The CloudFormation stack of ${noun} “${name}” no longer exists. Refresh the project.`);
+    case "AccessDenied":
+    case "ExpiredToken":
+      return new RoomError("upstream", `Stackroom's role in the project account was refused by AWS (${err.code}). Ask ops to check the bridge deployment.`);
+    case "Throttled":
+      return new RoomError("rate_limited", "AWS is throttling requests right now. Nothing was changed; try again in a minute.");
+    case "Validation":
+      return new RoomError("upstream", `CloudFormation refused the change to “${name}”: ${err.message}`);
+    default:
+      console.error("stack operation failed", { noun, name, code: err.code, message: err.message });
+      return new RoomError("upstream", `AWS could not change ${noun} “${name}” (${err.code}). Nothing was changed; try again.`);
+  }
+}
