@@ -23,6 +23,7 @@ export interface ResourceStack {
   spec: object;
   stackStatus: string;
   stackStatusReason?: string;
+  outputs: Readonly<Record<string, string>>;
 }
 
 export interface HealStep {
@@ -97,7 +98,7 @@ export async function readProjectStacks(cloudformation: CloudFormationClient, pr
     if (parsed?.projectId !== project.id) continue;
     const spec = kinds[parsed.kind].readSpec(await cloudformation.getTemplate(stack.stackName), stack.tags);
     if (spec === null) console.warn("stack has no readable Stackroom spec; skipped", { stackName: stack.stackName });
-    else result.get(parsed.kind)?.push({ name: parsed.name, spec, stackStatus: stack.stackStatus, stackStatusReason: stack.stackStatusReason });
+    else result.get(parsed.kind)?.push({ name: parsed.name, spec, stackStatus: stack.stackStatus, stackStatusReason: stack.stackStatusReason, outputs: stack.outputs });
   }
   return result;
 }
@@ -108,13 +109,18 @@ export async function refreshFromCloudFormation(room: RoomContext, project: Proj
   try {
     stacks = await readProjectStacks(room.gateway(project).cloudformation, project);
   } catch (err) {
-    throw roomErrorFromAws(err, "project", "(all)");
+    throw roomErrorFromAws(err, "the project");
   }
   const now = new Date().toISOString();
   let changed = 0;
   for (const module of kindList) {
-    const steps = healResources(module, project, room.store.list(module.kind), stacks.get(module.kind) ?? [], now);
-    for (const step of steps) room.record(module.kind, step.stored, { actor: "Stackroom", ...step.activity }, step.remove);
+    const found = stacks.get(module.kind) ?? [];
+    const steps = healResources(module, project, room.store.list(module.kind), found, now);
+    for (const step of steps) {
+      const outputs = found.find((s) => s.name === step.stored.resource.name)?.outputs ?? {};
+      const stored = module.learn(room, project, step.stored, { physicalIds: {}, outputs }) ?? step.stored;
+      room.record(module.kind, stored, { actor: "Stackroom", ...step.activity }, step.remove);
+    }
     changed += steps.length;
   }
   return changed;
@@ -141,10 +147,12 @@ export async function healStuckLocks(room: RoomContext, project: ProjectRecord, 
     const name = stored.resource.name;
     room.store.heard(kind, name, now); // next look in another stuckMs
     let state: StackState | "none";
+    let outputs: Readonly<Record<string, string>> = {};
     try {
       const [stack] = await room.gateway(project).cloudformation.describeStacks(stackName(project.id, kind, name));
       if (!stack) continue;
       state = stateOf(stack, new Date(now).toISOString());
+      outputs = stack.outputs;
     } catch (err) {
       if (!(err instanceof AwsError && err.kind === "StackNotFound")) {
         console.error("ProjectRoom:stuck-lock check failed", { kind, name, error: err instanceof Error ? err.message : String(err) });
@@ -161,7 +169,8 @@ export async function healStuckLocks(room: RoomContext, project: ProjectRecord, 
     const applied = applyStackState(module.noun, stored, state);
     if (applied && current?.resource.lock?.operationId === stored.resource.lock?.operationId) {
       const message = `No event for ${Math.round(stuckMs / 1000)} s; CloudFormation says ${state.stackStatus}. ${applied.activity.message}`;
-      room.record(kind, applied.next, { actor: "Stackroom", message, tone: applied.activity.tone }, applied.next.resource.status === "deleted");
+      const next = module.learn(room, project, applied.next, { physicalIds: {}, outputs }) ?? applied.next;
+      room.record(kind, next, { actor: "Stackroom", message, tone: applied.activity.tone }, next.resource.status === "deleted");
     }
   }
 }

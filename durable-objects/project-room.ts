@@ -1,9 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
 import type {
-  AccessKeySummary, ActivityKind, ActivityPage, CreatedKey, CreateShareBody, Member, OpenedShare, ProjectRecord, QueuedEdit, ResourceKind, Role, Share, StackEvent,
+  AccessKeySummary, ActivityKind, ActivityPage, CreatedKey, CreateShareBody, Member, OpenedShare, ProjectRecord, QueuedEdit, ResourceKind, Role, SftpEndpoint, Share, StackEvent,
 } from "../worker/domain/contract";
 import { LiveFrame } from "../worker/domain/contract";
-import { deriveStackState, forgettableEvents } from "../worker/domain/stack-status";
+import { deriveStackState, forgettableEvents, physicalIdsOf } from "../worker/domain/stack-status";
 import { parseStackName, stackName } from "../worker/domain/naming";
 import { RoomError, guarded, refusal, type RoomResult } from "./room-error";
 import { RoomStore } from "./room-store";
@@ -14,7 +14,7 @@ import * as membership from "./room-members";
 import { applyStackState } from "./apply-stack-state";
 import { awsGateway } from "./stack-gateway";
 import type { ActivityLine, ChangeFields, RoomContext } from "./room-context";
-import { availableActions, continueRollback, refuseRepair, startOperation, type Repair } from "./stack-operation";
+import { availableActions, capitalize, continueRollback, refuseRepair, startOperation, type Repair } from "./stack-operation";
 import { healStuckLocks, refreshFromCloudFormation } from "./heal";
 import * as keys from "./room-keys";
 import * as shares from "./room-shares";
@@ -59,6 +59,11 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     return awsGateway(this.env, project);
   }
 
+  localSftpEndpoint(): SftpEndpoint | undefined {
+    const [host, port] = (this.env.LOCAL_SFTP_ENDPOINT ?? "").split(":");
+    return host && port && Number.isInteger(Number(port)) ? { host, port: Number(port) } : undefined;
+  }
+
   /**
    * Starts a change of any kind (`change` is that kind's, checked by its module), or queues it
    * behind the running operation of the same resource (`queue: false` refuses with `locked`).
@@ -74,7 +79,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
       const lock = current.resource.lock;
       if (request.queue === false) {
         const holder = lock ? `${lock.by} (since ${lock.since})` : "earlier queued edits";
-        return refusal(new RoomError("locked", `${module.noun.charAt(0).toUpperCase()}${module.noun.slice(1)} “${name}” is being changed by ${holder}. Try again when it finishes.`));
+        return refusal(new RoomError("locked", `${capitalize(module.label(name))} is being changed by ${holder}. Try again when it finishes.`));
       }
       const queued = enqueue(this, request.project, request.actor, kind, parsed.change, name);
       return queued.ok ? { ok: true, resource: publicView(this, kind, this.store.get(kind, name) ?? current), operationId: queued.operationId } : queued;
@@ -322,9 +327,12 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
       }
       return;
     }
-    const applied = applyStackState(kinds[parsed.kind].noun, stored, state);
+    const module = kinds[parsed.kind];
+    const applied = applyStackState(module.noun, stored, state);
     if (!applied) return;
-    this.record(parsed.kind, applied.next, { actor: "CloudFormation", ...applied.activity }, applied.next.resource.status === "deleted");
+    const project = this.store.project();
+    const next = (project ? module.learn(this, project, applied.next, { physicalIds: physicalIdsOf(events), outputs: {} }) : null) ?? applied.next;
+    this.record(parsed.kind, next, { actor: "CloudFormation", ...applied.activity }, next.resource.status === "deleted");
   }
 
   /** How long an operation may go without any event before the room asks CloudFormation. */

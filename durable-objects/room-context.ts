@@ -1,4 +1,4 @@
-import type { ActivityEntry, ActivityKind, LiveFrame, ProjectRecord, ResourceKind } from "../worker/domain/contract";
+import type { ActivityEntry, ActivityKind, LiveFrame, ProjectRecord, ResourceKind, SftpEndpoint } from "../worker/domain/contract";
 import type { RoomStore } from "./room-store";
 import type { ShareStore } from "./share-store";
 import type { EditQueue } from "./edit-queue";
@@ -19,6 +19,8 @@ export interface RoomContext {
   queue: EditQueue;
   members: MemberStore;
   gateway(project: ProjectRecord): StackGateway;
+  /** Where SFTP clients connect when a local stand-in replaces Transfer Family (`npm run dev`); undefined in production. */
+  localSftpEndpoint(): SftpEndpoint | undefined;
   /** Stores (or removes) the resource, logs the change under the next seq, broadcasts it. */
   record(kind: ResourceKind, stored: StoredResource, activity: ActivityLine, remove?: boolean): void;
   /** Logs an activity line that changes no resource (e.g. a share was opened). */

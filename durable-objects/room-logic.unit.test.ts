@@ -86,12 +86,12 @@ describe("applyStackState", () => {
 
 describe("healResources", () => {
   it.each([
-    { label: "adopts a stack the room never heard of", current: [], stacks: [{ name: "found", spec, stackStatus: "CREATE_COMPLETE" }], steps: [{ name: "found", remove: false, message: /Found bucket found/ }] },
-    { label: "releases a lock whose events were lost", current: [stored({ status: "updating", lock: lock("update") })], stacks: [{ name: "logs", spec, stackStatus: "UPDATE_COMPLETE" }], steps: [{ name: "logs", remove: false, message: /Refreshed bucket logs/ }] },
-    { label: "takes a spec changed outside Stackroom", current: [stored()], stacks: [{ name: "logs", spec: { ...spec, expireAfterDays: 30 }, stackStatus: "UPDATE_COMPLETE" }], steps: [{ name: "logs", remove: false, message: /changed outside Stackroom/ }] },
+    { label: "adopts a stack the room never heard of", current: [], stacks: [{ name: "found", spec, stackStatus: "CREATE_COMPLETE", outputs: {} }], steps: [{ name: "found", remove: false, message: /Found bucket found/ }] },
+    { label: "releases a lock whose events were lost", current: [stored({ status: "updating", lock: lock("update") })], stacks: [{ name: "logs", spec, stackStatus: "UPDATE_COMPLETE", outputs: {} }], steps: [{ name: "logs", remove: false, message: /Refreshed bucket logs/ }] },
+    { label: "takes a spec changed outside Stackroom", current: [stored()], stacks: [{ name: "logs", spec: { ...spec, expireAfterDays: 30 }, stackStatus: "UPDATE_COMPLETE", outputs: {} }], steps: [{ name: "logs", remove: false, message: /changed outside Stackroom/ }] },
     { label: "removes a resource whose stack is gone", current: [stored()], stacks: [], steps: [{ name: "logs", remove: true, message: /no longer exists/ }] },
     { label: "leaves a create that is still starting", current: [stored({ status: "creating", lock: lock("create") })], stacks: [], steps: [] },
-    { label: "leaves what agrees alone", current: [stored()], stacks: [{ name: "logs", spec, stackStatus: "UPDATE_COMPLETE" }], steps: [] },
+    { label: "leaves what agrees alone", current: [stored()], stacks: [{ name: "logs", spec, stackStatus: "UPDATE_COMPLETE", outputs: {} }], steps: [] },
   ])("$label", ({ current, stacks, steps }) => {
     const got = healResources(bucketKind, project, current, stacks, "2026-11-30T12:01:00.000Z");
     expect(got.map((s) => ({ name: s.stored.resource.name, remove: s.remove }))).toEqual(steps.map((s) => ({ name: s.name, remove: s.remove })));
@@ -128,7 +128,7 @@ describe("planBucketChange", () => {
 describe("planUserChange", () => {
   const buckets = [bucket({ name: "inbox" }), bucket({ name: "scratch", spec: { ...spec, versioning: false } }), bucket({ name: "going", status: "deleting", lock: lock("delete") })];
   const current: StoredUser = { resource: user({ spec: userSpec({ permissions: [{ bucket: "inbox", access: "read" }] }) }), appliedSpec: userSpec({ permissions: [{ bucket: "inbox", access: "read" }] }) };
-  const plan = (change: Parameters<typeof planUserChange>[0]["change"], now: StoredUser | undefined = current) => planUserChange({ project, actor: "bob@example.com", change }, now, buckets, "op-7", NOW);
+  const plan = (change: Parameters<typeof planUserChange>[0]["change"], now: StoredUser | undefined = current) => planUserChange({ project, actor: "bob@example.com", change }, now, { buckets, sftp: undefined }, "op-7", NOW);
   const update = (permissions: Array<{ bucket: string; access: "read" | "write" | "readwrite"; prefix?: string }>) => ({ action: "update" as const, name: "partner", body: { permissions, queue: true } });
 
   it.each([

@@ -1,5 +1,5 @@
 import type { StackTag } from "../worker/domain/bucket-template";
-import { projectAws, type CloudFormationClient } from "../worker/aws";
+import { projectAws, type Capability, type CloudFormationClient } from "../worker/aws";
 import type { ProjectRecord } from "../worker/domain/contract";
 
 /** The room's view of one project's AWS account (the port tests replace with a recording fake), on the aws4fetch client below. */
@@ -20,8 +20,11 @@ export interface StackInput {
   templateBody: string;
   tags: StackTag[];
   operationId: string;
-  /** IAM resources with explicit names (user stacks) need CAPABILITY_NAMED_IAM. */
-  namedIam?: boolean;
+  /**
+   * What the template may do with IAM: CAPABILITY_NAMED_IAM for IAM resources with explicit names
+   * (the user stack's IAM user), CAPABILITY_IAM for unnamed ones (the SFTP server's logging role).
+   */
+  capabilities?: readonly Capability[];
 }
 
 /** Access keys go through the IAM API, never a template, so secrets never reach CloudFormation. */
@@ -47,7 +50,7 @@ export function awsGateway(env: Env, project: ProjectRecord): StackGateway {
     tags: Object.fromEntries(input.tags.map((t) => [t.Key, t.Value])),
     notificationArns: [project.topicArn],
     clientRequestToken: input.operationId,
-    ...(input.namedIam ? { capabilities: ["CAPABILITY_NAMED_IAM" as const] } : {}),
+    ...(input.capabilities?.length ? { capabilities: input.capabilities } : {}),
   });
   return {
     cloudformation,

@@ -41,11 +41,11 @@ export function patchResource<S extends StoredResource>(stored: S, patch: Partia
 
 const progressStatus: Record<Action, ResourceStatus> = { create: "creating", update: "updating", delete: "deleting" };
 
-/** Refuses (`locked`, naming the holder) a change to a resource whose stack operation runs. */
-export function assertUnlocked(noun: string, name: string, current: { lock?: Lock } | undefined): void {
+/** Refuses (`locked`, naming the holder) a change to a resource whose stack operation runs; `what` as KindModule.label says it. */
+export function assertUnlocked(what: string, current: { lock?: Lock } | undefined): void {
   if (!current?.lock) return;
   const { by, since } = current.lock;
-  throw new RoomError("locked", `${capitalize(noun)} “${name}” is being changed by ${by} (since ${since}). Try again when it finishes.`);
+  throw new RoomError("locked", `${capitalize(what)} is being changed by ${by} (since ${since}). Try again when it finishes.`);
 }
 
 /** The resource as stored while its operation runs: locked by the actor, in the action's status. */
@@ -76,7 +76,7 @@ export function availableActions(stored: StoredResource): Repair[] {
 }
 
 export function refuseRepair(module: KindModule, name: string, action: Repair, stored: StoredResource | undefined): never {
-  if (!stored) throw new RoomError("not_found", `No ${module.noun} named “${name}”.`);
+  if (!stored) throw new RoomError("not_found", `${capitalize(module.label(name))} does not exist.`);
   throw new RoomError("conflict", `“${action}” does not apply to ${module.noun} ${name} now (${stored.resource.status}${stored.stackStatus ? `, ${stored.stackStatus}` : ""}).`);
 }
 
@@ -92,7 +92,7 @@ export function continueRollback(room: RoomContext, module: KindModule, project:
     actor,
     plan: (operationId, now) => {
       const stored = room.store.get(module.kind, name);
-      assertUnlocked(module.noun, name, stored?.resource);
+      assertUnlocked(module.label(name), stored?.resource);
       if (!stored || !availableActions(stored).includes("continue-rollback")) refuseRepair(module, name, "continue-rollback", stored);
       return { ...stored, resource: lockResource(stored.resource, stored.resource.spec, "update", actor, operationId, now) };
     },
@@ -102,7 +102,7 @@ export function continueRollback(room: RoomContext, module: KindModule, project:
         await room.gateway(project).cloudformation.continueUpdateRollback({ stackName: stackName(project.id, module.kind, name), clientRequestToken: operationId });
         return { kind: "started" };
       } catch (err) {
-        return refused(roomErrorFromAws(err, module.noun, name));
+        return refused(roomErrorFromAws(err, module.label(name)));
       }
     },
   };
@@ -112,27 +112,30 @@ export function refused(error: RoomError): OperationOutcome {
   return { kind: "refused", message: error.message, error };
 }
 
-/** AWS failures in words a manager understands; unknown ones are logged and reported as upstream. */
-export function roomErrorFromAws(err: unknown, noun: string, name: string): RoomError {
+/**
+ * AWS failures in words a manager understands (`what`: the resource as KindModule.label says it);
+ * unknown ones are logged and reported as upstream.
+ */
+export function roomErrorFromAws(err: unknown, what: string): RoomError {
   if (err instanceof RoomError) return err;
   if (!(err instanceof AwsError)) {
-    console.error("stack operation failed", { noun, name, error: String(err) });
-    return new RoomError("upstream", `Could not reach AWS to change ${noun} “${name}”. Nothing was changed; try again.`);
+    console.error("stack operation failed", { what, error: String(err) });
+    return new RoomError("upstream", `Could not reach AWS to change ${what}. Nothing was changed; try again.`);
   }
   switch (err.kind) {
     case "AlreadyExists":
-      return new RoomError("conflict", `A CloudFormation stack for ${noun} “${name}” already exists. Refresh the project to pick it up.`);
+      return new RoomError("conflict", `A CloudFormation stack for ${what} already exists. Refresh the project to pick it up.`);
     case "StackNotFound":
-      return new RoomError("conflict", `The CloudFormation stack of ${noun} “${name}” no longer exists. Refresh the project.`);
+      return new RoomError("conflict", `The CloudFormation stack of ${what} no longer exists. Refresh the project.`);
     case "AccessDenied":
     case "ExpiredToken":
       return new RoomError("upstream", `Stackroom's role in the project account was refused by AWS (${err.code}). Ask ops to check the bridge deployment.`);
     case "Throttled":
       return new RoomError("rate_limited", "AWS is throttling requests right now. Nothing was changed; try again in a minute.");
     case "Validation":
-      return new RoomError("upstream", `CloudFormation refused the change to “${name}”: ${err.message}`);
+      return new RoomError("upstream", `CloudFormation refused the change to ${what}: ${err.message}`);
     default:
-      console.error("stack operation failed", { noun, name, code: err.code, message: err.message });
-      return new RoomError("upstream", `AWS could not change ${noun} “${name}” (${err.code}). Nothing was changed; try again.`);
+      console.error("stack operation failed", { what, code: err.code, message: err.message });
+      return new RoomError("upstream", `AWS could not change ${what} (${err.code}). Nothing was changed; try again.`);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * `npm run dev`: the whole local Stackroom on this machine (moto as AWS, wrangler dev as
  * Cloudflare, the local bridge, the app) with the seeded demo project; Ctrl-C stops it all.
- * PORT (default 5173) is the app's port, MOTO_PORT (default 4566) moto's; STACK_HOLD_SECONDS
+ * PORT (default 5173) is the app's port, MOTO_PORT (default 4566) moto's, SFTP_PORT (default
+ * 2222) the local SFTP stand-in's (Transfer Family has no moto); STACK_HOLD_SECONDS
  * (default 0) makes the local bridge hold back each stack operation's final event, so that locks
  * and queued edits can be seen (moto finishes every operation at once).
  * AUTH_MODE=access runs the production sign-in, Cloudflare Access: against ACCESS_TEAM_DOMAIN
@@ -48,12 +49,24 @@ async function main(): Promise<void> {
   if (handlePreviousRun()) return;
   const port = Number(process.env.PORT ?? 5173);
   const motoPort = Number(process.env.MOTO_PORT ?? 4566);
+  const sftpPort = Number(process.env.SFTP_PORT ?? 2222);
   await assertPortFree(port, "PORT");
   await assertPortFree(motoPort, "MOTO_PORT");
+  await assertPortFree(sftpPort, "SFTP_PORT");
   console.log("Starting moto, the AWS bridge, wrangler dev and the app…");
   const holdSeconds = Number(process.env.STACK_HOLD_SECONDS ?? 0);
   const auth = authFromEnv();
-  const stack = await startStack({ port, motoPort, holdSeconds, auth, stateDir: join(ROOT, ".dev", "state"), quiet: !process.env.VERBOSE });
+  const stack = await startStack({
+    port,
+    motoPort,
+    sftpPort,
+    // Kept, so SFTP clients do not see a new host key at every start.
+    sftpHostKeyFile: join(ROOT, ".dev", "sftp-host-key"),
+    holdSeconds,
+    auth,
+    stateDir: join(ROOT, ".dev", "state"),
+    quiet: !process.env.VERBOSE,
+  });
   mkdirSync(join(ROOT, ".dev"), { recursive: true });
   writeFileSync(PID_FILE, JSON.stringify({ supervisor: process.pid, url: stack.url, pids: stack.pids }));
   let stopping = false;
@@ -73,6 +86,8 @@ async function main(): Promise<void> {
   Sign in${stack.accessTeam ? ` with Cloudflare Access (team ${stack.accessTeam.url})` : ""} as ${DEMO.members.map((m) => `${m.email} (${m.role})`).join(", ")}.
   Demo project "${DEMO.id}": AWS account ${DEMO.accountId}, ${DEMO.region}, played by moto at ${stack.motoEndpoint}.
   API (wrangler dev): ${stack.apiUrl}${holdSeconds > 0 ? `    Completion events held back ${holdSeconds} s.` : ""}
+  SFTP (local stand-in for AWS Transfer Family): sftp -P ${stack.sftp.port} <user>@localhost
+    for users with SSH keys, once an owner turns SFTP on; host key ${stack.sftp.hostKeyFingerprint}
   Press Ctrl-C to stop everything.
 `);
 }

@@ -1,6 +1,6 @@
 import { Snapshot, snapshotKey } from "./domain/kv-documents";
 
-export const emptySnapshot = (): Snapshot => ({ seq: 0, buckets: [], users: [], members: [], writtenAt: new Date(0).toISOString() });
+export const emptySnapshot = (): Snapshot => Snapshot.parse({ seq: 0, buckets: [], users: [], members: [], writtenAt: new Date(0).toISOString() });
 
 /** The project's state as its room last wrote it to KV (never read from CloudFormation). */
 export async function readSnapshot(kv: KVNamespace, projectId: string): Promise<Snapshot> {

@@ -50,7 +50,7 @@ const sameSpec = (a: BucketSpec, b: BucketSpec) => a.versioning === b.versioning
 export function planBucketChange(request: ChangeRequest<BucketChange>, current: StoredBucket | undefined, projectUsers: User[], operationId: string, now: string): StoredBucket {
   const { change, project, actor } = request;
   const name = nameOf(change);
-  assertUnlocked("bucket", name, current?.resource);
+  assertUnlocked(`bucket “${name}”`, current?.resource);
   const lock = (bucket: Bucket, spec: BucketSpec) => lockResource(bucket, spec, change.action, actor, operationId, now);
 
   if (change.action === "create") {
@@ -109,7 +109,7 @@ function bucketErrorFromAws(err: unknown, name: string): RoomError {
   if (err instanceof AwsError && err.kind !== "AlreadyExists" && /BucketAlreadyExists|BucketAlreadyOwnedByYou|already exists/i.test(err.message)) {
     return new RoomError("conflict", `The S3 name for “${name}” is already taken in AWS. Choose another name.`, { name: "This name is taken in S3; choose another." });
   }
-  return roomErrorFromAws(err, "bucket", name);
+  return roomErrorFromAws(err, `bucket “${name}”`);
 }
 
 /**

@@ -2,6 +2,7 @@ import type { ResourceKind } from "../../worker/domain/contract";
 import type { KindModule } from "./kind";
 import { bucketKind } from "./bucket";
 import { userKind } from "./user";
+import { sftpKind } from "./sftp";
 
 /**
  * Every resource kind the room manages, by name. Adding a kind is adding its module here (and
@@ -10,6 +11,7 @@ import { userKind } from "./user";
 export const kinds: Record<ResourceKind, KindModule> = {
   bucket: bucketKind,
   user: userKind,
+  sftp: sftpKind,
 };
 
 export const kindList: readonly KindModule[] = Object.values(kinds);

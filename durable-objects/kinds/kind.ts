@@ -78,6 +78,16 @@ export interface Operation {
   run(planned: StoredResource, operationId: string): Promise<OperationOutcome>;
 }
 
+/**
+ * What CloudFormation says about a stack beyond its status: the physical ids of its resources
+ * (from events) and its outputs (from DescribeStacks). A kind that shows such facts (the SFTP
+ * server's id and endpoint) reads them with `learn`.
+ */
+export interface StackFacts {
+  physicalIds: Readonly<Record<string, string>>;
+  outputs: Readonly<Record<string, string>>;
+}
+
 /** What a kind does on the room's alarm (a user's expiry): when it next wants it, and the work. */
 export interface KindAlarm {
   due(room: RoomContext, now: number): number | null;
@@ -87,8 +97,10 @@ export interface KindAlarm {
 /** The room's view of a kind (see `defineKind` for how a module is written). */
 export interface KindModule {
   kind: ResourceKind;
-  /** The noun in messages: "bucket", "user", "SFTP server". */
+  /** The noun before a resource's name in messages: "bucket" (→ "bucket logs"), "SFTP" (→ "SFTP server"). */
   noun: string;
+  /** The resource in a sentence, quoted where a name is: "bucket “logs”", "the SFTP server". */
+  label(name: string): string;
   /** Where the kind's resources are listed in the project's view and snapshot (`buckets`). */
   listKey: string;
   /** Parses a stored row (storage outlives code versions: nothing is trusted blindly). */
@@ -109,6 +121,8 @@ export interface KindModule {
   adopt(project: ProjectRecord, name: string, spec: object, state: StackState, now: string): StoredResource;
   /** The kind's own state to settle once an operation is over (a bucket delete's give-back). */
   settle(room: RoomContext, project: ProjectRecord, stored: StoredResource): { stored: StoredResource; after(): void };
+  /** The resource with what it keeps of its stack's facts (null: nothing new). */
+  learn(room: RoomContext, project: ProjectRecord, stored: StoredResource, facts: StackFacts): StoredResource | null;
   alarm?: KindAlarm;
 }
 
@@ -116,6 +130,8 @@ export interface KindModule {
 export interface KindSpec<C extends ChangeBase, S extends StoredResource> {
   kind: ResourceKind;
   noun: string;
+  /** Default: `<noun> “<name>”`. */
+  label?(name: string): string;
   listKey: string;
   stored: z.ZodType<S>;
   change: z.ZodType<C>;
@@ -129,6 +145,7 @@ export interface KindSpec<C extends ChangeBase, S extends StoredResource> {
   spec: z.ZodType<NonNullable<S["appliedSpec"]>>;
   adopt(project: ProjectRecord, name: string, spec: NonNullable<S["appliedSpec"]>, state: StackState, now: string): S;
   settle?(room: RoomContext, project: ProjectRecord, stored: S): { stored: S; after(): void };
+  learn?(room: RoomContext, project: ProjectRecord, stored: S, facts: StackFacts): S | null;
   alarm?: KindAlarm;
   /** Turns a change that fails the schema into the room's refusal. */
   invalid(error: z.ZodError): RoomError;
@@ -140,6 +157,7 @@ export function defineKind<C extends ChangeBase, S extends StoredResource>(spec:
   return {
     kind: spec.kind,
     noun: spec.noun,
+    label: (name) => (spec.label ? spec.label(name) : `${spec.noun} “${name}”`),
     listKey: spec.listKey,
     parseStored: stored,
     parseChange(raw) {
@@ -154,6 +172,7 @@ export function defineKind<C extends ChangeBase, S extends StoredResource>(spec:
     readSpec: (body, tags) => spec.readSpec(body, tags),
     adopt: (project, name, raw, state, now) => spec.adopt(project, name, spec.spec.parse(raw), state, now),
     settle: (room, project, raw) => (spec.settle ? spec.settle(room, project, stored(raw)) : { stored: raw, after: () => undefined }),
+    learn: (room, project, raw, facts) => (spec.learn ? spec.learn(room, project, stored(raw), facts) : null),
     alarm: spec.alarm,
   };
 }

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { Bucket, CreateUserBody, Permission, ProjectRecord, UpdateUserBody, User, UserSpec, sftpUserNameProblem } from "../../worker/domain/contract";
+import { Bucket, CreateUserBody, Permission, ProjectRecord, SFTP_SERVER_NAME, UpdateUserBody, User, UserSpec, sftpUserNameProblem } from "../../worker/domain/contract";
 import { readUserSpecFromTemplate, TemplateTooLargeError, userPath, userStackTags, userTemplate } from "../../worker/domain/user-template";
 import { TemplateMetadataError } from "../../worker/domain/template-metadata";
 import { PolicyTooLargeError } from "../../worker/domain/user-policy";
@@ -11,6 +11,7 @@ import { RoomError } from "../room-error";
 import { assertUnlocked, lockResource, refused, roomErrorFromAws, startOperation } from "../stack-operation";
 import { defineKind, storedSchema, type ChangeRequest, type Operation, type OperationOutcome } from "./kind";
 import { StoredBucket } from "./bucket";
+import { sftpServerUnavailable, StoredSftp } from "./sftp";
 
 export const StoredUser = storedSchema(User, UserSpec, {});
 export type StoredUser = z.infer<typeof StoredUser>;
@@ -29,7 +30,23 @@ export type UserChange = z.infer<typeof UserChange>;
 
 const nameOf = (change: UserChange): string => (change.action === "create" ? change.body.name : change.name);
 
-const buckets = (room: RoomContext): Bucket[] => room.store.listAs("bucket", StoredBucket).map((b) => b.resource);
+/** What a user change is checked against besides the user: the project's buckets and its SFTP server. */
+export interface UserNeighbours {
+  buckets: Bucket[];
+  sftp: StoredSftp | undefined;
+}
+
+const neighbours = (room: RoomContext): UserNeighbours => ({
+  buckets: room.store.listAs("bucket", StoredBucket).map((b) => b.resource),
+  sftp: room.store.getAs("sftp", SFTP_SERVER_NAME, StoredSftp),
+});
+
+/** SFTP access needs the project's server standing (the user stack imports its export). */
+function assertSftpAvailable(spec: UserSpec, server: StoredSftp | undefined): void {
+  if (!spec.sftp) return;
+  const problem = sftpServerUnavailable(server);
+  if (problem) throw new RoomError("conflict", problem, { sftp: problem });
+}
 
 /** Every granted bucket must exist and be usable: not deleted or being deleted. */
 function assertGrantable(permissions: Permission[], projectBuckets: Bucket[]): void {
@@ -93,10 +110,11 @@ function withRestored(current: UserSpec, restore: Permission[], projectBuckets: 
 }
 
 /** Checks a user change against current state and answers the locked user to store before CloudFormation runs. */
-export function planUserChange(request: ChangeRequest<UserChange>, current: StoredUser | undefined, projectBuckets: Bucket[], operationId: string, now: string): StoredUser {
+export function planUserChange(request: ChangeRequest<UserChange>, current: StoredUser | undefined, around: UserNeighbours, operationId: string, now: string): StoredUser {
   const { change, project, actor } = request;
+  const projectBuckets = around.buckets;
   const name = nameOf(change);
-  assertUnlocked("user", name, current?.resource);
+  assertUnlocked(`user “${name}”`, current?.resource);
 
   if (change.action === "create") {
     if (current && current.resource.status !== "deleted") {
@@ -107,6 +125,7 @@ export function planUserChange(request: ChangeRequest<UserChange>, current: Stor
     assertWritesKeepHistory(permissions, projectBuckets);
     const spec: UserSpec = { description, permissions, expiresAt, sftp };
     assertTemplateFits(project, name, spec);
+    assertSftpAvailable(spec, around.sftp);
     const user = { name, path: userPath(project.id), spec, status: "creating" as const, keys: [], updatedAt: now };
     return { resource: lockResource(user, spec, "create", actor, operationId, now), appliedSpec: null };
   }
@@ -124,6 +143,9 @@ export function planUserChange(request: ChangeRequest<UserChange>, current: Stor
     assertWritesKeepHistory(spec.permissions, projectBuckets);
   }
   assertTemplateFits(project, name, spec);
+  // Keys unchanged on a user that already has SFTP: its stack keeps importing what it imported.
+  const sftpChanged = JSON.stringify(spec.sftp ?? null) !== JSON.stringify(current.appliedSpec.sftp ?? null);
+  if (sftpChanged) assertSftpAvailable(spec, around.sftp);
   if (JSON.stringify(spec) === JSON.stringify({ ...current.resource.spec, sftp: current.resource.spec.sftp ?? null }) && current.resource.status === "ready") {
     throw new RoomError("invalid", `User “${name}” already has these settings; nothing to change.`);
   }
@@ -146,7 +168,7 @@ function userErrorFromAws(err: unknown, name: string): RoomError {
       name: "This IAM user already exists in the account.",
     });
   }
-  return roomErrorFromAws(err, "user", name);
+  return roomErrorFromAws(err, `user “${name}”`);
 }
 
 /**
@@ -182,7 +204,7 @@ export async function runUser(gateway: ReturnType<RoomContext["gateway"]>, reque
       templateBody: userTemplate({ projectId: project.id, accountId: project.accountId, region: project.region, name, spec }),
       tags: userStackTags({ projectId: project.id, name, spec }),
       operationId,
-      namedIam: true,
+      capabilities: ["CAPABILITY_NAMED_IAM"] as const,
     };
     if (change.action === "create") {
       await gateway.createStack(input);
@@ -202,7 +224,7 @@ function userOperation(room: RoomContext, request: ChangeRequest<UserChange>): O
     name,
     action: request.change.action,
     actor: request.actor,
-    plan: (operationId, now) => planUserChange(request, room.store.getAs("user", name, StoredUser), buckets(room), operationId, now),
+    plan: (operationId, now) => planUserChange(request, room.store.getAs("user", name, StoredUser), neighbours(room), operationId, now),
     describe: (planned) => describe(request.actor, request.change, StoredUser.parse(planned).resource.spec),
     run: (planned, operationId) => runUser(room.gateway(request.project), request, StoredUser.parse(planned), operationId),
   };

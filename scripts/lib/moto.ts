@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { waitForHttp } from "./ports";
 
 export interface MotoServer {
@@ -17,13 +18,16 @@ export function assertMotoInstalled(): void {
   if (probe.status !== 0) throw new Error(`python3 cannot import moto.server. ${INSTALL_HINT}`);
 }
 
+/** moto's server with the one fix Stackroom needs (see the script's docstring). */
+const MOTO_SERVER = fileURLToPath(new URL("../moto_server.py", import.meta.url));
+
 /**
- * Starts `python3 -m moto.server` on 127.0.0.1:`port` and waits until it answers.
+ * Starts moto's server (scripts/moto_server.py) on 127.0.0.1:`port` and waits until it answers.
  * `env` adds variables such as INITIAL_NO_AUTH_ACTION_COUNT (IAM enforcement).
  */
 export async function startMoto(port: number, env: Record<string, string> = {}): Promise<MotoServer> {
   assertMotoInstalled();
-  const child: ChildProcess = spawn("python3", ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], {
+  const child: ChildProcess = spawn("python3", [MOTO_SERVER, "-H", "127.0.0.1", "-p", String(port)], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "pipe"],
   });

@@ -9,6 +9,7 @@ import { DEMO, demoProjectRecord } from "./demo";
 import { startLocalAdapter } from "../../aws-bridge/local-adapter";
 import { bootstrapProjectAccount } from "../../aws-bridge/local-bootstrap";
 import { startAccessTeam } from "./access-team";
+import { startLocalSftp } from "../../aws-bridge/local-sftp";
 import { projectWebhookUrl } from "../../aws-bridge/project-scope";
 import { projectWebhookSecret } from "../../worker/domain/webhook-secret";
 
@@ -27,6 +28,10 @@ export interface StackOptions {
   holdSeconds?: number;
   /** Extra vars for the Worker. */
   workerVars?: Record<string, string>;
+  /** Port of the local SFTP stand-in for Transfer Family. 0 or absent = any free port. */
+  sftpPort?: number;
+  /** Where the SFTP host key is kept between starts (absent: a fresh key per start). */
+  sftpHostKeyFile?: string;
   /**
    * Sign-in: "dev" (the default; POST /api/dev/login) or Cloudflare Access. With Access and no
    * `teamDomain`, a local Access stand-in (scripts/lib/access-team.ts) is started; the app's dev
@@ -41,6 +46,8 @@ export interface Stack {
   accessTeam?: { url: string; audience: string };
   apiUrl: string;
   motoEndpoint: string;
+  /** The local SFTP stand-in: `sftp -P <port> <user>@localhost`. */
+  sftp: { port: number; hostKeyFingerprint: string };
   opsToken: string;
   pids: Record<string, number>;
   stop(): Promise<void>;
@@ -97,6 +104,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     });
     await warmCloudFormation(moto.endpoint);
 
+    // Transfer Family has no moto: users sign in to this stand-in with their deployed stack's keys.
+    const sftp = await startLocalSftp({
+      port: options.sftpPort ?? 0,
+      motoEndpoint: moto.endpoint,
+      projectId: DEMO.id,
+      accountId: DEMO.accountId,
+      region: DEMO.region,
+      hostKeyFile: options.sftpHostKeyFile,
+    });
+    stopped.push(() => sftp.stop());
+
     let accessTeam: Stack["accessTeam"];
     const authVars: Record<string, string> = { AUTH_MODE: "dev" };
     if (options.auth?.mode === "access") {
@@ -117,6 +135,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const vars: Record<string, string> = {
       ...authVars,
       AWS_ENDPOINT: moto.endpoint,
+      LOCAL_SFTP_ENDPOINT: `localhost:${sftp.port}`,
       SESSION_SECRET: randomBytes(32).toString("hex"),
       WEBHOOK_SECRET: webhookSecret,
       WEBHOOK_SECRET_PREVIOUS: "",
@@ -159,7 +178,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       url = `http://localhost:${appPort}`;
       await waitForHttp(url, 60_000);
     }
-    return { url, apiUrl, motoEndpoint: moto.endpoint, opsToken, pids, accessTeam, stop: stopAll };
+    return { url, apiUrl, motoEndpoint: moto.endpoint, sftp: { port: sftp.port, hostKeyFingerprint: sftp.hostKeyFingerprint }, opsToken, pids, accessTeam, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { Bucket, Member, User } from "./contract";
+import { Member, SnapshotFrame } from "./contract";
 
 /**
  * The KV documents a project's room writes and the Worker reads: the contract between the two
@@ -11,10 +11,8 @@ import { Bucket, Member, User } from "./contract";
  * CloudFormation); `seq` tells the live socket where to resume, so snapshot + log tail is exact
  * even though KV is eventually consistent.
  */
-export const Snapshot = z.object({
+export const Snapshot = SnapshotFrame.omit({ type: true }).extend({
   seq: z.number().int().nonnegative(),
-  buckets: z.array(Bucket),
-  users: z.array(User),
   members: z.array(Member).default([]),
   writtenAt: z.string(),
 });

@@ -48,15 +48,16 @@ describe("stackName / parseStackName", () => {
     expect(() => stackName("demo", "user", "has space")).toThrow(NamingError);
   });
 
-  it("names the project's SFTP server stack without a name part, and reads it back only when asked", () => {
+  it("names the project's one SFTP server stack without a name part, and reads it back as the resource \"server\"", () => {
     expect(stackName("demo", "sftp")).toBe("stackroom-demo-sftp");
-    expect(parseStackName("stackroom-demo-sftp", { sftp: true })).toEqual({ projectId: "demo", kind: "sftp" });
-    expect(parseStackName("stackroom-demo-sftp")).toBeNull();
-    expect(parseStackName("stackroom-demo-user-alice", { sftp: true })).toEqual({ projectId: "demo", kind: "user", name: "alice" });
-    for (const foreign of ["stackroom-demo-sftp-x", "stackroom-Demo-sftp", "stackroom-demo-sftpx", "stackroom--sftp"]) {
-      expect(parseStackName(foreign, { sftp: true }), foreign).toBeNull();
+    expect(stackName("demo", "sftp", "server")).toBe("stackroom-demo-sftp");
+    expect(parseStackName("stackroom-demo-sftp")).toEqual({ projectId: "demo", kind: "sftp", name: "server" });
+    expect(parseStackName("stackroom-demo-user-alice")).toEqual({ projectId: "demo", kind: "user", name: "alice" });
+    for (const foreign of ["stackroom-demo-sftp-x", "stackroom-Demo-sftp", "stackroom-demo-sftpx", "stackroom--sftp", "stackroom-demo-sftp-server"]) {
+      expect(parseStackName(foreign), foreign).toBeNull();
     }
     expect(() => stackName("Demo", "sftp")).toThrow(NamingError);
+    expect(() => stackName("demo", "sftp", "other")).toThrow(NamingError);
   });
 
   it("refuses a user name whose escaped stack name would exceed 128 characters", () => {

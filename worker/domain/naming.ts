@@ -1,4 +1,5 @@
 import { BucketName } from "./contract/bucket";
+import { SFTP_SERVER_NAME } from "./contract/sftp";
 import type { ResourceKind } from "./contract/resource";
 
 /** Every stack Stackroom owns starts with this; anything else in the account is foreign. */
@@ -52,27 +53,28 @@ function decodeUserName(encoded: string): string | null {
 }
 
 function isValidName(kind: ResourceKind, name: string): boolean {
-  return kind === "bucket" ? BucketName.safeParse(name).success : IAM_USER_NAME.test(name);
+  switch (kind) {
+    case "bucket":
+      return BucketName.safeParse(name).success;
+    case "user":
+      return IAM_USER_NAME.test(name);
+    case "sftp":
+      return name === SFTP_SERVER_NAME;
+  }
 }
-
-/**
- * Every stack kind: a resource (bucket, user) or the project's one SFTP server stack, which has no
- * name part. ResourceKind stays the resource kinds only: the room, cache and API are built on it.
- */
-export type StackKind = ResourceKind | "sftp";
 
 /**
  * `stackroom-<project>-<kind>-<name>`; user names are escaped (see USER_ESCAPES). Throws
  * NamingError for an invalid project id or name, or when the result exceeds 128 characters
- * (possible only for long user names full of escaped characters).
- * `stackName(project, "sftp")` is the project's SFTP server stack, `stackroom-<project>-sftp`.
+ * (possible only for long user names full of escaped characters). The project's one SFTP server
+ * (kind `sftp`, name SFTP_SERVER_NAME) has the stack `stackroom-<project>-sftp`.
  */
-export function stackName(projectId: string, kind: "sftp"): string;
+export function stackName(projectId: string, kind: "sftp", name?: string): string;
 export function stackName(projectId: string, kind: ResourceKind, name: string): string;
-export function stackName(projectId: string, kind: StackKind, name?: string): string {
+export function stackName(projectId: string, kind: ResourceKind, name: string = SFTP_SERVER_NAME): string {
   if (!PROJECT_ID.test(projectId)) throw new NamingError(`Invalid project id: ${projectId}`);
+  if (!isValidName(kind, name)) throw new NamingError(`Invalid ${kind} name: ${name}`);
   if (kind === "sftp") return `${STACK_PREFIX}-${projectId}-sftp`;
-  if (name === undefined || !isValidName(kind, name)) throw new NamingError(`Invalid ${kind} name: ${name}`);
   const encoded = kind === "user" ? encodeUserName(name) : name;
   const result = `${STACK_PREFIX}-${projectId}-${kind}-${encoded}`;
   if (result.length > STACK_NAME_MAX) {
@@ -87,23 +89,11 @@ export interface ParsedStackName {
   name: string;
 }
 
-/** The project's SFTP server stack, as parseStackName reads it when asked to. */
-export interface ParsedSftpStackName {
-  projectId: string;
-  kind: "sftp";
-}
-
-/**
- * Inverse of stackName; null for any stack Stackroom did not name (foreign or malformed).
- * Without `{ sftp: true }` the SFTP server stack also reads as null: callers written for
- * resource stacks (webhook intake, room, healing) keep ignoring it until they handle its kind.
- */
-export function parseStackName(name: string): ParsedStackName | null;
-export function parseStackName(name: string, options: { sftp: true }): ParsedStackName | ParsedSftpStackName | null;
-export function parseStackName(name: string, options?: { sftp: true }): ParsedStackName | ParsedSftpStackName | null {
+/** Inverse of stackName; null for any stack Stackroom did not name (foreign or malformed). */
+export function parseStackName(name: string): ParsedStackName | null {
   if (name.length > STACK_NAME_MAX) return null;
   const sftp = /^stackroom-([a-z][a-z0-9]{1,19})-sftp$/.exec(name);
-  if (sftp) return options?.sftp ? { projectId: sftp[1] ?? "", kind: "sftp" } : null;
+  if (sftp) return { projectId: sftp[1] ?? "", kind: "sftp", name: SFTP_SERVER_NAME };
   // Project ids contain no hyphen, so the first three hyphens are unambiguous separators.
   const match = /^stackroom-([a-z][a-z0-9]{1,19})-(bucket|user)-([A-Za-z0-9-]+)$/.exec(name);
   if (!match) return null;

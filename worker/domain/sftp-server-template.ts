@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { TEMPLATE_VERSION, type StackTag } from "./bucket-template";
 import { ProjectId } from "./contract/project";
+import { SftpServerSpec } from "./contract/sftp";
 import { TAG_KEYS } from "./naming";
 import { projectIamPath } from "./project-boundary";
 import { sftpLogGroupName, sftpLoggingBoundaryArn, sftpLoggingDocument } from "./sftp-logging";
@@ -16,13 +17,6 @@ export const SFTP_SECURITY_POLICY = "TransferSecurityPolicy-2025-03";
 
 /** A year, like the bridge's log group (Control Tower CT.CLOUDWATCH.PR.2 asks for at least 365 days). */
 export const SFTP_LOG_RETENTION_DAYS = 365;
-
-/** The server settings Stackroom chose, recorded so a later version can tell an older server apart. */
-export const SftpServerSpec = z.object({
-  securityPolicy: z.string().regex(/^TransferSecurityPolicy-[A-Za-z0-9-]+$/),
-  logRetentionDays: z.number().int().min(1),
-});
-export type SftpServerSpec = z.infer<typeof SftpServerSpec>;
 
 export const DEFAULT_SFTP_SERVER_SPEC: SftpServerSpec = { securityPolicy: SFTP_SECURITY_POLICY, logRetentionDays: SFTP_LOG_RETENTION_DAYS };
 

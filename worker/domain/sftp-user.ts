@@ -1,5 +1,5 @@
 import { ProjectId } from "./contract/project";
-import { sftpUserNameProblem, type SftpAccess } from "./contract/sftp";
+import { sftpFolder, sftpUserNameProblem, type SftpAccess } from "./contract/sftp";
 import { parseSshPublicKey } from "./contract/ssh-key";
 import type { Permission } from "./contract/user";
 import { bucketSuffix, physicalBucketName } from "./naming";
@@ -33,8 +33,6 @@ export interface HomeDirectoryMapping {
   Target: string;
 }
 
-const withoutTrailingSlash = (prefix: string) => prefix.replace(/\/+$/, "");
-
 /**
  * Logical home directory: each granted bucket (or prefix of it) appears as `/<bucket>` (or
  * `/<bucket>/<prefix>`) and maps to the same path in the physical bucket, so the user sees its
@@ -48,7 +46,7 @@ const withoutTrailingSlash = (prefix: string) => prefix.replace(/\/+$/, "");
  * LOGICAL home, and the role's explicit Deny of everything blocks it anyway.
  */
 export function homeDirectoryMappings(permissions: Permission[], physicalName: (bucket: string) => string, suffix: string): HomeDirectoryMapping[] {
-  const paths = [...new Set(permissions.map((p) => (p.prefix === undefined ? p.bucket : `${p.bucket}/${withoutTrailingSlash(p.prefix)}`)))].sort();
+  const paths = [...new Set(permissions.map((p) => sftpFolder(p).slice(1)))].sort();
   const kept = paths.filter((path) => !paths.some((other) => other !== path && path.startsWith(`${other}/`)));
   if (kept.length === 0) return [{ Entry: "/", Target: `/no--access-${suffix}` }];
   return kept.map((path) => {

@@ -134,6 +134,15 @@ export function forgettableEvents(events: readonly StackEvent[], keepRecent: num
  * events that arrive before the API call returned all give the same answer. null when no
  * stack-level event is known yet.
  */
+/** Each resource's physical id as the stack's events last reported it (by logical id); the stack itself left out. */
+export function physicalIdsOf(events: readonly StackEvent[]): Record<string, string> {
+  const ids: Record<string, string> = {};
+  for (const event of [...events].sort(compareStackEvents)) {
+    if (!isStackLevelEvent(event) && event.physicalResourceId) ids[event.logicalResourceId] = event.physicalResourceId;
+  }
+  return ids;
+}
+
 export function deriveStackState(events: readonly StackEvent[]): StackState | null {
   const stackEvents = events.filter(isStackLevelEvent);
   const current = latest(stackEvents, compareStackEvents);
@@ -215,7 +224,7 @@ function describe(raw: string | undefined, kind: ResourceKind | undefined): Desc
  */
 export function explainFailure(facts: FailureFacts): string {
   const { stackStatus, kind } = facts;
-  const noun = kind === "user" ? "the user" : kind === "bucket" ? "the bucket" : "the resource";
+  const noun = kind === "user" ? "the user" : kind === "bucket" ? "the bucket" : kind === "sftp" ? "the SFTP server" : "the resource";
   const cause = describe(facts.cause, kind);
   const rollback = facts.rollbackCause ? describe(facts.rollbackCause, kind) : undefined;
   const rollbackText = rollback ? `: ${rollback.text}` : "";

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import type { StackKind } from "./naming";
+import type { ResourceKind } from "./contract/resource";
 
 export class TemplateMetadataError extends Error {
   override name = "TemplateMetadataError";
@@ -12,7 +12,7 @@ const Envelope = z.object({ Metadata: z.object({ Stackroom: z.looseObject({ kind
  * null: not a Stackroom template of that kind (not JSON, no block, another kind). Throws
  * TemplateMetadataError when the block is there but unreadable (hand-edited, or a newer Stackroom).
  */
-export function readStackroomMetadata<S extends z.ZodType>(templateBody: string, kind: StackKind, schema: S): z.output<S> | null {
+export function readStackroomMetadata<S extends z.ZodType>(templateBody: string, kind: ResourceKind, schema: S): z.output<S> | null {
   let body: unknown;
   try {
     body = JSON.parse(templateBody);

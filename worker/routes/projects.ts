@@ -26,13 +26,8 @@ export const projectRoutes = new Hono<AppEnv>()
   .get("/:p", requireMember(), async (c) => {
     const project = c.get("project");
     const snapshot = await readSnapshot(c.env.STACK_CACHE, project.id);
-    const view: ProjectView = {
-      project: summarize(project, c.get("role")),
-      seq: snapshot.seq,
-      buckets: snapshot.buckets,
-      users: snapshot.users,
-      members: snapshot.members,
-    };
+    const { writtenAt: _written, ...state } = snapshot;
+    const view: ProjectView = { project: summarize(project, c.get("role")), ...state };
     return c.json(view);
   })
   .get("/:p/activity", requireMember(), async (c) => {

@@ -16,6 +16,7 @@ import {
   QueuedEdit,
   Share,
   ShareList,
+  SftpAccepted,
   User,
   UserAccepted,
   type CreateBucketBody,
@@ -171,6 +172,12 @@ export const repairBucket = (project: string, name: string, action: ResourceActi
   api(`${bucketPath(project, name)}/actions`, BucketAccepted, { method: "POST", body: { action } });
 export const repairUser = (project: string, name: string, action: ResourceAction["action"]) =>
   api(`${userPath(project, name)}/actions`, UserAccepted, { method: "POST", body: { action } });
+
+/** Turns the project's SFTP server on or off (owners); `queue: false` answers 409 `locked` instead of waiting. */
+export const setSftp = (project: string, enabled: boolean, opts: { queue?: boolean } = {}) =>
+  api(`${projectPath(project)}/sftp`, SftpAccepted, { method: "PUT", body: { enabled, queue: opts.queue !== false } });
+export const repairSftp = (project: string, action: ResourceAction["action"]) =>
+  api(`${projectPath(project)}/sftp/actions`, SftpAccepted, { method: "POST", body: { action } });
 
 /** Cancels a queued edit before it starts (its author or an owner); 404 once it has started. */
 export const cancelQueuedEdit = (project: string, operationId: string) =>

@@ -1,4 +1,4 @@
-import type { ActivityEntry, ActivityPage, Bucket, LiveFrame, Member, ProjectSummary, ProjectView, QueuedEdit, ResourceKind, User } from "$contract";
+import { sftpUnavailable, type ActivityEntry, type ActivityPage, type Bucket, type LiveFrame, type Member, type ProjectSummary, type ProjectView, type QueuedEdit, type ResourceKind, type SftpServer, type User } from "$contract";
 import { sameEmail } from "./people";
 import { ResourceSet } from "./resource-set.svelte";
 
@@ -27,6 +27,9 @@ export class ProjectState {
 
   readonly #buckets = new ResourceSet<Bucket>();
   readonly #users = new ResourceSet<User>();
+  /** The project's SFTP server: none, or one named "server". */
+  readonly #sftp = new ResourceSet<SftpServer>();
+  readonly #sets: Record<ResourceKind, ResourceSet<Bucket> | ResourceSet<User> | ResourceSet<SftpServer>> = { bucket: this.#buckets, user: this.#users, sftp: this.#sftp };
 
   constructor(view: ProjectView, me: string, firstActivityPage?: ActivityPage) {
     this.project = view.project;
@@ -34,6 +37,7 @@ export class ProjectState {
     this.seq = view.seq;
     this.#buckets.replace(view.buckets);
     this.#users.replace(view.users);
+    this.#sftp.replace(view.sftpServers);
     this.members = view.members;
     if (firstActivityPage) this.addActivity(firstActivityPage);
   }
@@ -46,6 +50,26 @@ export class ProjectState {
     return this.#users.list;
   }
 
+  /** The SFTP server while SFTP is on or being turned on or off (a deleted one lingers a moment, greyed). */
+  get sftp(): SftpServer | undefined {
+    return this.#sftp.list[0];
+  }
+
+  /** Why SFTP access cannot be given now (the room refuses with the same words), or null. */
+  get sftpUnavailable(): string | null {
+    const server = this.sftp;
+    return sftpUnavailable(server, server?.endpoint !== undefined);
+  }
+
+  /** SFTP in one word for the tab: On, Off, or what is happening to it. */
+  get sftpState(): string {
+    const server = this.sftp;
+    if (!server || server.status === "deleted") return "Off";
+    if (server.status === "creating" || server.lock?.action === "create") return "Turning on";
+    if (server.status === "deleting" || server.lock?.action === "delete") return "Turning off";
+    return server.status === "failed" ? "Failed" : "On";
+  }
+
   /** Buckets and users that exist (deleted ones still on screen are not counted), and members. */
   get counts(): { buckets: number; users: number; members: number } {
     return { buckets: this.#buckets.liveCount, users: this.#users.liveCount, members: this.members.length };
@@ -53,12 +77,12 @@ export class ProjectState {
 
   /** A deleted resource whose row is fading out. */
   isLeaving(kind: ResourceKind, name: string): boolean {
-    return (kind === "bucket" ? this.#buckets : this.#users).leaving.has(name);
+    return this.#sets[kind].leaving.has(name);
   }
 
   /** Takes a deleted resource's row away now instead of letting it fade by itself. */
   dismiss(kind: ResourceKind, name: string): void {
-    (kind === "bucket" ? this.#buckets : this.#users).dismiss(name);
+    this.#sets[kind].dismiss(name);
   }
 
   /** Viewers read only; editors and owners create, change and delete. */
@@ -77,8 +101,8 @@ export class ProjectState {
   }
 
   /** The spec a resource had before its running operation, when this page saw it. */
-  specBefore(kind: ResourceKind, name: string): Bucket["spec"] | User["spec"] | undefined {
-    return kind === "bucket" ? this.#buckets.specBefore(name) : this.#users.specBefore(name);
+  specBefore(kind: ResourceKind, name: string): Bucket["spec"] | User["spec"] | SftpServer["spec"] | undefined {
+    return this.#sets[kind].specBefore(name);
   }
 
   bucket(name: string): Bucket | undefined {
@@ -102,6 +126,7 @@ export class ProjectState {
       case "snapshot":
         this.#buckets.replace(frame.buckets);
         this.#users.replace(frame.users);
+        this.#sftp.replace(frame.sftpServers);
         this.members = frame.members;
         this.seq = frame.seq;
         return "applied";
@@ -132,6 +157,11 @@ export class ProjectState {
     this.#users.offer(user);
   }
 
+  /** Takes the SFTP server from an HTTP answer; see `ResourceSet.offer`. */
+  offerSftp(server: SftpServer): void {
+    this.#sftp.offer(server);
+  }
+
   /** Adds a page of activity (newest first) and remembers where the next older page starts. */
   addActivity(page: ActivityPage): void {
     this.#mergeActivity(page.entries);
@@ -147,6 +177,7 @@ export class ProjectState {
   dispose(): void {
     this.#buckets.dispose();
     this.#users.dispose();
+    this.#sftp.dispose();
   }
 
   #applyChange(frame: Extract<LiveFrame, { type: "change" }>): ApplyResult {
@@ -159,6 +190,8 @@ export class ProjectState {
     else if (frame.bucket === null && kind === "bucket") this.#buckets.markGone(name);
     if (frame.user) this.#users.put(frame.user);
     else if (frame.user === null && kind === "user") this.#users.markGone(name);
+    if (frame.sftp) this.#sftp.put(frame.sftp);
+    else if (frame.sftp === null && kind === "sftp") this.#sftp.markGone(name);
     if (frame.members) this.members = frame.members;
     this.#mergeActivity([frame.activity]);
     return "applied";

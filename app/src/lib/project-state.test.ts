@@ -8,6 +8,7 @@ const view: ProjectView = {
   seq: 5,
   buckets: [],
   users: [],
+  sftpServers: [],
   members: [{ email: "alice@example.com", role: "owner" }],
 };
 const at = (email: string, connections = 1) => ({ email, since: "2026-11-30T10:00:00.000Z", connections });

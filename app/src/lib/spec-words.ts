@@ -1,4 +1,4 @@
-import type { BucketSpec, Lock, Permission, QueuedEdit, ResourceKind, UserSpec } from "$contract";
+import type { BucketSpec, Lock, Permission, QueuedEdit, ResourceKind, SftpServerSpec, UserSpec } from "$contract";
 import { accessLabel, encryptionLabel, shortDateTime } from "./format";
 
 /** A resource's settings in a manager's words, for "what is being applied". */
@@ -15,7 +15,20 @@ export function userSettings(spec: UserSpec): string[] {
   return [
     grants === 0 ? "no bucket access" : grants === 1 ? `access to ${grantLabel(spec.permissions[0])}` : `access to ${grants} buckets/prefixes`,
     spec.expiresAt ? `expires ${shortDateTime(spec.expiresAt)}` : "never expires",
+    ...(spec.sftp ? [sftpKeys(spec.sftp.sshPublicKeys.length)] : []),
   ];
+}
+
+/** The SFTP server's settings: what a manager may want to know about a Transfer server. */
+export function sftpSettings(spec: SftpServerSpec): string[] {
+  return [`security policy ${spec.securityPolicy}`, `logs kept ${days(spec.logRetentionDays)}`];
+}
+
+export function sftpChanges(before: SftpServerSpec, after: SftpServerSpec): string[] {
+  const changes: string[] = [];
+  if (before.securityPolicy !== after.securityPolicy) changes.push(`security policy ${before.securityPolicy} → ${after.securityPolicy}`);
+  if (before.logRetentionDays !== after.logRetentionDays) changes.push(`logs kept ${days(before.logRetentionDays)} → ${days(after.logRetentionDays)}`);
+  return changes;
 }
 
 /** What differs between two bucket specs, e.g. ["versioning on → off"]. */
@@ -41,6 +54,10 @@ export function userChanges(before: UserSpec, after: UserSpec): string[] {
   }
   for (const [k, p] of old) if (!now.has(k)) changes.push(`remove access to ${grantLabel(p)}`);
   if (before.expiresAt !== after.expiresAt) changes.push(after.expiresAt ? `expires ${shortDateTime(after.expiresAt)}` : "never expires");
+  const keysBefore = before.sftp?.sshPublicKeys ?? null;
+  const keysAfter = after.sftp?.sshPublicKeys ?? null;
+  if (!keysAfter && keysBefore) changes.push("SFTP access removed");
+  else if (keysAfter && (!keysBefore || keysBefore.join("\n") !== keysAfter.join("\n"))) changes.push(sftpKeys(keysAfter.length));
   return changes;
 }
 
@@ -51,15 +68,20 @@ export function userChanges(before: UserSpec, after: UserSpec): string[] {
 export function operationDetail(
   kind: ResourceKind,
   lock: Lock,
-  spec: BucketSpec | UserSpec,
-  before: BucketSpec | UserSpec | undefined,
+  spec: BucketSpec | UserSpec | SftpServerSpec,
+  before: BucketSpec | UserSpec | SftpServerSpec | undefined,
 ): { changes: boolean; text: string } | null {
   if (lock.action === "delete") return kind === "user" ? { changes: false, text: "its access keys first" } : null;
-  if (lock.action === "update" && before) {
-    const changes = isBucketSpec(spec) && isBucketSpec(before) ? bucketChanges(before, spec) : !isBucketSpec(spec) && !isBucketSpec(before) ? userChanges(before, spec) : [];
-    if (changes.length) return { changes: true, text: changes.join(", ") };
-  }
-  return { changes: false, text: (isBucketSpec(spec) ? bucketSettings(spec) : userSettings(spec)).join(", ") };
+  const words = specWords(spec, before);
+  if (lock.action === "update" && words.changes?.length) return { changes: true, text: words.changes.join(", ") };
+  return { changes: false, text: words.settings.join(", ") };
+}
+
+/** A spec's settings, and its changes from `before` when both are of the same kind. */
+function specWords(spec: BucketSpec | UserSpec | SftpServerSpec, before: BucketSpec | UserSpec | SftpServerSpec | undefined): { settings: string[]; changes?: string[] } {
+  if ("versioning" in spec) return { settings: bucketSettings(spec), changes: before && "versioning" in before ? bucketChanges(before, spec) : undefined };
+  if ("securityPolicy" in spec) return { settings: sftpSettings(spec), changes: before && "securityPolicy" in before ? sftpChanges(before, spec) : undefined };
+  return { settings: userSettings(spec), changes: before && "permissions" in before ? userChanges(before, spec) : undefined };
 }
 
 /** "Alice is updating this bucket" + this: ": versioning on → off", " to versioning off, …", " with …". */
@@ -70,7 +92,7 @@ export function operationPhrase(lock: Lock, detail: ReturnType<typeof operationD
   return joiner[lock.action] + detail.text;
 }
 
-const FIELD = /(versioning|encryption|expireAfterDays|description|permissions|expiresAt) → /;
+const FIELD = /(versioning|encryption|expireAfterDays|description|permissions|expiresAt|sftp) → /;
 
 /**
  * A queued edit's summary in words. The room writes `update versioning → false, expireAfterDays → 30`
@@ -109,13 +131,16 @@ function fieldWords(field: string, value: unknown): string | null {
       return Array.isArray(value) ? (value.length === 0 ? "remove all bucket access" : `bucket access (${value.length === 1 ? "1 grant" : `${value.length} grants`})`) : null;
     case "expiresAt":
       return typeof value === "string" ? `expires ${shortDateTime(value)}` : value === null ? "never expires" : null;
+    case "sftp":
+      if (value === null) return "SFTP access removed";
+      return typeof value === "object" && "sshPublicKeys" in value && Array.isArray(value.sshPublicKeys) ? sftpKeys(value.sshPublicKeys.length) : null;
     default:
       return null;
   }
 }
 
-function isBucketSpec(spec: BucketSpec | UserSpec): spec is BucketSpec {
-  return "versioning" in spec;
+function sftpKeys(n: number): string {
+  return n === 1 ? "SFTP with 1 key" : `SFTP with ${n} keys`;
 }
 
 function grantLabel(p: Permission | undefined): string {

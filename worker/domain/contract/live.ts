@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { Bucket } from "./bucket";
 import { User } from "./user";
+import { SftpServer } from "./sftp";
 import { IsoTime, ResourceKind } from "./resource";
 import { ProjectSummary } from "./project";
 import { Member } from "./member";
@@ -27,12 +28,22 @@ export const ProjectView = z.object({
   seq: z.number().int().nonnegative(),
   buckets: z.array(Bucket),
   users: z.array(User),
+  /** The SFTP server, when SFTP is (being) turned on: zero or one. */
+  sftpServers: z.array(SftpServer).default([]),
   members: z.array(Member),
 });
 export type ProjectView = z.infer<typeof ProjectView>;
 
 /** Whole state, sent when the client's `since` is older than the kept log (and what KV's snapshot holds). */
-export const SnapshotFrame = z.object({ type: z.literal("snapshot"), seq: z.number().int(), buckets: z.array(Bucket), users: z.array(User), members: z.array(Member) });
+export const SnapshotFrame = z.object({
+  type: z.literal("snapshot"),
+  seq: z.number().int(),
+  buckets: z.array(Bucket),
+  users: z.array(User),
+  /** Snapshots written before SFTP existed have no list: none. */
+  sftpServers: z.array(SftpServer).default([]),
+  members: z.array(Member),
+});
 export type SnapshotFrame = z.infer<typeof SnapshotFrame>;
 
 /** A manager who has the project open: since when, and in how many tabs. */
@@ -54,6 +65,7 @@ export const LiveFrame = z.discriminatedUnion("type", [
     seq: z.number().int(),
     bucket: Bucket.nullable().optional(),
     user: User.nullable().optional(),
+    sftp: SftpServer.nullable().optional(),
     members: z.array(Member).optional(),
     activity: ActivityEntry,
   }),

@@ -4,7 +4,7 @@ import * as z from "zod";
 export const ResourceStatus = z.enum(["queued", "creating", "updating", "deleting", "ready", "failed", "deleted"]);
 export type ResourceStatus = z.infer<typeof ResourceStatus>;
 
-export const ResourceKind = z.enum(["bucket", "user"]);
+export const ResourceKind = z.enum(["bucket", "user", "sftp"]);
 export type ResourceKind = z.infer<typeof ResourceKind>;
 
 /** Held while a resource's stack operation runs. */

@@ -1,4 +1,6 @@
 import * as z from "zod";
+import { IsoTime, Lock, QueueFields, ResourceStatus } from "./resource";
+import type { Permission } from "./user";
 import { keyFingerprint, parseSshPublicKey, SSH_KEY_LINE_MAX } from "./ssh-key";
 
 /**
@@ -64,4 +66,77 @@ export function sftpUserNameProblem(name: string): string | null {
     return "SFTP needs a user name of at least 3 characters that starts with a letter, digit or _ and uses only letters, digits and _ @ . -";
   }
   return null;
+}
+
+/** The project's one SFTP server is a resource named this (its stack is `stackroom-<project>-sftp`). */
+export const SFTP_SERVER_NAME = "server";
+
+/** The server settings Stackroom chose, recorded so a later version can tell an older server apart. */
+export const SftpServerSpec = z.object({
+  securityPolicy: z.string().regex(/^TransferSecurityPolicy-[A-Za-z0-9-]+$/),
+  logRetentionDays: z.number().int().min(1),
+});
+export type SftpServerSpec = z.infer<typeof SftpServerSpec>;
+
+/** Where SFTP clients connect: Transfer Family's public endpoint (port 22), or the local stand-in. */
+export const SftpEndpoint = z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535) });
+export type SftpEndpoint = z.infer<typeof SftpEndpoint>;
+
+/** The project's AWS Transfer Family server, when SFTP is (being) turned on. */
+export const SftpServer = z.object({
+  name: z.literal(SFTP_SERVER_NAME),
+  spec: SftpServerSpec,
+  status: ResourceStatus,
+  statusReason: z.string().optional(),
+  lock: Lock.optional(),
+  operationId: z.string().optional(),
+  updatedAt: IsoTime,
+  /** `s-` and 17 hex digits, once CloudFormation has created the server. */
+  serverId: z.string().regex(/^s-[0-9a-f]{17}$/).optional(),
+  /** Known once the server is ready. */
+  endpoint: SftpEndpoint.optional(),
+  ...QueueFields,
+});
+export type SftpServer = z.infer<typeof SftpServer>;
+
+/**
+ * Why SFTP access cannot be given now, or null when the project's server stands. `applied`: the
+ * server has been created (the room knows its applied spec; a page knows its endpoint). The room
+ * refuses with this text and the app shows it before anyone submits.
+ */
+export function sftpUnavailable(server: { status: ResourceStatus; lock?: Lock | undefined } | undefined, applied: boolean): string | null {
+  if (!server || server.status === "deleted") return "SFTP is off for this project. An owner turns it on first, in the SFTP tab.";
+  if (server.status === "deleting" || server.lock?.action === "delete") return "SFTP is being turned off for this project.";
+  if (!applied) {
+    return server.status === "failed"
+      ? "Turning SFTP on failed for this project; an owner turns it off and on again first."
+      : "SFTP is still being turned on for this project. Add SSH keys once it is ready (a few minutes).";
+  }
+  return null;
+}
+
+/** `PUT /api/projects/:p/sftp` (owner). */
+export const SftpSettingsBody = z.strictObject({
+  enabled: z.boolean({ error: "Say whether SFTP is on: enabled true or false." }),
+  queue: z.boolean().default(true),
+});
+export type SftpSettingsBody = z.infer<typeof SftpSettingsBody>;
+
+/** 202 body of `PUT /api/projects/:p/sftp`: the server as locked for the operation. */
+export const SftpAccepted = z.object({ sftp: SftpServer, operationId: z.string() });
+export type SftpAccepted = z.infer<typeof SftpAccepted>;
+
+/**
+ * What AWS Transfer Family costs while the server exists, for the app to say before an owner turns
+ * it on: the SFTP endpoint is billed per hour whether or not anyone connects, plus data.
+ * US East (N. Virginia) list prices (AWS Transfer Family pricing page); other regions differ a little.
+ */
+export const SFTP_PRICE = { endpointPerHourUsd: 0.3, uploadPerGbUsd: 0.04, downloadPerGbUsd: 0.04 } as const;
+
+/**
+ * The folder an SFTP user sees for a grant: `/<bucket>`, or `/<bucket>/<prefix>` (the user's
+ * logical home directory; sftp-user.ts maps exactly these to the physical buckets).
+ */
+export function sftpFolder(grant: Pick<Permission, "bucket" | "prefix">): string {
+  return grant.prefix === undefined ? `/${grant.bucket}` : `/${grant.bucket}/${grant.prefix.replace(/\/+$/, "")}`;
 }

@@ -1,0 +1,185 @@
+// Proves the SFTP server is a resource like any other — owner-only, locked while its stack runs, queued behind itself, failing with CloudFormation's reason — and that users get SFTP access only while it stands and it turns off only when no user has SFTP.
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { ErrorEnvelope, ProjectRecord, ProjectView, SftpAccepted, StackEvent, UserAccepted } from "../worker/domain/contract";
+import { stackName } from "../worker/domain/naming";
+import { accountClient, api, deliver, eventually, login, readyBucket, registerProject, stackEvent } from "../test/workers/harness";
+
+// Made with `ssh-keygen -t ed25519 -C ann@example` (public half only).
+const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOrqTQvPVMu6nFljji66stLURQIBidk7Mndz752nKraM ann@example";
+const SERVER_ID = "s-0123456789abcdef0";
+
+const sftpPath = (project: ProjectRecord) => `/api/projects/${project.id}/sftp`;
+const turn = (cookie: string, project: ProjectRecord, enabled: unknown, extra: Record<string, unknown> = {}) =>
+  api(cookie, sftpPath(project), { method: "PUT", body: JSON.stringify({ enabled, ...extra }) });
+
+async function view(cookie: string, project: ProjectRecord, done: (v: ProjectView) => boolean): Promise<ProjectView> {
+  return eventually(async () => (await api(cookie, `/api/projects/${project.id}`)).json<ProjectView>(), done);
+}
+
+/** The server stack's events as CloudFormation sends them for a create: the Server's physical id is its ARN. */
+function created(project: ProjectRecord, operationId: string): StackEvent[] {
+  const stack = stackName(project.id, "sftp");
+  const arn = `arn:aws:transfer:${project.region}:${project.accountId}:server/${SERVER_ID}`;
+  const token = { clientRequestToken: operationId };
+  return [
+    stackEvent(project, stack, "CREATE_IN_PROGRESS", token),
+    stackEvent(project, stack, "CREATE_COMPLETE", { ...token, logicalResourceId: "Server", resourceType: "AWS::Transfer::Server", physicalResourceId: arn }),
+    stackEvent(project, stack, "CREATE_COMPLETE", token),
+  ];
+}
+
+async function turnedOn(cookie: string, project: ProjectRecord): Promise<void> {
+  const res = await turn(cookie, project, true);
+  expect(res.status).toBe(202);
+  await deliver(created(project, (await res.json<SftpAccepted>()).operationId));
+  await view(cookie, project, (v) => v.sftpServers[0]?.status === "ready");
+}
+
+describe("SFTP server", () => {
+  it("is turned on by owners only, through the lock, and shows Transfer Family's endpoint once ready", async () => {
+    const project = await registerProject();
+    const owner = await login("owner@example.com");
+    const editor = await login("editor@example.com");
+    expect((await turn(editor, project, true)).status).toBe(403);
+    const bad = await turn(owner, project, "yes");
+    expect(bad.status).toBe(400);
+    expect((await bad.json<ErrorEnvelope>()).error.fields).toHaveProperty("enabled");
+    expect((await view(owner, project, () => true)).sftpServers).toEqual([]);
+
+    const res = await turn(owner, project, true);
+    expect(res.status).toBe(202);
+    const accepted = await res.json<SftpAccepted>();
+    expect(accepted.sftp).toMatchObject({ name: "server", status: "creating", lock: { by: "owner@example.com", action: "create" }, spec: { securityPolicy: "TransferSecurityPolicy-2025-03" } });
+    expect(accepted.sftp.endpoint).toBeUndefined();
+
+    // The stack was really created (in moto), from the SFTP server template.
+    const cfn = await accountClient(project.accountId, "cloudformation", project.region);
+    const form = new URLSearchParams({ Action: "DescribeStacks", Version: "2010-05-15", StackName: stackName(project.id, "sftp") }).toString();
+    const described = await (await cfn.fetch(`${env.AWS_ENDPOINT}/`, { method: "POST", body: form, headers: { "content-type": "application/x-www-form-urlencoded" } })).text();
+    expect(described).toContain("<Key>stackroom:kind</Key><Value>sftp</Value>");
+
+    await deliver(created(project, accepted.operationId));
+    const ready = await view(owner, project, (v) => v.sftpServers[0]?.status === "ready");
+    expect(ready.sftpServers[0]).toMatchObject({ serverId: SERVER_ID, endpoint: { host: `${SERVER_ID}.server.transfer.${project.region}.amazonaws.com`, port: 22 } });
+    expect(ready.sftpServers[0]?.lock).toBeUndefined();
+
+    const again = await turn(owner, project, true);
+    expect(again.status).toBe(409);
+    expect((await again.json<ErrorEnvelope>()).error.message).toMatch(/already on/);
+  });
+
+  it("gives users SFTP access only while the server stands, and turns off only when no user has it", async () => {
+    const project = await registerProject();
+    const owner = await login("owner@example.com");
+    await readyBucket(owner, project, "inbox");
+    const users = `/api/projects/${project.id}/users`;
+    const partner = { name: "partner", permissions: [{ bucket: "inbox", access: "read" }], sftp: { sshPublicKeys: [KEY] } };
+
+    const off = await api(owner, users, { method: "POST", body: JSON.stringify(partner) });
+    expect(off.status).toBe(409);
+    expect((await off.json<ErrorEnvelope>()).error).toMatchObject({ code: "conflict", fields: { sftp: expect.stringMatching(/SFTP is off/) } });
+
+    const starting = await turn(owner, project, true);
+    const early = await api(owner, users, { method: "POST", body: JSON.stringify(partner) });
+    expect(early.status).toBe(409);
+    expect((await early.json<ErrorEnvelope>()).error.fields?.sftp).toMatch(/still being turned on/);
+    await deliver(created(project, (await starting.json<SftpAccepted>()).operationId));
+    await view(owner, project, (v) => v.sftpServers[0]?.status === "ready");
+
+    const made = await api(owner, users, { method: "POST", body: JSON.stringify(partner) });
+    expect(made.status).toBe(202);
+    const userStack = stackName(project.id, "user", "partner");
+    await deliver([stackEvent(project, userStack, "CREATE_COMPLETE", { clientRequestToken: (await made.json<UserAccepted>()).operationId })]);
+    await view(owner, project, (v) => v.users[0]?.status === "ready");
+
+    const refused = await turn(owner, project, false);
+    expect(refused.status).toBe(409);
+    const refusal = (await refused.json<ErrorEnvelope>()).error;
+    expect(refusal.message).toMatch(/partner still has SFTP access/);
+    expect(refusal.fields).toEqual({ users: "partner" });
+    expect((await view(owner, project, () => true)).sftpServers[0]).toMatchObject({ status: "ready" });
+
+    // Removing only the SFTP access: an UpdateStack that drops the user's Transfer user and role.
+    const removed = await api(owner, `${users}/partner`, { method: "PATCH", body: JSON.stringify({ sftp: null }) });
+    expect(removed.status).toBe(202);
+    await deliver([stackEvent(project, userStack, "UPDATE_COMPLETE", { clientRequestToken: (await removed.json<UserAccepted>()).operationId })]);
+    const withoutSftp = await view(owner, project, (v) => v.users[0]?.status === "ready" && !v.users[0].spec.sftp);
+    expect(withoutSftp.users[0]?.spec.permissions).toEqual([{ bucket: "inbox", access: "read" }]);
+
+    const turnedOff = await turn(owner, project, false);
+    expect(turnedOff.status).toBe(202);
+    const deleting = await turnedOff.json<SftpAccepted>();
+    expect(deleting.sftp).toMatchObject({ status: "deleting", lock: { action: "delete" } });
+    await deliver([stackEvent(project, stackName(project.id, "sftp"), "DELETE_COMPLETE", { clientRequestToken: deleting.operationId })]);
+    expect((await view(owner, project, (v) => v.sftpServers.length === 0)).sftpServers).toEqual([]);
+  });
+
+  it("queues a change behind the running operation and runs it by itself; queue:false is refused as locked", async () => {
+    const project = await registerProject();
+    const owner = await login("owner@example.com");
+    const on = await (await turn(owner, project, true)).json<SftpAccepted>();
+
+    const impatient = await turn(owner, project, false, { queue: false });
+    expect(impatient.status).toBe(409);
+    expect((await impatient.json<ErrorEnvelope>()).error).toMatchObject({ code: "locked", message: expect.stringMatching(/^The SFTP server is being changed by owner@example.com/) });
+
+    const queued = await turn(owner, project, false);
+    expect(queued.status).toBe(202);
+    const waiting = await queued.json<SftpAccepted>();
+    expect(waiting.sftp.queue).toEqual([expect.objectContaining({ operationId: waiting.operationId, action: "delete", summary: "turn SFTP off" })]);
+
+    await deliver(created(project, on.operationId));
+    const running = await view(owner, project, (v) => v.sftpServers[0]?.lock?.operationId === waiting.operationId);
+    expect(running.sftpServers[0]).toMatchObject({ status: "deleting", lock: { action: "delete", operationId: waiting.operationId } });
+    expect(running.sftpServers[0]?.queue).toBeUndefined();
+  });
+
+  it("fails with CloudFormation's reason; enabling again says to turn it off first, and turning it off clears it", async () => {
+    const project = await registerProject();
+    const owner = await login("owner@example.com");
+    const on = await (await turn(owner, project, true)).json<SftpAccepted>();
+    const stack = stackName(project.id, "sftp");
+    const token = { clientRequestToken: on.operationId };
+    const reason = "Resource handler returned message: \"Service quota exceeded: servers per account\" (Service: Transfer, Status Code: 400)";
+    await deliver([
+      stackEvent(project, stack, "CREATE_IN_PROGRESS", token),
+      stackEvent(project, stack, "CREATE_FAILED", { ...token, logicalResourceId: "Server", resourceType: "AWS::Transfer::Server", resourceStatusReason: reason }),
+      stackEvent(project, stack, "ROLLBACK_IN_PROGRESS", { ...token, resourceStatusReason: "The following resource(s) failed to create: [Server]." }),
+      stackEvent(project, stack, "ROLLBACK_COMPLETE", token),
+    ]);
+    const failed = await view(owner, project, (v) => v.sftpServers[0]?.status === "failed");
+    expect(failed.sftpServers[0]?.statusReason).toMatch(/SFTP server/);
+    expect(failed.sftpServers[0]?.statusReason).toMatch(/quota/);
+    expect(failed.sftpServers[0]?.lock).toBeUndefined();
+
+    const again = await turn(owner, project, true);
+    expect(again.status).toBe(409);
+    expect((await again.json<ErrorEnvelope>()).error.message).toMatch(/turn it off/);
+
+    const off = await turn(owner, project, false);
+    expect(off.status).toBe(202);
+    expect((await off.json<SftpAccepted>()).sftp).toMatchObject({ status: "deleting" });
+  });
+
+  it("offers retry after DELETE_FAILED, through the same repair path as buckets and users", async () => {
+    const project = await registerProject();
+    const owner = await login("owner@example.com");
+    await turnedOn(owner, project);
+    const off = await (await turn(owner, project, false)).json<SftpAccepted>();
+    const stack = stackName(project.id, "sftp");
+    await deliver([
+      stackEvent(project, stack, "DELETE_IN_PROGRESS", { clientRequestToken: off.operationId }),
+      stackEvent(project, stack, "DELETE_FAILED", { clientRequestToken: off.operationId, resourceStatusReason: "The following resource(s) failed to delete: [LogGroup]." }),
+    ]);
+    const failed = await view(owner, project, (v) => v.sftpServers[0]?.status === "failed");
+    expect(failed.sftpServers[0]?.actions).toEqual(["retry"]);
+
+    const editor = await login("editor@example.com");
+    expect((await api(editor, `${sftpPath(project)}/actions`, { method: "POST", body: JSON.stringify({ action: "retry" }) })).status).toBe(403);
+    const retried = await api(owner, `${sftpPath(project)}/actions`, { method: "POST", body: JSON.stringify({ action: "retry" }) });
+    expect(retried.status).toBe(202);
+    expect((await retried.json<SftpAccepted>()).sftp).toMatchObject({ status: "deleting", lock: { action: "delete" } });
+  });
+});
+
