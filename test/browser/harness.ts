@@ -123,8 +123,8 @@ export function uniqueBucketName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
 }
 
-/** Shows a tab of the project page (Buckets, Users, Permissions, Members). */
-export async function openTab(page: Page, tab: "buckets" | "users" | "permissions" | "members"): Promise<void> {
+/** Shows a tab of the project page (Buckets, Users, Permissions, SFTP, Members). */
+export async function openTab(page: Page, tab: "buckets" | "users" | "permissions" | "sftp" | "members"): Promise<void> {
   await page.getByTestId(`tab-${tab}`).click();
   await page.locator(`#panel-${tab}`).waitFor({ state: "visible" });
 }

@@ -79,6 +79,21 @@ describe("userEditPreview", () => {
     expect(past.destroys[0]).toMatch(/loses all access at once/);
     expect(userEditPreview("acme", { ...before, expiresAt: "2026-07-01T12:00:00Z" }, before, now).destroys).toEqual([]);
   });
+
+  it("shows SFTP access, and names a key that stops working by the fingerprint ssh-keygen prints", () => {
+    // Generated with `ssh-keygen -t ed25519`; fingerprints from `ssh-keygen -lf`.
+    const a = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJuD4od7VnWVls3MQUTamlqQSgdqp19krSvhNRi3VuxH a@x";
+    const b = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIC9CGYBrqpETJEbcvXOPgtgo4sRx0ho7hhAYtPzTeZEt b@x";
+    const before = user("acme", []).spec;
+    const on = userEditPreview("acme", before, { ...before, sftp: { sshPublicKeys: [a] } }, now);
+    expect(on.settings).toEqual([{ setting: "SFTP", before: "no SFTP", after: "SFTP, 1 key" }]);
+    expect(on.destroys).toEqual([]);
+    const swapped = userEditPreview("acme", { ...before, sftp: { sshPublicKeys: [a] } }, { ...before, sftp: { sshPublicKeys: [b] } }, now);
+    expect(swapped.destroys).toEqual(["SFTP key SHA256:UPyelvrieWDtXZbQapggETgwSp24aiOYaZKplrW9RRI stops working."]);
+    const off = userEditPreview("acme", { ...before, sftp: { sshPublicKeys: [a, b] } }, { ...before, sftp: null }, now);
+    expect(off.settings).toEqual([{ setting: "SFTP", before: "SFTP, 2 keys", after: "no SFTP" }]);
+    expect(off.destroys).toEqual(["acme can no longer sign in over SFTP; the S3 keys keep working."]);
+  });
 });
 
 describe("deletions", () => {

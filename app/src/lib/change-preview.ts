@@ -1,4 +1,4 @@
-import type { Access, Bucket, BucketSpec, Permission, User, UserSpec } from "$contract";
+import { keyFingerprint, type Access, type Bucket, type BucketSpec, type Permission, type User, type UserSpec } from "$contract";
 import { accessLabel, encryptionLabel, shortDateTime } from "./format";
 
 /**
@@ -102,6 +102,16 @@ export function userEditPreview(name: string, before: UserSpec, after: UserSpec,
       );
     }
   }
+  const keys = (spec: UserSpec) => spec.sftp?.sshPublicKeys.length ?? 0;
+  const sftpWords = (spec: UserSpec) => (keys(spec) === 0 ? "no SFTP" : keys(spec) === 1 ? "SFTP, 1 key" : `SFTP, ${keys(spec)} keys`);
+  if ((before.sftp?.sshPublicKeys ?? []).join("\n") !== (after.sftp?.sshPublicKeys ?? []).join("\n")) {
+    settings.push({ setting: "SFTP", before: sftpWords(before), after: sftpWords(after) });
+    if (keys(before) > 0 && keys(after) === 0) destroys.push(`${name} can no longer sign in over SFTP; the S3 keys keep working.`);
+    else {
+      const kept = new Set((after.sftp?.sshPublicKeys ?? []).map(fingerprintOf));
+      for (const gone of (before.sftp?.sshPublicKeys ?? []).map(fingerprintOf).filter((f) => !kept.has(f))) destroys.push(`SFTP key ${gone} stops working.`);
+    }
+  }
   const access = accessChanges(name, before.permissions, after.permissions);
   return { settings, access, destroys: [...destroys, ...access.flatMap((c) => accessLoss(c) ?? [])] };
 }
@@ -133,4 +143,13 @@ export function userDeletePreview(user: User): ChangePreview {
     ...access.flatMap((c) => accessLoss(c) ?? []),
   ];
   return { settings: [], access, destroys };
+}
+
+/** A stored key's fingerprint; the line itself if it cannot be read (stored keys were checked when saved). */
+function fingerprintOf(line: string): string {
+  try {
+    return keyFingerprint(line);
+  } catch {
+    return line;
+  }
 }

@@ -1,4 +1,4 @@
-import type { Access, BucketSpec, ResourceStatus } from "$contract";
+import type { Access, BucketSpec, ResourceKind, ResourceStatus } from "$contract";
 
 const relative = new Intl.RelativeTimeFormat("en", { numeric: "auto", style: "short" });
 const absolute = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "medium" });
@@ -41,6 +41,17 @@ export const statusLabel = {
 export function isBusy(status: ResourceStatus): boolean {
   return status === "queued" || status === "creating" || status === "updating" || status === "deleting";
 }
+
+/** Each kind in a sentence ("this bucket", "this SFTP server"). */
+export const kindNoun = { bucket: "bucket", user: "user", sftp: "SFTP server" } satisfies Record<ResourceKind, string>;
+
+/** One resource in a sentence: bucket reports, user acme, the SFTP server (a project has one). */
+export function resourceLabel(kind: ResourceKind, name: string): string {
+  return kind === "sftp" ? "the SFTP server" : `${kindNoun[kind]} ${name}`;
+}
+
+/** The button that removes a resource of this kind. */
+export const removeLabel = { bucket: "Delete bucket", user: "Delete user", sftp: "Turn SFTP off" } satisfies Record<ResourceKind, string>;
 
 export const roleLabel = { owner: "Owner", editor: "Editor", viewer: "Viewer" } as const;
 

@@ -1,4 +1,5 @@
 import type { Lock, QueuedEdit, ResourceKind } from "$contract";
+import { kindNoun, resourceLabel } from "./format";
 import { whose } from "./people";
 import type { Resource } from "./resource-set.svelte";
 
@@ -28,7 +29,7 @@ export function runningOperation(lock: Lock, me: string, midSentence = true): st
 export function acceptedMessage(kind: ResourceKind, name: string, started: string, accepted: Accepted, me: string): string {
   if (!queuedEdit(accepted)) return started;
   const { resource } = accepted;
-  const what = `${kind} ${name}`;
+  const what = resourceLabel(kind, name);
   if (resource?.lock) return `Your change to ${what} is queued behind ${runningOperation(resource.lock, me)}; it starts by itself when that finishes.`;
   if (resource?.queueHeld) return `Your change to ${what} is queued, but the queue is on hold: ${resource.queueHeld}`;
   return `Your change to ${what} is queued behind earlier edits; it starts by itself.`;
@@ -51,11 +52,12 @@ export type LiveResource = NonNullable<Accepted["resource"]>;
  */
 export function changeAccess(kind: ResourceKind, resource: LiveResource, me: string, action: "update" | "delete" = "update"): ChangeAccess {
   const { lock, queue = [] } = resource;
-  if (resource.status === "deleted") return { state: "closed", why: `This ${kind} is deleted.` };
+  const noun = kindNoun[kind];
+  if (resource.status === "deleted") return { state: "closed", why: `This ${noun} is deleted.` };
   if (lock?.action === "delete" || resource.status === "deleting") {
-    return { state: "closed", why: lock ? `${capitalized(runningOperation(lock, me, false))} of this ${kind} is running.` : `This ${kind} is being deleted.` };
+    return { state: "closed", why: lock ? `${capitalized(runningOperation(lock, me, false))} of this ${noun} is running.` : `This ${noun} is being deleted.` };
   }
-  if (queue.some((e) => e.action === "delete")) return { state: "closed", why: `A deletion of this ${kind} is queued; cancel it to make other changes.` };
+  if (queue.some((e) => e.action === "delete")) return { state: "closed", why: `A deletion of this ${noun} is queued; cancel it to make other changes.` };
   if (lock) return { state: "queues", why: `${capitalized(runningOperation(lock, me, false))} is running: your change will be queued and start by itself when it finishes.` };
   if (resource.queueHeld) {
     return action === "delete"

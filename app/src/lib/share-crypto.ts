@@ -14,6 +14,20 @@ export const SharePayload = z.object({
   /** `bucket` is the physical S3 name, the one the recipient types into their tools. */
   grants: z.array(z.object({ bucket: z.string().min(1), access: Access, prefix: z.string().optional() })),
   projectName: z.string(),
+  /**
+   * SFTP sign-in, when the user has SFTP access and the project's server stands: where to connect,
+   * the fingerprints of the SSH keys that may sign in (the recipient holds the private halves), and
+   * the folders the user sees (`/<bucket>` or `/<bucket>/<prefix>`).
+   */
+  sftp: z
+    .object({
+      host: z.string().min(1),
+      port: z.number().int().min(1).max(65535),
+      user: z.string().min(1),
+      keyFingerprints: z.array(z.string()),
+      folders: z.array(z.object({ path: z.string().min(1), access: Access })),
+    })
+    .optional(),
 });
 export type SharePayload = z.infer<typeof SharePayload>;
 

@@ -1,7 +1,7 @@
 // Proves the recipient's ready-made snippets and downloadable files carry the right profile, keys, region and grants.
 import { describe, expect, it } from "vitest";
 import type { SharePayload } from "./share-crypto";
-import { awsCliSnippet, awsProfileFile, rcloneCommands, rcloneConfigFile } from "./share-snippets";
+import { awsCliSnippet, awsProfileFile, rcloneCommands, rcloneConfigFile, rcloneSftpConfig, sftpCommands } from "./share-snippets";
 
 const payload: SharePayload = {
   accessKeyId: "AKIAEXAMPLE000000001",
@@ -40,5 +40,39 @@ describe("snippets", () => {
     expect(aws).not.toContain("aws s3 ls s3://uploads-1a2b3c4d/");
     expect(aws).toContain("aws s3 ls s3://reports-1a2b3c4d/ --profile stackroom");
     expect(rcloneCommands(payload)).toContain("rclone copy ./report.csv stackroom:uploads-1a2b3c4d/incoming/");
+  });
+});
+
+describe("SFTP snippets", () => {
+  const sftp = {
+    host: "s-0123456789abcdef0.server.transfer.eu-west-1.amazonaws.com",
+    port: 22,
+    user: "acme-uploader",
+    keyFingerprints: ["SHA256:UPyelvrieWDtXZbQapggETgwSp24aiOYaZKplrW9RRI"],
+    folders: [
+      { path: "/uploads/incoming", access: "write" as const },
+      { path: "/reports", access: "read" as const },
+    ],
+  };
+
+  it("connect with the key on port 22 without -P, and only put where the folder takes writes", () => {
+    const text = sftpCommands(sftp);
+    expect(text).toContain("sftp -i ~/.ssh/id_ed25519 acme-uploader@s-0123456789abcdef0.server.transfer.eu-west-1.amazonaws.com");
+    expect(text).toContain("cd /uploads/incoming\nput report.csv");
+    expect(text).toContain("cd /reports\nls\nget report.csv");
+    expect(text).not.toContain("cd /reports\nls\nget report.csv\nput");
+  });
+
+  it("name a port other than 22 (the local stand-in)", () => {
+    expect(sftpCommands({ ...sftp, host: "localhost", port: 2222 })).toContain("sftp -i ~/.ssh/id_ed25519 -P 2222 acme-uploader@localhost");
+    expect(rcloneSftpConfig({ ...sftp, host: "localhost", port: 2222 })).toContain("host = localhost\nport = 2222\nuser = acme-uploader");
+  });
+
+  it("make an rclone remote that runs no shell commands on Transfer Family", () => {
+    const config = rcloneSftpConfig(sftp);
+    expect(config.split("\n")[0]).toBe("[stackroom-sftp]");
+    expect(config).toContain("type = sftp");
+    expect(config).toContain("shell_type = none");
+    expect(config).toContain("disable_hashcheck = true");
   });
 });

@@ -67,6 +67,37 @@ export function rcloneCommands(p: SharePayload): string {
   return lines.join("\n");
 }
 
+type SftpSignIn = NonNullable<SharePayload["sftp"]>;
+
+/** The OpenSSH client: connect with the private key, then move around and copy as the folders allow. */
+export function sftpCommands(s: SftpSignIn): string {
+  const port = s.port === 22 ? "" : ` -P ${s.port}`;
+  const lines = [`# Sign in with the private key whose public half you gave`, `sftp -i ~/.ssh/id_ed25519${port} ${sh(`${s.user}@${s.host}`)}`];
+  for (const folder of s.folders) {
+    lines.push("", `# then, at the sftp> prompt: ${folder.path}`, `cd ${sh(folder.path)}`);
+    if (canRead(folder.access)) lines.push("ls", `get ${EXAMPLE_FILE}`);
+    if (canWrite(folder.access)) lines.push(`put ${EXAMPLE_FILE}`);
+  }
+  return lines.join("\n");
+}
+
+/**
+ * An rclone SFTP remote. Transfer Family runs no shell, so rclone must not try shell commands
+ * (`shell_type = none`) or remote checksums (`disable_hashcheck`).
+ */
+export function rcloneSftpConfig(s: SftpSignIn): string {
+  return [
+    `[${PROFILE}-sftp]`,
+    "type = sftp",
+    `host = ${s.host}`,
+    `port = ${s.port}`,
+    `user = ${s.user}`,
+    "key_file = ~/.ssh/id_ed25519",
+    "shell_type = none",
+    "disable_hashcheck = true",
+  ].join("\n");
+}
+
 /** A file the recipient saves; built in the page, downloaded from a blob: URL (no network). */
 export interface CredentialFile {
   filename: string;

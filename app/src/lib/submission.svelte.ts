@@ -38,11 +38,10 @@ export class Submission {
   server = $state<FieldErrors>({});
   formError = $state<string | null>(null);
 
-  /** Clears a server message once the manager edits the field it was about. */
+  /** Clears the server's messages about a field (and its parts: `sftp` also clears `sftp.sshPublicKeys.0`) once the manager edits it. */
   edited(field: string): void {
-    if (this.server[field] === undefined) return;
-    const { [field]: _gone, ...rest } = this.server;
-    this.server = rest;
+    const kept = Object.entries(this.server).filter(([key]) => key !== field && !key.startsWith(`${field}.`));
+    if (kept.length !== Object.keys(this.server).length) this.server = Object.fromEntries(kept);
   }
 
   /**

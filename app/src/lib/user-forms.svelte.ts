@@ -1,4 +1,4 @@
-import { CreateUserBody, UpdateUserBody, UserName, UserSpec, folderPrefix, type Access, type Permission, type User } from "$contract";
+import { CreateUserBody, UpdateUserBody, UserName, UserSpec, folderPrefix, keyFingerprint, parseSshPublicKey, type Access, type Permission, type SftpAccess, type User } from "$contract";
 import { fromLocalInput, toLocalInput } from "./format";
 import { Submission, pathErrors, type FieldErrors } from "./submission.svelte";
 
@@ -36,6 +36,73 @@ export class ExpiryDraft {
   }
 }
 
+/** One line of the SSH keys box as the form reads it: its fingerprint, or why it is no key. */
+export interface KeyLine {
+  line: string;
+  fingerprint?: string;
+  type?: string;
+  comment?: string | null;
+  problem?: string;
+}
+
+/** "SFTP access" checkbox plus the user's SSH public keys, one per line. */
+export class SftpDraft {
+  enabled = $state(false);
+  keys = $state("");
+
+  constructor(initial?: SftpAccess | null) {
+    this.enabled = Boolean(initial);
+    this.keys = initial?.sshPublicKeys.join("\n") ?? "";
+  }
+
+  /** The non-empty lines, as the API receives them. */
+  readonly lines = $derived(this.keys.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== ""));
+
+  /** What goes in a create or update body: null turns SFTP access off. */
+  get value(): SftpAccess | null {
+    return this.enabled ? { sshPublicKeys: this.lines } : null;
+  }
+
+  /** Each key with its SHA256 fingerprint as `ssh-keygen -l` prints it, or its problem. */
+  readonly checked = $derived<KeyLine[]>(
+    this.lines.map((line) => {
+      const parsed = parseSshPublicKey(line);
+      if (!parsed.ok) return { line, problem: parsed.reason };
+      return { line, fingerprint: keyFingerprint(parsed.key.line), type: parsed.key.type, comment: parsed.key.comment };
+    }),
+  );
+
+  /** The same access as `other` (keys compared in normal form, so re-pasting changes nothing). */
+  sameAs(other: SftpAccess | null | undefined): boolean {
+    const mine = this.value;
+    if (!mine || !other) return !mine && !other;
+    const normal = (line: string) => {
+      const parsed = parseSshPublicKey(line);
+      return parsed.ok ? parsed.key.line : line;
+    };
+    return mine.sshPublicKeys.map(normal).join("\n") === other.sshPublicKeys.map(normal).join("\n");
+  }
+}
+
+/** Messages about SFTP access: the access as a whole (`sftp`), the key list, and each key by index. */
+export interface SftpErrors {
+  access: string | undefined;
+  keys: string | undefined;
+  byKey: ReadonlyMap<number, string>;
+}
+
+function sftpErrors(server: FieldErrors, rules: FieldErrors, attempted: boolean): SftpErrors {
+  const byKey = new Map<number, string>();
+  for (const source of [rules, server]) {
+    for (const [key, message] of Object.entries(source)) {
+      const match = /^sftp\.sshPublicKeys\.(\d+)$/.exec(key);
+      if (match && message) byKey.set(Number(match[1]), message);
+    }
+  }
+  const keys = server["sftp.sshPublicKeys"] ?? (attempted ? rules["sftp.sshPublicKeys"] : undefined);
+  return { access: server["sftp"] ?? rules["sftp"], keys, byKey };
+}
+
 function expiryMessage(expiry: ExpiryDraft, server: string | undefined, rules: string | undefined, attempted: boolean): string | undefined {
   if (server) return server;
   if (!expiry.enabled) return undefined;
@@ -49,6 +116,7 @@ export class NewUserForm {
   description = $state("");
   grants = $state<GrantDraft[]>([]);
   readonly expiry = new ExpiryDraft();
+  readonly sftp = new SftpDraft();
   readonly submission = new Submission();
   readonly #taken: (name: string) => boolean;
 
@@ -58,6 +126,7 @@ export class NewUserForm {
       description: this.description.trim() || null,
       permissions: this.grants.map((g) => g.toPermission()),
       expiresAt: this.expiry.value,
+      sftp: this.sftp.value,
     }),
   );
   /** Rule messages keyed like the API's `fields` (`permissions.0.prefix`). */
@@ -77,6 +146,8 @@ export class NewUserForm {
   readonly expiryError = $derived(
     expiryMessage(this.expiry, this.submission.server["expiresAt"], this.#rules["expiresAt"], this.submission.attempted),
   );
+
+  readonly sftpErrors = $derived(sftpErrors(this.submission.server, this.#rules, this.submission.attempted));
 
   constructor(taken: (name: string) => boolean) {
     this.#taken = taken;
@@ -124,6 +195,7 @@ export class NewUserForm {
 export class EditUserForm {
   description = $state("");
   readonly expiry = new ExpiryDraft();
+  readonly sftp: SftpDraft;
   readonly submission = new Submission();
   readonly #original: User["spec"];
 
@@ -137,6 +209,7 @@ export class EditUserForm {
     return {
       ...(description !== o.description ? { description } : {}),
       ...(expiryChanged ? { expiresAt: this.expiry.value } : {}),
+      ...(this.sftp.sameAs(o.sftp) ? {} : { sftp: this.sftp.value }),
     };
   });
   readonly hasChanges = $derived(Object.keys(this.changes).length > 0);
@@ -151,8 +224,11 @@ export class EditUserForm {
     return this.submission.server["description"] ?? this.#rules["description"];
   }
 
+  readonly sftpErrors = $derived(sftpErrors(this.submission.server, this.#rules, this.submission.attempted));
+
   constructor(user: User) {
     this.#original = user.spec;
+    this.sftp = new SftpDraft(user.spec.sftp);
     this.description = user.spec.description ?? "";
     this.expiry.enabled = user.spec.expiresAt !== null;
     this.expiry.local = user.spec.expiresAt ? toLocalInput(user.spec.expiresAt) : "";
