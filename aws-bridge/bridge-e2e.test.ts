@@ -6,7 +6,7 @@ import { queryClient } from "../worker/aws";
 import { verifySignature } from "../worker/domain/webhook-signature";
 import { startLocalAdapter } from "./local-adapter";
 import { bootstrapProjectAccount } from "./local-bootstrap";
-import { startWebhookReceiver } from "./testing/webhook-receiver";
+import { startWebhookReceiver } from "../test/aws-bridge/webhook-receiver";
 
 const moto = process.env.STACKROOM_TEST_MOTO_ENDPOINT ?? "";
 const region = "eu-west-1";

@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import * as z from "zod";
 import { queryClient } from "../worker/aws";
 import { confirmSubscription, startLocalAdapter, type LocalAdapter } from "./local-adapter";
-import { captureMotoDelivery } from "./testing/moto-sns";
-import { startWebhookReceiver, type WebhookReceiver } from "./testing/webhook-receiver";
+import { captureMotoDelivery } from "../test/aws-bridge/moto-sns";
+import { startWebhookReceiver, type WebhookReceiver } from "../test/aws-bridge/webhook-receiver";
 
 const moto = process.env.STACKROOM_TEST_MOTO_ENDPOINT ?? "";
 const region = "eu-west-1";

@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { AwsError } from "./errors";
 import { queryClient } from "./query-client";
-import { throttlingXml, xmlResponse } from "./recorded-answers";
-import { recordingRetry, scriptedAws } from "./test-kit";
+import { throttlingXml, xmlResponse } from "../../test/aws/recorded-answers";
+import { recordingRetry, scriptedAws } from "../../test/aws/test-kit";
 import { xmlList } from "./xml";
 
 const credentials = { accessKeyId: "AKIAHUBTEST000000000", secretAccessKey: "hub-secret" };

@@ -19,7 +19,7 @@ export type QueryCall = <S extends z.ZodType>(action: string, params: QueryParam
  *
  * Worker and Durable Object code never use it: the permission tests know what the Worker may call
  * only from the literal action names of its own clients, and this one takes any name
- * (aws-bridge/testing/aws-calls.ts refuses a caller).
+ * (test/aws-bridge/aws-calls.ts refuses a caller).
  */
 export function queryClient(service: QueryServiceName, options: ServiceOptions): QueryCall {
   // IAM is global: one endpoint per partition, signed for its home region whatever `region` says.

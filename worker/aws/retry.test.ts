@@ -2,8 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { cloudFormationClient } from "./cloudformation";
 import { AwsError } from "./errors";
-import { describeStacksXml, throttlingXml, xmlResponse } from "./recorded-answers";
-import { recordingRetry, scriptedAws } from "./test-kit";
+import { describeStacksXml, throttlingXml, xmlResponse } from "../../test/aws/recorded-answers";
+import { recordingRetry, scriptedAws } from "../../test/aws/test-kit";
 
 const credentials = { accessKeyId: "AKIAHUBTEST000000000", secretAccessKey: "hub-secret" };
 const throttled = () => xmlResponse(throttlingXml, 400);

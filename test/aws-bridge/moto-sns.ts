@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import * as z from "zod";
 import { queryClient } from "../../worker/aws";
-import { SnsHttpMessage } from "../sns-signature";
+import { SnsHttpMessage } from "../../aws-bridge/sns-signature";
 
 /**
  * Subscribes a throwaway HTTP server to a new moto topic, publishes `message` once and returns

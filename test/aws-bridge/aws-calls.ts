@@ -58,9 +58,7 @@ export function workerAwsCalls(): ScannedCall[] {
  * and bootstrap's Query calls go to moto only and are not scanned.
  */
 export function bridgeAwsCalls(): ScannedCall[] {
-  return sources("aws-bridge")
-    .filter(({ file }) => !file.includes("/testing/"))
-    .flatMap(({ file, text }) => [...text.matchAll(/"x-amz-target":\s*"(\w+)\.(\w+)"/g)].map((m) => ({ action: `${m[1] ?? ""}:${m[2] ?? ""}`, file })));
+  return sources("aws-bridge").flatMap(({ file, text }) => [...text.matchAll(/"x-amz-target":\s*"(\w+)\.(\w+)"/g)].map((m) => ({ action: `${m[1] ?? ""}:${m[2] ?? ""}`, file })));
 }
 
 /** Files outside worker/aws/ that would reach AWS without the Worker's client, or that use the generic queryClient (none may). */
