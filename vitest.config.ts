@@ -65,6 +65,7 @@ export default defineConfig({
           conditions: ["browser"],
           alias: {
             $contract: fileURLToPath(new URL("./worker/domain/contract", import.meta.url)),
+            $backoff: fileURLToPath(new URL("./worker/backoff.ts", import.meta.url)),
             $lib: fileURLToPath(new URL("./app/src/lib", import.meta.url)),
           },
         },

@@ -33,6 +33,8 @@ export default {
     alias: {
       // The same zod schemas the Worker, ProjectRoom and bridge use.
       $contract: "../worker/domain/contract",
+      // The one full-jitter backoff, shared with the Worker's AWS client and the bridge.
+      $backoff: "../worker/backoff",
     },
   },
 };

@@ -2,11 +2,11 @@
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
 import { afterEach, expect, it } from "vitest";
 import * as z from "zod";
+import { queryClient } from "../worker/aws";
 import { verifySignature } from "../worker/domain/webhook-signature";
-import { queryService } from "./aws-query";
 import { startLocalAdapter } from "./local-adapter";
 import { bootstrapProjectAccount } from "./local-bootstrap";
-import { startWebhookReceiver } from "./testing/webhook-receiver";
+import { startWebhookReceiver } from "../test/aws-bridge/webhook-receiver";
 
 const moto = process.env.STACKROOM_TEST_MOTO_ENDPOINT ?? "";
 const region = "eu-west-1";
@@ -27,15 +27,14 @@ it("delivers CREATE and DELETE events of a moto stack, signed, to the Worker", {
   const account = await bootstrapProjectAccount({ motoEndpoint: moto, accountId, region, projectId, adapterUrl: adapter.url });
 
   // As the Worker does: assume the manager role, then run the stack through the execution role.
-  const sts = queryService({ endpoint: moto, service: "sts", region, credentials: { accessKeyId: "AKIAHUBTEST000000000", secretAccessKey: "hub" } });
+  const sts = queryClient("sts", { endpoint: moto, region, credentials: { accessKeyId: "AKIAHUBTEST000000000", secretAccessKey: "hub" } });
   const { Credentials: c } = await sts(
     "AssumeRole",
     { RoleArn: account.managerRoleArn, RoleSessionName: "stackroom-worker", ExternalId: `stackroom-${projectId}` },
     z.object({ Credentials: z.object({ AccessKeyId: z.string(), SecretAccessKey: z.string(), SessionToken: z.string() }) }),
   );
-  const cfn = queryService({
+  const cfn = queryClient("cloudformation", {
     endpoint: moto,
-    service: "cloudformation",
     region,
     credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken },
   });

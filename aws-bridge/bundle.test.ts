@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { unzipSync } from "fflate";
 import { afterAll, describe, expect, it } from "vitest";
 import { bundleBridge } from "../scripts/lib/bridge-bundle";
-import { startWebhookReceiver } from "./testing/webhook-receiver";
+import { startWebhookReceiver } from "../test/aws-bridge/webhook-receiver";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const dirs: string[] = [];

@@ -13,7 +13,7 @@ import { physicalBucketName } from "../worker/domain/naming";
 import { sftpServerTemplate } from "../worker/domain/sftp-server-template";
 import { userTemplate } from "../worker/domain/user-template";
 import { GUARD_WAIVERS, type TemplateFamily } from "./guard-waivers";
-import { bridgeTemplatePath } from "./testing/bridge-template";
+import { bridgeTemplatePath } from "../test/aws-bridge/bridge-template";
 
 const guardPackage = dirname(createRequire(import.meta.url).resolve("@cdklabs/cdk-validator-cfnguard/package.json"));
 const rules = join(guardPackage, "rules", "control-tower", "cfn-guard");

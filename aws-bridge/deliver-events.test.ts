@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { StackEvent } from "../worker/domain/contract/stack-event";
 import { deliverEvents, WebhookDeliveryError, type DeliveryOptions } from "./deliver-events";
-import { startWebhookReceiver, type WebhookReceiver } from "./testing/webhook-receiver";
+import { startWebhookReceiver, type WebhookReceiver } from "../test/aws-bridge/webhook-receiver";
 
 const secrets = ["bridge-secret"];
 let receiver: WebhookReceiver | undefined;

@@ -1,3 +1,4 @@
+import { backoffDelay } from "../worker/backoff";
 import { SIGNATURE_HEADER, type StackEvent, type WebhookBatch } from "../worker/domain/contract/stack-event";
 import { signBody } from "../worker/domain/webhook-signature";
 
@@ -86,9 +87,9 @@ async function deliverBatch(batch: StackEvent[], options: DeliveryOptions): Prom
       log("webhook delivery failed; giving up", { attempt, status: result.status, detail: result.detail });
       throw new WebhookDeliveryError(`Webhook delivery failed after ${attempt} attempts (${where}): ${result.detail}`, false, result.status);
     }
-    // Full jitter (AWS architecture blog): spreads retries of many bridges apart.
-    const ceiling = Math.min(max, base * 2 ** (attempt - 1));
-    const delay = Math.min(max, Math.max(result.retryAfterMs ?? 0, Math.floor((options.random ?? Math.random)() * ceiling)));
+    // The Worker's Retry-After is a floor under the jittered wait; maxDelayMs caps both.
+    const jittered = backoffDelay(attempt - 1, { baseMs: base, capMs: max, random: options.random });
+    const delay = Math.min(max, Math.max(result.retryAfterMs ?? 0, jittered));
     log("webhook delivery failed; retrying", { attempt, status: result.status, detail: result.detail, delayMs: delay });
     await (options.sleep ?? sleepFor)(delay);
   }

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import * as z from "zod";
 import { WebhookDeliveryError } from "./deliver-events";
 import { createHandler, NoStackEventsError } from "./handler";
-import { startWebhookReceiver, type WebhookReceiver } from "./testing/webhook-receiver";
+import { startWebhookReceiver, type WebhookReceiver } from "../test/aws-bridge/webhook-receiver";
 
 const moto = process.env.STACKROOM_TEST_MOTO_ENDPOINT ?? "";
 let receiver: WebhookReceiver | undefined;

@@ -2,10 +2,10 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import * as z from "zod";
-import { queryService } from "./aws-query";
+import { queryClient } from "../worker/aws";
 import { confirmSubscription, startLocalAdapter, type LocalAdapter } from "./local-adapter";
-import { captureMotoDelivery } from "./testing/moto-sns";
-import { startWebhookReceiver, type WebhookReceiver } from "./testing/webhook-receiver";
+import { captureMotoDelivery } from "../test/aws-bridge/moto-sns";
+import { startWebhookReceiver, type WebhookReceiver } from "../test/aws-bridge/webhook-receiver";
 
 const moto = process.env.STACKROOM_TEST_MOTO_ENDPOINT ?? "";
 const region = "eu-west-1";
@@ -46,7 +46,7 @@ const post = (url: string, body: string, headers: Record<string, string> = {}) =
 describe("local adapter", { timeout: 30_000 }, () => {
   it("forwards a CloudFormation event that moto publishes to a subscribed topic", async () => {
     const { adapter, receiver } = await setup();
-    const sns = queryService({ endpoint: moto, service: "sns", region, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+    const sns = queryClient("sns", { endpoint: moto, region, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
     const { TopicArn } = await sns("CreateTopic", { Name: `adapter-${randomUUID()}` }, z.object({ TopicArn: z.string() }));
     await sns("Subscribe", { TopicArn, Protocol: "http", Endpoint: adapter.url }, z.unknown());
     const eventId = randomUUID();
@@ -122,7 +122,7 @@ describe("local adapter", { timeout: 30_000 }, () => {
 
 describe("confirmSubscription", { timeout: 30_000 }, () => {
   it("calls ConfirmSubscription on moto for an SNS SubscribeURL", async () => {
-    const sns = queryService({ endpoint: moto, service: "sns", region, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+    const sns = queryClient("sns", { endpoint: moto, region, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
     const { TopicArn } = await sns("CreateTopic", { Name: `confirm-${randomUUID()}` }, z.object({ TopicArn: z.string() }));
     const url = `https://sns.${region}.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(TopicArn)}&Token=t0k3n`;
     await expect(confirmSubscription(url, { motoEndpoint: moto, region })).resolves.toBeUndefined();

@@ -2,7 +2,7 @@
 import { randomBytes, randomInt } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
-import { queryService } from "./aws-query";
+import { queryClient } from "../worker/aws";
 import { bootstrapProjectAccount } from "./local-bootstrap";
 import { executionPolicy, managerPolicy, managerTrustPolicy, projectBoundaryPolicy, sftpLoggingBoundaryPolicy } from "./project-roles";
 
@@ -15,7 +15,7 @@ function freshProject() {
 }
 
 async function projectCalls(accountId: string) {
-  const sts = queryService({ endpoint: moto, service: "sts", region, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  const sts = queryClient("sts", { endpoint: moto, region, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
   const { Credentials: c } = await sts(
     "AssumeRole",
     { RoleArn: `arn:aws:iam::${accountId}:role/inspector`, RoleSessionName: "inspector" },
@@ -23,8 +23,8 @@ async function projectCalls(accountId: string) {
   );
   const credentials = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
   return {
-    sns: queryService({ endpoint: moto, service: "sns", region, credentials }),
-    iam: queryService({ endpoint: moto, service: "iam", region: "us-east-1", credentials }),
+    sns: queryClient("sns", { endpoint: moto, region, credentials }),
+    iam: queryClient("iam", { endpoint: moto, region, credentials }),
   };
 }
 

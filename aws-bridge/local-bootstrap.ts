@@ -1,5 +1,6 @@
 import * as z from "zod";
-import { AwsQueryError, queryService, type Credentials, type QueryCall } from "./aws-query";
+import { AwsError, queryClient, type Credentials, type QueryCall } from "../worker/aws";
+import { xmlList } from "../worker/aws/xml";
 import {
   eventsTopicName,
   EXECUTION_POLICY_NAME,
@@ -50,13 +51,10 @@ export interface BootstrappedAccount {
   sftpLoggingBoundaryArn: string;
 }
 
-const memberList = <T extends z.ZodType>(item: T) =>
-  z.union([z.object({ member: z.array(item) }).transform((l) => l.member), z.literal("").transform((): z.output<T>[] => [])]).optional();
-
 const AssumeRoleResult = z.object({ Credentials: z.object({ AccessKeyId: z.string(), SecretAccessKey: z.string(), SessionToken: z.string() }) });
 const CreateTopicResult = z.object({ TopicArn: z.string() });
 const SubscriptionsPage = z.object({
-  Subscriptions: memberList(z.object({ SubscriptionArn: z.string(), Protocol: z.string(), Endpoint: z.string() })),
+  Subscriptions: xmlList(z.object({ SubscriptionArn: z.string(), Protocol: z.string(), Endpoint: z.string() })),
   NextToken: z.string().optional(),
 });
 const SubscribeResult = z.object({ SubscriptionArn: z.string() });
@@ -64,7 +62,7 @@ const RoleResult = z.object({ Role: z.object({ Arn: z.string() }) });
 
 /** Credentials acting in the project account: moto picks the account from the access key it issued. */
 export async function assumeProjectAccount(o: Pick<BootstrapOptions, "motoEndpoint" | "accountId" | "region" | "hubCredentials">): Promise<Credentials> {
-  const sts = queryService({ endpoint: o.motoEndpoint, service: "sts", region: o.region, credentials: o.hubCredentials ?? { accessKeyId: "test", secretAccessKey: "test" } });
+  const sts = queryClient("sts", { endpoint: o.motoEndpoint, region: o.region, credentials: o.hubCredentials ?? { accessKeyId: "test", secretAccessKey: "test" } });
   const { Credentials: c } = await sts("AssumeRole", { RoleArn: `arn:aws:iam::${o.accountId}:role/stackroom-bootstrap`, RoleSessionName: "stackroom-bootstrap" }, AssumeRoleResult);
   return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
 }
@@ -73,7 +71,7 @@ async function ensureSubscription(sns: QueryCall, topicArn: string, endpoint: st
   let nextToken: string | undefined;
   do {
     const page = await sns("ListSubscriptionsByTopic", { TopicArn: topicArn, NextToken: nextToken }, SubscriptionsPage);
-    const existing = page.Subscriptions?.find((s) => s.Protocol === "http" && s.Endpoint === endpoint);
+    const existing = page.Subscriptions.find((s) => s.Protocol === "http" && s.Endpoint === endpoint);
     if (existing) return existing.SubscriptionArn;
     nextToken = page.NextToken;
   } while (nextToken);
@@ -87,7 +85,7 @@ async function ensureBoundary(iam: QueryCall, account: ProjectAccount, name: str
   try {
     await iam("CreatePolicy", params, z.unknown());
   } catch (error) {
-    if (!(error instanceof AwsQueryError && error.code === "EntityAlreadyExists")) throw error;
+    if (!(error instanceof AwsError && error.code === "EntityAlreadyExists")) throw error;
   }
 }
 
@@ -98,7 +96,7 @@ async function ensureRole(iam: QueryCall, name: string, trust: PolicyDocument, p
     const created = await iam("CreateRole", { RoleName: name, AssumeRolePolicyDocument: trustJson, MaxSessionDuration: "3600", Description: "Stackroom (local bootstrap)" }, RoleResult);
     arn = created.Role.Arn;
   } catch (error) {
-    if (!(error instanceof AwsQueryError && error.code === "EntityAlreadyExists")) throw error;
+    if (!(error instanceof AwsError && error.code === "EntityAlreadyExists")) throw error;
     arn = (await iam("GetRole", { RoleName: name }, RoleResult)).Role.Arn;
     await iam("UpdateAssumeRolePolicy", { RoleName: name, PolicyDocument: trustJson }, z.unknown());
   }
@@ -115,9 +113,9 @@ export async function bootstrapProjectAccount(o: BootstrapOptions): Promise<Boot
     hubPrincipalArn: o.hubPrincipalArn ?? "arn:aws:iam::123456789012:user/stackroom-hub",
     externalId: o.externalId ?? `stackroom-${o.projectId}`,
   };
-  const sns = queryService({ endpoint: o.motoEndpoint, service: "sns", region: o.region, credentials });
-  // IAM is global: signed for us-east-1 whatever the project's region.
-  const iam = queryService({ endpoint: o.motoEndpoint, service: "iam", region: "us-east-1", credentials });
+  const sns = queryClient("sns", { endpoint: o.motoEndpoint, region: o.region, credentials });
+  // IAM is global: queryClient signs it for us-east-1 whatever the project's region.
+  const iam = queryClient("iam", { endpoint: o.motoEndpoint, region: o.region, credentials });
 
   const { TopicArn: topicArn } = await sns("CreateTopic", { Name: eventsTopicName(o.projectId) }, CreateTopicResult);
   const subscriptionArn = await ensureSubscription(sns, topicArn, o.adapterUrl);

@@ -3,7 +3,7 @@ import * as z from "zod";
 import type { Permission } from "../worker/domain/contract/user";
 import { NamingError, physicalBucketName, stackName } from "../worker/domain/naming";
 import { readUserSpecFromTemplate } from "../worker/domain/user-template";
-import { AwsQueryError, type QueryCall } from "./aws-query";
+import { AwsError, type QueryCall } from "../worker/aws";
 
 /**
  * One SFTP user as its deployed user stack declares it, read from CloudFormation at login
@@ -87,7 +87,7 @@ export async function loadSftpUser(source: UserSource, name: string): Promise<Sf
     const described = await source.cloudformation("DescribeStacks", { StackName: stack }, Stacks);
     if (!described.Stacks.member.some((s) => IN_FORCE.has(s.StackStatus))) return null;
   } catch (err) {
-    if (err instanceof AwsQueryError && err.code === "ValidationError") return null;
+    if (err instanceof AwsError && err.code === "ValidationError") return null;
     throw err;
   }
   const { TemplateBody: body } = await source.cloudformation("GetTemplate", { StackName: stack }, Template);

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import ssh2, { type AuthContext, type Connection, type SFTPWrapper } from "ssh2";
+import { queryClient } from "../worker/aws";
 import { keyFingerprint } from "../worker/domain/contract/ssh-key";
-import { queryService } from "./aws-query";
 import { assumeProjectAccount } from "./local-bootstrap";
 import { localS3 } from "./local-s3";
 import { normalise, SftpFileSystem, SftpStatus, type Entry } from "./local-sftp-fs";
@@ -210,7 +210,7 @@ export async function startLocalSftp(options: LocalSftpOptions): Promise<LocalSf
     const credentials = await assumeProjectAccount({ motoEndpoint: options.motoEndpoint, accountId: options.accountId, region: options.region });
     return {
       credentials,
-      cloudformation: queryService({ endpoint: options.motoEndpoint, service: "cloudformation", region: options.region, credentials }),
+      cloudformation: queryClient("cloudformation", { endpoint: options.motoEndpoint, region: options.region, credentials }),
     };
   };
 

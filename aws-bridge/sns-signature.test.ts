@@ -3,7 +3,7 @@ import { createSign, generateKeyPairSync } from "node:crypto";
 import { AwsClient } from "aws4fetch";
 import { describe, expect, it } from "vitest";
 import { certificateSource, createSnsVerifier, signatureMatches, snsStringToSign, SnsHttpMessage } from "./sns-signature";
-import { captureMotoDelivery } from "./testing/moto-sns";
+import { captureMotoDelivery } from "../test/aws-bridge/moto-sns";
 
 const moto = process.env.STACKROOM_TEST_MOTO_ENDPOINT ?? "";
 const topicArn = "arn:aws:sns:eu-west-1:111111111111:stackroom-demo-events";

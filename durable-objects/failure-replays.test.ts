@@ -1,13 +1,13 @@
 // Proves recorded CloudFormation sequences (success, rollback, failures), replayed through the real signed webhook — shuffled and with duplicates — end in the right state, reason and released lock.
 import { describe, expect, it } from "vitest";
 import { replay } from "../test/workers/replay";
-import createSuccess from "../worker/domain/fixtures/create-success.json";
-import updateSuccess from "../worker/domain/fixtures/update-success.json";
-import deleteSuccess from "../worker/domain/fixtures/delete-success.json";
-import createFailed from "../worker/domain/fixtures/create-failed-bucket-exists.json";
-import updateRollback from "../worker/domain/fixtures/update-rollback-complete.json";
-import updateRollbackFailed from "../worker/domain/fixtures/update-rollback-failed.json";
-import deleteFailed from "../worker/domain/fixtures/delete-failed-not-empty.json";
+import createSuccess from "../test/fixtures/cloudformation/create-success.json";
+import updateSuccess from "../test/fixtures/cloudformation/update-success.json";
+import deleteSuccess from "../test/fixtures/cloudformation/delete-success.json";
+import createFailed from "../test/fixtures/cloudformation/create-failed-bucket-exists.json";
+import updateRollback from "../test/fixtures/cloudformation/update-rollback-complete.json";
+import updateRollbackFailed from "../test/fixtures/cloudformation/update-rollback-failed.json";
+import deleteFailed from "../test/fixtures/cloudformation/delete-failed-not-empty.json";
 
 describe.each([1, 7, 42])("recorded sequences, shuffle seed %i", (seed) => {
   it("create success → ready", async () => {

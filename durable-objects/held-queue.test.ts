@@ -4,7 +4,7 @@ import { StackEvent, type BucketAccepted, type ProjectView } from "../worker/dom
 import { stackName } from "../worker/domain/naming";
 import { api, deliver, eventually, login, readyBucket, registerProject } from "../test/workers/harness";
 import { retarget } from "../test/workers/replay";
-import updateRollbackFailed from "../worker/domain/fixtures/update-rollback-failed.json";
+import updateRollbackFailed from "../test/fixtures/cloudformation/update-rollback-failed.json";
 
 describe("held queue", () => {
   it("holds queued edits after UPDATE_ROLLBACK_FAILED and lets a delete through", async () => {

@@ -11,7 +11,7 @@ const OPERATION_MS = (HOLD_SECONDS + 12) * 1000;
 
 /** AWS's documented sequence: an update fails (access denied), and so does its rollback (throttled). */
 const recording = StackEvent.array().parse(
-  JSON.parse(readFileSync(new URL("../../worker/domain/fixtures/update-rollback-failed.json", import.meta.url), "utf8")),
+  JSON.parse(readFileSync(new URL("../fixtures/cloudformation/update-rollback-failed.json", import.meta.url), "utf8")),
 );
 
 /**

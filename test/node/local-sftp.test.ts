@@ -7,11 +7,11 @@ import { join } from "node:path";
 import ssh2 from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as z from "zod";
-import { queryService, type Credentials } from "../../aws-bridge/aws-query";
 import { assumeProjectAccount } from "../../aws-bridge/local-bootstrap";
 import { localS3, type LocalS3 } from "../../aws-bridge/local-s3";
 import { startLocalSftp, type LocalSftp } from "../../aws-bridge/local-sftp";
 import { freePort } from "../../scripts/lib/ports";
+import { queryClient, type Credentials } from "../../worker/aws";
 import { bucketTemplate } from "../../worker/domain/bucket-template";
 import { physicalBucketName, stackName } from "../../worker/domain/naming";
 import { sftpServerTemplate } from "../../worker/domain/sftp-server-template";
@@ -61,7 +61,7 @@ function keyPair(name: string): { key: string; pub: string } {
 }
 
 async function createStack(name: string, body: string): Promise<void> {
-  const cfn = queryService({ endpoint, service: "cloudformation", region: project.region, credentials });
+  const cfn = queryClient("cloudformation", { endpoint, region: project.region, credentials });
   await cfn("CreateStack", { StackName: name, TemplateBody: body, "Capabilities.member.1": "CAPABILITY_NAMED_IAM" }, z.unknown());
 }
 

@@ -2,7 +2,7 @@
 import { env } from "cloudflare:test";
 import { expect, it } from "vitest";
 import { cloudFormationClient } from "./cloudformation";
-import { actions, randomSuffix, recordingFetch, motoCredentials } from "./test-kit";
+import { actions, randomSuffix, recordingFetch, motoCredentials } from "../../test/aws/test-kit";
 
 it("lists every stack of the account across pages", async () => {
   const region = "eu-west-1";

@@ -4,7 +4,7 @@ import { expect, it } from "vitest";
 import * as z from "zod";
 import { cloudFormationClient } from "./cloudformation";
 import { queryAction } from "./query";
-import { randomAccountId, randomSuffix, motoCredentials } from "./test-kit";
+import { randomAccountId, randomSuffix, motoCredentials } from "../../test/aws/test-kit";
 import { createSend } from "./transport";
 import { xmlText } from "./xml";
 

@@ -1,8 +1,8 @@
 // Proves ContinueUpdateRollback is sent as AWS documents it (moto does not implement it), with the operation id as ClientRequestToken and the execution role.
 import { describe, expect, it } from "vitest";
 import { cloudFormationClient } from "./cloudformation";
-import { xmlResponse } from "./recorded-answers";
-import { scriptedAws } from "./test-kit";
+import { xmlResponse } from "../../test/aws/recorded-answers";
+import { scriptedAws } from "../../test/aws/test-kit";
 
 const answer = `<ContinueUpdateRollbackResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/">
   <ContinueUpdateRollbackResult/>

@@ -1,7 +1,7 @@
 // Proves an ExpiredToken answer drops the cached role credentials, assumes the role again and retries the call once.
 import { expect, it } from "vitest";
 import { cloudFormationClient } from "./cloudformation";
-import { assumeRoleXml, describeStacksXml, expiredTokenXml, xmlResponse } from "./recorded-answers";
+import { assumeRoleXml, describeStacksXml, expiredTokenXml, xmlResponse } from "../../test/aws/recorded-answers";
 import { assumedRoleCredentials } from "./sts";
 import type { AwsFetch } from "./transport";
 

@@ -7,8 +7,8 @@ import {
   listAccessKeysXml,
   throttlingXml,
   xmlResponse,
-} from "./recorded-answers";
-import { recordingRetry, scriptedAws } from "./test-kit";
+} from "../../test/aws/recorded-answers";
+import { recordingRetry, scriptedAws } from "../../test/aws/test-kit";
 
 const credentials = { accessKeyId: "AKIAHUBTEST000000000", secretAccessKey: "hub-secret" };
 const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY";

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { iamClient } from "./iam";
 import { queryAction } from "./query";
-import { actions, randomSuffix, recordingFetch, motoCredentials } from "./test-kit";
+import { actions, randomSuffix, recordingFetch, motoCredentials } from "../../test/aws/test-kit";
 import { createSend, type AwsFetch } from "./transport";
 import { xmlText } from "./xml";
 

@@ -2,7 +2,7 @@
 import { env } from "cloudflare:test";
 import { expect, it } from "vitest";
 import { projectAws } from "./project-aws";
-import { hubCredentials, randomAccountId, randomSuffix, recordingFetch } from "./test-kit";
+import { hubCredentials, randomAccountId, randomSuffix, recordingFetch } from "../../test/aws/test-kit";
 
 it("assumes the project role once, lazily, and creates stacks and access keys in the project account", async () => {
   const accountId = randomAccountId();

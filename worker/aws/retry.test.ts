@@ -2,9 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { cloudFormationClient } from "./cloudformation";
 import { AwsError } from "./errors";
-import { describeStacksXml, throttlingXml, xmlResponse } from "./recorded-answers";
-import { backoffDelay } from "./retry";
-import { recordingRetry, scriptedAws } from "./test-kit";
+import { describeStacksXml, throttlingXml, xmlResponse } from "../../test/aws/recorded-answers";
+import { recordingRetry, scriptedAws } from "../../test/aws/test-kit";
 
 const credentials = { accessKeyId: "AKIAHUBTEST000000000", secretAccessKey: "hub-secret" };
 const throttled = () => xmlResponse(throttlingXml, 400);
@@ -63,11 +62,5 @@ describe("retries", () => {
     const refused = cloudFormationClient({ region: "eu-west-1", credentials, fetch: denied.fetch, retry: recordingRetry().retry });
     await expect(refused.describeStacks()).rejects.toMatchObject({ kind: "AccessDenied", retryable: false });
     expect(denied.requests).toHaveLength(1);
-  });
-
-  it("never waits longer than the cap", () => {
-    const options = { baseMs: 200, capMs: 3_000, random: () => 0.9999 };
-    expect([0, 1, 2, 3, 4, 10].map((retry) => backoffDelay(retry, options))).toEqual([199, 399, 799, 1599, 2999, 2999]);
-    expect(backoffDelay(3, { ...options, random: () => 0 })).toBe(0);
   });
 });

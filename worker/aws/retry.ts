@@ -1,3 +1,4 @@
+import { backoffDelay } from "../backoff";
 import { AwsError } from "./errors";
 
 /**
@@ -26,17 +27,9 @@ export const defaultRetry: RetryOptions = {
 };
 
 /**
- * Full-jitter exponential backoff (AWS Architecture Blog, "Exponential Backoff and Jitter"):
- * a uniform wait in [0, min(cap, base * 2^retry)). `retry` counts from 0.
- */
-export function backoffDelay(retry: number, options: Pick<RetryOptions, "baseMs" | "capMs" | "random">): number {
-  const ceiling = Math.min(options.capMs, options.baseMs * 2 ** retry);
-  return Math.floor(options.random() * ceiling);
-}
-
-/**
  * Runs `attempt` until it succeeds, fails with an error `shouldRetry` refuses (by default: any
- * non-retryable one), or `maxAttempts` is spent; the last error is rethrown as is.
+ * non-retryable one), or `maxAttempts` is spent; the last error is rethrown as is. Between
+ * attempts it waits `backoffDelay` (full jitter, worker/backoff.ts).
  */
 export async function withRetry<T>(
   attempt: () => Promise<T>,

@@ -3,7 +3,7 @@ import { env } from "cloudflare:test";
 import { AwsClient } from "aws4fetch";
 import { expect, it } from "vitest";
 import { bucketUrl, s3Client } from "./s3";
-import { randomSuffix, motoCredentials } from "./test-kit";
+import { randomSuffix, motoCredentials } from "../../test/aws/test-kit";
 
 const region = "eu-west-1";
 const credentials = motoCredentials(env.AWS_ENDPOINT, region);

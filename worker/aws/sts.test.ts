@@ -2,7 +2,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { assumeRole, assumedRoleCredentials, type AssumeRoleOptions } from "./sts";
-import { actions, hubCredentials, randomAccountId, randomSuffix, recordingFetch } from "./test-kit";
+import { actions, hubCredentials, randomAccountId, randomSuffix, recordingFetch } from "../../test/aws/test-kit";
 import type { AwsFetch } from "./transport";
 
 const accountId = randomAccountId();

@@ -1,3 +1,4 @@
+import { backoffDelay } from "$backoff";
 import { LiveFrame } from "$contract";
 
 export type ConnectionStatus = "connecting" | "live" | "reconnecting" | "offline" | "refused";
@@ -24,7 +25,7 @@ export interface LiveOptions {
 
 /**
  * The project room's WebSocket: validated frames in, pings out, reconnects with capped
- * exponential backoff and jitter. `status` is what the connection badge shows.
+ * exponential backoff and full jitter. `status` is what the connection badge shows.
  */
 export class LiveConnection {
   status = $state<ConnectionStatus>("connecting");
@@ -140,8 +141,7 @@ export class LiveConnection {
       return;
     }
     this.status = this.failures >= OFFLINE_AFTER_FAILURES ? "offline" : "reconnecting";
-    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (this.failures - 1));
-    const delay = ceiling / 2 + (Math.random() * ceiling) / 2;
+    const delay = backoffDelay(this.failures - 1, { baseMs: BACKOFF_FIRST_MS, capMs: BACKOFF_MAX_MS });
     this.retryAt = Date.now() + delay;
     this.#retryTimer = setTimeout(() => this.#connect(), delay);
   }

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import * as z from "zod";
-import { queryService } from "../aws-query";
-import { SnsHttpMessage } from "../sns-signature";
+import { queryClient } from "../../worker/aws";
+import { SnsHttpMessage } from "../../aws-bridge/sns-signature";
 
 /**
  * Subscribes a throwaway HTTP server to a new moto topic, publishes `message` once and returns
@@ -23,7 +23,7 @@ export async function captureMotoDelivery(motoEndpoint: string, region: string, 
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : 0;
   try {
-    const sns = queryService({ endpoint: motoEndpoint, service: "sns", region, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+    const sns = queryClient("sns", { endpoint: motoEndpoint, region, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
     const { TopicArn } = await sns("CreateTopic", { Name: `capture-${randomUUID()}` }, z.object({ TopicArn: z.string() }));
     await sns("Subscribe", { TopicArn, Protocol: "http", Endpoint: `http://127.0.0.1:${port}/` }, z.unknown());
     await sns("Publish", { TopicArn, Message: message, Subject: subject }, z.unknown());

@@ -4,7 +4,7 @@ import * as z from "zod";
 import { bucketSuffix } from "../../worker/domain/naming";
 import { projectBoundaryArn } from "../../worker/domain/project-boundary";
 import { sftpLoggingBoundaryArn } from "../../worker/domain/sftp-logging";
-import type { ProjectAccount } from "../project-roles";
+import type { ProjectAccount } from "../../aws-bridge/project-roles";
 
 /**
  * template.yaml as tests see it: decoded by cfn-lint's own YAML reader (short-form intrinsics
@@ -13,7 +13,7 @@ import type { ProjectAccount } from "../project-roles";
  * GetAtt, ...). Only the intrinsics the template's policies use are rendered.
  */
 
-export const bridgeTemplatePath = fileURLToPath(new URL("../template.yaml", import.meta.url));
+export const bridgeTemplatePath = fileURLToPath(new URL("../../aws-bridge/template.yaml", import.meta.url));
 
 const Resource = z.object({ Type: z.string(), Properties: z.record(z.string(), z.unknown()).default({}) });
 const Template = z.object({

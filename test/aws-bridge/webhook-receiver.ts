@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import { SIGNATURE_HEADER, WebhookBatch, type StackEvent } from "../../worker/domain/contract/stack-event";
 import { verifySignature } from "../../worker/domain/webhook-signature";
-import { projectWebhookUrl } from "../project-scope";
+import { projectWebhookUrl } from "../../aws-bridge/project-scope";
 
 /**
  * A real HTTP server standing in for the Worker's `POST /webhooks/cloudformation/:project` in bridge tests:
