@@ -25,7 +25,7 @@ export function belongsToLock(state: StackState, lock: Lock): boolean {
 
 export interface AppliedState {
   next: StoredResource;
-  activity: Pick<ActivityEntry, "message" | "tone">;
+  activity: Pick<ActivityEntry, "message" | "tone" | "operation">;
 }
 
 /** Folds the stack's derived state into the stored resource (any kind): status, reason, lock release, spec on rollback. */
@@ -52,7 +52,10 @@ export function applyStackState(noun: string, stored: StoredResource, state: Sta
     stackStatus: state.stackStatus,
     failedSpec: rolledBack ? resource.spec : released ? undefined : stored.failedSpec,
   };
-  return { next, activity: describeState(`${capitalize(noun)} ${resource.name}`, lock?.action, state) };
+  const activity = describeState(`${capitalize(noun)} ${resource.name}`, lock?.action, state);
+  if (!lock) return { next, activity };
+  const step = !released ? "progress" : state.status === "failed" ? "failed" : "succeeded";
+  return { next, activity: { ...activity, operation: { id: lock.operationId, action: lock.action, step, by: lock.by } } };
 }
 
 function describeState(what: string, action: Lock["action"] | undefined, state: StackState): AppliedState["activity"] {

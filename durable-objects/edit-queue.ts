@@ -98,8 +98,9 @@ export function enqueue(room: RoomContext, project: ProjectRecord, actor: string
   room.queue.push(kind, name, { edit, project, request: { kind, change } });
   const holder = current?.resource.lock?.by;
   const message = `${actor} queued: ${edit.summary} of ${module.noun} ${name}${holder ? ` (waits for ${holder}'s change)` : ""}`;
-  if (current) room.record(kind, current, { actor, message, tone: "info" });
-  else room.note(kind, name, { actor, message, tone: "info" });
+  const line = { actor, message, tone: "info" as const, operation: { id: edit.operationId, action: edit.action, step: "queued" as const, by: actor, detail: edit.summary } };
+  if (current) room.record(kind, current, line);
+  else room.note(kind, name, line);
   return { ok: true, operationId: edit.operationId };
 }
 
@@ -161,7 +162,12 @@ export async function drainQueue(room: RoomContext, kind: ResourceKind, name: st
     const { head, merged } = run;
     if (merged.length > 1) {
       const who = merged.map((e) => `${e.edit.by} (${e.edit.operationId})`).join(", ");
-      room.note(kind, name, { actor: "Stackroom", message: `Merged ${merged.length} queued updates of ${module.noun} ${name} into one stack update (same end state): ${who}`, tone: "info" });
+      room.note(kind, name, {
+        actor: "Stackroom",
+        message: `Merged ${merged.length} queued updates of ${module.noun} ${name} into one stack update (same end state): ${who}`,
+        tone: "info",
+        operation: { id: head.edit.operationId, action: head.edit.action, step: "queued", by: head.edit.by, merged: merged.map((e) => e.edit.operationId).filter((id) => id !== head.edit.operationId) },
+      });
     }
     const actor = head.edit.by;
     const operation = module.operation(room, { project: head.project, actor, change: head.request.change });
@@ -170,7 +176,12 @@ export async function drainQueue(room: RoomContext, kind: ResourceKind, name: st
       if (room.store.get(kind, name)?.resource.lock) return;
       continue; // a no-op: the next edit may start at once
     }
-    room.note(kind, name, { actor: "Stackroom", message: `The queued edit by ${actor} (${head.edit.operationId}) could not start: ${result.error.message}`, tone: "error" });
+    room.note(kind, name, {
+      actor: "Stackroom",
+      message: `The queued edit by ${actor} (${head.edit.operationId}) could not start: ${result.error.message}`,
+      tone: "error",
+      operation: { id: head.edit.operationId, action: head.edit.action, step: "failed", by: actor },
+    });
   }
 }
 
@@ -183,7 +194,12 @@ export function cancelQueued(room: RoomContext, actor: string, role: Role, opera
   room.queue.remove(operationId);
   const edit = found.entry?.edit ?? { operationId, by: by ?? "unknown", since: new Date().toISOString(), action: "update" as const, summary: "edit" };
   const current = room.store.get(found.kind, found.name);
-  const line = { actor, message: `${actor} cancelled the queued edit (${edit.summary}) of ${kinds[found.kind].noun} ${found.name} by ${edit.by}`, tone: "info" as const };
+  const line = {
+    actor,
+    message: `${actor} cancelled the queued edit (${edit.summary}) of ${kinds[found.kind].noun} ${found.name} by ${edit.by}`,
+    tone: "info" as const,
+    operation: { id: edit.operationId, action: edit.action, step: "cancelled" as const, by: edit.by },
+  };
   if (current) room.record(found.kind, current, line);
   else room.note(found.kind, found.name, line);
   return { ok: true, edit };

@@ -170,7 +170,7 @@ export async function healStuckLocks(room: RoomContext, project: ProjectRecord, 
     if (applied && current?.resource.lock?.operationId === stored.resource.lock?.operationId) {
       const message = `No event for ${Math.round(stuckMs / 1000)} s; CloudFormation says ${state.stackStatus}. ${applied.activity.message}`;
       const next = module.learn(room, project, applied.next, { physicalIds: {}, outputs }) ?? applied.next;
-      room.record(kind, next, { actor: "Stackroom", message, tone: applied.activity.tone }, next.resource.status === "deleted");
+      room.record(kind, next, { actor: "Stackroom", message, tone: applied.activity.tone, operation: applied.activity.operation }, next.resource.status === "deleted");
     }
   }
 }

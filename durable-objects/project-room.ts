@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type {
-  AccessKeySummary, ActivityKind, ActivityPage, CreatedKey, CreateShareBody, Member, OpenedShare, ProjectRecord, QueuedEdit, ResourceKind, Role, SftpEndpoint, Share, StackEvent,
+  AccessKeySummary, ActivityKind, ActivityPage, CreatedKey, CreateShareBody, Member, OpenedShare, ProjectRecord, QueuedEdit, ResourceEvents, ResourceKind, Role, SftpEndpoint, Share, StackEvent,
 } from "../worker/domain/contract";
 import { LiveFrame } from "../worker/domain/contract";
 import { deriveStackState, forgettableEvents, physicalIdsOf } from "../worker/domain/stack-status";
@@ -192,6 +192,27 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     const page = entries.slice(0, limit);
     const last = page.at(-1);
     return { entries: page, nextBefore: entries.length > limit && last ? last.seq : null };
+  }
+
+  /**
+   * The CloudFormation events the room holds for a resource's stack, newest first: those of the
+   * running or last operation (older ones are forgotten once they can change nothing).
+   */
+  async resourceEvents(project: ProjectRecord, kind: ResourceKind, name: string, limit = 100): Promise<ResourceEvents> {
+    const stack = stackName(project.id, kind, name);
+    const events = this.store
+      .stackEvents(stack)
+      .sort((a, b) => b.timestamp.localeCompare(a.timestamp) || b.eventId.localeCompare(a.eventId))
+      .slice(0, limit)
+      .map((e) => ({
+        at: e.timestamp,
+        logicalId: e.logicalResourceId,
+        type: e.resourceType,
+        status: e.resourceStatus,
+        ...(e.resourceStatusReason ? { reason: e.resourceStatusReason } : {}),
+        ...(e.clientRequestToken ? { operationId: e.clientRequestToken } : {}),
+      }));
+    return { stackName: stack, events };
   }
 
   /** The live socket: `?since=<seq>` gets exactly what it missed (or a snapshot), then live frames. */

@@ -7,7 +7,7 @@ import type { SocketAttachment } from "./live-sockets";
 import type { StackGateway } from "./stack-gateway";
 import type { StoredResource } from "./kinds/kind";
 
-export type ActivityLine = Pick<ActivityEntry, "actor" | "message" | "tone">;
+export type ActivityLine = Pick<ActivityEntry, "actor" | "message" | "tone" | "operation">;
 
 /** What a change frame may carry besides its activity line: a resource's new view (by kind) or the member list. */
 export type ChangeFields = Partial<Pick<Extract<LiveFrame, { type: "change" }>, "members">> & Partial<Record<ResourceKind, unknown>>;

@@ -1,4 +1,4 @@
-import type { Lock, ResourceAction, ResourceStatus } from "../worker/domain/contract";
+import type { ActivityOperation, Lock, ResourceAction, ResourceStatus } from "../worker/domain/contract";
 import { AwsError } from "../worker/aws/errors";
 import { stackName } from "../worker/domain/naming";
 import type { RoomContext } from "./room-context";
@@ -21,13 +21,15 @@ export async function startOperation(room: RoomContext, op: Operation): Promise<
     if (err instanceof RoomError) return refusal(err);
     throw err;
   }
-  room.record(op.kind, planned, { actor: op.actor, message: op.describe(planned), tone: "info" });
+  const { message, detail } = op.describe(planned);
+  const operation = (step: ActivityOperation["step"]): ActivityOperation => ({ id: operationId, action: op.action, step, by: op.actor, ...(detail ? { detail } : {}) });
+  room.record(op.kind, planned, { actor: op.actor, message, tone: "info", operation: operation("started") });
   const outcome = await op.run(planned, operationId);
   const current = () => room.store.get(op.kind, op.name)?.resource ?? planned.resource;
   if (outcome.kind === "started") return { ok: true, resource: current(), operationId };
 
   if (room.store.get(op.kind, op.name)?.resource.lock?.operationId === operationId) {
-    const activity = { actor: op.actor, message: outcome.message, tone: outcome.kind === "noop" ? ("info" as const) : ("error" as const) };
+    const activity = { actor: op.actor, message: outcome.message, tone: outcome.kind === "noop" ? ("info" as const) : ("error" as const), operation: operation(outcome.kind === "noop" ? "succeeded" : "failed") };
     if (before) room.record(op.kind, patchResource(before, { updatedAt: new Date().toISOString() }), activity);
     else room.record(op.kind, patchResource(planned, { status: "deleted", lock: undefined }), activity, true);
   }
@@ -96,7 +98,7 @@ export function continueRollback(room: RoomContext, module: KindModule, project:
       if (!stored || !availableActions(stored).includes("continue-rollback")) refuseRepair(module, name, "continue-rollback", stored);
       return { ...stored, resource: lockResource(stored.resource, stored.resource.spec, "update", actor, operationId, now) };
     },
-    describe: () => `${actor} asked CloudFormation to continue the rollback of ${module.noun} ${name}`,
+    describe: () => ({ message: `${actor} asked CloudFormation to continue the rollback of ${module.noun} ${name}`, detail: "continue the rollback" }),
     run: async (_planned, operationId) => {
       try {
         await room.gateway(project).cloudformation.continueUpdateRollback({ stackName: stackName(project.id, module.kind, name), clientRequestToken: operationId });

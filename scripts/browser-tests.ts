@@ -8,7 +8,9 @@
  * real signed webhook of the demo project: the runner signs them with the project's secret
  * derived from a root of its own, installed in the rotation slot (WEBHOOK_SECRET_PREVIOUS) so
  * the local bridge keeps its own.
- * Options: a substring argument runs only matching scenarios; VERBOSE=1 shows the stack's logs.
+ * Options: a substring argument runs only matching scenarios; VERBOSE=1 shows the stack's logs;
+ * README_SCREENSHOTS=1 also saves the screens the README shows to docs/screenshots/ (the visible
+ * window, 1360 × 900), e.g. `README_SCREENSHOTS=1 npm run test:browser -- "sftp ›"`.
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -24,6 +26,9 @@ import { projectWebhookUrl } from "../aws-bridge/project-scope";
 import { DEMO } from "./lib/demo";
 
 const ARTIFACTS = join(ROOT, "test-artifacts", "browser");
+/** Screens the README shows, by the name a scenario gives its screenshot. */
+const README_SHOTS = new Set(["sftp-off-waits-for-users", "bucket-page-running", "share-with-sftp"]);
+const README_DIR = join(ROOT, "docs", "screenshots");
 const SCENARIO_TIMEOUT_MS = 90_000;
 /** Signs replayed stack events; never leaves this process and the stacks it starts. */
 const REPLAY_SECRET = randomBytes(24).toString("hex");
@@ -86,6 +91,10 @@ async function runScenario(browser: Browser, stack: Stack, scenario: BrowserScen
     async screenshot(page, name) {
       const path = join(ARTIFACTS, `${base}--${slug(name)}.png`);
       await page.screenshot({ path, fullPage: true });
+      if (process.env["README_SCREENSHOTS"] === "1" && README_SHOTS.has(name)) {
+        mkdirSync(README_DIR, { recursive: true });
+        await page.screenshot({ path: join(README_DIR, `${name}.png`) });
+      }
       return path;
     },
   };

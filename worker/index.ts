@@ -9,6 +9,7 @@ import { authRoutes } from "./routes/auth";
 import { projectRoutes } from "./routes/projects";
 import { bucketRoutes } from "./routes/buckets";
 import { userRoutes } from "./routes/users";
+import { resourceEventRoutes } from "./routes/resource-events";
 import { operationRoutes } from "./routes/operations";
 import { memberRoutes } from "./routes/members";
 import { sftpRoutes } from "./routes/sftp";
@@ -52,6 +53,7 @@ app.route("/api/projects/:p/users", userRoutes);
 app.route("/api/projects/:p/sftp", sftpRoutes);
 app.route("/api/projects/:p/shares", projectShareRoutes);
 app.route("/api/projects/:p/operations", operationRoutes);
+app.route("/api/projects/:p/resources", resourceEventRoutes);
 app.route("/api/shares", publicShareRoutes);
 app.route("/webhooks", webhookRoutes);
 

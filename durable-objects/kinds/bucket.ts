@@ -97,11 +97,11 @@ export function planBucketChange(request: ChangeRequest<BucketChange>, current: 
   return { ...current, resource: lock(current.resource, current.resource.spec) };
 }
 
-function describe(actor: string, change: BucketChange, spec: BucketSpec): string {
+function describe(actor: string, change: BucketChange, spec: BucketSpec): { message: string; detail?: string } {
   const name = nameOf(change);
-  if (change.action === "delete") return `${actor} started deleting bucket ${name}`;
+  if (change.action === "delete") return { message: `${actor} started deleting bucket ${name}` };
   const settings = `versioning ${spec.versioning ? "on" : "off"}, ${spec.encryption === "kms" ? "KMS" : "SSE-S3"} encryption${spec.expireAfterDays ? `, objects expire after ${spec.expireAfterDays} days` : ""}`;
-  return `${actor} started ${change.action === "create" ? "creating" : "updating"} bucket ${name} (${settings})`;
+  return { message: `${actor} started ${change.action === "create" ? "creating" : "updating"} bucket ${name} (${settings})`, detail: settings };
 }
 
 /** A bucket name taken in S3 (by anyone) or a stack already there: AWS's words for a manager. */

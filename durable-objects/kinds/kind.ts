@@ -72,8 +72,8 @@ export interface Operation {
   operationId?: string;
   /** Checks the change against the room; answers the locked state to store. Throws RoomError. */
   plan(operationId: string, now: string): StoredResource;
-  /** The activity line that starts the operation. */
-  describe(planned: StoredResource): string;
+  /** The activity line that starts the operation, and what it applies in words (`detail`). */
+  describe(planned: StoredResource): { message: string; detail?: string };
   /** Sends the planned change to AWS. Writes no room state: the room undoes its lock when not started. */
   run(planned: StoredResource, operationId: string): Promise<OperationOutcome>;
 }

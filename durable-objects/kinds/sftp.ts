@@ -78,14 +78,14 @@ export function planSftpChange(request: ChangeRequest<SftpChange>, current: Stor
   return { ...current, resource: lockResource(current.resource, change.spec, "update", actor, operationId, now) };
 }
 
-function describe(actor: string, change: SftpChange, spec: SftpServerSpec): string {
+function describe(actor: string, change: SftpChange, spec: SftpServerSpec): { message: string; detail?: string } {
   switch (change.action) {
     case "create":
-      return `${actor} started turning SFTP on (an AWS Transfer Family server, ${spec.securityPolicy})`;
+      return { message: `${actor} started turning SFTP on (an AWS Transfer Family server, ${spec.securityPolicy})`, detail: `an AWS Transfer Family server, ${spec.securityPolicy}` };
     case "update":
-      return `${actor} started applying the SFTP server's settings again (${spec.securityPolicy})`;
+      return { message: `${actor} started applying the SFTP server's settings again (${spec.securityPolicy})`, detail: spec.securityPolicy };
     case "delete":
-      return `${actor} started turning SFTP off (the Transfer Family server is deleted)`;
+      return { message: `${actor} started turning SFTP off (the Transfer Family server is deleted)`, detail: "the Transfer Family server is deleted" };
   }
 }
 

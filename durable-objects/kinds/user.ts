@@ -152,13 +152,14 @@ export function planUserChange(request: ChangeRequest<UserChange>, current: Stor
   return { ...current, resource: lockResource(current.resource, spec, "update", actor, operationId, now) };
 }
 
-function describe(actor: string, change: UserChange, spec: UserSpec): string {
+function describe(actor: string, change: UserChange, spec: UserSpec): { message: string; detail?: string } {
   const name = nameOf(change);
-  if (change.action === "delete") return `${actor} started deleting user ${name} (its access keys stop first)`;
+  if (change.action === "delete") return { message: `${actor} started deleting user ${name} (its access keys stop first)`, detail: "its access keys stop first" };
   const grants = spec.permissions.length ? spec.permissions.map((p) => `${p.access} on ${p.bucket}${p.prefix ? `/${p.prefix}` : ""}`).join(", ") : "no bucket access";
   const expiry = spec.expiresAt ? `, expires ${spec.expiresAt}` : "";
   const sftp = spec.sftp ? `, SFTP with ${spec.sftp.sshPublicKeys.length} key(s)` : "";
-  return `${actor} started ${change.action === "create" ? "creating" : "updating"} user ${name} (${grants}${expiry}${sftp})`;
+  const detail = `${grants}${expiry}${sftp}`;
+  return { message: `${actor} started ${change.action === "create" ? "creating" : "updating"} user ${name} (${detail})`, detail };
 }
 
 /** An IAM user name taken outside Stackroom: the manager's to fix. */

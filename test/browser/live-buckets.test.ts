@@ -18,7 +18,21 @@ export const scenarios: BrowserScenario[] = [
       await bob.getByTestId(`bucket-${name}`).waitFor({ timeout: 15_000 });
       await waitForStatus(bob, name, "ready");
       await waitForStatus(alice, name, "ready");
-      await bob.getByTestId("activity").getByText(`Bucket ${name} is ready`).waitFor();
+      // One line for the whole change, in names: alice's start and CloudFormation's end folded together.
+      const line = bob.locator(`[data-testid="activity-entry"][data-kind="bucket"][data-name="${name}"]`);
+      await line.getByText(`Alice created bucket ${name}`, { exact: true }).waitFor();
+      assert.equal(await line.count(), 1, "the create is one line");
+      assert.ok(Number(await line.getAttribute("data-entries")) >= 2, "start and end are folded into the line");
+      assert.match(await line.innerText(), /took \d+ s/);
+
+      // Filtering by the resource shows only its lines; by a person, only theirs.
+      await bob.getByTestId("activity-filter-resource").selectOption(`bucket:${name}`);
+      const kinds = await bob.locator('[data-testid="activity-entry"]').evaluateAll((els) => els.map((el) => `${el.getAttribute("data-kind")}:${el.getAttribute("data-name")}`));
+      assert.deepEqual([...new Set(kinds)], [`bucket:${name}`]);
+      await bob.getByTestId("activity-filter-resource").selectOption("");
+      await bob.getByTestId("activity-filter-person").selectOption("bob@example.com");
+      await bob.getByTestId("activity-no-match").waitFor();
+      await bob.getByTestId("activity-filter-person").selectOption("");
       assert.equal(await bob.evaluate("window.__stackroomNoReload === true"), true, "bob's page was reloaded");
       assert.equal(await bob.getByTestId(`bucket-${name}`).getByText(`${name}-`).count(), 1, "physical name shown");
 

@@ -84,7 +84,7 @@ export const scenarios: BrowserScenario[] = [
         assert.match(settings, /Versioning off/);
         assert.match(settings, /Expires after 30 d/);
       }
-      await alice.getByTestId("activity").getByText(`bob@example.com started updating bucket ${name}`).waitFor();
+      await alice.getByTestId("activity").getByText(`Bob updated bucket ${name}`).waitFor();
       await screenshot(alice, "both-changes-applied");
     },
   },
@@ -114,7 +114,7 @@ export const scenarios: BrowserScenario[] = [
       await mine.getByTestId("cancel-queued-confirm").click();
       await alice.getByTestId(`queue-${name}`).waitFor({ state: "detached" });
       await bob.getByTestId(`queue-${name}`).waitFor({ state: "detached" });
-      await alice.getByTestId("activity").getByText("bob@example.com cancelled the queued edit").first().waitFor();
+      await alice.getByTestId("activity").getByText(`Bob cancelled their queued update of bucket ${name}`).first().waitFor();
 
       await waitForStatus(alice, name, "ready", OPERATION_MS);
       // A queued edit would start in the same turn as the create's end; give its frame time to arrive.
@@ -122,7 +122,38 @@ export const scenarios: BrowserScenario[] = [
       assert.equal(await alice.getByTestId(`lock-${name}`).count(), 0, "a cancelled edit started");
       assert.equal(await alice.getByTestId(`status-${name}`).getAttribute("data-status"), "ready");
       assert.match(await alice.getByTestId(`bucket-${name}`).innerText(), /No expiry/);
-      assert.equal(await alice.getByTestId("activity").getByText(`bob@example.com started updating bucket ${name}`).count(), 0);
+      assert.equal(await alice.getByTestId("activity").getByText(`Bob updated bucket ${name}`).count(), 0);
+      assert.equal(await alice.getByTestId("activity").getByText(`Bob is updating bucket ${name}`).count(), 0);
+    },
+  },
+  {
+    name: "a bucket's page shows its running change live: elapsed time, CloudFormation's events, then its history and ARN",
+    holdSeconds: HOLD_SECONDS,
+    async run({ signedIn, screenshot }) {
+      const alice = await signedIn("alice@example.com");
+      await openProject(alice, "demo");
+      const name = uniqueBucketName("page");
+      await createBucketThroughUi(alice, name);
+      await alice.getByTestId(`details-${name}`).click();
+      const drawer = alice.getByTestId("resource-drawer");
+      await drawer.getByTestId("drawer-progress").waitFor();
+      assert.match(await drawer.getByTestId("drawer-progress").innerText(), /^Creating for \d+ sec\./);
+      // CloudFormation's events arrive while the final one is held back.
+      await drawer.getByTestId("drawer-event").first().waitFor({ timeout: OPERATION_MS });
+      assert.match(await drawer.getByTestId("drawer-events").innerText(), /CREATE_IN_PROGRESS/);
+      const first = await drawer.getByTestId("drawer-elapsed").innerText();
+      await alice.waitForTimeout(2_100);
+      assert.notEqual(await drawer.getByTestId("drawer-elapsed").innerText(), first, "the elapsed time does not move");
+      await screenshot(alice, "bucket-page-running");
+
+      await drawer.locator('[data-testid="drawer-status"][data-status="ready"]').waitFor({ timeout: OPERATION_MS });
+      await drawer.getByTestId("drawer-history").getByText(`You created bucket ${name}`).waitFor();
+      const physical = await drawer.getByTestId("drawer-aws-name").innerText();
+      assert.match(physical, new RegExp(`^${name}-`));
+      assert.equal(await drawer.getByTestId("drawer-arn").innerText(), `arn:aws:s3:::${physical}`);
+      await screenshot(alice, "bucket-page-ready");
+      await alice.keyboard.press("Escape");
+      await drawer.waitFor({ state: "detached" });
     },
   },
 ];

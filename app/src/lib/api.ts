@@ -14,6 +14,7 @@ import {
   ProjectList,
   ProjectView,
   QueuedEdit,
+  ResourceEvents,
   Share,
   ShareList,
   SftpAccepted,
@@ -24,6 +25,7 @@ import {
   type CreateUserBody,
   type ErrorCode,
   type ResourceAction,
+  type ResourceKind,
   type Role,
   type UpdateBucketBody,
   type UpdateUserBody,
@@ -178,6 +180,10 @@ export const setSftp = (project: string, enabled: boolean, opts: { queue?: boole
   api(`${projectPath(project)}/sftp`, SftpAccepted, { method: "PUT", body: { enabled, queue: opts.queue !== false } });
 export const repairSftp = (project: string, action: ResourceAction["action"]) =>
   api(`${projectPath(project)}/sftp/actions`, SftpAccepted, { method: "POST", body: { action } });
+
+/** The CloudFormation events the room holds for a resource's stack, newest first. */
+export const getResourceEvents = (project: string, kind: ResourceKind, name: string) =>
+  api(`${projectPath(project)}/resources/${kind}/${encodeURIComponent(name)}/events`, ResourceEvents);
 
 /** Cancels a queued edit before it starts (its author or an owner); 404 once it has started. */
 export const cancelQueuedEdit = (project: string, operationId: string) =>

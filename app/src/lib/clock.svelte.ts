@@ -1,14 +1,18 @@
 import { createSubscriber } from "svelte/reactivity";
 
 /**
- * `clock.now` is Date.now() that re-renders its readers every few seconds, so relative times
- * ("2 min ago") stay true; the interval runs only while something on screen reads it.
+ * `now` is Date.now() that re-renders its readers every `intervalMs`, so relative times ("2 min
+ * ago") stay true; the interval runs only while something on screen reads it.
  */
 class Clock {
-  readonly #subscribe = createSubscriber((update) => {
-    const timer = setInterval(update, 5_000);
-    return () => clearInterval(timer);
-  });
+  readonly #subscribe;
+
+  constructor(intervalMs: number) {
+    this.#subscribe = createSubscriber((update) => {
+      const timer = setInterval(update, intervalMs);
+      return () => clearInterval(timer);
+    });
+  }
 
   get now(): number {
     this.#subscribe();
@@ -16,4 +20,7 @@ class Clock {
   }
 }
 
-export const clock = new Clock();
+/** Relative times: every few seconds is enough. */
+export const clock = new Clock(5_000);
+/** A running change's elapsed time, counted in seconds while it is on screen. */
+export const secondClock = new Clock(1_000);

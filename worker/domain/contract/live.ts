@@ -10,6 +10,23 @@ import { Member } from "./member";
 export const ActivityKind = z.enum([...ResourceKind.options, "member"]);
 export type ActivityKind = z.infer<typeof ActivityKind>;
 
+/**
+ * The stack operation an activity entry belongs to, as data: the app folds an operation's entries
+ * (queued → started → progress → succeeded | failed, or cancelled) into one line in its own words.
+ * `by` is who asked for the operation (the entry's actor may be CloudFormation); `detail` is what
+ * it applies, in words ("versioning on, SSE-S3 encryption").
+ */
+export const ActivityOperation = z.object({
+  id: z.string(),
+  action: z.enum(["create", "update", "delete"]),
+  step: z.enum(["queued", "started", "progress", "succeeded", "failed", "cancelled"]),
+  by: z.string(),
+  detail: z.string().optional(),
+  /** Queued operations run as part of this one (a run of queued updates merged into one stack update). */
+  merged: z.array(z.string()).optional(),
+});
+export type ActivityOperation = z.infer<typeof ActivityOperation>;
+
 /** One line of the activity feed; also the body of every `change` frame. */
 export const ActivityEntry = z.object({
   seq: z.number().int().nonnegative(),
@@ -19,6 +36,8 @@ export const ActivityEntry = z.object({
   name: z.string(),
   message: z.string(),
   tone: z.enum(["info", "success", "error"]),
+  /** Present on the entries of a stack operation (entries written before it have none). */
+  operation: ActivityOperation.optional(),
 });
 export type ActivityEntry = z.infer<typeof ActivityEntry>;
 

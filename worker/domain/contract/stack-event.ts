@@ -31,3 +31,19 @@ export const SIGNATURE_HEADER = "Stackroom-Signature";
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 /** An event dated further ahead than this is refused: a far-future timestamp would outrank every real event. */
 export const EVENT_FUTURE_TOLERANCE_SECONDS = 300;
+
+/** A resource's CloudFormation event as the app shows it (the room keeps the running operation's). */
+export const ResourceEvent = z.object({
+  at: z.string(),
+  logicalId: z.string(),
+  type: z.string(),
+  status: z.string(),
+  reason: z.string().optional(),
+  /** The operation the event belongs to (CloudFormation's ClientRequestToken), when it says. */
+  operationId: z.string().optional(),
+});
+export type ResourceEvent = z.infer<typeof ResourceEvent>;
+
+/** `GET /api/projects/:p/resources/:kind/:name/events`: newest first, at most 100. */
+export const ResourceEvents = z.object({ stackName: z.string(), events: z.array(ResourceEvent) });
+export type ResourceEvents = z.infer<typeof ResourceEvents>;

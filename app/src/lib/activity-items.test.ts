@@ -1,0 +1,119 @@
+// Proves the feed's folding: an operation's queued/started/progress/outcome entries become one line in names, with its duration; failures keep CloudFormation's words apart; merged queued updates join the operation they ran in; filters by resource and person.
+import { describe, expect, it } from "vitest";
+import type { ActivityEntry, ActivityOperation } from "$contract";
+import { activityFacets, activityItems, filterActivity, namesForEmails } from "./activity-items";
+
+let seq = 0;
+function entry(at: string, actor: string, message: string, extra: Partial<ActivityEntry> = {}, operation?: Partial<ActivityOperation> & { id: string }): ActivityEntry {
+  seq += 1;
+  return {
+    seq,
+    at,
+    actor,
+    kind: "bucket",
+    name: "reports",
+    message,
+    tone: "info",
+    ...extra,
+    ...(operation ? { operation: { action: "create", step: "started", by: "alice@example.com", ...operation } } : {}),
+  };
+}
+/** The feed holds entries newest first. */
+const newestFirst = (entries: ActivityEntry[]) => [...entries].reverse();
+
+describe("activityItems", () => {
+  it("folds a create's start and CloudFormation's end into one line with names and how long it took", () => {
+    const items = activityItems(
+      newestFirst([
+        entry("2026-12-01T10:00:00Z", "alice@example.com", "alice@example.com started creating bucket reports (versioning on, SSE-S3 encryption)", {}, { id: "op1", detail: "versioning on, SSE-S3 encryption" }),
+        entry("2026-12-01T10:00:05Z", "CloudFormation", "Bucket reports is creating (CREATE_IN_PROGRESS)", {}, { id: "op1", step: "progress" }),
+        entry("2026-12-01T10:00:14Z", "CloudFormation", "Bucket reports is ready", { tone: "success" }, { id: "op1", step: "succeeded" }),
+      ]),
+      "bob@example.com",
+    );
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ headline: "Alice created bucket reports", detail: "versioning on, SSE-S3 encryption", took: "14 s", tone: "success", entries: 3, people: ["alice@example.com"] });
+  });
+
+  it("says who is running an operation, and since when, until it ends", () => {
+    const [running] = activityItems([entry("2026-12-01T10:00:00Z", "bob@example.com", "bob@example.com started updating bucket reports (…)", {}, { id: "op2", action: "update", by: "bob@example.com" })], "bob@example.com");
+    expect(running).toMatchObject({ headline: "You are updating bucket reports", tone: "progress", runningSince: "2026-12-01T10:00:00Z" });
+  });
+
+  it("keeps a failure's explanation and CloudFormation's own words apart", () => {
+    const [failed] = activityItems(
+      newestFirst([
+        entry("2026-12-01T10:00:00Z", "alice@example.com", "alice@example.com started deleting bucket reports", {}, { id: "op3", action: "delete" }),
+        entry("2026-12-01T10:00:09Z", "CloudFormation", "Bucket reports still holds objects; empty it first. CloudFormation said: The bucket you tried to delete is not empty", { tone: "error" }, { id: "op3", action: "delete", step: "failed" }),
+      ]),
+      "carol@example.com",
+    );
+    expect(failed).toMatchObject({ headline: "Alice’s deletion of bucket reports failed", detail: "Bucket reports still holds objects; empty it first.", said: "The bucket you tried to delete is not empty", took: "9 s", tone: "error" });
+  });
+
+  it("puts queued updates merged into another operation on that operation's line", () => {
+    const items = activityItems(
+      newestFirst([
+        entry("2026-12-01T10:00:00Z", "bob@example.com", "bob@example.com queued: update versioning → false of bucket reports", {}, { id: "q1", action: "update", step: "queued", by: "bob@example.com" }),
+        entry("2026-12-01T10:00:01Z", "carol@example.com", "carol@example.com queued: update expireAfterDays → 30 of bucket reports", {}, { id: "q2", action: "update", step: "queued", by: "carol@example.com" }),
+        entry("2026-12-01T10:00:20Z", "Stackroom", "Merged 2 queued updates of bucket reports into one stack update", {}, { id: "q1", action: "update", step: "queued", by: "bob@example.com", merged: ["q2"] }),
+        entry("2026-12-01T10:00:20Z", "bob@example.com", "bob@example.com started updating bucket reports (…)", {}, { id: "q1", action: "update", by: "bob@example.com", detail: "versioning off, SSE-S3 encryption, objects expire after 30 days" }),
+        entry("2026-12-01T10:00:31Z", "CloudFormation", "Bucket reports was updated", { tone: "success" }, { id: "q1", action: "update", step: "succeeded", by: "bob@example.com" }),
+      ]),
+      "alice@example.com",
+    );
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ headline: "Bob updated bucket reports (with 1 queued update merged in)", took: "11 s", entries: 5 });
+    expect(items[0]?.people.sort()).toEqual(["bob@example.com", "carol@example.com"]);
+  });
+
+  it("names the SFTP server's operations as turning SFTP on and off, and a cancelled queued edit", () => {
+    const items = activityItems(
+      newestFirst([
+        entry("2026-12-01T10:00:00Z", "alice@example.com", "…", { kind: "sftp", name: "server" }, { id: "s1" }),
+        entry("2026-12-01T10:01:00Z", "CloudFormation", "SFTP server is ready", { kind: "sftp", name: "server" }, { id: "s1", step: "succeeded" }),
+        entry("2026-12-01T10:02:00Z", "bob@example.com", "…", { kind: "user", name: "acme" }, { id: "u1", action: "update", step: "queued", by: "bob@example.com" }),
+        entry("2026-12-01T10:02:30Z", "alice@example.com", "…", { kind: "user", name: "acme" }, { id: "u1", action: "update", step: "cancelled", by: "bob@example.com" }),
+      ]),
+      "alice@example.com",
+    );
+    expect(items.map((i) => i.headline)).toEqual(["You cancelled Bob’s queued update of user acme", "You turned SFTP on"]);
+    expect(items[1]?.took).toBe("1 min 0 s");
+    const [own] = activityItems([entry("2026-12-01T10:00:00Z", "bob@example.com", "…", {}, { id: "c", action: "update", step: "cancelled", by: "bob@example.com" })], "alice@example.com");
+    expect(own?.headline).toBe("Bob cancelled their queued update of bucket reports");
+  });
+
+  it("shows entries of no operation as they came, with names for emails", () => {
+    const [line] = activityItems([entry("2026-12-01T10:00:00Z", "alice@example.com", "alice@example.com created access key AKIA1 for user acme, as bob@example.com asked", { kind: "user", name: "acme" })], "alice@example.com");
+    expect(line?.headline).toBe("You created access key AKIA1 for user acme, as Bob asked");
+    expect(namesForEmails("carol.smith@example.com added dan@example.com", "x@example.com")).toBe("Carol Smith added Dan");
+  });
+});
+
+describe("filters", () => {
+  const items = activityItems(
+    newestFirst([
+      entry("2026-12-01T10:00:00Z", "alice@example.com", "…", {}, { id: "a" }),
+      entry("2026-12-01T10:01:00Z", "bob@example.com", "…", { kind: "user", name: "acme" }, { id: "b", by: "bob@example.com" }),
+      entry("2026-12-01T10:02:00Z", "CloudFormation", "User acme is ready", { kind: "user", name: "acme" }, { id: "b", by: "bob@example.com", step: "succeeded" }),
+    ]),
+    "alice@example.com",
+  );
+
+  it("offers the resources and people the feed holds", () => {
+    expect(activityFacets(items)).toEqual({
+      resources: [
+        { value: "bucket:reports", label: "bucket reports" },
+        { value: "user:acme", label: "user acme" },
+      ],
+      people: ["alice@example.com", "bob@example.com"],
+    });
+  });
+
+  it("narrows to one resource, one person, or both", () => {
+    expect(filterActivity(items, "user:acme", null).map((i) => i.key)).toEqual(["b"]);
+    expect(filterActivity(items, null, "alice@example.com").map((i) => i.key)).toEqual(["a"]);
+    expect(filterActivity(items, "user:acme", "alice@example.com")).toEqual([]);
+    expect(filterActivity(items, null, null)).toHaveLength(2);
+  });
+});

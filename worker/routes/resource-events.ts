@@ -1,0 +1,18 @@
+import { Hono } from "hono";
+import * as z from "zod";
+import { ResourceKind } from "../domain/contract";
+import { requireMember } from "../membership";
+import { projectRoom } from "../room";
+import { parseParam } from "../validate";
+import type { AppEnv } from "../app-env";
+
+/**
+ * `GET /api/projects/:p/resources/:kind/:name/events`: the CloudFormation events the project's
+ * room holds for one resource's stack (a resource page's progress). Any member may read them;
+ * nothing here calls AWS.
+ */
+export const resourceEventRoutes = new Hono<AppEnv>().get("/:kind/:name/events", requireMember(), async (c) => {
+  const kind = parseParam(ResourceKind, c.req.param("kind"), "resource kind");
+  const name = parseParam(z.string().min(1).max(128), c.req.param("name"), "resource name");
+  return c.json(await projectRoom(c.env, c.get("project").id).resourceEvents(c.get("project"), kind, name));
+});
