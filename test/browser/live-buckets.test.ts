@@ -29,9 +29,13 @@ export const scenarios: BrowserScenario[] = [
       await bob.getByTestId("activity-filter-resource").selectOption(`bucket:${name}`);
       const kinds = await bob.locator('[data-testid="activity-entry"]').evaluateAll((els) => els.map((el) => `${el.getAttribute("data-kind")}:${el.getAttribute("data-name")}`));
       assert.deepEqual([...new Set(kinds)], [`bucket:${name}`]);
+      // By a person: only lines about what they asked for or did.
       await bob.getByTestId("activity-filter-resource").selectOption("");
-      await bob.getByTestId("activity-filter-person").selectOption("bob@example.com");
-      await bob.getByTestId("activity-no-match").waitFor();
+      await bob.getByTestId("activity-filter-person").selectOption("alice@example.com");
+      await line.waitFor();
+      const people = await bob.locator('[data-testid="activity-entry"]').evaluateAll((els) => els.map((el) => el.getAttribute("data-people") ?? ""));
+      assert.ok(people.length > 0 && people.every((p) => p.split(" ").includes("alice@example.com")), `lines of others shown: ${people.join(" | ")}`);
+      await bob.getByTestId("activity-filter-resource").selectOption("");
       await bob.getByTestId("activity-filter-person").selectOption("");
       assert.equal(await bob.evaluate("window.__stackroomNoReload === true"), true, "bob's page was reloaded");
       assert.equal(await bob.getByTestId(`bucket-${name}`).getByText(`${name}-`).count(), 1, "physical name shown");
