@@ -106,7 +106,8 @@ export function managerPolicy(a: ProjectAccount): PolicyDocument {
       Resource: r.executionRole,
       Condition: { StringEquals: { "iam:PassedToService": "cloudformation.amazonaws.com" } },
     },
-    { Sid: "EmptyBucketCheck", Effect: "Allow", Action: "s3:ListBucketVersions", Resource: r.buckets },
+    // Is a bucket empty before it is deleted (versions), and what does it hold (a bucket's page).
+    { Sid: "BucketContents", Effect: "Allow", Action: ["s3:ListBucketVersions", "s3:ListBucket"], Resource: r.buckets },
     {
       Sid: "UserAccessKeys",
       Effect: "Allow",

@@ -74,6 +74,7 @@ const CODE_CALLS: Record<string, [IamRequest, IamPolicies][]> = {
     ["CreateAccessKey", "ListAccessKeys", "GetAccessKeyLastUsed", "UpdateAccessKey", "DeleteAccessKey"].map((action) => [`iam:${action}`, [asManager(`iam:${action}`, user)]]),
   ),
   "s3:ListBucketVersions": [asManager("s3:ListBucketVersions", bucket)],
+  "s3:ListBucket": [asManager("s3:ListBucket", bucket)],
   "secretsmanager:GetSecretValue": [
     [{ principal: arns.bridgeRole, action: "secretsmanager:GetSecretValue", resource: arns.secret, resourceAccount: ACCOUNT }, { identity: [bridge.policy] }],
   ],
@@ -378,6 +379,7 @@ describe("escalation attempts", () => {
     ["change another project's bucket policy", asExecution("s3:PutBucketPolicy", otherProjectBucket)],
     ["delete another project's bucket", asExecution("s3:DeleteBucket", otherProjectBucket)],
     ["check another project's bucket for the manager", asManager("s3:ListBucketVersions", otherProjectBucket)],
+    ["list another project's bucket for the manager", asManager("s3:ListBucket", otherProjectBucket)],
     ["create a stack without the execution role", asManager("cloudformation:CreateStack", bucketStack)],
     ["create a stack with another role", asManager("cloudformation:CreateStack", bucketStack, { "cloudformation:RoleArn": `arn:aws:iam::${ACCOUNT}:role/OrganizationAccountAccessRole` })],
     ["update the bridge's own stack", asManager("cloudformation:UpdateStack", stackArn("stackroom-demo-bridge"), stackChange)],

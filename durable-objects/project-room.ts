@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type {
-  AccessKeySummary, ActivityKind, ActivityPage, CreatedKey, CreateShareBody, Member, OpenedShare, ProjectRecord, QueuedEdit, ResourceEvents, ResourceKind, Role, SftpEndpoint, Share, StackEvent,
+  AccessKeySummary, ActivityKind, ActivityPage, BucketUsage, CreatedKey, CreateShareBody, Member, OpenedShare, ProjectRecord, QueuedEdit, ResourceEvents, ResourceKind, Role, SftpEndpoint, Share, StackEvent,
 } from "../worker/domain/contract";
 import { LiveFrame } from "../worker/domain/contract";
 import { deriveStackState, forgettableEvents, physicalIdsOf } from "../worker/domain/stack-status";
@@ -14,7 +14,7 @@ import * as membership from "./room-members";
 import { applyStackState } from "./apply-stack-state";
 import { awsGateway } from "./stack-gateway";
 import type { ActivityLine, ChangeFields, RoomContext } from "./room-context";
-import { availableActions, capitalize, continueRollback, refuseRepair, startOperation, type Repair } from "./stack-operation";
+import { availableActions, capitalize, continueRollback, refuseRepair, roomErrorFromAws, startOperation, type Repair } from "./stack-operation";
 import { healStuckLocks, refreshFromCloudFormation } from "./heal";
 import * as keys from "./room-keys";
 import * as shares from "./room-shares";
@@ -192,6 +192,20 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     const page = entries.slice(0, limit);
     const last = page.at(-1);
     return { entries: page, nextBefore: entries.length > limit && last ? last.seq : null };
+  }
+
+  /** What a bucket holds now (its page shows it); one S3 list call through the project's role. */
+  async bucketUsage(project: ProjectRecord, name: string): Promise<RoomResult<{ usage: BucketUsage }>> {
+    return guarded(async () => {
+      const stored = this.store.get("bucket", name);
+      if (!stored || stored.resource.status === "deleted" || !("physicalName" in stored.resource)) throw new RoomError("not_found", `No bucket named “${name}”.`);
+      try {
+        const usage = await this.gateway(project).bucketUsage(String(stored.resource.physicalName));
+        return { usage: { ...usage, at: new Date().toISOString() } };
+      } catch (err) {
+        throw roomErrorFromAws(err, `bucket “${name}”`);
+      }
+    });
   }
 
   /**

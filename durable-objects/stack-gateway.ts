@@ -1,5 +1,6 @@
 import type { StackTag } from "../worker/domain/bucket-template";
 import { projectAws, type Capability, type CloudFormationClient } from "../worker/aws";
+import type { BucketUsage } from "../worker/aws/s3";
 import type { ProjectRecord } from "../worker/domain/contract";
 
 /** The room's view of one project's AWS account (the port tests replace with a recording fake), on the aws4fetch client below. */
@@ -10,6 +11,8 @@ export interface StackGateway {
   deleteStack(input: { stackName: string; operationId: string }): Promise<void>;
   /** true when the bucket holds no object versions or delete markers (or does not exist). */
   isBucketEmpty(physicalName: string): Promise<boolean>;
+  /** Objects and bytes the bucket holds now (one ListObjectsV2 page). */
+  bucketUsage(physicalName: string): Promise<BucketUsage>;
   keys: KeyGateway;
   /** Healing reads stacks directly (DescribeStacks + GetTemplate). */
   cloudformation: CloudFormationClient;
@@ -67,6 +70,7 @@ export function awsGateway(env: Env, project: ProjectRecord): StackGateway {
     async isBucketEmpty(physicalName) {
       return (await s3.isBucketEmpty(physicalName)).empty;
     },
+    bucketUsage: (physicalName) => s3.bucketUsage(physicalName),
     keys: {
       async create(userName) {
         const key = await iam.createAccessKey(userName);

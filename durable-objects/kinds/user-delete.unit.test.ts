@@ -36,6 +36,7 @@ function fakeAws(deleteStack: () => Promise<void>) {
       await deleteStack();
     },
     isBucketEmpty: unused,
+    bucketUsage: unused,
     // A real client that must never be called by a delete.
     cloudformation: cloudFormationClient({ region: "eu-west-1", credentials: { accessKeyId: "AKIAUNUSED", secretAccessKey: "x" }, fetch: unused }),
     keys: {

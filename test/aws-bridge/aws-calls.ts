@@ -22,7 +22,7 @@ function sources(folder: string): { file: string; text: string }[] {
 }
 
 /** S3 REST calls by method and sub-resource, as IAM names them. */
-const S3_ACTIONS: Record<string, string> = { "GET ?versions": "s3:ListBucketVersions" };
+const S3_ACTIONS: Record<string, string> = { "GET ?versions": "s3:ListBucketVersions", "GET ?list": "s3:ListBucket" };
 
 export interface ScannedCall {
   action: string;

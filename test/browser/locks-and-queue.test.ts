@@ -151,6 +151,8 @@ export const scenarios: BrowserScenario[] = [
       const physical = await drawer.getByTestId("drawer-aws-name").innerText();
       assert.match(physical, new RegExp(`^${name}-`));
       assert.equal(await drawer.getByTestId("drawer-arn").innerText(), `arn:aws:s3:::${physical}`);
+      // What it holds, counted through the project's role once it exists.
+      await drawer.getByTestId("drawer-usage").getByText("Holds 0 objects, 0 bytes").waitFor();
       await screenshot(alice, "bucket-page-ready");
       await alice.keyboard.press("Escape");
       await drawer.waitFor({ state: "detached" });

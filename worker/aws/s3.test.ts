@@ -51,3 +51,11 @@ it("uses path-style URLs with an endpoint override and virtual-hosted ones on AW
   expect(bucketUrl("logs-1a2b", region, "")).toBe("https://logs-1a2b.s3.eu-west-1.amazonaws.com");
   expect(bucketUrl("logs.example", region)).toBe("https://s3.eu-west-1.amazonaws.com/logs.example");
 });
+
+it("counts a bucket's current objects and bytes from one page, and says when there are more", async () => {
+  const bucket = await createBucket(false);
+  await expect(s3.bucketUsage(bucket)).resolves.toEqual({ objects: 0, bytes: 0, complete: true });
+  await s3Call("PUT", `/${bucket}/a.csv`, "a,b\n1,2\n");
+  await s3Call("PUT", `/${bucket}/in/b.bin`, "x".repeat(1000));
+  await expect(s3.bucketUsage(bucket)).resolves.toEqual({ objects: 2, bytes: 1008, complete: true });
+});

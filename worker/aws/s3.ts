@@ -9,13 +9,36 @@ export interface BucketContents {
   empty: boolean;
 }
 
+/** What a bucket holds now (current object versions), counted from one page of ListObjectsV2. */
+export interface BucketUsage {
+  objects: number;
+  bytes: number;
+  /** false: the bucket holds more than one page (1,000 objects); the figures are that page's. */
+  complete: boolean;
+}
+
 export interface S3Client {
   /**
    * Lists at most one object version. Old versions and delete markers count: a versioned bucket
    * whose objects were all deleted still holds data (and S3 refuses to delete it).
    */
   isBucketEmpty(bucket: string): Promise<BucketContents>;
+  /** One ListObjectsV2 page: cheap for the buckets Stackroom hands out, an honest lower bound beyond. */
+  bucketUsage(bucket: string): Promise<BucketUsage>;
 }
+
+/** The page size of one ListObjectsV2 request (S3's maximum). */
+export const USAGE_PAGE = 1000;
+
+const ObjectEntry = z.object({ Size: z.coerce.number().int().nonnegative() });
+const ListBucketResult = z
+  .object({
+    ListBucketResult: z.object({
+      Contents: z.union([ObjectEntry, z.array(ObjectEntry)]).optional(),
+      IsTruncated: z.enum(["true", "false"]),
+    }),
+  })
+  .transform((r) => r.ListBucketResult);
 
 const VersionEntry = z.object({ Key: z.string() });
 const Entries = z.union([VersionEntry, z.array(VersionEntry)]).optional();
@@ -52,6 +75,15 @@ export function s3Client(options: ServiceOptions): S3Client {
         if (error instanceof AwsError && error.kind === "NoSuchBucket") return { exists: false, empty: true };
         throw error;
       }
+    },
+    async bucketUsage(bucket) {
+      const answer = await send({
+        url: `${bucketUrl(bucket, options.region, options.endpoint)}?list-type=2&max-keys=${USAGE_PAGE}`,
+        method: "GET",
+      });
+      const list = readXml(answer.body, ListBucketResult, "ListObjectsV2");
+      const contents = list.Contents === undefined ? [] : Array.isArray(list.Contents) ? list.Contents : [list.Contents];
+      return { objects: contents.length, bytes: contents.reduce((sum, o) => sum + o.Size, 0), complete: list.IsTruncated === "false" };
     },
   };
 }

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { Bucket, BucketName, CreateBucketBody, ResourceAction, UpdateBucketBody, type BucketAccepted } from "../domain/contract";
+import { Bucket, BucketName, CreateBucketBody, ResourceAction, UpdateBucketBody, type BucketAccepted, type BucketUsage } from "../domain/contract";
 import { requireMember } from "../membership";
 import { projectRoom } from "../room";
 import { jsonBody, parseParam } from "../validate";
@@ -8,6 +8,12 @@ import type { AppEnv } from "../app-env";
 
 /** Bucket create/update/delete: each is one CloudFormation stack operation, answered 202. */
 export const bucketRoutes = new Hono<AppEnv>()
+  // What a bucket holds (its page): any member may read it; registered before the editors-only rest.
+  .get("/:name/usage", requireMember(), async (c) => {
+    const name = parseParam(BucketName, c.req.param("name"), "bucket");
+    const result = unwrap(await projectRoom(c.env, c.get("project").id).bucketUsage(c.get("project"), name));
+    return c.json(result.usage satisfies BucketUsage);
+  })
   .use(requireMember("editor"))
   .post("/", async (c) => {
     const body = await jsonBody(c, CreateBucketBody);

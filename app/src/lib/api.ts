@@ -6,6 +6,7 @@ import {
   SignedOut,
   Bucket,
   BucketAccepted,
+  BucketUsage,
   CreatedKey,
   ErrorEnvelope,
   KeyList,
@@ -180,6 +181,9 @@ export const setSftp = (project: string, enabled: boolean, opts: { queue?: boole
   api(`${projectPath(project)}/sftp`, SftpAccepted, { method: "PUT", body: { enabled, queue: opts.queue !== false } });
 export const repairSftp = (project: string, action: ResourceAction["action"]) =>
   api(`${projectPath(project)}/sftp/actions`, SftpAccepted, { method: "POST", body: { action } });
+
+/** What a bucket holds now (one S3 list call: up to 1,000 objects counted). */
+export const getBucketUsage = (project: string, name: string) => api(`${bucketPath(project, name)}/usage`, BucketUsage);
 
 /** The CloudFormation events the room holds for a resource's stack, newest first. */
 export const getResourceEvents = (project: string, kind: ResourceKind, name: string) =>

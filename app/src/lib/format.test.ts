@@ -24,3 +24,10 @@ describe("times in words", () => {
     expect(durationWords("2026-11-28T23:00:00Z", now)).toBe("2 days");
   });
 });
+
+describe("sizes in words", () => {
+  it("reads bytes the way S3's console does", async () => {
+    const { bytesLabel } = await import("./format");
+    expect([0, 1, 999, 1_000, 1_008, 25_400, 3_200_000, 1_500_000_000_000].map(bytesLabel)).toEqual(["0 bytes", "1 byte", "999 bytes", "1.0 KB", "1.0 KB", "25 KB", "3.2 MB", "1.5 TB"]);
+  });
+});

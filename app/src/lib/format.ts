@@ -42,6 +42,19 @@ export function isBusy(status: ResourceStatus): boolean {
   return status === "queued" || status === "creating" || status === "updating" || status === "deleting";
 }
 
+/** Bytes as people read them: "0 bytes", "1008 bytes", "3.2 MB" (powers of 1,000, as S3's console shows). */
+export function bytesLabel(bytes: number): string {
+  if (bytes < 1_000) return bytes === 1 ? "1 byte" : `${bytes} bytes`;
+  const units = ["KB", "MB", "GB", "TB", "PB"];
+  let value = bytes / 1_000;
+  let unit = 0;
+  while (value >= 1_000 && unit < units.length - 1) {
+    value /= 1_000;
+    unit++;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
 /** Each kind in a sentence ("this bucket", "this SFTP server"). */
 export const kindNoun = { bucket: "bucket", user: "user", sftp: "SFTP server" } satisfies Record<ResourceKind, string>;
 

@@ -70,3 +70,16 @@ export type Bucket = z.infer<typeof Bucket>;
 /** 202 body of bucket create/update/delete: the bucket as locked for the operation. */
 export const BucketAccepted = z.object({ bucket: Bucket, operationId: z.string() });
 export type BucketAccepted = z.infer<typeof BucketAccepted>;
+
+/**
+ * `GET /api/projects/:p/buckets/:name/usage`: current objects and their bytes, from one
+ * ListObjectsV2 page (1,000 objects); `complete: false` means there are more than that.
+ * Old versions are not counted.
+ */
+export const BucketUsage = z.object({
+  objects: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  complete: z.boolean(),
+  at: IsoTime,
+});
+export type BucketUsage = z.infer<typeof BucketUsage>;
