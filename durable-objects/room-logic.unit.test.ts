@@ -1,6 +1,7 @@
 // Proves the room's pure decisions on plain inputs, table by table, without a runtime: folding a stack state into a resource (locks, rollbacks, late events), healing from CloudFormation's description, planning bucket and user changes (every refusal and what a change locks), and merging a run of queued updates.
 import { describe, expect, it } from "vitest";
-import type { Bucket, BucketSpec, ProjectRecord, QueuedEdit, User, UserSpec } from "../worker/domain/contract";
+import { demoProject } from "../test/fixtures/demo-project";
+import type { Bucket, BucketSpec, QueuedEdit, User, UserSpec } from "../worker/domain/contract";
 import type { StackState } from "../worker/domain/stack-status";
 import { RoomError } from "./room-error";
 import { applyStackState } from "./apply-stack-state";
@@ -10,16 +11,7 @@ import { planUserChange, type StoredUser } from "./kinds/user";
 import { nextRun, type QueueEntry } from "./edit-queue";
 
 const NOW = "2026-11-30T12:00:00.000Z";
-const project: ProjectRecord = {
-  id: "demo",
-  name: "Demo",
-  accountId: "111111111111",
-  region: "eu-west-1",
-  roleArn: "arn:aws:iam::111111111111:role/stackroom-demo-manager",
-  externalId: "stackroom-demo-test",
-  topicArn: "arn:aws:sns:eu-west-1:111111111111:stackroom-demo-events",
-  webhookSecretVersion: 1,
-};
+const project = demoProject;
 const spec: BucketSpec = { versioning: true, encryption: "s3", expireAfterDays: null };
 const bucket = (over: Partial<Bucket> = {}): Bucket => ({ name: "logs", physicalName: "logs-0000abcd", spec, status: "ready", updatedAt: NOW, ...over });
 const stored = (over: Partial<Bucket> = {}, rest: Partial<StoredBucket> = {}): StoredBucket => ({ resource: bucket(over), appliedSpec: spec, ...rest });

@@ -1,21 +1,12 @@
 // Proves deleting a user is all-or-nothing toward AWS: its active keys are deactivated before DeleteStack (access stops at once) and activated again when CloudFormation refuses the delete, so a refused delete leaves the user exactly as it was. The gateway here is a recording fake of AWS, the code under test the real one.
 import { describe, expect, it } from "vitest";
-import type { ProjectRecord } from "../../worker/domain/contract";
+import { demoProject } from "../../test/fixtures/demo-project";
 import { AwsError } from "../../worker/aws/errors";
 import { cloudFormationClient } from "../../worker/aws";
 import { runUser, type StoredUser } from "./user";
 import type { StackGateway } from "../stack-gateway";
 
-const project: ProjectRecord = {
-  id: "demo",
-  name: "Demo",
-  accountId: "111111111111",
-  region: "eu-west-1",
-  roleArn: "arn:aws:iam::111111111111:role/stackroom-demo-manager",
-  externalId: "stackroom-demo-test",
-  topicArn: "arn:aws:sns:eu-west-1:111111111111:stackroom-demo-events",
-  webhookSecretVersion: 1,
-};
+const project = demoProject;
 const user: StoredUser = {
   resource: { name: "partner", path: "/stackroom/demo/", spec: { description: null, permissions: [], expiresAt: null }, status: "deleting", keys: [], updatedAt: "2026-11-30T12:00:00.000Z" },
   appliedSpec: { description: null, permissions: [], expiresAt: null },

@@ -43,6 +43,25 @@ export const sftpServerExportName = (projectId: string) => `stackroom-${ProjectI
 export const serverIdOf = (serverArn: object) => ({ "Fn::Select": [1, { "Fn::Split": ["/", serverArn] }] });
 
 /**
+ * Who may assume a role the project gives AWS Transfer Family (the server's logging role, each SFTP
+ * user's role): Transfer Family, and only on behalf of this account (`aws:SourceAccount`, the
+ * confused-deputy guard the Transfer Family user guide recommends).
+ */
+export function transferTrustPolicy(accountId: string) {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: "transfer.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+      },
+    ],
+  };
+}
+
+/**
  * The CloudFormation template (JSON) of the project's SFTP server, stack `stackroom-<project>-sftp`;
  * deterministic for equal inputs. SFTP only, on a public endpoint, with users and keys managed by
  * the service (each user stack declares its AWS::Transfer::User), JSON structured logs to a log
@@ -73,17 +92,7 @@ export function sftpServerTemplate(input: SftpServerTemplateInput): string {
           Path: projectIamPath(projectId),
           Description: `Lets AWS Transfer Family write the SFTP logs of Stackroom project ${projectId}.`,
           PermissionsBoundary: sftpLoggingBoundaryArn(projectId, input.accountId),
-          AssumeRolePolicyDocument: {
-            Version: "2012-10-17",
-            Statement: [
-              {
-                Effect: "Allow",
-                Principal: { Service: "transfer.amazonaws.com" },
-                Action: "sts:AssumeRole",
-                Condition: { StringEquals: { "aws:SourceAccount": input.accountId } },
-              },
-            ],
-          },
+          AssumeRolePolicyDocument: transferTrustPolicy(input.accountId),
           Policies: [{ PolicyName: "stackroom-sftp-logging", PolicyDocument: logging }],
         },
       },

@@ -4,7 +4,7 @@ import { parseSshPublicKey } from "./contract/ssh-key";
 import type { Permission } from "./contract/user";
 import { bucketSuffix, physicalBucketName } from "./naming";
 import { projectBoundaryArn, projectIamPath } from "./project-boundary";
-import { serverIdOf, sftpServerExportName } from "./sftp-server-template";
+import { serverIdOf, sftpServerExportName, transferTrustPolicy } from "./sftp-server-template";
 import type { PolicyDocument } from "./user-policy";
 
 /**
@@ -85,17 +85,7 @@ export function sftpUserResources(input: SftpUserInput): Record<string, object> 
         Path: projectIamPath(projectId),
         Description: `SFTP access of Stackroom user ${input.name} (project ${projectId}): the same grants as the IAM user.`,
         PermissionsBoundary: projectBoundaryArn(projectId, input.accountId),
-        AssumeRolePolicyDocument: {
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Principal: { Service: "transfer.amazonaws.com" },
-              Action: "sts:AssumeRole",
-              Condition: { StringEquals: { "aws:SourceAccount": input.accountId } },
-            },
-          ],
-        },
+        AssumeRolePolicyDocument: transferTrustPolicy(input.accountId),
         Policies: [{ PolicyName: input.policyName, PolicyDocument: input.grants }],
       },
     },
