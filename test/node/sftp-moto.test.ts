@@ -1,27 +1,22 @@
 // Proves what moto 5.2.1 does with the SFTP stacks: Export/Fn::ImportValue work for values moto knows, the server stack's ARN export is accepted (an export computed from it is not, hence the design), a user stack with SFTP deploys with its role and its Transfer user readable from GetTemplate, and the server stack cannot be deleted while it is imported.
-import { execFile, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
+import { motoCli } from "../cloudformation-cli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stackName } from "../../worker/domain/naming";
 import { projectBoundaryArn } from "../../worker/domain/project-boundary";
 import { sftpServerExportName, sftpServerTemplate } from "../../worker/domain/sftp-server-template";
 import { readUserSpecFromTemplate, userTemplate } from "../../worker/domain/user-template";
 
-const run = promisify(execFile);
 const endpoint = process.env.STACKROOM_TEST_MOTO_ENDPOINT ?? "";
 const ACCOUNT = "123456789012";
 const REGION = "eu-west-1";
-const env = { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: REGION, AWS_PAGER: "" };
 const workDir = mkdtempSync(join(tmpdir(), "stackroom-sftp-moto-"));
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
-const aws = async (...args: string[]) => {
-  const { stdout } = await run("aws", ["--endpoint-url", endpoint, "--output", "json", ...args], { env });
-  return stdout.trim() ? JSON.parse(stdout) : {};
-};
+const aws = motoCli(endpoint, REGION);
 const unique = (prefix: string) => `${prefix}${Math.random().toString(36).slice(2, 10)}`;
 async function createStack(name: string, body: string | object): Promise<void> {
   const file = join(workDir, `${name}.json`);

@@ -1,9 +1,8 @@
 // Proves every bucket spec yields a hardened template that cfn-lint accepts without findings, that round-trips its spec, and that moto can deploy.
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
+import { cfnLint, motoCli } from "../../test/cloudformation-cli";
 import { afterAll, describe, expect, it } from "vitest";
 import type { BucketSpec } from "./contract/bucket";
 import {
@@ -16,7 +15,6 @@ import {
 } from "./bucket-template";
 import { physicalBucketName, stackName } from "./naming";
 
-const run = promisify(execFile);
 const KMS_KEY = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const physicalName = physicalBucketName("demo", "111111111111", "eu-west-1", "uploads");
 
@@ -44,9 +42,9 @@ describe("bucketTemplate", () => {
       writeFileSync(file, render(c));
       return file;
     });
-    const result = await run("cfn-lint", ["--include-checks", "I", "--", ...files]).catch((err: { code?: number; stdout?: string }) => err);
+    const result = await cfnLint(files);
     expect(result.stdout).toBe("");
-    expect("code" in result ? result.code : 0).toBe(0);
+    expect(result.code).toBe(0);
   });
 
   it.each(cases)("hardens $label", (c) => {
@@ -151,11 +149,7 @@ describe("bucketStackTags", () => {
 
 describe("deployed to moto", () => {
   const endpoint = process.env.STACKROOM_TEST_MOTO_ENDPOINT ?? "";
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: "eu-west-1", AWS_PAGER: "" };
-  const aws = async (...args: string[]) => {
-    const { stdout } = await run("aws", ["--endpoint-url", endpoint, "--output", "json", ...args], { env });
-    return stdout.trim() ? JSON.parse(stdout) : {};
-  };
+  const aws = motoCli(endpoint);
 
   // moto 5.2.1 applies only BucketName, BucketEncryption (without BucketKeyEnabled) and the resource's
   // own Tags; it ignores versioning, public access block, ownership controls, lifecycle, the bucket

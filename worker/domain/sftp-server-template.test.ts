@@ -1,9 +1,8 @@
 // Proves the project's SFTP server template is what the spec asks (SFTP only, public endpoint, service-managed users, the newest security policy, structured logs kept a year, a logging role that can only write that log group), passes cfn-lint, exports the server ARN, round-trips its spec, and deploys to moto.
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
+import { cfnLint, motoCli } from "../../test/cloudformation-cli";
 import { afterAll, describe, expect, it } from "vitest";
 import { TemplateMetadataError } from "./bucket-template";
 import { stackName } from "./naming";
@@ -11,7 +10,6 @@ import { sftpLogGroupArns, sftpLoggingBoundaryArn, sftpLoggingDocument } from ".
 import { readSftpSpecFromTemplate, sftpServerExportName, sftpServerTemplate, sftpStackTags } from "./sftp-server-template";
 import { readUserSpecFromTemplate } from "./user-template";
 
-const run = promisify(execFile);
 const base = { projectId: "demo", accountId: "111111111111", region: "eu-west-1" };
 // Template bodies come from our own generator; parsed here only to inspect them.
 const parse = (body: string) => JSON.parse(body);
@@ -22,9 +20,9 @@ describe("sftpServerTemplate", () => {
   it("passes cfn-lint (including informational checks)", { timeout: 60_000 }, async () => {
     const file = join(workDir, "server.json");
     writeFileSync(file, sftpServerTemplate(base));
-    const result = await run("cfn-lint", ["--include-checks", "I", "--", file]).catch((err: { code?: number; stdout?: string }) => err);
+    const result = await cfnLint([file]);
     expect(result.stdout).toBe("");
-    expect("code" in result ? result.code : 0).toBe(0);
+    expect(result.code).toBe(0);
   });
 
   it("runs an SFTP-only public server with service-managed users, the newest security policy and structured logs", () => {
@@ -92,11 +90,7 @@ describe("readSftpSpecFromTemplate", () => {
 
 describe("deployed to moto", () => {
   const endpoint = process.env.STACKROOM_TEST_MOTO_ENDPOINT ?? "";
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: "eu-west-1", AWS_PAGER: "" };
-  const aws = async (...args: string[]) => {
-    const { stdout } = await run("aws", ["--endpoint-url", endpoint, "--output", "json", ...args], { env });
-    return stdout.trim() ? JSON.parse(stdout) : {};
-  };
+  const aws = motoCli(endpoint);
 
   // moto 5.2.1 keeps AWS::Transfer::Server as a placeholder whose Ref is empty: the stack completes,
   // the log group and role are created, the export is listed without a value and the ServerId

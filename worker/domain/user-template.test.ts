@@ -1,9 +1,8 @@
 // Proves every user spec (none, one or many grants, prefixes, expiry, expired) yields a deterministic template that cfn-lint accepts without findings, with the project boundary (by ARN, no policy of its own) and the generated grants (expiry included) wired to the user, and that the spec round-trips through Metadata and tags.
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
+import { cfnLint } from "../../test/cloudformation-cli";
 import { afterAll, describe, expect, it } from "vitest";
 import { readSpecFromTemplate, TemplateMetadataError } from "./bucket-template";
 import type { UserSpec } from "./contract/user";
@@ -11,7 +10,6 @@ import { physicalBucketName } from "./naming";
 import { PolicyTooLargeError, userPolicyDocument } from "./user-policy";
 import { decodeUserSpecTag, readUserSpecFromTemplate, userStackTags, userTemplate, type UserTemplateInput } from "./user-template";
 
-const run = promisify(execFile);
 const base = { projectId: "demo", accountId: "111111111111", region: "eu-west-1" };
 const physical = (bucket: string) => physicalBucketName(base.projectId, base.accountId, base.region, bucket);
 
@@ -51,9 +49,9 @@ describe("userTemplate", () => {
       writeFileSync(file, render(c));
       return file;
     });
-    const result = await run("cfn-lint", ["--include-checks", "I", "--", ...files]).catch((err: { code?: number; stdout?: string }) => err);
+    const result = await cfnLint(files);
     expect(result.stdout).toBe("");
-    expect("code" in result ? result.code : 0).toBe(0);
+    expect(result.code).toBe(0);
   });
 
   it.each(cases)("wires boundary, user and grants for $label", (c) => {
