@@ -63,8 +63,15 @@ export function resourceLabel(kind: ResourceKind, name: string): string {
   return kind === "sftp" ? "the SFTP server" : `${kindNoun[kind]} ${name}`;
 }
 
-/** The button that removes a resource of this kind. */
-export const removeLabel = { bucket: "Delete bucket", user: "Delete user", sftp: "Turn SFTP off" } satisfies Record<ResourceKind, string>;
+/**
+ * How each kind is removed, in the failure panel's words: the button, the button after a failed
+ * removal, the hint after one, and the way out when nothing can be repaired in place.
+ */
+export const removeWords = {
+  bucket: { button: "Delete bucket", again: "Delete again", hint: "delete again", redo: "delete the bucket and create it again" },
+  user: { button: "Delete user", again: "Delete again", hint: "delete again", redo: "delete the user and create it again" },
+  sftp: { button: "Turn SFTP off", again: "Turn off again", hint: "turn it off again", redo: "turn SFTP off, then on again" },
+} satisfies Record<ResourceKind, { button: string; again: string; hint: string; redo: string }>;
 
 export const roleLabel = { owner: "Owner", editor: "Editor", viewer: "Viewer" } as const;
 
