@@ -1,6 +1,6 @@
 import type { ActivityEntry, ActivityKind, ActivityOperation } from "$contract";
 import { lockNoun } from "./operations";
-import { humanizeTimes, resourceLabel } from "./format";
+import { humanizeTimes, resourceLabel, splitSaid } from "./format";
 import { displayName, isAre, sameEmail, who, whose } from "./people";
 
 /**
@@ -34,7 +34,6 @@ export interface ActivityItem {
 
 /** Actors that are not people. */
 const SYSTEM_ACTORS = new Set(["CloudFormation", "Stackroom", "Stackroom ops", "recipient"]);
-const SAID = " CloudFormation said: ";
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 
 const verbs: Record<ActivityOperation["action"], { base: string; past: string; progressive: string }> = {
@@ -57,11 +56,6 @@ function phrase(kind: ActivityKind, name: string, action: ActivityOperation["act
 /** Emails in a message as names: "You" where a sentence starts with the reader's own. */
 export function namesForEmails(message: string, me: string): string {
   return message.replace(EMAIL, (email, offset: number) => (offset === 0 ? who(email, me) : displayName(email)));
-}
-
-function splitSaid(message: string): { text: string; said?: string } {
-  const at = message.indexOf(SAID);
-  return at < 0 ? { text: message } : { text: message.slice(0, at), said: message.slice(at + SAID.length) };
 }
 
 function seconds(from: string, to: string): string | undefined {

@@ -142,3 +142,14 @@ export function durationWords(fromIso: string, now: number): string {
   const days = Math.floor(seconds / 86_400);
   return days === 1 ? "1 day" : `${days} days`;
 }
+
+const SAID = " CloudFormation said: ";
+
+/**
+ * A failure as the room words it (stack-status.ts): the explanation for a manager, then
+ * " CloudFormation said: " and CloudFormation's own text, which the app shows folded away.
+ */
+export function splitSaid(message: string): { text: string; said?: string } {
+  const at = message.indexOf(SAID);
+  return at < 0 ? { text: message } : { text: message.slice(0, at), said: message.slice(at + SAID.length) };
+}
