@@ -1,5 +1,6 @@
 import ssh2, { type ParsedKey } from "ssh2";
 import * as z from "zod";
+import { parseSshPublicKey } from "../worker/domain/contract/ssh-key";
 import type { Permission } from "../worker/domain/contract/user";
 import { NamingError, physicalBucketName, stackName } from "../worker/domain/naming";
 import { readUserSpecFromTemplate } from "../worker/domain/user-template";
@@ -22,7 +23,10 @@ export interface Mapping {
 
 export interface SftpUser {
   name: string;
+  /** The declared keys the contract accepts: the only ones a sign-in is verified against. */
   keys: ParsedKey[];
+  /** Declared keys the contract refuses (position 1-based), with why: never used, whoever wrote them into the stack. */
+  refusedKeys: { position: number; line: string; reason: string }[];
   mappings: Mapping[];
   /** Whether IAM would allow reading or writing this object under the user's grants. */
   may(action: "read" | "write", bucket: string, key: string): boolean;
@@ -74,6 +78,24 @@ function grantsCheck(permissions: Permission[], physical: (bucket: string) => st
   };
 }
 
+/**
+ * The declared keys split by the contract's judgement. The stack is no proof a key is sound: it may
+ * predate a check (RSA e = 1, small-order Ed25519 keys: ones anyone can sign for) or be written by
+ * hand, and ssh2 parses and verifies such keys without complaint.
+ */
+function readKeys(lines: string[]): Pick<SftpUser, "keys" | "refusedKeys"> {
+  const keys: ParsedKey[] = [];
+  const refusedKeys: SftpUser["refusedKeys"] = [];
+  lines.forEach((line, i) => {
+    const judged = parseSshPublicKey(line);
+    if (!judged.ok) return refusedKeys.push({ position: i + 1, line, reason: judged.reason });
+    const parsed = ssh2.utils.parseKey(judged.key.line);
+    if (parsed instanceof Error) refusedKeys.push({ position: i + 1, line, reason: `ssh2 cannot read it (${parsed.message}).` });
+    else keys.push(parsed);
+  });
+  return { keys, refusedKeys };
+}
+
 /** The user named `name`, or null when no deployed user stack gives it SFTP access. */
 export async function loadSftpUser(source: UserSource, name: string): Promise<SftpUser | null> {
   let stack: string;
@@ -101,14 +123,13 @@ export async function loadSftpUser(source: UserSource, name: string): Promise<Sf
   const transfer = Object.values(resources).map((r) => TransferUser.safeParse(r)).find((r) => r.success)?.data;
   if (!metadata || !transfer || transfer.Properties.UserName !== name || metadata.name !== name) return null;
 
-  const keys = transfer.Properties.SshPublicKeys.map((line) => ssh2.utils.parseKey(line)).filter((k): k is ParsedKey => !(k instanceof Error));
   const physical = (bucket: string) => physicalBucketName(source.projectId, source.accountId, source.region, bucket);
   const now = source.now ?? Date.now;
   const expiresAt = metadata.spec.expiresAt;
   const expired = () => expiresAt !== null && Date.parse(expiresAt) <= now();
   return {
     name,
-    keys,
+    ...readKeys(transfer.Properties.SshPublicKeys),
     mappings: transfer.Properties.HomeDirectoryMappings.map((m) => mappingOf(m.Entry, m.Target)),
     ...grantsCheck(metadata.spec.permissions, physical, expired),
   };

@@ -204,6 +204,17 @@ export async function startLocalSftp(options: LocalSftpOptions): Promise<LocalSf
   const maxObjectBytes = options.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES;
   const key = hostKey(options.hostKeyFile);
   const clients = new Set<Connection>();
+  /** Users are read at every login; each refused key of a user is logged the first time only. */
+  const reported = new Set<string>();
+  const reportRefusedKeys = (user: SftpUser) => {
+    for (const { position, line, reason } of user.refusedKeys) {
+      const id = `${user.name} ${line}`;
+      if (reported.has(id)) continue;
+      reported.add(id);
+      // The reason, not the line: a refused line may hold characters that garble a terminal.
+      log(`${user.name}: key ${position} of its user stack is never used to sign in. ${reason}`);
+    }
+  };
 
   /** Fresh credentials in the project account for each login (moto accepts any; AWS-like anyway). */
   const account = async () => {
@@ -225,6 +236,7 @@ export async function startLocalSftp(options: LocalSftpOptions): Promise<LocalSf
       void (async () => {
         const { credentials, cloudformation } = await account();
         const user = await loadSftpUser({ cloudformation, projectId: options.projectId, accountId: options.accountId, region: options.region }, ctx.username);
+        if (user) reportRefusedKeys(user);
         if (!user || !keyAccepted(ctx, user)) {
           log(`refused ${ctx.username}`);
           return ctx.reject(["publickey"]);

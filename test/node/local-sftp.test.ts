@@ -1,10 +1,10 @@
-// Proves the local SFTP stand-in serves exactly what a user stack declares, to the real OpenSSH sftp client (and rclone): upload to a read-write prefix lands in moto's S3 under the mapped key and downloads back byte-equal; a read-only grant refuses uploads; an ungranted bucket is invisible; a wrong key and passwords are refused; a user created after the stand-in started signs in at once.
+// Proves the local SFTP stand-in serves exactly what a user stack declares, to the real OpenSSH sftp client (and rclone): upload to a read-write prefix lands in moto's S3 under the mapped key and downloads back byte-equal; a read-only grant refuses uploads; an ungranted bucket is invisible; a wrong key and passwords are refused; keys anyone can sign for (RSA e = 1, the small-order Ed25519 key) let no forged signature in; a user created after the stand-in started signs in at once.
 import { execFile, execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash, createPublicKey, generateKeyPairSync, randomBytes, verify, type KeyObject } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import ssh2 from "ssh2";
+import ssh2, { type IdentityCallback, type SignCallback, type SigningRequestOptions } from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as z from "zod";
 import { assumeProjectAccount } from "../../aws-bridge/local-bootstrap";
@@ -44,11 +44,11 @@ function runCommand(command: string, args: string[]): Promise<Run> {
 }
 
 /** `sftp -b` with exactly the given key: no agent, no ssh config, no other identities. */
-function sftp(key: string, batch: string[], user = "partner"): Promise<Run> {
+function sftp(key: string, batch: string[], user = "partner", port = server.port): Promise<Run> {
   const file = join(dir, `batch-${randomBytes(4).toString("hex")}`);
   writeFileSync(file, `${batch.join("\n")}\n`);
   return runCommand("sftp", [
-    "-b", file, "-i", key, "-P", String(server.port), "-F", "/dev/null",
+    "-b", file, "-i", key, "-P", String(port), "-F", "/dev/null",
     "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none", "-o", "BatchMode=yes",
     `${user}@127.0.0.1`,
   ]);
@@ -194,5 +194,129 @@ describe("the local SFTP stand-in with rclone", { timeout: 60_000 }, () => {
     expect(cat.stdout).toBe("via rclone");
     const list = await runCommand("rclone", ["lsf", ":sftp:", ...remote()]);
     expect(list.stdout.split("\n").filter(Boolean).sort()).toEqual([`${A}/`, `${B}/`]);
+  });
+});
+
+/** An SSH key that needs no private key: its line, a signer for any data, and the key as Node's crypto reads it. */
+interface Forgeable {
+  line: string;
+  forge(data: Buffer, hash: SigningRequestOptions["hash"]): Buffer;
+  node: KeyObject;
+}
+
+/** SSH wire strings (RFC 4251 §5): each field after its uint32 length. */
+const wire = (...fields: Buffer[]) =>
+  Buffer.concat(fields.flatMap((field) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(field.length);
+    return [length, field];
+  }));
+const littleEndian = (bytes: Uint8Array) => bytes.reduceRight((n, byte) => (n << 8n) | BigInt(byte), 0n);
+
+/** RSA with e = 1: the PKCS #1 v1.5 encoding of the hash (RFC 8017 §9.2) is its own signature. */
+function rsaExponentOne(): Forgeable {
+  const n = randomBytes(384);
+  n[0]! |= 0x80;
+  n[383]! |= 1;
+  const digestInfo = { sha1: "3021300906052b0e03021a05000414", sha256: "3031300d060960864801650304020105000420", sha512: "3051300d060960864801650304020305000440" };
+  return {
+    line: `ssh-rsa ${wire(Buffer.from("ssh-rsa"), Buffer.from([1]), Buffer.concat([Buffer.from([0]), n])).toString("base64")}`,
+    forge(data, hash = "sha1") {
+      const t = Buffer.concat([Buffer.from(digestInfo[hash], "hex"), createHash(hash).update(data).digest()]);
+      return Buffer.concat([Buffer.from([0, 1]), Buffer.alloc(n.length - 3 - t.length, 0xff), Buffer.from([0]), t]);
+    },
+    node: createPublicKey({ key: { kty: "RSA", n: n.toString("base64url"), e: "AQ" }, format: "jwk" }),
+  };
+}
+
+/**
+ * The all-zero Ed25519 key A, a point of order 4. Verifying (R, S) checks R = [S]B − [k]A with
+ * k = SHA-512(R ‖ A ‖ M) (RFC 8032 §5.1.7). Take any real key R = [a]B and S = a: whenever
+ * k ≡ 0 (mod 4), [k]A vanishes and the check passes: one fresh R in four works.
+ */
+function ed25519SmallOrder(): Forgeable {
+  const A = Buffer.alloc(32);
+  const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+  return {
+    line: `ssh-ed25519 ${wire(Buffer.from("ssh-ed25519"), A).toString("base64")}`,
+    forge(data) {
+      for (let attempt = 0; attempt < 256; attempt++) {
+        const jwk = generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" });
+        const R = Buffer.from(jwk.x ?? "", "base64url");
+        const h = createHash("sha512").update(Buffer.from(jwk.d ?? "", "base64url")).digest();
+        h[0]! &= 248;
+        h[31]! = (h[31]! & 127) | 64;
+        const k = littleEndian(createHash("sha512").update(Buffer.concat([R, A, data])).digest()) % L;
+        if (k % 4n !== 0n) continue;
+        const S = Buffer.from((littleEndian(h.subarray(0, 32)) % L).toString(16).padStart(64, "0"), "hex").reverse();
+        return Buffer.concat([R, S]);
+      }
+      throw new Error("no forgery in 256 tries");
+    },
+    node: createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: A.toString("base64url") }, format: "jwk" }),
+  };
+}
+
+/** An ssh-agent holding no private key: it offers `key` and answers every signing request with a forgery. */
+class ForgingAgent extends ssh2.BaseAgent<string> {
+  constructor(private readonly key: Forgeable) {
+    super();
+  }
+  getIdentities(cb: IdentityCallback<string>): void {
+    cb(null, [this.key.line]);
+  }
+  sign(_pubKey: string, data: Buffer, options: SigningRequestOptions | SignCallback, cb?: SignCallback): void {
+    const done = typeof options === "function" ? options : cb;
+    done?.(null, this.key.forge(data, typeof options === "function" ? undefined : options.hash));
+  }
+}
+
+/** "signed in", or why ssh2 gave up. */
+function signInWith(agent: ForgingAgent, port: number, username: string): Promise<string> {
+  return new Promise((resolve) => {
+    const client = new ssh2.Client();
+    client.on("error", (err) => resolve(err.message));
+    client.on("ready", () => {
+      client.end();
+      resolve("signed in");
+    });
+    client.connect({ host: "127.0.0.1", port, username, agent, tryKeyboard: false });
+  });
+}
+
+describe("the local SFTP stand-in and keys anyone can sign for", { timeout: 60_000 }, () => {
+  it("a stack declaring an RSA key with e = 1 and the small-order Ed25519 key lets no forged signature in; its good key still works; each bad key is logged once", async () => {
+    const [rsa, ed] = [rsaExponentOne(), ed25519SmallOrder()];
+    // The forgeries are real: Node's crypto, which ssh2 verifies with, accepts them.
+    const message = randomBytes(64);
+    expect(verify("sha256", message, rsa.node, rsa.forge(message, "sha256"))).toBe(true);
+    expect(verify(null, message, ed.node, ed.forge(message, undefined))).toBe(true);
+
+    // userTemplate refuses these keys now; a stack written before the check, or by hand, still holds them.
+    const [honest, rsaSlot, edSlot] = [keyPair("supplier"), keyPair("slot-rsa"), keyPair("slot-ed")];
+    const spec = { description: null, expiresAt: null, permissions: [{ bucket: B, access: "read" as const }], sftp: { sshPublicKeys: [honest.pub, rsaSlot.pub, edSlot.pub] } };
+    const body = userTemplate({ ...project, name: "supplier", spec });
+    expect(body).toContain(rsaSlot.pub);
+    expect(body).toContain(edSlot.pub);
+    await createStack(stackName(project.projectId, "user", "supplier"), body.replaceAll(rsaSlot.pub, rsa.line).replaceAll(edSlot.pub, ed.line));
+
+    const logged: string[] = [];
+    const standIn = await startLocalSftp({ port: 0, motoEndpoint: endpoint, ...project, log: (message) => void logged.push(message) });
+    try {
+      for (const forged of [rsa, ed, rsa, ed]) {
+        expect(await signInWith(new ForgingAgent(forged), standIn.port, "supplier")).toMatch(/All configured authentication methods failed/);
+      }
+      const run = await sftp(honest.key, ["ls /"], "supplier", standIn.port);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`/${B}`);
+    } finally {
+      await standIn.stop();
+    }
+    const refusedKeys = logged.filter((line) => line.includes("never used to sign in"));
+    expect(refusedKeys).toHaveLength(2);
+    expect(refusedKeys).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^supplier: key \d of its user stack is never used to sign in\. This RSA key's public exponent is 1/),
+      expect.stringMatching(/^supplier: key \d of its user stack is never used to sign in\. This ssh-ed25519 key is one of the eight weak/),
+    ]));
   });
 });
