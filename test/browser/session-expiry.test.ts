@@ -60,4 +60,25 @@ export const scenarios: BrowserScenario[] = [
       await screenshot(alice, "signed-out-after-action");
     },
   },
+  {
+    name: "after sign-in, next= leads only to pages of this app: other sites, backslash and tab tricks go to the start page",
+    async run({ url, anonymous }) {
+      const page = await anonymous();
+      const attempts = ["/%5Cexample.invalid/phish", "/%09/example.invalid/phish", "//example.invalid/phish", "/.//example.invalid/phish", "https://example.invalid/", "javascript:alert(1)"];
+      for (const next of attempts) {
+        await page.goto(`${url}/?next=${next}`);
+        await page.getByTestId("demo-alice").click();
+        await page.waitForURL((u) => u.pathname === "/projects", { timeout: 5_000 }).catch(() => undefined);
+        const landed = new URL(page.url());
+        assert.equal(landed.origin, url, `next=${next} left the app for ${landed.href}`);
+        assert.equal(landed.pathname, "/projects", `next=${next} landed on ${landed.href}`);
+        await page.context().clearCookies();
+      }
+      // A page of the app's own is followed, query included.
+      await page.goto(`${url}/?next=${encodeURIComponent("/projects/demo?tab=users")}`);
+      await page.getByTestId("demo-alice").click();
+      await page.waitForURL(`${url}/projects/demo?tab=users`);
+      await page.getByRole("heading", { name: "Demo project" }).waitFor();
+    },
+  },
 ];

@@ -24,7 +24,20 @@ export function failLoad(err: unknown, url: URL): never {
   error(err.status >= 400 ? err.status : 503, { message: err.message, code: err.code });
 }
 
-/** Only same-site paths are followed after sign-in (no `//evil.example`). */
-export function safeNext(next: string | null): string {
-  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/projects";
+/**
+ * Where to go after sign-in: `next` only when it resolves to a page of this app's own origin,
+ * judged the way the browser will resolve it (so `/\\evil.example`, `/%09/evil.example` and
+ * `//evil.example` all fail), answered as a path; anything else goes to the start page.
+ */
+export function safeNext(next: string | null, origin: string): string {
+  if (!next) return "/projects";
+  let target: URL;
+  try {
+    target = new URL(next, origin);
+  } catch {
+    return "/";
+  }
+  // A path that normalises to `//host` (`/.//evil.example`) would leave the origin once followed.
+  if (target.origin !== origin || !next.startsWith("/") || target.pathname.startsWith("//")) return "/";
+  return `${target.pathname}${target.search}${target.hash}`;
 }

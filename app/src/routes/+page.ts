@@ -7,7 +7,7 @@ export const load: PageLoad = async ({ parent, url, fetch }) => {
   const { me, lapsed } = await parent();
   // After a lapsed session (`session=expired`), stay here even if /api/me still answered: going
   // on to `next` would meet the same 401 and come straight back.
-  if (me && !lapsed) redirect(307, safeNext(url.searchParams.get("next")));
+  if (me && !lapsed) redirect(307, safeNext(url.searchParams.get("next"), url.origin));
   try {
     return { auth: await getAuthInfo(fetch) };
   } catch (err) {
