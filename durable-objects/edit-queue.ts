@@ -1,8 +1,9 @@
 import * as z from "zod";
 import { ProjectRecord, QueuedEdit, ResourceKind, type Role } from "../worker/domain/contract";
-import type { RoomContext } from "./room-context";
+import { ROOM_ACTOR, type RoomContext } from "./room-context";
 import { RoomError, refusal, type RoomResult } from "./room-error";
 import { startOperation } from "./stack-operation";
+import type { Quarantine } from "./quarantine";
 import { kinds } from "./kinds";
 import type { StoredResource } from "./kinds/kind";
 
@@ -20,13 +21,16 @@ export type QueueEntry = z.infer<typeof QueueEntry>;
 /**
  * Per-resource FIFO queues in the room's SQLite, so that nothing accepted with 202 is lost when
  * the room is evicted or restarted. Rows that no longer parse come back as `entry: null` so the
- * room can report and drop them.
+ * room can report them; the row itself goes to the quarantine, for ops.
  */
 export class EditQueue {
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS edit_queue (
-      position INTEGER PRIMARY KEY AUTOINCREMENT, operation_id TEXT NOT NULL UNIQUE,
-      kind TEXT NOT NULL, name TEXT NOT NULL, json TEXT NOT NULL)`);
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly quarantine: Quarantine,
+  ) {}
+
+  #entry(operationId: string, json: string): QueueEntry | null {
+    return this.quarantine.read("edit_queue", operationId, json, (raw) => QueueEntry.parse(raw), () => this.remove(operationId)) ?? null;
   }
 
   push(kind: ResourceKind, name: string, entry: QueueEntry): void {
@@ -38,7 +42,7 @@ export class EditQueue {
     return this.sql
       .exec<{ operation_id: string; json: string }>("SELECT operation_id, json FROM edit_queue WHERE kind = ? AND name = ? ORDER BY position", kind, name)
       .toArray()
-      .map((r) => ({ operationId: r.operation_id, entry: QueueEntry.safeParse(JSON.parse(r.json)).data ?? null }));
+      .map((r) => ({ operationId: r.operation_id, entry: this.#entry(r.operation_id, r.json) }));
   }
 
   edits(kind: ResourceKind, name: string): QueuedEdit[] {
@@ -49,7 +53,7 @@ export class EditQueue {
     const row = this.sql.exec<{ kind: string; name: string; json: string }>("SELECT kind, name, json FROM edit_queue WHERE operation_id = ?", operationId).toArray()[0];
     const kind = ResourceKind.safeParse(row?.kind);
     if (!row || !kind.success) return undefined;
-    return { kind: kind.data, name: row.name, entry: QueueEntry.safeParse(JSON.parse(row.json)).data ?? null };
+    return { kind: kind.data, name: row.name, entry: this.#entry(operationId, row.json) };
   }
 
   remove(operationId: string): void {
@@ -124,8 +128,13 @@ export function nextRun(rows: readonly QueueEntry[]): { head: QueueEntry; merged
   return { head: { ...first, request: { ...first.request, change } }, merged };
 }
 
-/** Takes the next run off the resource's queue; an unreadable head is dropped and reported. */
-function takeRun(room: RoomContext, kind: ResourceKind, name: string): { head: QueueEntry; merged: QueueEntry[] } | { invalid: string } | null {
+/** Whether a queued edit's author may still make it: a member with the kind's role, or the room itself. */
+function mayStart(room: RoomContext, kind: ResourceKind, entry: QueueEntry): boolean {
+  return entry.edit.by === ROOM_ACTOR || room.members.allows(entry.edit.by, kinds[kind].changeRole);
+}
+
+/** Takes the next run off the resource's queue; an unreadable head is dropped and reported, and so is an edit whose author may no longer make it. */
+function takeRun(room: RoomContext, kind: ResourceKind, name: string): { head: QueueEntry; merged: QueueEntry[] } | { invalid: string } | { unauthorised: QueueEntry } | null {
   const rows = room.queue.list(kind, name);
   const first = rows[0];
   if (!first) return null;
@@ -133,9 +142,14 @@ function takeRun(room: RoomContext, kind: ResourceKind, name: string): { head: Q
     room.queue.remove(first.operationId);
     return { invalid: first.operationId };
   }
+  // The room decides at start, not only when the edit was queued: a removed or demoted author's edits never run.
+  if (!mayStart(room, kind, first.entry)) {
+    room.queue.remove(first.operationId);
+    return { unauthorised: first.entry };
+  }
   const readable: QueueEntry[] = [];
   for (const row of rows) {
-    if (!row.entry || !kinds[kind].parseChange(row.entry.request.change).ok) break;
+    if (!row.entry || !kinds[kind].parseChange(row.entry.request.change).ok || !mayStart(room, kind, row.entry)) break;
     readable.push(row.entry);
   }
   const run = nextRun(readable);
@@ -157,6 +171,16 @@ export async function drainQueue(room: RoomContext, kind: ResourceKind, name: st
     if (!run) return;
     if ("invalid" in run) {
       room.note(kind, name, { actor: "Stackroom", message: `Queued edit ${run.invalid} of ${module.noun} ${name} could not be read any more and was dropped`, tone: "error" });
+      continue;
+    }
+    if ("unauthorised" in run) {
+      const { edit } = run.unauthorised;
+      room.note(kind, name, {
+        actor: "Stackroom",
+        message: `The queued edit by ${edit.by} (${edit.summary}) of ${module.noun} ${name} was dropped: ${edit.by} may no longer change it`,
+        tone: "error",
+        operation: { id: edit.operationId, action: edit.action, step: "cancelled", by: edit.by },
+      });
       continue;
     }
     const { head, merged } = run;

@@ -6,9 +6,14 @@ export const SocketAttachment = z.object({
   email: z.string(),
   /** The sign-in this socket belongs to: sign-out closes exactly its sockets. */
   sessionId: z.string().default(""),
+  /** When that sign-in ends (Unix seconds): the room closes the socket then. Sockets from before it was kept have none. */
+  expiresAt: z.number().default(Number.MAX_SAFE_INTEGER),
   connectedAt: z.string(),
 });
 export type SocketAttachment = z.infer<typeof SocketAttachment>;
+
+/** Room meta key: when the earliest live socket's sign-in ends (ms), so the alarm closes it then. */
+export const SOCKET_ENDS_KEY = "socketEnds";
 
 export function attachmentOf(ws: WebSocket): SocketAttachment | null {
   const parsed = SocketAttachment.safeParse(ws.deserializeAttachment());

@@ -2,13 +2,15 @@ import { DurableObject } from "cloudflare:workers";
 import type {
   AccessKeySummary, ActivityKind, ActivityPage, BucketUsage, CreatedKey, CreateShareBody, Member, OpenedShare, ProjectRecord, QueuedEdit, ResourceEvents, ResourceKind, Role, SftpEndpoint, Share, StackEvent,
 } from "../worker/domain/contract";
-import { LiveFrame } from "../worker/domain/contract";
+import { LiveFrame, notAMember, roleAtLeast, roleTooLow } from "../worker/domain/contract";
+import { LIVE_CALLER_HEADERS, type Caller } from "../worker/domain/room-result";
+import type { Snapshot } from "../worker/domain/kv-documents";
 import { deriveStackState, forgettableEvents, physicalIdsOf } from "../worker/domain/stack-status";
 import { parseStackName, stackName } from "../worker/domain/naming";
 import { RoomError, guarded, refusal, type RoomResult } from "./room-error";
 import { RoomStore } from "./room-store";
 import { ShareStore } from "./share-store";
-import { attachmentOf, broadcast, Presence, type SocketAttachment } from "./live-sockets";
+import { attachmentOf, broadcast, Presence, SOCKET_ENDS_KEY, type SocketAttachment } from "./live-sockets";
 import { MemberStore } from "./member-store";
 import * as membership from "./room-members";
 import { applyStackState } from "./apply-stack-state";
@@ -23,6 +25,9 @@ import { cancelQueued, drainQueue, EditQueue, enqueue, mustQueue } from "./edit-
 import { publicView, snapshotFrame, SNAPSHOT_INTERVAL_MS, writeSnapshot } from "./room-view";
 import { kindList, kinds } from "./kinds";
 import type { ResourceView, StoredResource } from "./kinds/kind";
+import { migrateRoom } from "./room-schema";
+import { Quarantine, type QuarantinedRow } from "./quarantine";
+
 
 /** Events of finished operations kept per stack, so late duplicates are still known by EventId. */
 const RECENT_EVENTS_KEPT = 10;
@@ -43,13 +48,16 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   readonly queue: EditQueue;
   readonly members: MemberStore;
   readonly presence: Presence;
+  readonly quarantine: Quarantine;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.store = new RoomStore(ctx.storage.sql);
-    this.shares = new ShareStore(ctx.storage.sql);
-    this.queue = new EditQueue(ctx.storage.sql);
-    this.members = new MemberStore(ctx.storage.sql);
+    migrateRoom(ctx.storage);
+    this.quarantine = new Quarantine(ctx.storage.sql, "ProjectRoom");
+    this.store = new RoomStore(ctx.storage.sql, this.quarantine);
+    this.shares = new ShareStore(ctx.storage.sql, this.quarantine);
+    this.queue = new EditQueue(ctx.storage.sql, this.quarantine);
+    this.members = new MemberStore(ctx.storage.sql, this.quarantine);
     this.presence = new Presence(() => ctx.getWebSockets(), (json) => broadcast(ctx.getWebSockets(), json));
     // Pings are answered by the runtime without waking a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
@@ -68,9 +76,12 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
    * Starts a change of any kind (`change` is that kind's, checked by its module), or queues it
    * behind the running operation of the same resource (`queue: false` refuses with `locked`).
    */
-  async submit(kind: ResourceKind, request: { project: ProjectRecord; actor: string; change: unknown; queue?: boolean }): Promise<RoomResult<{ resource: ResourceView; operationId: string }>> {
+  async submit(kind: ResourceKind, request: { project: ProjectRecord; caller: Caller; change: unknown; queue?: boolean }): Promise<RoomResult<{ resource: ResourceView; operationId: string }>> {
     this.rememberProject(request.project);
     const module = kinds[kind];
+    const denied = this.refusalFor(request.project, request.caller, module.changeRole);
+    if (denied) return denied;
+    const actor = request.caller.email;
     const parsed = module.parseChange(request.change);
     if (!parsed.ok) return refusal(parsed.error);
     const name = module.nameOf(parsed.change);
@@ -81,16 +92,19 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
         const holder = lock ? `${lock.by} (since ${lock.since})` : "earlier queued edits";
         return refusal(new RoomError("locked", `${capitalize(module.label(name))} is being changed by ${holder}. Try again when it finishes.`));
       }
-      const queued = enqueue(this, request.project, request.actor, kind, parsed.change, name);
+      const queued = enqueue(this, request.project, actor, kind, parsed.change, name);
       return queued.ok ? { ok: true, resource: publicView(this, kind, this.store.get(kind, name) ?? current), operationId: queued.operationId } : queued;
     }
-    return this.viewed(kind, await startOperation(this, module.operation(this, { project: request.project, actor: request.actor, change: parsed.change })));
+    return this.viewed(kind, await startOperation(this, module.operation(this, { project: request.project, actor, change: parsed.change })));
   }
 
   /** A repair after a failure: retry the rolled-back update or failed delete, or continue a stuck rollback. Starts at once: a held queue waits for exactly this. */
-  async act(kind: ResourceKind, project: ProjectRecord, actor: string, name: string, action: Repair): Promise<RoomResult<{ resource: ResourceView; operationId: string }>> {
+  async act(kind: ResourceKind, project: ProjectRecord, caller: Caller, name: string, action: Repair): Promise<RoomResult<{ resource: ResourceView; operationId: string }>> {
     this.rememberProject(project);
     const module = kinds[kind];
+    const denied = this.refusalFor(project, caller, module.changeRole);
+    if (denied) return denied;
+    const actor = caller.email;
     const stored = this.store.get(kind, name);
     if (!stored || !availableActions(stored).includes(action)) return guarded(() => refuseRepair(module, name, action, stored));
     if (action === "continue-rollback") return this.viewed(kind, await startOperation(this, continueRollback(this, module, project, actor, name)));
@@ -100,8 +114,10 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   }
 
   /** Cancels a queued edit before it starts (its author or an owner). */
-  async cancel(actor: string, role: Role, operationId: string): Promise<RoomResult<{ edit: QueuedEdit }>> {
-    return cancelQueued(this, actor, role, operationId);
+  async cancel(project: ProjectRecord, caller: Caller, operationId: string): Promise<RoomResult<{ edit: QueuedEdit }>> {
+    const denied = this.refusalFor(project, caller, "editor");
+    if (denied) return denied;
+    return cancelQueued(this, caller.email, this.members.roleOf(caller.email) ?? "viewer", operationId);
   }
 
   /** Folds CloudFormation events in; duplicates (same EventId) are counted and dropped. */
@@ -120,48 +136,78 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     return { accepted, duplicates: events.length - accepted };
   }
 
-  /** Heals the room from CloudFormation (cron and on demand). */
+  /** Heals the room from CloudFormation (cron and ops). */
   async refresh(project: ProjectRecord): Promise<RoomResult<{ changed: number }>> {
     this.rememberProject(project);
     return guarded(async () => ({ changed: await refreshFromCloudFormation(this, project) }));
   }
 
-  async createKey(project: ProjectRecord, actor: string, user: string): Promise<RoomResult<{ key: CreatedKey }>> {
-    return guarded(async () => ({ key: await keys.createKey(this, project, actor, user) }));
+  /** Heals the room from CloudFormation when an editor asks for it. */
+  async refreshFor(project: ProjectRecord, caller: Caller): Promise<RoomResult<{ changed: number }>> {
+    return this.as(project, caller, "editor", async () => ({ changed: await refreshFromCloudFormation(this, project) }));
   }
 
-  async listKeys(project: ProjectRecord, user: string): Promise<RoomResult<{ keys: AccessKeySummary[] }>> {
-    return guarded(async () => ({ keys: await keys.listKeys(this, project, user) }));
+  async createKey(project: ProjectRecord, caller: Caller, user: string): Promise<RoomResult<{ key: CreatedKey }>> {
+    return this.as(project, caller, "editor", async () => ({ key: await keys.createKey(this, project, caller.email, user) }));
   }
 
-  async setKeyStatus(project: ProjectRecord, actor: string, user: string, keyId: string, status: "Active" | "Inactive"): Promise<RoomResult<{ key: AccessKeySummary }>> {
-    return guarded(async () => ({ key: await keys.setKeyStatus(this, project, actor, user, keyId, status) }));
+  async listKeys(project: ProjectRecord, caller: Caller, user: string): Promise<RoomResult<{ keys: AccessKeySummary[] }>> {
+    return this.as(project, caller, "viewer", async () => ({ keys: await keys.listKeys(this, project, user) }));
   }
 
-  async deleteKey(project: ProjectRecord, actor: string, user: string, keyId: string): Promise<RoomResult<object>> {
-    return guarded(async () => (await keys.deleteKey(this, project, actor, user, keyId), {}));
+  async setKeyStatus(project: ProjectRecord, caller: Caller, user: string, keyId: string, status: "Active" | "Inactive"): Promise<RoomResult<{ key: AccessKeySummary }>> {
+    return this.as(project, caller, "editor", async () => ({ key: await keys.setKeyStatus(this, project, caller.email, user, keyId, status) }));
   }
 
-  async createShare(project: ProjectRecord, actor: string, body: CreateShareBody): Promise<RoomResult<{ share: Share }>> {
+  async deleteKey(project: ProjectRecord, caller: Caller, user: string, keyId: string): Promise<RoomResult<object>> {
+    return this.as(project, caller, "editor", async () => (await keys.deleteKey(this, project, caller.email, user, keyId), {}));
+  }
+
+  async createShare(project: ProjectRecord, caller: Caller, body: CreateShareBody): Promise<RoomResult<{ share: Share; id: string }>> {
+    return this.as(project, caller, "editor", () => shares.createShare(this, project, caller.email, body));
+  }
+
+  /** Editors and owners: even the list of links is not for viewers (who could otherwise learn who holds access). */
+  async listShares(project: ProjectRecord, caller: Caller): Promise<RoomResult<{ shares: Share[] }>> {
+    return this.as(project, caller, "editor", () => ({ shares: shares.listShares(this) }));
+  }
+
+  async revokeShare(project: ProjectRecord, caller: Caller, handle: string): Promise<RoomResult<{ share: Share }>> {
+    return this.as(project, caller, "editor", () => ({ share: shares.revokeShare(this, caller.email, handle) }));
+  }
+
+  /** The recipient's side: no sign-in; the link's id (and its open proof) is the authority. */
+  async openShare(project: ProjectRecord, id: string, proof: string | null): Promise<RoomResult<{ opened: OpenedShare }>> {
     this.rememberProject(project);
-    return guarded(() => ({ share: shares.createShare(this, project, actor, body) }));
+    return guarded(() => ({ opened: shares.openShare(this, project, id, proof) }));
   }
 
-  async listShares(): Promise<RoomResult<{ shares: Share[] }>> {
-    return guarded(() => ({ shares: shares.listShares(this) }));
-  }
-
-  async revokeShare(actor: string, id: string): Promise<RoomResult<{ share: Share }>> {
-    return guarded(() => ({ share: shares.revokeShare(this, actor, id) }));
-  }
-
-  async openShare(project: ProjectRecord, id: string): Promise<RoomResult<{ opened: OpenedShare }>> {
-    return guarded(() => ({ opened: shares.openShare(this, project, id) }));
-  }
-
-  /** The member list (the room owns it; KV holds a published copy for membership checks). */
+  /** The member list (the room owns it; KV holds a published copy for fast reads). */
   async listMembers(): Promise<Member[]> {
     return this.members.list();
+  }
+
+  /** `email`'s role here, as the room (the authority) has it: what the Worker asks when its KV copy says no. */
+  async roleOf(email: string): Promise<Role | null> {
+    return this.members.roleOf(email) ?? null;
+  }
+
+  /** Writes the member list to KV again (a missing or unreadable copy was found there). */
+  async republishMembers(projectId: string): Promise<Member[]> {
+    await membership.publishMembers(this, this.env.STACK_CACHE, projectId);
+    return this.members.list();
+  }
+
+  /** The state as the KV snapshot holds it, for a reader that found the KV copy missing or unreadable; the copy is written again soon. */
+  async snapshot(): Promise<Snapshot> {
+    const { type: _frame, ...state } = snapshotFrame(this);
+    this.snapshotSoon();
+    return { ...state, writtenAt: new Date().toISOString() };
+  }
+
+  /** Rows that no longer parsed and were set aside (ops). */
+  async quarantined(): Promise<QuarantinedRow[]> {
+    return this.quarantine.list();
   }
 
   /** Ops registration: first members of a new project, or an explicit replacement. */
@@ -171,32 +217,36 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   }
 
   /** An owner adds a member or changes a role; the last owner stays (409). */
-  async setMember(project: ProjectRecord, actor: string, email: string, role: Role): Promise<RoomResult<{ members: Member[] }>> {
-    this.rememberProject(project);
-    return guarded(async () => ({ members: await membership.setMember(this, this.env.STACK_CACHE, project.id, actor, email, role) }));
+  async setMember(project: ProjectRecord, caller: Caller, email: string, role: Role): Promise<RoomResult<{ members: Member[] }>> {
+    return this.as(project, caller, "owner", async () => ({ members: await membership.setMember(this, this.env.STACK_CACHE, project.id, caller.email, email, role) }));
   }
 
   /** An owner removes a member (their open sockets close at once); the last owner stays (409). */
-  async removeMember(project: ProjectRecord, actor: string, email: string): Promise<RoomResult<{ members: Member[] }>> {
-    this.rememberProject(project);
-    return guarded(async () => ({ members: await membership.removeMember(this, this.env.STACK_CACHE, project.id, actor, email) }));
+  async removeMember(project: ProjectRecord, caller: Caller, email: string): Promise<RoomResult<{ members: Member[] }>> {
+    return this.as(project, caller, "owner", async () => ({ members: await membership.removeMember(this, this.env.STACK_CACHE, project.id, caller.email, email) }));
   }
 
-  /** Sign-out: closes the live sockets of that sign-in (every tab of that browser). */
-  async endSession(email: string, sessionId: string): Promise<number> {
-    return this.closeSockets((who) => who.email === email && who.sessionId === sessionId, SIGNED_OUT_CLOSE_CODE, "You signed out.");
+  /**
+   * Sign-out: the sign-in is refused here from now on (until it would have expired anyway), and
+   * every live socket of it closes at once.
+   */
+  async endSession(sessionId: string, expiresAt: number): Promise<number> {
+    this.members.endSession(sessionId, expiresAt);
+    return this.closeSockets((who) => who.sessionId === sessionId, SIGNED_OUT_CLOSE_CODE, "You signed out.");
   }
 
-  async activity(before: number | null, limit: number): Promise<ActivityPage> {
-    const entries = this.store.activityBefore(before ?? Number.MAX_SAFE_INTEGER, limit + 1);
-    const page = entries.slice(0, limit);
-    const last = page.at(-1);
-    return { entries: page, nextBefore: entries.length > limit && last ? last.seq : null };
+  async activity(project: ProjectRecord, caller: Caller, before: number | null, limit: number): Promise<RoomResult<ActivityPage>> {
+    return this.as(project, caller, "viewer", () => {
+      const entries = this.store.activityBefore(before ?? Number.MAX_SAFE_INTEGER, limit + 1);
+      const page = entries.slice(0, limit);
+      const last = page.at(-1);
+      return { entries: page, nextBefore: entries.length > limit && last ? last.seq : null };
+    });
   }
 
   /** What a bucket holds now (its page shows it); one S3 list call through the project's role. */
-  async bucketUsage(project: ProjectRecord, name: string): Promise<RoomResult<{ usage: BucketUsage }>> {
-    return guarded(async () => {
+  async bucketUsage(project: ProjectRecord, caller: Caller, name: string): Promise<RoomResult<{ usage: BucketUsage }>> {
+    return this.as(project, caller, "viewer", async () => {
       const stored = this.store.get("bucket", name);
       if (!stored || stored.resource.status === "deleted" || !("physicalName" in stored.resource)) throw new RoomError("not_found", `No bucket named “${name}”.`);
       try {
@@ -212,7 +262,11 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
    * The CloudFormation events the room holds for a resource's stack, newest first: those of the
    * running or last operation (older ones are forgotten once they can change nothing).
    */
-  async resourceEvents(project: ProjectRecord, kind: ResourceKind, name: string, limit = 100): Promise<ResourceEvents> {
+  async resourceEvents(project: ProjectRecord, caller: Caller, kind: ResourceKind, name: string, limit = 100): Promise<RoomResult<ResourceEvents>> {
+    return this.as(project, caller, "viewer", () => this.eventsOf(project, kind, name, limit));
+  }
+
+  private eventsOf(project: ProjectRecord, kind: ResourceKind, name: string, limit: number): ResourceEvents {
     const stack = stackName(project.id, kind, name);
     const events = this.store
       .stackEvents(stack)
@@ -233,17 +287,29 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("Upgrade") !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
     const since = Number(new URL(request.url).searchParams.get("since") ?? "0");
-    const email = request.headers.get("X-Stackroom-Email") ?? "";
+    const caller: Caller = {
+      email: request.headers.get(LIVE_CALLER_HEADERS.email) ?? "",
+      sessionId: request.headers.get(LIVE_CALLER_HEADERS.session) ?? "",
+      sessionExpiresAt: Number(request.headers.get(LIVE_CALLER_HEADERS.expires) ?? 0),
+    };
     const { 0: client, 1: server } = new WebSocketPair();
-    // The Worker checked membership against KV, which may lag behind a removal made here.
-    if (!this.members.roleOf(email)) {
+    // The Worker read membership from KV, which may lag behind a removal or a sign-out made here.
+    const refused = this.refusalFor(this.store.project(), caller, "viewer");
+    if (refused) {
       server.accept();
-      server.close(membership.REMOVED_CLOSE_CODE, "You are not a member of this project.");
+      const code = refused.error.code === "unauthenticated" ? SIGNED_OUT_CLOSE_CODE : membership.REMOVED_CLOSE_CODE;
+      server.close(code, refused.error.code === "unauthenticated" ? refused.error.message.slice(0, 120) : "You are not a member of this project.");
       return new Response(null, { status: 101, webSocket: client });
     }
     this.ctx.acceptWebSocket(server);
-    const attachment: SocketAttachment = { email, sessionId: request.headers.get("X-Stackroom-Session") ?? "", connectedAt: new Date().toISOString() };
+    const attachment: SocketAttachment = { email: caller.email, sessionId: caller.sessionId, expiresAt: caller.sessionExpiresAt, connectedAt: new Date().toISOString() };
     server.serializeAttachment(attachment);
+    // The alarm closes the socket when its sign-in ends (an Access token's exp, a dev session's).
+    const nextEnd = Number(this.store.getMeta(SOCKET_ENDS_KEY) ?? Infinity);
+    if (caller.sessionExpiresAt * 1000 < nextEnd) {
+      this.store.setMeta(SOCKET_ENDS_KEY, String(caller.sessionExpiresAt * 1000));
+      this.ctx.waitUntil(this.rearm());
+    }
     const seq = this.store.seq();
     server.send(JSON.stringify({ type: "hello", seq } satisfies LiveFrame));
     // A client ahead of the room (its state came from elsewhere) or with a gap older than the
@@ -283,6 +349,8 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     // Resume queues a restart may have left waiting on a free resource.
     for (const { kind, name } of this.queue.resources()) await drainQueue(this, kind, name);
     shares.sweepExpiredShares(this, now);
+    this.closeEndedSockets(now);
+    this.members.sweepEndedSessions(Math.floor(now / 1000));
     await this.rearm();
   }
 
@@ -368,6 +436,39 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     const project = this.store.project();
     const next = (project ? module.learn(this, project, applied.next, { physicalIds: physicalIdsOf(events), outputs: {} }) : null) ?? applied.next;
     this.record(parsed.kind, next, { actor: "CloudFormation", ...applied.activity }, next.resource.status === "deleted");
+  }
+
+  /** Closes the sockets whose sign-in has ended by `now`; remembers when the next one ends. */
+  private closeEndedSockets(now: number): void {
+    if (Number(this.store.getMeta(SOCKET_ENDS_KEY) ?? Infinity) > now) return;
+    this.closeSockets((who) => who.expiresAt * 1000 <= now, SIGNED_OUT_CLOSE_CODE, "Your sign-in ended. Sign in again to continue.");
+    let next = Infinity;
+    for (const ws of this.ctx.getWebSockets()) {
+      const who = attachmentOf(ws);
+      if (who && who.expiresAt * 1000 > now) next = Math.min(next, who.expiresAt * 1000);
+    }
+    this.store.setMeta(SOCKET_ENDS_KEY, String(next));
+  }
+
+  /**
+   * Whether `caller` may do what needs `need` here: the room's own member table and the sign-ins
+   * it saw end decide, in the same call, whatever role the Worker read from its KV copy.
+   */
+  private refusalFor(project: ProjectRecord | undefined, caller: Caller, need: Role): { ok: false; error: ReturnType<typeof refusal>["error"] } | null {
+    const id = project?.id ?? "";
+    if (caller.sessionExpiresAt * 1000 <= Date.now()) return refusal(new RoomError("unauthenticated", "Your sign-in has ended. Sign in again to continue."));
+    if (this.members.sessionEnded(caller.sessionId)) return refusal(new RoomError("unauthenticated", "You signed out. Sign in again to continue."));
+    const role = this.members.roleOf(caller.email);
+    if (!role) return refusal(new RoomError("not_found", notAMember(id)));
+    if (!roleAtLeast(role, need)) return refusal(new RoomError("forbidden", roleTooLow(project?.name ?? id, role, need)));
+    return null;
+  }
+
+  /** Runs a flow for `caller` once the room has authorised them (refusalFor); RoomErrors become values. */
+  private as<T extends object>(project: ProjectRecord, caller: Caller, need: Role, flow: () => T | Promise<T>): Promise<RoomResult<T>> {
+    this.rememberProject(project);
+    const denied = this.refusalFor(project, caller, need);
+    return denied ? Promise.resolve(denied) : guarded(flow);
   }
 
   /** How long an operation may go without any event before the room asks CloudFormation. */

@@ -1,6 +1,7 @@
 import type { RoomContext } from "./room-context";
 import { lockedResources } from "./heal";
 import { kindList } from "./kinds";
+import { SOCKET_ENDS_KEY } from "./live-sockets";
 
 /**
  * The room has one alarm; it serves the coalesced KV snapshot, the kinds' own timed work (a
@@ -8,8 +9,10 @@ import { kindList } from "./kinds";
  */
 export function nextAlarm(room: RoomContext, now: number, stuckMs: number): number | null {
   const snapshotDue = Number(room.store.getMeta("snapshotDue") ?? Infinity);
+  // The earliest end of a live socket's sign-in (the socket is closed then).
+  const socketEnds = Number(room.store.getMeta(SOCKET_ENDS_KEY) ?? Infinity);
   const kindsDue = kindList.map((k) => k.alarm?.due(room, now) ?? Infinity);
   const stuck = lockedResources(room).map(({ lastHeard }) => Math.max(lastHeard + stuckMs, now + 1_000));
-  const at = Math.min(snapshotDue, ...kindsDue, ...stuck);
+  const at = Math.min(snapshotDue, socketEnds, ...kindsDue, ...stuck);
   return Number.isFinite(at) ? at : null;
 }

@@ -7,6 +7,9 @@ import type { SocketAttachment } from "./live-sockets";
 import type { StackGateway } from "./stack-gateway";
 import type { StoredResource } from "./kinds/kind";
 
+/** The room acting on its own (a failed delete's give-back, an expiry): never a member, so never an email. */
+export const ROOM_ACTOR = "Stackroom";
+
 export type ActivityLine = Pick<ActivityEntry, "actor" | "message" | "tone" | "operation">;
 
 /** What a change frame may carry besides its activity line: a resource's new view (by kind) or the member list. */

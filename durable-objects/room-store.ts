@@ -2,6 +2,7 @@ import type * as z from "zod";
 import { ActivityEntry, LiveFrame, ProjectRecord, StackEvent, type ResourceKind } from "../worker/domain/contract";
 import { kinds } from "./kinds";
 import type { StoredResource } from "./kinds/kind";
+import type { Quarantine } from "./quarantine";
 
 const heardKey = (kind: ResourceKind, name: string) => `heard:${kind}:${name}`;
 
@@ -9,19 +10,15 @@ const heardKey = (kind: ResourceKind, name: string) => `heard:${kind}:${name}`;
 export const LOG_KEEP = 1000;
 
 /**
- * The room's SQLite tables. Every row read back is parsed with zod: storage outlives code
- * versions, so a row written by an older version must not be trusted blindly.
+ * The room's SQLite tables (schema: room-schema.ts). Every row read back is parsed with zod:
+ * storage outlives code versions, so a row written by an older version must not be trusted
+ * blindly; one that no longer parses is quarantined and the rest is served.
  */
 export class RoomStore {
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(`
-      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS resources (kind TEXT NOT NULL, name TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (kind, name));
-      CREATE TABLE IF NOT EXISTS stack_events (event_id TEXT PRIMARY KEY, stack_name TEXT NOT NULL, json TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS stack_events_by_stack ON stack_events (stack_name);
-      CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY, json TEXT NOT NULL);
-    `);
-  }
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly quarantine: Quarantine,
+  ) {}
 
   getMeta(key: string): string | undefined {
     const row = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0];
@@ -44,7 +41,7 @@ export class RoomStore {
   /** The resource parsed with a kind's own schema: typed, for that kind's code (and its neighbours'). */
   getAs<S>(kind: ResourceKind, name: string, schema: Pick<z.ZodType<S>, "parse">): S | undefined {
     const row = this.sql.exec<{ json: string }>("SELECT json FROM resources WHERE kind = ? AND name = ?", kind, name).toArray()[0];
-    return row ? schema.parse(JSON.parse(row.json)) : undefined;
+    return row ? this.readResource(kind, name, row.json, schema) : undefined;
   }
 
   list(kind: ResourceKind): StoredResource[] {
@@ -53,9 +50,16 @@ export class RoomStore {
 
   listAs<S>(kind: ResourceKind, schema: Pick<z.ZodType<S>, "parse">): S[] {
     return this.sql
-      .exec<{ json: string }>("SELECT json FROM resources WHERE kind = ? ORDER BY name", kind)
+      .exec<{ name: string; json: string }>("SELECT name, json FROM resources WHERE kind = ? ORDER BY name", kind)
       .toArray()
-      .map((r) => schema.parse(JSON.parse(r.json)));
+      .flatMap((r) => {
+        const read = this.readResource(kind, r.name, r.json, schema);
+        return read === undefined ? [] : [read];
+      });
+  }
+
+  private readResource<S>(kind: ResourceKind, name: string, json: string, schema: Pick<z.ZodType<S>, "parse">): S | undefined {
+    return this.quarantine.read("resources", `${kind}/${name}`, json, (raw) => schema.parse(raw), () => this.sql.exec("DELETE FROM resources WHERE kind = ? AND name = ?", kind, name));
   }
 
   put(kind: ResourceKind, stored: StoredResource): void {
@@ -86,8 +90,7 @@ export class RoomStore {
   /** The project record the room last acted for (needed by alarm-driven work such as healing). */
   project(): ProjectRecord | undefined {
     const json = this.getMeta("project");
-    const parsed = json ? ProjectRecord.safeParse(JSON.parse(json)) : undefined;
-    return parsed?.success ? parsed.data : undefined;
+    return json === undefined ? undefined : this.quarantine.read("meta", "project", json, (raw) => ProjectRecord.parse(raw), () => this.sql.exec("DELETE FROM meta WHERE key = 'project'"));
   }
 
   /** Inserts the event unless its EventId was seen before; true when it is new. */
@@ -108,9 +111,12 @@ export class RoomStore {
 
   stackEvents(stackName: string): StackEvent[] {
     return this.sql
-      .exec<{ json: string }>("SELECT json FROM stack_events WHERE stack_name = ?", stackName)
+      .exec<{ event_id: string; json: string }>("SELECT event_id, json FROM stack_events WHERE stack_name = ?", stackName)
       .toArray()
-      .map((r) => StackEvent.parse(JSON.parse(r.json)));
+      .flatMap((r) => {
+        const event = this.quarantine.read("stack_events", r.event_id, r.json, (raw) => StackEvent.parse(raw), () => this.sql.exec("DELETE FROM stack_events WHERE event_id = ?", r.event_id));
+        return event ? [event] : [];
+      });
   }
 
   /** Stores the frame built for the next sequence number, trims the log, returns the frame's JSON. */
@@ -136,11 +142,11 @@ export class RoomStore {
   /** Activity entries newest first with seq < before. */
   activityBefore(before: number, limit: number): ActivityEntry[] {
     return this.sql
-      .exec<{ json: string }>("SELECT json FROM log WHERE seq < ? ORDER BY seq DESC LIMIT ?", before, limit)
+      .exec<{ seq: number; json: string }>("SELECT seq, json FROM log WHERE seq < ? ORDER BY seq DESC LIMIT ?", before, limit)
       .toArray()
       .flatMap((r) => {
-        const frame = LiveFrame.parse(JSON.parse(r.json));
-        return frame.type === "change" ? [frame.activity] : [];
+        const frame = this.quarantine.read("log", String(r.seq), r.json, (raw) => LiveFrame.parse(raw), () => this.sql.exec("DELETE FROM log WHERE seq = ?", r.seq));
+        return frame?.type === "change" ? [frame.activity] : [];
       });
   }
 }

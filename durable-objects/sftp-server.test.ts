@@ -1,5 +1,5 @@
-// Proves the SFTP server is a resource like any other — owner-only, locked while its stack runs, queued behind itself, failing with CloudFormation's reason — and that users get SFTP access only while it stands and it turns off only when no user has SFTP.
-import { env } from "cloudflare:test";
+// Proves the SFTP server is a resource like any other — owner-only, locked while its stack runs, queued behind itself, failing with CloudFormation's reason — and that users get SFTP access only while it stands and it turns off only when no user has SFTP. A user whose stored key a stricter check now refuses gets a 400 naming it, never a 500.
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ErrorEnvelope, ProjectRecord, ProjectView, SftpAccepted, StackEvent, UserAccepted } from "../worker/domain/contract";
 import { stackName } from "../worker/domain/naming";
@@ -181,5 +181,32 @@ describe("SFTP server", () => {
     expect(retried.status).toBe(202);
     expect((await retried.json<SftpAccepted>()).sftp).toMatchObject({ status: "deleting", lock: { action: "delete" } });
   });
-});
 
+  it("refuses to update a user whose stored SSH key is no longer accepted (400 naming it), and nothing is started", async () => {
+    const project = await registerProject();
+    const owner = await login("owner@example.com");
+    await readyBucket(owner, project, "inbox");
+    await turnedOn(owner, project);
+    const made = await api(owner, `/api/projects/${project.id}/users`, { method: "POST", body: JSON.stringify({ name: "partner", permissions: [{ bucket: "inbox", access: "read" }], sftp: { sshPublicKeys: [KEY] } }) });
+    expect(made.status).toBe(202);
+    await deliver([stackEvent(project, stackName(project.id, "user", "partner"), "CREATE_COMPLETE", { clientRequestToken: (await made.json<UserAccepted>()).operationId })]);
+    await view(owner, project, (v) => v.users[0]?.status === "ready");
+    // As if stored before the check existed: the all-zero (small-order) Ed25519 key.
+    const zero = `ssh-ed25519 ${btoa(String.fromCharCode(0, 0, 0, 11, ..."ssh-ed25519".split("").map((c) => c.charCodeAt(0)), 0, 0, 0, 32, ...new Array<number>(32).fill(0)))}`;
+    const stub = env.PROJECT_ROOM.get(env.PROJECT_ROOM.idFromName(project.id));
+    await runInDurableObject(stub, (room) => {
+      const stored = room.store.get("user", "partner");
+      if (!stored) throw new Error("no user");
+      const spec = { ...stored.resource.spec, sftp: { sshPublicKeys: [zero] } };
+      room.store.put("user", { ...stored, resource: { ...stored.resource, spec }, appliedSpec: spec });
+    });
+
+    const res = await api(owner, `/api/projects/${project.id}/users/partner`, { method: "PATCH", body: JSON.stringify({ description: "still here" }) });
+    expect(res.status).toBe(400);
+    const { error } = await res.json<ErrorEnvelope>();
+    expect(error.message).toMatch(/SSH key 1 is no longer accepted: .*Replace it/);
+    expect(error.fields).toHaveProperty(["sftp.sshPublicKeys"]);
+    const after = await view(owner, project, () => true);
+    expect(after.users[0]?.lock).toBeUndefined();
+  });
+});

@@ -9,6 +9,7 @@
  *   register-project <file.json>     add or replace a project record (validated; see README)
  *   list-projects                    print the registry
  *   resync <project>                 heal the project's cache from CloudFormation now
+ *   quarantine                       stored rows that no longer parsed and were set aside
  *   rotate-webhook-secret <project>  start rotating the project's own webhook secret: prints the
  *                                    "new,old" value for the bridge's Secrets Manager secret
  *   finish-webhook-rotation <project>
@@ -51,6 +52,9 @@ async function main(args: string[]): Promise<void> {
     }
     case "list-projects":
       console.log(JSON.stringify(await call("GET", "/projects"), null, 2));
+      return;
+    case "quarantine":
+      console.log(JSON.stringify(await call("GET", "/quarantine"), null, 2));
       return;
     case "resync": {
       if (!rest[0]) throw new Error("usage: resync <project>");

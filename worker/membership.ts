@@ -1,15 +1,19 @@
-import type { MiddlewareHandler } from "hono";
-import { ProjectId, type Member, type ProjectRecord, type Role } from "./domain/contract";
+import type { Context, MiddlewareHandler } from "hono";
+import { notAMember, ProjectId, roleAtLeast, roleTooLow, type Member, type ProjectRecord, type Role } from "./domain/contract";
+import type { Caller } from "./domain/room-result";
 import { MembersDocument, membersKey } from "./domain/kv-documents";
 import { ApiError } from "./errors";
+import { parseCopy, readCopy } from "./kv-copy";
 import { findProject } from "./registry";
+import { projectRoom } from "./room";
 import type { AppEnv } from "./app-env";
 
 /*
- * Who belongs to a project, as the project's room last published it (domain/kv-documents.ts).
- * The room owns the member list (owners change it in the app; it checks the last-owner rule and
- * closes removed members' sockets); each project's list is its own KV key, written only by that
- * room, so two projects' changes can never overwrite each other.
+ * Who belongs to a project, as its room last published it to KV (domain/kv-documents.ts). The
+ * room is the authority: it checks every change against its own member table in the same call.
+ * The KV copy only lets reads (and the project lists) skip a round trip to the room; a copy that
+ * is missing or unreadable is replaced by asking the room, and a copy that says no is confirmed
+ * with the room before anyone is refused (they may have just been added).
  */
 
 /** KV's bulk read takes at most 100 keys per call. */
@@ -19,46 +23,55 @@ export function roleIn(members: readonly Member[], email: string): Role | undefi
   return members.find((m) => m.email === email.toLowerCase())?.role;
 }
 
-function parseMembers(projectId: string, raw: unknown): Member[] {
-  if (raw === null || raw === undefined) return [];
-  const parsed = MembersDocument.safeParse(raw);
-  if (!parsed.success) console.error("member list in KV is invalid; treating as empty", { projectId, error: parsed.error.message });
-  return parsed.success ? parsed.data.members : [];
-}
-
-export async function readMembers(kv: KVNamespace, projectId: string): Promise<Member[]> {
-  return parseMembers(projectId, await kv.get(membersKey(projectId), "json"));
+/** The members: the KV copy, else the room's own list (which the room then writes to KV again). */
+export async function readMembers(env: Env, projectId: string): Promise<Member[]> {
+  const copy = await readCopy(env.STACK_CACHE, membersKey(projectId), MembersDocument);
+  return copy?.members ?? (await projectRoom(env, projectId).republishMembers(projectId));
 }
 
 /** The projects `email` belongs to, with their role there: one bulk KV read per 100 projects. */
-export async function membershipsOf(kv: KVNamespace, projects: readonly ProjectRecord[], email: string): Promise<Array<{ project: ProjectRecord; role: Role }>> {
+export async function membershipsOf(env: Env, projects: readonly ProjectRecord[], email: string): Promise<Array<{ project: ProjectRecord; role: Role }>> {
   const found: Array<{ project: ProjectRecord; role: Role }> = [];
   for (let i = 0; i < projects.length; i += BULK_GET_MAX) {
     const chunk = projects.slice(i, i + BULK_GET_MAX);
-    const docs = await kv.get(chunk.map((p) => membersKey(p.id)), "json");
-    for (const project of chunk) {
-      const role = roleIn(parseMembers(project.id, docs.get(membersKey(project.id))), email);
+    const docs = await env.STACK_CACHE.get(chunk.map((p) => membersKey(p.id))).catch((err: unknown) => {
+      console.error("KV bulk read failed; asking the rooms", { error: err instanceof Error ? err.message : String(err) });
+      return new Map<string, string | null>();
+    });
+    const lists = await Promise.all(
+      chunk.map(async (project) => {
+        const key = membersKey(project.id);
+        return parseCopy(key, docs.get(key) ?? null, MembersDocument)?.members ?? (await projectRoom(env, project.id).republishMembers(project.id));
+      }),
+    );
+    chunk.forEach((project, j) => {
+      const role = roleIn(lists[j] ?? [], email);
       if (role) found.push({ project, role });
-    }
+    });
   }
   return found;
 }
 
-const rank: Record<Role, number> = { viewer: 0, editor: 1, owner: 2 };
+/** The signed-in caller as the room needs it (set by requireIdentity). */
+export function callerOf(c: Context<AppEnv>): Caller {
+  return { email: c.get("email"), sessionId: c.get("sessionId"), sessionExpiresAt: c.get("sessionExpiresAt") };
+}
 
 /**
  * Middleware for `/api/projects/:p/*`: loads the project, 404 unless the caller is a member
  * (non-members cannot learn that a project exists), 403 unless their role is at least `minRole`.
+ * The KV copy may let a read through; a refusal is always the room's (the authority's) answer.
+ * Changes are checked again by the room itself, whatever this found.
  */
 export function requireMember(minRole: Role = "viewer"): MiddlewareHandler<AppEnv> {
   return async function requireMember(c, next) {
-    const id = c.req.param("p");
-    const project = ProjectId.safeParse(id).success && id ? await findProject(c.env.STACK_CACHE, id) : undefined;
-    const role = project ? roleIn(await readMembers(c.env.STACK_CACHE, project.id), c.get("email")) : undefined;
-    if (!project || !role) throw new ApiError("not_found", `No project “${id ?? ""}” that you are a member of.`);
-    if (rank[role] < rank[minRole]) {
-      throw new ApiError("forbidden", `Your role in ${project.name} is ${role}; this needs ${minRole === "owner" ? "owner" : `${minRole} or owner`}.`);
-    }
+    const id = c.req.param("p") ?? "";
+    const project = ProjectId.safeParse(id).success ? await findProject(c.env, id) : undefined;
+    if (!project) throw new ApiError("not_found", notAMember(id));
+    let role = roleIn(await readMembers(c.env, project.id), c.get("email"));
+    if (!role || !roleAtLeast(role, minRole)) role = (await projectRoom(c.env, project.id).roleOf(c.get("email"))) ?? undefined;
+    if (!role) throw new ApiError("not_found", notAMember(id));
+    if (!roleAtLeast(role, minRole)) throw new ApiError("forbidden", roleTooLow(project.name, role, minRole));
     c.set("project", project);
     c.set("role", role);
     await next();

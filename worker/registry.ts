@@ -1,42 +1,45 @@
-import * as z from "zod";
-import { ProjectRecord, type ProjectSummary, type Role } from "./domain/contract";
+import type { ProjectRecord, ProjectSummary, Role } from "./domain/contract";
+import { REGISTRY_CACHE_KEY, RegistryCache } from "./domain/kv-documents";
+import { readCopy } from "./kv-copy";
+import { REGISTRY_NAME, type ProjectRegistry } from "../durable-objects/project-registry";
 
 /**
- * The project registry: one KV document holding every ProjectRecord (the AWS side; members live
- * with each project's room, see membership.ts). Projects are few (one AWS account each) and
- * change only when ops register one, so a single read answers every lookup instead of one
- * KV.get per project.
+ * The project registry as requests read it: the KV copy the ProjectRegistry object writes (one
+ * read answers every lookup), falling back to the object itself, the authority, whenever the copy
+ * is missing or unreadable (and having it written again), or does not know a project yet.
  */
-const REGISTRY_KEY = "registry:projects";
-const Registry = z.array(ProjectRecord);
+
+/** The deployment's one registry object. */
+export function projectRegistry(env: Env): DurableObjectStub<ProjectRegistry> {
+  return env.PROJECT_REGISTRY.get(env.PROJECT_REGISTRY.idFromName(REGISTRY_NAME));
+}
 
 /**
- * Parsed registry kept per isolate for a few seconds: every API request needs it, and KV itself
- * is eventually consistent for up to a minute anyway. A put in this isolate refreshes it at once.
+ * The parsed copy, kept per isolate for a few seconds: every API request needs it, and KV itself
+ * may be a minute behind anyway. A registration lands in the authority at once.
  */
 const MEMO_MS = 5_000;
 let memo: { kv: KVNamespace; at: number; projects: ProjectRecord[] } | undefined;
 
-export async function listProjects(kv: KVNamespace): Promise<ProjectRecord[]> {
-  if (memo && memo.kv === kv && Date.now() - memo.at < MEMO_MS) return memo.projects;
-  const raw = await kv.get(REGISTRY_KEY, "json");
-  const parsed = Registry.safeParse(raw ?? []);
-  if (!parsed.success) console.error("registry in KV is invalid; treating as empty", parsed.error.message);
-  const projects = parsed.success ? parsed.data : [];
-  memo = { kv, at: Date.now(), projects };
+export async function listProjects(env: Env): Promise<ProjectRecord[]> {
+  if (memo && memo.kv === env.STACK_CACHE && Date.now() - memo.at < MEMO_MS) return memo.projects;
+  const copy = await readCopy(env.STACK_CACHE, REGISTRY_CACHE_KEY, RegistryCache);
+  // publish() answers the authority's list and writes the copy again.
+  const projects = copy ? copy.projects : await projectRegistry(env).publish();
+  memo = { kv: env.STACK_CACHE, at: Date.now(), projects };
   return projects;
 }
 
-export async function findProject(kv: KVNamespace, id: string): Promise<ProjectRecord | undefined> {
-  return (await listProjects(kv)).find((p) => p.id === id);
+/** The project, from the copy; one the copy does not know (yet) is asked of the authority. */
+export async function findProject(env: Env, id: string): Promise<ProjectRecord | undefined> {
+  const cached = (await listProjects(env)).find((p) => p.id === id);
+  if (cached) return cached;
+  return (await projectRegistry(env).get(id)) ?? undefined;
 }
 
-/** Adds or replaces a project (ops only). */
-export async function putProject(kv: KVNamespace, record: ProjectRecord): Promise<void> {
-  const others = (await listProjects(kv)).filter((p) => p.id !== record.id);
-  const projects = [...others, record].sort((a, b) => a.id.localeCompare(b.id));
-  await kv.put(REGISTRY_KEY, JSON.stringify(projects));
-  memo = { kv, at: Date.now(), projects };
+/** Forgets this isolate's copy (after ops changed the registry here). */
+export function forgetRegistryMemo(): void {
+  memo = undefined;
 }
 
 export function summarize(project: ProjectRecord, role: Role): ProjectSummary {

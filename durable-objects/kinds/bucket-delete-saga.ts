@@ -1,5 +1,5 @@
 import type { Permission, ProjectRecord } from "../../worker/domain/contract";
-import type { RoomContext } from "../room-context";
+import { ROOM_ACTOR, type RoomContext } from "../room-context";
 import { RoomError } from "../room-error";
 import { refused, startOperation } from "../stack-operation";
 import { enqueue } from "../edit-queue";
@@ -59,6 +59,6 @@ export function giveBack(room: RoomContext, project: ProjectRecord, bucket: stri
   for (const { user, grants } of taken) {
     room.note("user", user, { actor: "Stackroom", message: `Deleting bucket ${bucket} did not happen (${why}); ${user} gets its access to ${bucket} back`, tone: "error" });
     const change: UserChange = { action: "update", name: user, restore: grants };
-    enqueue(room, project, "Stackroom", "user", change, user);
+    enqueue(room, project, ROOM_ACTOR, "user", change, user);
   }
 }

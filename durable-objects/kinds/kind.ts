@@ -1,5 +1,5 @@
 import * as z from "zod";
-import type { Lock, ProjectRecord, QueuedEdit, ResourceAction, ResourceKind, ResourceStatus } from "../../worker/domain/contract";
+import type { Lock, ProjectRecord, QueuedEdit, ResourceAction, ResourceKind, ResourceStatus, Role } from "../../worker/domain/contract";
 import type { StackState } from "../../worker/domain/stack-status";
 import type { RoomContext } from "../room-context";
 import type { RoomError } from "../room-error";
@@ -103,6 +103,8 @@ export interface KindModule {
   label(name: string): string;
   /** Where the kind's resources are listed in the project's view and snapshot (`buckets`). */
   listKey: string;
+  /** The least role that may change (and repair) a resource of this kind; the room checks it. */
+  changeRole: Role;
   /** Parses a stored row (storage outlives code versions: nothing is trusted blindly). */
   parseStored(raw: unknown): StoredResource;
   /** Parses a change from a route or the queue; the RoomError names what is wrong. */
@@ -133,6 +135,8 @@ export interface KindSpec<C extends ChangeBase, S extends StoredResource> {
   /** Default: `<noun> “<name>”`. */
   label?(name: string): string;
   listKey: string;
+  /** Default: editor. */
+  changeRole?: Role;
   stored: z.ZodType<S>;
   change: z.ZodType<C>;
   nameOf(change: C): string;
@@ -159,6 +163,7 @@ export function defineKind<C extends ChangeBase, S extends StoredResource>(spec:
     noun: spec.noun,
     label: (name) => (spec.label ? spec.label(name) : `${spec.noun} “${name}”`),
     listKey: spec.listKey,
+    changeRole: spec.changeRole ?? "editor",
     parseStored: stored,
     parseChange(raw) {
       const parsed = spec.change.safeParse(raw);

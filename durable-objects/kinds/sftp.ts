@@ -143,6 +143,8 @@ function serverIdFrom(facts: StackFacts): string | undefined {
 export const sftpKind = defineKind<SftpChange, StoredSftp>({
   kind: "sftp",
   noun: "SFTP",
+  // It costs money by the hour and opens a new way in.
+  changeRole: "owner",
   label: () => LABEL,
   listKey: "sftpServers",
   stored: StoredSftp,

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { Bucket, CreateUserBody, Permission, ProjectRecord, SFTP_SERVER_NAME, UpdateUserBody, User, UserSpec, sftpUserNameProblem } from "../../worker/domain/contract";
+import { Bucket, CreateUserBody, Permission, ProjectRecord, SFTP_SERVER_NAME, SshKeyError, UpdateUserBody, User, UserSpec, sftpUserNameProblem } from "../../worker/domain/contract";
 import { readUserSpecFromTemplate, TemplateTooLargeError, userPath, userStackTags, userTemplate } from "../../worker/domain/user-template";
 import { TemplateMetadataError } from "../../worker/domain/template-metadata";
 import { PolicyTooLargeError } from "../../worker/domain/user-policy";
@@ -88,6 +88,7 @@ function assertTemplateFits(project: ProjectRecord, name: string, spec: UserSpec
   } catch (err) {
     if (err instanceof PolicyTooLargeError) throw new RoomError("invalid", err.message, { permissions: err.message });
     if (err instanceof TemplateTooLargeError) throw new RoomError("invalid", err.message, { sftp: err.message });
+    if (err instanceof SshKeyError) throw new RoomError("invalid", `${err.message} Replace it in the user's SFTP access.`, { "sftp.sshPublicKeys": err.message });
     throw err;
   }
 }

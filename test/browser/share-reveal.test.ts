@@ -1,27 +1,31 @@
-// Proves the recipient's side of a link with a passphrase: nothing is fetched until Reveal, a wrong passphrase is refused in the page and leaves the link unused, the right one opens it, the key leaves the address bar and history, and the downloaded profile is made without a request. Also: Escape on "Delete for good?" closes only the question.
+// Proves the recipient's side of a link with a passphrase: nothing is fetched until Reveal, the link carries no verifier (only the server can check a passphrase), a wrong passphrase costs one of five tries and the manager sees it, the right one opens it, five wrong ones lock it for good (the manager sees why), the key leaves the address bar and history, and the downloaded profile is made without a request. Also: Escape on "Delete for good?" closes only the question.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import type { Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { setUp, openProject, openTab, uniqueBucketName, waitForStatus, waitForUserStatus, type BrowserScenario } from "./harness";
+
+/** A fresh bucket and user in the demo project, and the keys dialog open on the user's new access key. */
+async function newKeyDialog(alice: Page, url: string, prefix: string): Promise<{ keys: Locator; accessKeyId: string }> {
+  await openProject(alice, "demo");
+  const bucket = uniqueBucketName(prefix);
+  const user = `${prefix}-${Date.now().toString(36)}`;
+  await setUp(alice, url, "/buckets", { name: bucket });
+  await waitForStatus(alice, bucket, "ready");
+  await setUp(alice, url, "/users", { name: user, permissions: [{ bucket, access: "readwrite" }] });
+  await waitForUserStatus(alice, user, "ready");
+  await openTab(alice, "users");
+  await alice.getByTestId(`keys-${user}`).click();
+  const keys = alice.getByTestId("keys-dialog");
+  await keys.getByTestId("create-key").click();
+  return { keys, accessKeyId: ((await keys.getByTestId("new-key-id").textContent()) ?? "").trim() };
+}
 
 export const scenarios: BrowserScenario[] = [
   {
-    name: "a link with a passphrase opens only on Reveal with the right passphrase; a wrong one does not use it up; the key leaves the URL",
+    name: "a link with a passphrase opens only on Reveal with the right passphrase; a wrong one costs a try; the key leaves the URL",
     async run({ url, signedIn, anonymous, screenshot }) {
       const alice = await signedIn("alice@example.com");
-      await openProject(alice, "demo");
-      const bucket = uniqueBucketName("reveal");
-      const user = `reveal-${Date.now().toString(36)}`;
-      await setUp(alice, url, "/buckets", { name: bucket });
-      await waitForStatus(alice, bucket, "ready");
-      await setUp(alice, url, "/users", { name: user, permissions: [{ bucket, access: "readwrite" }] });
-      await waitForUserStatus(alice, user, "ready");
-
-      await openTab(alice, "users");
-      await alice.getByTestId(`keys-${user}`).click();
-      const keys = alice.getByTestId("keys-dialog");
-      await keys.getByTestId("create-key").click();
-      const accessKeyId = ((await keys.getByTestId("new-key-id").textContent()) ?? "").trim();
+      const { keys, accessKeyId } = await newKeyDialog(alice, url, "reveal");
       const secret = ((await keys.getByTestId("new-key-secret").textContent()) ?? "").trim();
       await keys.getByTestId("share-use-passphrase").check();
       await keys.getByTestId("share-passphrase-input").fill("short");
@@ -38,7 +42,7 @@ export const scenarios: BrowserScenario[] = [
       await screenshot(alice, "link-with-passphrase");
 
       const fragment = new URL(link).hash.slice(1);
-      assert.match(fragment, /^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{6}$/, "the fragment carries the key and the passphrase verifier");
+      assert.match(fragment, /^[A-Za-z0-9_-]{43}\.p$/, "the fragment carries the key and a passphrase marker, nothing to test guesses against");
 
       const recipient = await anonymous();
       const requested: string[] = [];
@@ -53,17 +57,21 @@ export const scenarios: BrowserScenario[] = [
 
       await recipient.getByTestId("share-passphrase").fill("tide pool 8");
       await recipient.getByTestId("share-reveal-button").click();
-      await recipient.getByTestId("share-passphrase-error").waitFor();
-      assert.deepEqual(api(), [], "a wrong passphrase reached the server");
-      const status = alice.getByTestId("shares-card").locator(`[data-testid="share-row"][data-key="${accessKeyId}"] [data-testid="share-status"]`);
+      const error = recipient.getByTestId("share-passphrase-error");
+      await error.waitFor();
+      assert.match((await error.textContent()) ?? "", /does not open this link\. 4 tries are left/);
+      assert.equal(api().length, 1, "the server, not the page, judges a passphrase");
+      const row = alice.getByTestId("shares-card").locator(`[data-testid="share-row"][data-key="${accessKeyId}"]`);
+      const status = row.getByTestId("share-status");
       assert.equal(await status.getAttribute("data-status"), "pending", "the wrong passphrase used the link up");
+      await row.getByTestId("share-failed-proofs").filter({ hasText: "1 wrong try" }).waitFor();
       await screenshot(recipient, "wrong-passphrase");
 
       await recipient.getByTestId("share-passphrase").fill("tide pool 7");
       await recipient.getByTestId("share-reveal-button").click();
       await recipient.getByTestId("share-secret").waitFor();
       assert.equal(((await recipient.getByTestId("share-secret").textContent()) ?? "").trim(), secret);
-      assert.equal(api().length, 1, "opening took more than one request");
+      assert.equal(api().length, 2, "opening took more than one request");
       for (const u of requested) assert.ok(!u.includes(fragment.split(".")[0] ?? fragment), `a request carried the key: ${u}`);
       await screenshot(recipient, "opened");
 
@@ -84,6 +92,45 @@ export const scenarios: BrowserScenario[] = [
       await keys.getByTestId("delete-key-confirm").waitFor({ state: "detached" });
       assert.equal(await keys.count(), 1, "Escape closed the keys dialog");
       assert.equal(await alice.evaluate("document.activeElement?.getAttribute('data-testid')"), "delete-key", "focus fell out of the dialog");
+    },
+  },
+  {
+    name: "five wrong passphrases lock a link for good: the right one then finds it locked, and the manager sees why",
+    async run({ url, signedIn, anonymous, screenshot }) {
+      const alice = await signedIn("alice@example.com");
+      const { keys, accessKeyId } = await newKeyDialog(alice, url, "burn");
+      await keys.getByTestId("share-use-passphrase").check();
+      await keys.getByTestId("share-passphrase-input").fill("harbour light 3");
+      await keys.getByTestId("create-share").click();
+      const link = ((await keys.getByTestId("share-link").textContent()) ?? "").trim();
+
+      const recipient = await anonymous();
+      await recipient.goto(link);
+      for (let attempt = 1; attempt <= 4; attempt++) {
+        await recipient.getByTestId("share-passphrase").fill(`wrong guess ${attempt}`);
+        await recipient.getByTestId("share-reveal-button").click();
+        const left = 5 - attempt;
+        await recipient.getByTestId("share-passphrase-error").filter({ hasText: `${left} ${left === 1 ? "try is" : "tries are"} left` }).waitFor();
+      }
+      await recipient.getByTestId("share-passphrase").fill("wrong guess 5");
+      await recipient.getByTestId("share-reveal-button").click();
+      await recipient.locator('[data-testid="share-problem"][data-problem="burned"]').waitFor();
+      await recipient.getByRole("heading", { name: "This link is locked" }).waitFor();
+      await screenshot(recipient, "burned");
+
+      // Even the right passphrase finds it locked: the ciphertext is gone.
+      const again = await recipient.context().newPage();
+      await again.goto(link);
+      await again.getByTestId("share-passphrase").fill("harbour light 3");
+      await again.getByTestId("share-reveal-button").click();
+      await again.locator('[data-testid="share-problem"][data-problem="burned"]').waitFor();
+      assert.equal(await again.getByTestId("share-secret").count(), 0, "a locked link was opened");
+
+      const row = alice.getByTestId("shares-card").locator(`[data-testid="share-row"][data-key="${accessKeyId}"]`);
+      await row.locator('[data-testid="share-status"][data-status="burned"]').waitFor();
+      assert.equal(((await row.getByTestId("share-burned-why").textContent()) ?? "").trim(), "after 5 wrong passphrases");
+      await alice.getByTestId("activity").getByText(/was burned after 5 wrong passphrases/).first().waitFor();
+      await screenshot(alice, "manager-sees-burned");
     },
   },
 ];

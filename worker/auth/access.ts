@@ -92,5 +92,6 @@ export async function verifyAccessToken(token: string, teamDomain: string, audie
     const who = claims.data.common_name ? "a service token" : "a token without an email";
     return { ok: false, kind: "unauthenticated", reason: `Stackroom's manager pages need a person's sign-in; this is ${who}.` };
   }
-  return { ok: true, email: claims.data.email.toLowerCase(), sessionId: await sessionIdOf(claims.data, token), expiresAt: claims.data.exp };
+  // The sign-in ends when this Worker stops accepting the token: its exp plus the skew allowed.
+  return { ok: true, email: claims.data.email.toLowerCase(), sessionId: await sessionIdOf(claims.data, token), expiresAt: claims.data.exp + CLOCK_SKEW_SECONDS };
 }

@@ -1,9 +1,10 @@
 import * as z from "zod";
-import { Member, SnapshotFrame } from "./contract";
+import { Member, ProjectRecord, SnapshotFrame } from "./contract";
 
 /**
- * The KV documents a project's room writes and the Worker reads: the contract between the two
- * (the room is each key's only writer).
+ * The KV documents the Durable Objects write and the Worker reads: copies for fast reads, never
+ * the authority. Each key has one writer (a project's room, or the registry); a reader that finds
+ * one missing or unreadable asks that writer instead and has it written again.
  */
 
 /**
@@ -25,3 +26,9 @@ export const MembersDocument = z.object({ members: z.array(Member) });
 export type MembersDocument = z.infer<typeof MembersDocument>;
 
 export const membersKey = (projectId: string): string => `project:${projectId}:members`;
+
+/** The registry's copy of every project (written by the ProjectRegistry object). */
+export const RegistryCache = z.object({ projects: z.array(ProjectRecord), writtenAt: z.string() });
+export type RegistryCache = z.infer<typeof RegistryCache>;
+
+export const REGISTRY_CACHE_KEY = "registry:projects";

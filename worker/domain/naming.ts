@@ -52,7 +52,8 @@ function decodeUserName(encoded: string): string | null {
   return out;
 }
 
-function isValidName(kind: ResourceKind, name: string): boolean {
+/** Whether `name` can name a resource of `kind` (and so a stack): what a path segment must be before it is used. */
+export function isResourceName(kind: ResourceKind, name: string): boolean {
   switch (kind) {
     case "bucket":
       return BucketName.safeParse(name).success;
@@ -73,7 +74,7 @@ export function stackName(projectId: string, kind: "sftp", name?: string): strin
 export function stackName(projectId: string, kind: ResourceKind, name: string): string;
 export function stackName(projectId: string, kind: ResourceKind, name: string = SFTP_SERVER_NAME): string {
   if (!PROJECT_ID.test(projectId)) throw new NamingError(`Invalid project id: ${projectId}`);
-  if (!isValidName(kind, name)) throw new NamingError(`Invalid ${kind} name: ${name}`);
+  if (!isResourceName(kind, name)) throw new NamingError(`Invalid ${kind} name: ${name}`);
   if (kind === "sftp") return `${STACK_PREFIX}-${projectId}-sftp`;
   const encoded = kind === "user" ? encodeUserName(name) : name;
   const result = `${STACK_PREFIX}-${projectId}-${kind}-${encoded}`;
@@ -100,7 +101,7 @@ export function parseStackName(name: string): ParsedStackName | null {
   const [, projectId = "", kindText, encoded = ""] = match;
   const kind: ResourceKind = kindText === "user" ? "user" : "bucket";
   const decoded = kind === "user" ? decodeUserName(encoded) : encoded;
-  if (decoded === null || !isValidName(kind, decoded)) return null;
+  if (decoded === null || !isResourceName(kind, decoded)) return null;
   return { projectId, kind, name: decoded };
 }
 

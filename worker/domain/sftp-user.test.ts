@@ -120,7 +120,7 @@ describe("a user template with SFTP", () => {
 
   it("refuses SFTP for a name Transfer Family refuses, and a key the contract refuses", () => {
     expect(() => userTemplate({ ...base, name: "a+b", spec: spec([]) })).toThrow(/SFTP needs a user name/);
-    expect(() => userTemplate({ ...base, name: "partner", spec: spec([], ["ssh-rsa AAAA"]) })).toThrow(/Invalid SSH public key/);
+    expect(() => userTemplate({ ...base, name: "partner", spec: spec([], ["ssh-rsa AAAA"]) })).toThrow(/SSH key 1 is no longer accepted/);
   });
 
   it("refuses a template over CloudFormation's 51,200 bytes, which only long keys can reach", () => {

@@ -1,6 +1,6 @@
 import { ProjectId } from "./contract/project";
 import { sftpFolder, sftpUserNameProblem, type SftpAccess } from "./contract/sftp";
-import { parseSshPublicKey } from "./contract/ssh-key";
+import { parseSshPublicKey, SshKeyError } from "./contract/ssh-key";
 import type { Permission } from "./contract/user";
 import { bucketSuffix, physicalBucketName } from "./naming";
 import { projectBoundaryArn, projectIamPath } from "./project-boundary";
@@ -59,9 +59,10 @@ export function homeDirectoryMappings(permissions: Permission[], physicalName: (
 /** The keys in normal form and a fixed order, so equal key sets give byte-equal templates. */
 export function canonicalKeys(sftp: SftpAccess): string[] {
   return sftp.sshPublicKeys
-    .map((line) => {
+    .map((line, i) => {
       const parsed = parseSshPublicKey(line);
-      if (!parsed.ok) throw new Error(`Invalid SSH public key: ${parsed.reason}`);
+      // A key stored before a stricter check (a weak RSA exponent, a small-order point) lands here.
+      if (!parsed.ok) throw new SshKeyError(`SSH key ${i + 1} is no longer accepted: ${parsed.reason}`);
       return parsed.key.line;
     })
     .toSorted();

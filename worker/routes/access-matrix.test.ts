@@ -29,9 +29,9 @@ const routes: Array<{ method: string; path: string; body?: unknown; least: Role 
   { method: "POST", path: "/users/nobody/keys", body: {}, least: "editor" },
   { method: "PATCH", path: "/users/nobody/keys/AKIAEXAMPLE000000000", body: { status: "Maybe" }, least: "editor" },
   { method: "DELETE", path: "/users/nobody/keys/AKIAEXAMPLE000000000", least: "editor" },
-  { method: "GET", path: "/shares", least: "viewer" },
+  { method: "GET", path: "/shares", least: "editor" },
   { method: "POST", path: "/shares", body: { user: "" }, least: "editor" },
-  { method: "DELETE", path: "/shares/PROJECT.AAAAAAAAAAAAAAAAAAAAAA", least: "editor" },
+  { method: "DELETE", path: "/shares/AAAAAAAAAAAAAAAA", least: "editor" },
   { method: "DELETE", path: "/operations/00000000-0000-4000-8000-000000000000", least: "editor" },
 ];
 

@@ -27,6 +27,16 @@ function accessInfo(c: Context<AppEnv>, auth: Extract<AuthConfig, { mode: "acces
   return { mode: "access", signInUrl: signIn.toString(), signOutUrl: "/cdn-cgi/access/logout" };
 }
 
+/** Rooms told of a sign-out at once; projects are AWS accounts, so this is rarely more than one round. */
+const SIGN_OUT_FAN_OUT = 20;
+
+async function endSessionEverywhere(env: Env, sessionId: string, expiresAt: number): Promise<void> {
+  const projects = await listProjects(env);
+  for (let i = 0; i < projects.length; i += SIGN_OUT_FAN_OUT) {
+    await Promise.all(projects.slice(i, i + SIGN_OUT_FAN_OUT).map((p) => projectRoom(env, p.id).endSession(sessionId, expiresAt)));
+  }
+}
+
 /** Sign-in mode, dev sign-in, sign-out and `GET /api/me`. */
 export const authRoutes = new Hono<AppEnv>()
   .get("/auth", (c) => {
@@ -53,17 +63,18 @@ export const authRoutes = new Hono<AppEnv>()
       if (!(err instanceof ApiError)) throw err;
     }
     if (identity) {
-      await revokeSession(c.env.STACK_CACHE, identity.sessionId, identity.expiresAt);
-      const { email, sessionId } = identity;
-      const memberships = await membershipsOf(c.env.STACK_CACHE, await listProjects(c.env.STACK_CACHE), email);
-      await Promise.all(memberships.map(({ project }) => projectRoom(c.env, project.id).endSession(email, sessionId)));
+      const { sessionId, expiresAt } = identity;
+      await revokeSession(c.env.STACK_CACHE, sessionId, expiresAt);
+      // Every project's room, not only those a (possibly stale) KV copy says the person is in:
+      // the rooms are where the sign-in is refused from now on, and its sockets closed.
+      await endSessionEverywhere(c.env, sessionId, expiresAt);
     }
     if (auth.mode === "dev") endSession(c);
     return c.json({ signOutUrl: auth.mode === "access" ? accessInfo(c, auth).signOutUrl : null } satisfies SignedOut);
   })
   .get("/me", requireIdentity(), async (c) => {
     const email = c.get("email");
-    const memberships = await membershipsOf(c.env.STACK_CACHE, await listProjects(c.env.STACK_CACHE), email);
+    const memberships = await membershipsOf(c.env, await listProjects(c.env), email);
     const projects = memberships.map(({ project, role }) => ({ id: project.id, name: project.name, role }));
     return c.json({ email, projects } satisfies Me);
   });

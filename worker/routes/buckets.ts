@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { Bucket, BucketName, CreateBucketBody, ResourceAction, UpdateBucketBody, type BucketAccepted, type BucketUsage } from "../domain/contract";
-import { requireMember } from "../membership";
+import { callerOf, requireMember } from "../membership";
 import { projectRoom } from "../room";
 import { jsonBody, parseParam } from "../validate";
 import { unwrap } from "../errors";
@@ -11,7 +11,7 @@ export const bucketRoutes = new Hono<AppEnv>()
   // What a bucket holds (its page): any member may read it; registered before the editors-only rest.
   .get("/:name/usage", requireMember(), async (c) => {
     const name = parseParam(BucketName, c.req.param("name"), "bucket");
-    const result = unwrap(await projectRoom(c.env, c.get("project").id).bucketUsage(c.get("project"), name));
+    const result = unwrap(await projectRoom(c.env, c.get("project").id).bucketUsage(c.get("project"), callerOf(c), name));
     return c.json(result.usage satisfies BucketUsage);
   })
   .use(requireMember("editor"))
@@ -19,7 +19,7 @@ export const bucketRoutes = new Hono<AppEnv>()
     const body = await jsonBody(c, CreateBucketBody);
     const result = unwrap(await projectRoom(c.env, c.get("project").id).submit("bucket", {
       project: c.get("project"),
-      actor: c.get("email"),
+      caller: callerOf(c),
       change: { action: "create", body },
       queue: body.queue,
     }));
@@ -30,7 +30,7 @@ export const bucketRoutes = new Hono<AppEnv>()
     const body = await jsonBody(c, UpdateBucketBody);
     const result = unwrap(await projectRoom(c.env, c.get("project").id).submit("bucket", {
       project: c.get("project"),
-      actor: c.get("email"),
+      caller: callerOf(c),
       change: { action: "update", name, body },
       queue: body.queue,
     }));
@@ -41,14 +41,14 @@ export const bucketRoutes = new Hono<AppEnv>()
     const name = parseParam(BucketName, c.req.param("name"), "bucket");
     const { action } = await jsonBody(c, ResourceAction);
     const project = c.get("project");
-    const result = unwrap(await projectRoom(c.env, project.id).act("bucket", project, c.get("email"), name, action));
+    const result = unwrap(await projectRoom(c.env, project.id).act("bucket", project, callerOf(c), name, action));
     return c.json({ bucket: Bucket.parse(result.resource), operationId: result.operationId } satisfies BucketAccepted, 202);
   })
   .delete("/:name", async (c) => {
     const name = parseParam(BucketName, c.req.param("name"), "bucket");
     const result = unwrap(await projectRoom(c.env, c.get("project").id).submit("bucket", {
       project: c.get("project"),
-      actor: c.get("email"),
+      caller: callerOf(c),
       // `?removeGrants=true`: the manager confirmed that users' grants on it go too.
       change: { action: "delete", name, removeGrants: c.req.query("removeGrants") === "true" },
       queue: c.req.query("queue") !== "false",

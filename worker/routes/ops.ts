@@ -6,7 +6,7 @@ import { ProjectId, ProjectRecord, ProjectRegistration } from "../domain/contrac
 import { bucketSuffix } from "../domain/naming";
 import { projectWebhookSecret } from "../domain/webhook-secret";
 import { callerIdentity } from "../aws";
-import { findProject, listProjects, putProject } from "../registry";
+import { forgetRegistryMemo, projectRegistry } from "../registry";
 import { projectRoom } from "../room";
 import { jsonBody } from "../validate";
 import type { AppEnv } from "../app-env";
@@ -26,8 +26,9 @@ async function sameSecret(a: string, b: string): Promise<boolean> {
   return ha !== undefined && hb !== undefined && crypto.subtle.timingSafeEqual(ha, hb);
 }
 
+/** Ops act on the authority, never on a cached copy. */
 async function registered(c: Context<AppEnv>): Promise<ProjectRecord> {
-  const project = await findProject(c.env.STACK_CACHE, c.req.param("p") ?? "");
+  const project = (await projectRegistry(c.env).get(c.req.param("p") ?? "")) ?? undefined;
   if (!project) throw new ApiError("not_found", `No project “${c.req.param("p") ?? ""}” is registered.`);
   return project;
 }
@@ -53,30 +54,35 @@ export const opsRoutes = new Hono<AppEnv>()
       invalidTokenMessage: OPS_TOKEN_NEEDED,
     }),
   )
-  .get("/projects", async (c) => c.json({ projects: await listProjects(c.env.STACK_CACHE) }))
+  .get("/projects", async (c) => c.json({ projects: await projectRegistry(c.env).list() }))
   // Heals one project's cache from CloudFormation right now (the cron does it every 15 minutes).
   .post("/projects/:p/resync", async (c) => {
     const project = await registered(c);
     return c.json(unwrap(await projectRoom(c.env, project.id).refresh(project)));
   })
+  // Stored rows that no longer parsed and were set aside, in the registry and in each project's room.
+  .get("/quarantine", async (c) => {
+    const projects = await projectRegistry(c.env).list();
+    const rooms = await Promise.all(projects.map(async (p) => ({ project: p.id, rows: await projectRoom(c.env, p.id).quarantined() })));
+    return c.json({ registry: await projectRegistry(c.env).quarantined(), projects: rooms.filter((r) => r.rows.length > 0) });
+  })
   // Registers (or re-registers) a project's AWS side; a new project needs its first members.
   .put("/projects", async (c) => {
-    const { members, replaceMembers, ...rest } = await jsonBody(c, ProjectRegistration);
-    const current = await findProject(c.env.STACK_CACHE, rest.id);
-    // Re-registering never silently moves a project's secret version (that is what rotation is for).
-    const record = ProjectRecord.parse(current ? { ...rest, webhookSecretVersion: current.webhookSecretVersion, webhookPreviousSecretVersion: current.webhookPreviousSecretVersion } : rest);
-    const room = projectRoom(c.env, record.id);
+    const { members, replaceMembers, webhookSecretVersion: _v, webhookPreviousSecretVersion: _p, ...registration } = await jsonBody(c, ProjectRegistration);
+    const room = projectRoom(c.env, registration.id);
     const seated = await room.listMembers();
     if (seated.length === 0 && !members) throw new ApiError("invalid", "A new project needs its first members (at least one owner).", { members: "Required for a new project." });
-    await putProject(c.env.STACK_CACHE, record);
-    const seeded = members ? await room.seedMembers(record, members, replaceMembers) : seated;
-    return c.json({ project: record, members: seeded });
+    // One atomic step in the registry; a registered project keeps its secret versions (rotation moves them).
+    const { project } = await projectRegistry(c.env).register(registration);
+    forgetRegistryMemo();
+    const seeded = members ? await room.seedMembers(project, members, replaceMembers) : seated;
+    return c.json({ project, members: seeded });
   })
   // Onboarding: everything the project account's bridge stack needs, its own webhook secret and
   // the hub principal its manager role must trust included (aws-bridge/template.yaml parameters).
   .post("/bridge-parameters", async (c) => {
     const { projectId, accountId, region } = await jsonBody(c, BridgeRequest);
-    const existing = await findProject(c.env.STACK_CACHE, projectId);
+    const existing = (await projectRegistry(c.env).get(projectId)) ?? undefined;
     if (existing && existing.accountId !== accountId) throw new ApiError("conflict", `Project ${projectId} is registered with account ${existing.accountId}.`);
     const hub = await callerIdentity({
       hubCredentials: { accessKeyId: c.env.AWS_ACCESS_KEY_ID, secretAccessKey: c.env.AWS_SECRET_ACCESS_KEY },
@@ -100,15 +106,12 @@ export const opsRoutes = new Hono<AppEnv>()
   // A project's own secret rotates in two steps: start (new version signed and accepted, old
   // still accepted; put the answer in the bridge's secret), then finish (old refused).
   .post("/projects/:p/webhook-secret/rotate", async (c) => {
-    const project = await registered(c);
-    if (project.webhookPreviousSecretVersion) throw new ApiError("conflict", `A rotation of ${project.id}'s webhook secret is under way; finish it first.`);
-    const next: ProjectRecord = { ...project, webhookSecretVersion: project.webhookSecretVersion + 1, webhookPreviousSecretVersion: project.webhookSecretVersion };
-    await putProject(c.env.STACK_CACHE, next);
-    return c.json({ project: next.id, webhookSecret: await bridgeSecrets(c.env.WEBHOOK_SECRET, next) });
+    const { project } = unwrap(await projectRegistry(c.env).rotateWebhookSecret(c.req.param("p") ?? ""));
+    forgetRegistryMemo();
+    return c.json({ project: project.id, webhookSecret: await bridgeSecrets(c.env.WEBHOOK_SECRET, project) });
   })
   .post("/projects/:p/webhook-secret/finish", async (c) => {
-    const project = await registered(c);
-    const { webhookPreviousSecretVersion: _old, ...rest } = project;
-    await putProject(c.env.STACK_CACHE, rest);
-    return c.json({ project: project.id, webhookSecret: await bridgeSecrets(c.env.WEBHOOK_SECRET, rest) });
+    const { project } = unwrap(await projectRegistry(c.env).finishWebhookRotation(c.req.param("p") ?? ""));
+    forgetRegistryMemo();
+    return c.json({ project: project.id, webhookSecret: await bridgeSecrets(c.env.WEBHOOK_SECRET, project) });
   });

@@ -1,8 +1,9 @@
 import { Hono } from "hono";
 import * as z from "zod";
-import type { ProjectList, ProjectView } from "../domain/contract";
+import type { ActivityPage, ProjectList, ProjectView } from "../domain/contract";
+import { LIVE_CALLER_HEADERS } from "../domain/room-result";
 import { listProjects, summarize } from "../registry";
-import { membershipsOf, requireMember } from "../membership";
+import { callerOf, membershipsOf, requireMember } from "../membership";
 import { readSnapshot } from "../snapshot";
 import { projectRoom } from "../room";
 import { ApiError, unwrap } from "../errors";
@@ -19,13 +20,13 @@ const LiveQuery = z.object({ since: z.coerce.number().int().nonnegative().defaul
 /** Project list, the cached project view, activity and the live socket. */
 export const projectRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
-    const memberships = await membershipsOf(c.env.STACK_CACHE, await listProjects(c.env.STACK_CACHE), c.get("email"));
+    const memberships = await membershipsOf(c.env, await listProjects(c.env), c.get("email"));
     return c.json({ projects: memberships.map(({ project, role }) => summarize(project, role)) } satisfies ProjectList);
   })
   // Answered from the KV snapshot alone: reads never call CloudFormation.
   .get("/:p", requireMember(), async (c) => {
     const project = c.get("project");
-    const snapshot = await readSnapshot(c.env.STACK_CACHE, project.id);
+    const snapshot = await readSnapshot(c.env, project.id);
     const { writtenAt: _written, ...state } = snapshot;
     const view: ProjectView = { project: summarize(project, c.get("role")), ...state };
     return c.json(view);
@@ -33,13 +34,13 @@ export const projectRoutes = new Hono<AppEnv>()
   .get("/:p/activity", requireMember(), async (c) => {
     const query = ActivityQuery.safeParse(c.req.query());
     if (!query.success) throw zodToApiError(query.error, "The activity query");
-    const page = await projectRoom(c.env, c.get("project").id).activity(query.data.before ?? null, query.data.limit);
-    return c.json(page);
+    const { ok: _ok, ...page } = unwrap(await projectRoom(c.env, c.get("project").id).activity(c.get("project"), callerOf(c), query.data.before ?? null, query.data.limit));
+    return c.json(page satisfies ActivityPage);
   })
   // Heals the cache from CloudFormation (missed events, changes made outside Stackroom).
   .post("/:p/refresh", requireMember("editor"), async (c) => {
     const project = c.get("project");
-    const result = unwrap(await projectRoom(c.env, project.id).refresh(project));
+    const result = unwrap(await projectRoom(c.env, project.id).refreshFor(project, callerOf(c)));
     return c.json({ changed: result.changed });
   })
   .get("/:p/live", requireMember(), async (c) => {
@@ -51,7 +52,8 @@ export const projectRoutes = new Hono<AppEnv>()
     const url = new URL(c.req.url);
     url.search = `?since=${query.data.since}`;
     const headers = new Headers(c.req.raw.headers);
-    headers.set("X-Stackroom-Email", c.get("email"));
-    headers.set("X-Stackroom-Session", c.get("sessionId"));
+    headers.set(LIVE_CALLER_HEADERS.email, c.get("email"));
+    headers.set(LIVE_CALLER_HEADERS.session, c.get("sessionId"));
+    headers.set(LIVE_CALLER_HEADERS.expires, String(c.get("sessionExpiresAt")));
     return projectRoom(c.env, c.get("project").id).fetch(new Request(url, { headers }));
   });

@@ -1,9 +1,11 @@
 import { Hono } from "hono";
 import * as z from "zod";
 import { ResourceKind } from "../domain/contract";
-import { requireMember } from "../membership";
+import { isResourceName } from "../domain/naming";
+import { callerOf, requireMember } from "../membership";
 import { projectRoom } from "../room";
 import { parseParam } from "../validate";
+import { unwrap } from "../errors";
 import type { AppEnv } from "../app-env";
 
 /**
@@ -13,6 +15,7 @@ import type { AppEnv } from "../app-env";
  */
 export const resourceEventRoutes = new Hono<AppEnv>().get("/:kind/:name/events", requireMember(), async (c) => {
   const kind = parseParam(ResourceKind, c.req.param("kind"), "resource kind");
-  const name = parseParam(z.string().min(1).max(128), c.req.param("name"), "resource name");
-  return c.json(await projectRoom(c.env, c.get("project").id).resourceEvents(c.get("project"), kind, name));
+  const name = parseParam(z.string().refine((n) => isResourceName(kind, n)), c.req.param("name"), kind);
+  const { ok: _ok, ...events } = unwrap(await projectRoom(c.env, c.get("project").id).resourceEvents(c.get("project"), callerOf(c), kind, name));
+  return c.json(events);
 });

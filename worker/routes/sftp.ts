@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { ResourceAction, SFTP_SERVER_NAME, SftpServer, SftpSettingsBody, type SftpAccepted } from "../domain/contract";
-import { requireMember } from "../membership";
+import { callerOf, requireMember } from "../membership";
 import { projectRoom } from "../room";
 import { jsonBody } from "../validate";
 import { unwrap } from "../errors";
@@ -17,7 +17,7 @@ export const sftpRoutes = new Hono<AppEnv>()
     const project = c.get("project");
     const result = unwrap(await projectRoom(c.env, project.id).submit("sftp", {
       project,
-      actor: c.get("email"),
+      caller: callerOf(c),
       change: { action: enabled ? "create" : "delete" },
       queue,
     }));
@@ -27,6 +27,6 @@ export const sftpRoutes = new Hono<AppEnv>()
   .post("/actions", async (c) => {
     const { action } = await jsonBody(c, ResourceAction);
     const project = c.get("project");
-    const result = unwrap(await projectRoom(c.env, project.id).act("sftp", project, c.get("email"), SFTP_SERVER_NAME, action));
+    const result = unwrap(await projectRoom(c.env, project.id).act("sftp", project, callerOf(c), SFTP_SERVER_NAME, action));
     return c.json({ sftp: SftpServer.parse(result.resource), operationId: result.operationId } satisfies SftpAccepted, 202);
   });

@@ -1,7 +1,8 @@
 import { Hono } from "hono";
-import { CreateShareBody, ShareId, type OpenedShare, type ShareList } from "../domain/contract";
+import * as z from "zod";
+import { CreateShareBody, SHARE_PROOF_HEADER, ShareHandle, ShareId, type CreatedShare, type OpenedShare, type ShareList } from "../domain/contract";
 import { findProject } from "../registry";
-import { requireMember } from "../membership";
+import { callerOf, requireMember } from "../membership";
 import { projectRoom } from "../room";
 import { jsonBody, parseParam } from "../validate";
 import { ApiError, unwrap } from "../errors";
@@ -11,35 +12,48 @@ import type { AppEnv } from "../app-env";
 /** Seconds of the SHARE_OPEN_LIMITER binding's period (wrangler.toml). */
 const SHARE_OPEN_PERIOD_SECONDS = 60;
 
-/** Managers' side of one-time links: create (ciphertext only), list, revoke. */
+const Proof = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+
+/**
+ * Managers' side of one-time links: create (ciphertext only), list, revoke. Editors and owners
+ * only: a link names who holds access, and managers see links by a handle that cannot open them.
+ */
 export const projectShareRoutes = new Hono<AppEnv>()
-  // Viewers may see which links exist and whether they were opened (never any payload).
-  .get("/", requireMember("viewer"), async (c) => {
-    const result = unwrap(await projectRoom(c.env, c.get("project").id).listShares());
+  .use(requireMember("editor"))
+  .get("/", async (c) => {
+    const result = unwrap(await projectRoom(c.env, c.get("project").id).listShares(c.get("project"), callerOf(c)));
     return c.json({ shares: result.shares } satisfies ShareList);
   })
-  .post("/", requireMember("editor"), async (c) => {
+  .post("/", async (c) => {
     const body = await jsonBody(c, CreateShareBody);
     const project = c.get("project");
-    const result = unwrap(await projectRoom(c.env, project.id).createShare(project, c.get("email"), body));
-    return c.json({ share: result.share }, 201);
+    const result = unwrap(await projectRoom(c.env, project.id).createShare(project, callerOf(c), body));
+    // The link's id is in this one answer: never cache it.
+    c.header("Cache-Control", "no-store");
+    return c.json({ share: result.share, id: result.id } satisfies CreatedShare, 201);
   })
-  .delete("/:id", requireMember("editor"), async (c) => {
-    const id = parseParam(ShareId, c.req.param("id"), "share link");
+  .delete("/:handle", async (c) => {
+    const handle = parseParam(ShareHandle, c.req.param("handle"), "share link");
     const project = c.get("project");
-    if (!id.startsWith(`${project.id}.`)) throw new ApiError("not_found", "No such share link in this project.");
-    const result = unwrap(await projectRoom(c.env, project.id).revokeShare(c.get("email"), id));
+    const result = unwrap(await projectRoom(c.env, project.id).revokeShare(project, callerOf(c), handle));
     return c.json({ share: result.share });
   });
 
-/** The recipient's side: no session; the link's id names the project, its #fragment (never sent) the key. */
+/**
+ * The recipient's side: no session; the link's id names the project, and the open proof (derived
+ * in the browser from the key in the link's #fragment, and the passphrase if it has one) shows the
+ * caller holds the whole link. Wrong proofs are counted by the room; the fifth burns the link.
+ */
 export const publicShareRoutes = new Hono<AppEnv>().get("/:id", async (c) => {
   // Link ids are unguessable (128 random bits); the limit keeps a guesser from trying at scale.
   await takeRateLimit(c.env.SHARE_OPEN_LIMITER, `share-open:${clientAddress(c)}`, SHARE_OPEN_PERIOD_SECONDS, "link openings");
   const id = parseParam(ShareId, c.req.param("id"), "share link");
-  const project = await findProject(c.env.STACK_CACHE, id.slice(0, id.indexOf(".")));
+  const header = c.req.header(SHARE_PROOF_HEADER);
+  const proof = header === undefined ? null : Proof.safeParse(header);
+  if (proof && !proof.success) throw new ApiError("invalid", `The ${SHARE_PROOF_HEADER} header must be 43 base64url characters.`);
+  const project = await findProject(c.env, id.slice(0, id.indexOf(".")));
   if (!project) throw new ApiError("not_found", "This link does not exist. Check that you copied all of it.");
-  const result = unwrap(await projectRoom(c.env, project.id).openShare(project, id));
+  const result = unwrap(await projectRoom(c.env, project.id).openShare(project, id, proof ? proof.data : null));
   c.header("Cache-Control", "no-store");
   c.header("Referrer-Policy", "no-referrer");
   return c.json(result.opened satisfies OpenedShare);

@@ -1,9 +1,9 @@
-// Proves sign-out ends a sign-in everywhere Stackroom can: the session is revoked server-side, its live sockets close (4401) in every project within moments, other sign-ins stay live; with Access the answer sends the browser to Access's logout.
-import { SELF } from "cloudflare:test";
+// Proves sign-out ends a sign-in everywhere Stackroom can: the session is revoked server-side, its live sockets close (4401) in every project within moments, other sign-ins stay live; with Access the answer sends the browser to Access's logout. A socket also ends with its sign-in: the room closes it when the Access token's exp (or the dev session's) passes.
+import { env, runDurableObjectAlarm, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { api, login, ORIGIN, registerProject } from "../../test/workers/harness";
+import { api, eventually, login, ORIGIN, registerProject } from "../../test/workers/harness";
 import { accessEnv, accessTeam, fetchWith, mintToken } from "../../test/workers/access";
-import { closedWithin, listen } from "../../test/workers/live";
+import { closedWithin, framesUntil, listen } from "../../test/workers/live";
 
 const liveOf = (cookie: string, projectId: string) => api(cookie, `/api/projects/${projectId}/live`, { headers: { Upgrade: "websocket" } }).then(listen);
 
@@ -48,5 +48,24 @@ describe("sign-out", () => {
   it("answers a sign-out without a valid session calmly (nothing to end)", async () => {
     const res = await SELF.fetch(`${ORIGIN}/api/logout`, { method: "POST", headers: { "content-type": "application/json", origin: ORIGIN }, body: "{}" });
     expect(res.status).toBe(200);
+  });
+
+  it("closes a live socket when its sign-in ends: the Access token's exp, carried into the room", async () => {
+    const team = await accessTeam();
+    const project = await registerProject({ members: [{ email: "short-lived@example.com", role: "owner" }, { email: "long-lived@example.com", role: "owner" }] });
+    const workerEnv = accessEnv(team);
+    // Past its exp already, but within the 30 s of clock skew the Worker allows: its sign-in ends in about a second.
+    const shortToken = await mintToken(team, { email: "short-lived@example.com", expiresIn: -29 });
+    const longToken = await mintToken(team, { email: "long-lived@example.com", expiresIn: 600 });
+    const ending = listen(await fetchWith(workerEnv, `/api/projects/${project.id}/live`, { headers: { "Cf-Access-Jwt-Assertion": shortToken, Upgrade: "websocket" } }));
+    const staying = listen(await fetchWith(workerEnv, `/api/projects/${project.id}/live`, { headers: { "Cf-Access-Jwt-Assertion": longToken, Upgrade: "websocket" } }));
+    expect((await framesUntil(ending.frames, (fs) => fs.some((f) => f.type === "hello"))).map((f) => f.type)).toContain("hello");
+
+    // The room's alarm is due when the first sign-in ends; it closes exactly that socket.
+    const stub = env.PROJECT_ROOM.get(env.PROJECT_ROOM.idFromName(project.id));
+    const closed = await eventually(async () => (await runDurableObjectAlarm(stub), closedWithin(ending, 50)), (v) => v !== "open", 5_000);
+    expect(closed).toMatchObject({ code: 4401, reason: expect.stringMatching(/sign-in ended/) });
+    expect(await closedWithin(staying, 300)).toBe("open");
+    staying.ws.close();
   });
 });

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { AccessKeyId, CreateUserBody, ResourceAction, UpdateKeyBody, UpdateUserBody, User, UserName, type CreatedKey, type KeyList, type UserAccepted } from "../domain/contract";
-import { requireMember } from "../membership";
+import { callerOf, requireMember } from "../membership";
 import { projectRoom } from "../room";
 import { jsonBody, parseParam } from "../validate";
 import { unwrap } from "../errors";
@@ -11,20 +11,20 @@ export const userRoutes = new Hono<AppEnv>()
   .post("/", requireMember("editor"), async (c) => {
     const body = await jsonBody(c, CreateUserBody);
     const project = c.get("project");
-    const result = unwrap(await projectRoom(c.env, project.id).submit("user", { project, actor: c.get("email"), change: { action: "create", body }, queue: body.queue }));
+    const result = unwrap(await projectRoom(c.env, project.id).submit("user", { project, caller: callerOf(c), change: { action: "create", body }, queue: body.queue }));
     return c.json({ user: User.parse(result.resource), operationId: result.operationId } satisfies UserAccepted, 202);
   })
   .patch("/:name", requireMember("editor"), async (c) => {
     const name = parseParam(UserName, c.req.param("name"), "user");
     const body = await jsonBody(c, UpdateUserBody);
     const project = c.get("project");
-    const result = unwrap(await projectRoom(c.env, project.id).submit("user", { project, actor: c.get("email"), change: { action: "update", name, body }, queue: body.queue }));
+    const result = unwrap(await projectRoom(c.env, project.id).submit("user", { project, caller: callerOf(c), change: { action: "update", name, body }, queue: body.queue }));
     return c.json({ user: User.parse(result.resource), operationId: result.operationId } satisfies UserAccepted, 202);
   })
   .delete("/:name", requireMember("editor"), async (c) => {
     const name = parseParam(UserName, c.req.param("name"), "user");
     const project = c.get("project");
-    const result = unwrap(await projectRoom(c.env, project.id).submit("user", { project, actor: c.get("email"), change: { action: "delete", name }, queue: c.req.query("queue") !== "false" }));
+    const result = unwrap(await projectRoom(c.env, project.id).submit("user", { project, caller: callerOf(c), change: { action: "delete", name }, queue: c.req.query("queue") !== "false" }));
     return c.json({ user: User.parse(result.resource), operationId: result.operationId } satisfies UserAccepted, 202);
   })
   // Repairs after a failure: { "action": "retry" | "continue-rollback" }.
@@ -32,18 +32,18 @@ export const userRoutes = new Hono<AppEnv>()
     const name = parseParam(UserName, c.req.param("name"), "user");
     const { action } = await jsonBody(c, ResourceAction);
     const project = c.get("project");
-    const result = unwrap(await projectRoom(c.env, project.id).act("user", project, c.get("email"), name, action));
+    const result = unwrap(await projectRoom(c.env, project.id).act("user", project, callerOf(c), name, action));
     return c.json({ user: User.parse(result.resource), operationId: result.operationId } satisfies UserAccepted, 202);
   })
   .get("/:name/keys", requireMember("viewer"), async (c) => {
     const name = parseParam(UserName, c.req.param("name"), "user");
-    const result = unwrap(await projectRoom(c.env, c.get("project").id).listKeys(c.get("project"), name));
+    const result = unwrap(await projectRoom(c.env, c.get("project").id).listKeys(c.get("project"), callerOf(c), name));
     return c.json({ keys: result.keys } satisfies KeyList);
   })
   .post("/:name/keys", requireMember("editor"), async (c) => {
     const name = parseParam(UserName, c.req.param("name"), "user");
     const project = c.get("project");
-    const result = unwrap(await projectRoom(c.env, project.id).createKey(project, c.get("email"), name));
+    const result = unwrap(await projectRoom(c.env, project.id).createKey(project, callerOf(c), name));
     // The secret is in this one response and nowhere else: never cache it.
     c.header("Cache-Control", "no-store");
     return c.json(result.key satisfies CreatedKey, 201);
@@ -53,13 +53,13 @@ export const userRoutes = new Hono<AppEnv>()
     const keyId = parseParam(AccessKeyId, c.req.param("keyId"), "access key");
     const { status } = await jsonBody(c, UpdateKeyBody);
     const project = c.get("project");
-    const result = unwrap(await projectRoom(c.env, project.id).setKeyStatus(project, c.get("email"), name, keyId, status));
+    const result = unwrap(await projectRoom(c.env, project.id).setKeyStatus(project, callerOf(c), name, keyId, status));
     return c.json({ key: result.key });
   })
   .delete("/:name/keys/:keyId", requireMember("editor"), async (c) => {
     const name = parseParam(UserName, c.req.param("name"), "user");
     const keyId = parseParam(AccessKeyId, c.req.param("keyId"), "access key");
     const project = c.get("project");
-    unwrap(await projectRoom(c.env, project.id).deleteKey(project, c.get("email"), name, keyId));
+    unwrap(await projectRoom(c.env, project.id).deleteKey(project, callerOf(c), name, keyId));
     return c.body(null, 204);
   });

@@ -44,7 +44,7 @@ export const webhookRoutes = new Hono<AppEnv>().post(
   }),
   async (c) => {
     const id = c.req.param("project");
-    const project = ProjectId.safeParse(id).success ? await findProject(c.env.STACK_CACHE, id) : undefined;
+    const project = ProjectId.safeParse(id).success ? await findProject(c.env, id) : undefined;
     // Failures are counted per address: past the limit a sender gets 429 instead of a verdict.
     const countFailure = () => takeRateLimit(c.env.WEBHOOK_FAILURE_LIMITER, `webhook-failure:${clientAddress(c)}`, WEBHOOK_FAILURE_PERIOD_SECONDS, "rejected webhook calls");
     if (!project) {

@@ -8,6 +8,7 @@ import {
   BucketAccepted,
   BucketUsage,
   CreatedKey,
+  CreatedShare,
   ErrorEnvelope,
   KeyList,
   Me,
@@ -16,6 +17,7 @@ import {
   ProjectView,
   QueuedEdit,
   ResourceEvents,
+  SHARE_PROOF_HEADER,
   Share,
   ShareList,
   SftpAccepted,
@@ -66,6 +68,8 @@ export function onSignedOut(handler: (() => void) | null): void {
 interface RequestOptions {
   method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   body?: unknown;
+  /** Extra request headers (a share link's open proof). */
+  headers?: Record<string, string>;
   /** SvelteKit's `fetch` inside `load`, the global one elsewhere. */
   fetch?: Fetch;
 }
@@ -79,7 +83,7 @@ export async function api<S extends z.ZodType>(path: string, schema: S, options:
       method,
       credentials: "same-origin",
       // The Worker refuses POSTs that are not JSON (its CSRF defence), even body-less ones.
-      headers: method === "GET" ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
+      headers: { ...(method === "GET" ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" }), ...options.headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
@@ -209,12 +213,16 @@ export const putMember = (project: string, email: string, role: Role) => api(mem
 export const removeMember = (project: string, email: string) => api(memberPath(project, email), MemberList, { method: "DELETE" });
 
 export const listShares = (project: string) => api(`${projectPath(project)}/shares`, ShareList);
+/** 201 with the link's id, which the API never shows again (managers see links by their handle). */
 export const createShare = (project: string, body: CreateShareBody) =>
-  api(`${projectPath(project)}/shares`, ShareAnswer, { method: "POST", body });
-export const revokeShare = (project: string, id: string) =>
-  api(`${projectPath(project)}/shares/${encodeURIComponent(id)}`, ShareAnswer, { method: "DELETE" });
-/** The recipient's one and only read of a share's ciphertext; later reads answer 410 `gone`. */
-export const openShare = (id: string) => api(`/api/shares/${encodeURIComponent(id)}`, OpenedShare);
+  api(`${projectPath(project)}/shares`, CreatedShare, { method: "POST", body });
+export const revokeShare = (project: string, handle: string) =>
+  api(`${projectPath(project)}/shares/${encodeURIComponent(handle)}`, ShareAnswer, { method: "DELETE" });
+/**
+ * The recipient's one and only read of a share's ciphertext, with the proof derived from the
+ * link's key (and passphrase); later reads answer 410 `gone`, a wrong proof 403 (5 burn it).
+ */
+export const openShare = (id: string, proof: string) => api(`/api/shares/${encodeURIComponent(id)}`, OpenedShare, { headers: { [SHARE_PROOF_HEADER]: proof } });
 
 /** `ws(s)://<this origin>/api/projects/:p/live?since=<seq>`, matching the page's scheme. */
 export function liveUrl(project: string, since: number): string {

@@ -36,15 +36,18 @@ export interface SealedShare {
   iv: string;
   /** What goes after `#` in the link (see `LinkFragment`): never sent to the server. */
   fragment: string;
+  /** The open proof's value (see `LinkFragment`): sent once, at creation; the server keeps its hash. */
+  proof: string;
+  passphrase: boolean;
 }
 
 const KEY_BYTES = 32;
 const IV_BYTES = 12;
-const VERIFIER_BYTES = 4;
+const PROOF_BYTES = 32;
 /** OWASP's 2023 figure for PBKDF2-HMAC-SHA256; about half a second in a browser. */
 export const PASSPHRASE_ITERATIONS = 600_000;
 const INFO_KEY = "stackroom share v1: aes-256-gcm key";
-const INFO_VERIFIER = "stackroom share v1: passphrase verifier";
+const INFO_PROOF = "stackroom share v2: open proof";
 
 export function toBase64Url(bytes: Uint8Array): string {
   let binary = "";
@@ -62,38 +65,38 @@ export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
 }
 
 /**
- * The link's `#fragment`: `<key>` (43 base64url characters, a random 256-bit key), or
- * `<key>.<verifier>` when the manager chose a passphrase.
+ * The link's `#fragment`: `<key>` (43 base64url characters, a random 256-bit key F), or
+ * `<key>.p` when the manager chose a passphrase P. Browsers never send the fragment to a server.
  *
- * With a passphrase P, the fragment key F alone opens nothing. The browser derives
- *   S   = PBKDF2-HMAC-SHA256(P, salt = F, 600 000 iterations, 256 bits)
- *   K   = HKDF-SHA256(ikm = F ‖ S, salt = none, info = "…aes-256-gcm key")      the AES-GCM key
- *   V   = first 4 bytes of HKDF-SHA256(ikm = F ‖ S, info = "…passphrase verifier")
- * and the fragment carries V. The server hands the ciphertext out once, so the recipient's page
- * checks a typed passphrase against V locally and only then asks the server: a wrong passphrase
- * never uses the link up. V is deliberately short: a typo still fails with odds of 1 in 2^32,
- * while someone who intercepted the link and guesses passphrases offline against V is left with
- * many candidates that match V and only one online try. Neither F, P nor K reaches the server.
+ * The browser derives, with IKM = F (no passphrase) or F ‖ S where
+ *   S     = PBKDF2-HMAC-SHA256(P, salt = F, 600 000 iterations, 256 bits):
+ *   K     = F, or HKDF-SHA256(IKM, info = "…aes-256-gcm key") with a passphrase   the AES-GCM key
+ *   proof = HKDF-SHA256(IKM, info = "…open proof", 256 bits)
+ * The server stores SHA-256(proof) when the link is made and hands the ciphertext out once, only
+ * to a request that carries the proof; after 5 wrong proofs the link is burned. So whoever
+ * intercepts the link cannot test passphrases offline (nothing in the fragment checks one), and
+ * gets 5 online guesses before the link is gone, and its creator sees why. The proof reveals
+ * nothing about K (independent HKDF outputs); neither F, P nor K reaches the server.
+ *
+ * Links made before proofs existed carried a short verifier after the dot; they are read as
+ * needing a passphrase, and the server opens them without a proof as it always did.
  */
 export interface LinkFragment {
   key: Uint8Array<ArrayBuffer>;
-  /** Present when the link needs a passphrase. */
-  verifier: Uint8Array<ArrayBuffer> | null;
+  passphrase: boolean;
 }
 
 /** Parses a location hash (`#…`); null when it is missing or damaged. */
 export function parseFragment(hash: string): LinkFragment | null {
-  const [keyPart = "", verifierPart, ...rest] = hash.replace(/^#/, "").split(".");
-  if (rest.length) return null;
+  const [keyPart = "", marker, ...rest] = hash.replace(/^#/, "").split(".");
+  if (rest.length || marker === "") return null;
   const key = fromBase64Url(keyPart);
   if (!key || key.length !== KEY_BYTES) return null;
-  if (verifierPart === undefined) return { key, verifier: null };
-  const verifier = fromBase64Url(verifierPart);
-  return verifier && verifier.length === VERIFIER_BYTES ? { key, verifier } : null;
+  return { key, passphrase: marker !== undefined };
 }
 
 export function formatFragment(fragment: LinkFragment): string {
-  return fragment.verifier ? `${toBase64Url(fragment.key)}.${toBase64Url(fragment.verifier)}` : toBase64Url(fragment.key);
+  return fragment.passphrase ? `${toBase64Url(fragment.key)}.p` : toBase64Url(fragment.key);
 }
 
 async function hkdf(ikm: Uint8Array<ArrayBuffer>, info: string, bytes: number): Promise<Uint8Array<ArrayBuffer>> {
@@ -102,43 +105,24 @@ async function hkdf(ikm: Uint8Array<ArrayBuffer>, info: string, bytes: number): 
   return new Uint8Array(bits);
 }
 
-/** The AES key and the verifier for a fragment key and a passphrase (see `LinkFragment`). */
-export async function derivePassphraseKey(
-  fragmentKey: Uint8Array<ArrayBuffer>,
-  passphrase: string,
-  iterations = PASSPHRASE_ITERATIONS,
-): Promise<{ key: Uint8Array<ArrayBuffer>; verifier: Uint8Array<ArrayBuffer> }> {
-  const secret = await crypto.subtle.importKey("raw", new TextEncoder().encode(passphrase.normalize("NFC")), "PBKDF2", false, ["deriveBits"]);
-  const stretched = new Uint8Array(await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt: fragmentKey, iterations }, secret, 256));
-  const ikm = new Uint8Array(KEY_BYTES * 2);
-  ikm.set(fragmentKey, 0);
-  ikm.set(stretched, KEY_BYTES);
-  return { key: await hkdf(ikm, INFO_KEY, KEY_BYTES), verifier: await hkdf(ikm, INFO_VERIFIER, VERIFIER_BYTES) };
-}
-
-/** Constant-time enough for 4 bytes; what matters is that it runs before any request. */
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return diff === 0;
-}
-
 export class WrongPassphraseError extends Error {
   override readonly name = "WrongPassphraseError";
 }
 
 /**
- * The AES key that opens the share: the fragment key itself, or (with a passphrase) the derived
- * key once the passphrase matched the fragment's verifier. Throws `WrongPassphraseError` without
- * any network: the caller asks the server only after this resolved.
+ * The AES key and the open proof for a link (see `LinkFragment`). Throws `WrongPassphraseError`
+ * when the link needs a passphrase and none was given; whether a given one is right only the
+ * server can tell.
  */
-export async function unlockKey(fragment: LinkFragment, passphrase: string | null, iterations = PASSPHRASE_ITERATIONS): Promise<Uint8Array<ArrayBuffer>> {
-  if (!fragment.verifier) return fragment.key;
+export async function linkSecrets(fragment: LinkFragment, passphrase: string | null, iterations = PASSPHRASE_ITERATIONS): Promise<{ key: Uint8Array<ArrayBuffer>; proof: string }> {
+  if (!fragment.passphrase) return { key: fragment.key, proof: toBase64Url(await hkdf(fragment.key, INFO_PROOF, PROOF_BYTES)) };
   if (!passphrase) throw new WrongPassphraseError("Enter the passphrase the sender gave you.");
-  const derived = await derivePassphraseKey(fragment.key, passphrase, iterations);
-  if (!sameBytes(derived.verifier, fragment.verifier)) throw new WrongPassphraseError("That passphrase does not match this link. Check it with the sender; the link is still unused.");
-  return derived.key;
+  const secret = await crypto.subtle.importKey("raw", new TextEncoder().encode(passphrase.normalize("NFC")), "PBKDF2", false, ["deriveBits"]);
+  const stretched = new Uint8Array(await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt: fragment.key, iterations }, secret, 256));
+  const ikm = new Uint8Array(KEY_BYTES * 2);
+  ikm.set(fragment.key, 0);
+  ikm.set(stretched, KEY_BYTES);
+  return { key: await hkdf(ikm, INFO_KEY, KEY_BYTES), proof: toBase64Url(await hkdf(ikm, INFO_PROOF, PROOF_BYTES)) };
 }
 
 /**
@@ -146,19 +130,13 @@ export async function unlockKey(fragment: LinkFragment, passphrase: string | nul
  * encryption key is derived from the fragment key and the passphrase (see `LinkFragment`).
  */
 export async function sealShare(payload: SharePayload, passphrase: string | null = null, iterations = PASSPHRASE_ITERATIONS): Promise<SealedShare> {
-  const fragmentKey = crypto.getRandomValues(new Uint8Array(KEY_BYTES));
-  let aesKey = fragmentKey;
-  let verifier: Uint8Array<ArrayBuffer> | null = null;
-  if (passphrase) {
-    const derived = await derivePassphraseKey(fragmentKey, passphrase, iterations);
-    aesKey = derived.key;
-    verifier = derived.verifier;
-  }
-  const key = await crypto.subtle.importKey("raw", aesKey, { name: "AES-GCM" }, false, ["encrypt"]);
+  const fragment: LinkFragment = { key: crypto.getRandomValues(new Uint8Array(KEY_BYTES)), passphrase: Boolean(passphrase) };
+  const secrets = await linkSecrets(fragment, passphrase, iterations);
+  const key = await crypto.subtle.importKey("raw", secrets.key, { name: "AES-GCM" }, false, ["encrypt"]);
   const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
   const plaintext = new TextEncoder().encode(JSON.stringify(payload));
   const ciphertext = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv }, key, plaintext));
-  return { ciphertext: toBase64Url(ciphertext), iv: toBase64Url(iv), fragment: formatFragment({ key: fragmentKey, verifier }) };
+  return { ciphertext: toBase64Url(ciphertext), iv: toBase64Url(iv), fragment: formatFragment(fragment), proof: secrets.proof, passphrase: fragment.passphrase };
 }
 
 /** `https://<origin>/share/<id>#<fragment>`. */

@@ -56,11 +56,11 @@ export class ProjectShares {
   }
 
   put(share: Share): void {
-    this.items = [share, ...this.items.filter((s) => s.id !== share.id)].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    this.items = [share, ...this.items.filter((s) => s.handle !== share.handle)].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
-  async revoke(id: string): Promise<void> {
-    const { share } = await revokeShare(this.#project, id);
+  async revoke(handle: string): Promise<void> {
+    const { share } = await revokeShare(this.#project, handle);
     this.put(share);
   }
 

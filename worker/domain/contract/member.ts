@@ -15,3 +15,20 @@ export type PutMemberBody = z.infer<typeof PutMemberBody>;
 
 /** The `:email` path segment: validated and lower-cased like every stored email. */
 export const MemberEmail = Email;
+
+const rank: Record<Role, number> = { viewer: 0, editor: 1, owner: 2 };
+
+/** Whether `role` may do what needs `need` (owner > editor > viewer). */
+export function roleAtLeast(role: Role, need: Role): boolean {
+  return rank[role] >= rank[need];
+}
+
+/** The refusal a member below `need` gets (403), in the same words from the Worker and the room. */
+export function roleTooLow(projectName: string, role: Role, need: Role): string {
+  return `Your role in ${projectName} is ${role}; this needs ${need === "owner" ? "owner" : `${need} or owner`}.`;
+}
+
+/** The refusal a non-member gets (404): a project you are not in does not exist for you. */
+export function notAMember(projectId: string): string {
+  return `No project “${projectId}” that you are a member of.`;
+}
