@@ -30,6 +30,8 @@ export default defineConfig({
                 WEBHOOK_SECRET: "test-webhook-secret",
                 WEBHOOK_SECRET_PREVIOUS: "test-webhook-secret-old",
                 OPS_TOKEN: "test-ops-token",
+                // Short, so tests see AWS's new answer soon after the cached one (read-cache.ts).
+                AWS_READ_CACHE_SECONDS: "1",
                 AWS_ACCESS_KEY_ID: "AKIAHUBTEST000000000",
                 AWS_SECRET_ACCESS_KEY: "hub-secret",
                 // Test-only: the local Access teams (test/global-setup.ts) that access-mode tests use.

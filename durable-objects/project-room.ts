@@ -26,6 +26,7 @@ import { publicView, snapshotFrame, SNAPSHOT_INTERVAL_MS, writeSnapshot } from "
 import { kindList, kinds } from "./kinds";
 import type { ResourceView, StoredResource } from "./kinds/kind";
 import { migrateRoom } from "./room-schema";
+import { ReadCache } from "./read-cache";
 import { Quarantine, type QuarantinedRow } from "./quarantine";
 
 
@@ -49,6 +50,9 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   readonly members: MemberStore;
   readonly presence: Presence;
   readonly quarantine: Quarantine;
+  /** AWS-backed reads kept briefly in memory (read-cache.ts), AWS_READ_CACHE_SECONDS long. */
+  private readonly usageReads: ReadCache<BucketUsage>;
+  private readonly keyReads: ReadCache<AccessKeySummary[]>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -58,6 +62,10 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     this.shares = new ShareStore(ctx.storage.sql, this.quarantine);
     this.queue = new EditQueue(ctx.storage.sql, this.quarantine);
     this.members = new MemberStore(ctx.storage.sql, this.quarantine);
+    const readSeconds = Number(env.AWS_READ_CACHE_SECONDS);
+    const readTtlMs = (Number.isFinite(readSeconds) && readSeconds >= 0 ? readSeconds : 30) * 1000;
+    this.usageReads = new ReadCache(readTtlMs);
+    this.keyReads = new ReadCache(readTtlMs);
     this.presence = new Presence(() => ctx.getWebSockets(), (json) => broadcast(ctx.getWebSockets(), json));
     // Pings are answered by the runtime without waking a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
@@ -148,19 +156,29 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   }
 
   async createKey(project: ProjectRecord, caller: Caller, user: string): Promise<RoomResult<{ key: CreatedKey }>> {
-    return this.as(project, caller, "editor", async () => ({ key: await keys.createKey(this, project, caller.email, user) }));
+    return this.afterKeys(user, this.as(project, caller, "editor", async () => ({ key: await keys.createKey(this, project, caller.email, user) })));
   }
 
+  /** A change of the user's keys, after which its cached key list (read or still being read) is forgotten. */
+  private async afterKeys<T>(user: string, change: Promise<T>): Promise<T> {
+    try {
+      return await change;
+    } finally {
+      this.keyReads.forget(user);
+    }
+  }
+
+  /** A user's keys as IAM has them, with their last use: one IAM round per user per AWS_READ_CACHE_SECONDS, however many ask. */
   async listKeys(project: ProjectRecord, caller: Caller, user: string): Promise<RoomResult<{ keys: AccessKeySummary[] }>> {
-    return this.as(project, caller, "viewer", async () => ({ keys: await keys.listKeys(this, project, user) }));
+    return this.as(project, caller, "viewer", async () => ({ keys: await this.keyReads.get(user, () => keys.listKeys(this, project, user)) }));
   }
 
   async setKeyStatus(project: ProjectRecord, caller: Caller, user: string, keyId: string, status: "Active" | "Inactive"): Promise<RoomResult<{ key: AccessKeySummary }>> {
-    return this.as(project, caller, "editor", async () => ({ key: await keys.setKeyStatus(this, project, caller.email, user, keyId, status) }));
+    return this.afterKeys(user, this.as(project, caller, "editor", async () => ({ key: await keys.setKeyStatus(this, project, caller.email, user, keyId, status) })));
   }
 
   async deleteKey(project: ProjectRecord, caller: Caller, user: string, keyId: string): Promise<RoomResult<object>> {
-    return this.as(project, caller, "editor", async () => (await keys.deleteKey(this, project, caller.email, user, keyId), {}));
+    return this.afterKeys(user, this.as(project, caller, "editor", async () => (await keys.deleteKey(this, project, caller.email, user, keyId), {})));
   }
 
   async createShare(project: ProjectRecord, caller: Caller, body: CreateShareBody): Promise<RoomResult<{ share: Share; id: string }>> {
@@ -250,8 +268,8 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
       const stored = this.store.get("bucket", name);
       if (!stored || stored.resource.status === "deleted" || !("physicalName" in stored.resource)) throw new RoomError("not_found", `No bucket named “${name}”.`);
       try {
-        const usage = await this.gateway(project).bucketUsage(String(stored.resource.physicalName));
-        return { usage: { ...usage, at: new Date().toISOString() } };
+        const physicalName = String(stored.resource.physicalName);
+        return { usage: await this.usageReads.get(physicalName, async () => ({ ...(await this.gateway(project).bucketUsage(physicalName)), at: new Date().toISOString() })) };
       } catch (err) {
         throw roomErrorFromAws(err, `bucket “${name}”`);
       }

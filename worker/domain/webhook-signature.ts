@@ -1,9 +1,18 @@
 import { SIGNATURE_TOLERANCE_SECONDS } from "./contract/stack-event";
 
 /**
- * Stripe-style webhook signatures: `t=<unix seconds>,v1=<hex>[,v1=<hex>...]`, each v1 the
- * HMAC-SHA256 of `${t}.${body}` under one secret. Several v1 values let a secret rotate without
- * downtime: the sender signs with old and new, the receiver accepts any match.
+ * Stripe-style webhook signatures: `t=<unix seconds>,k=<kid>,v1=<hex>[,k=<kid>,v1=<hex>]`, each
+ * v1 the HMAC-SHA256 of `${t}.${body}` under one secret, and the `k` before it naming that secret
+ * (its kid: the first 16 hex characters of HMAC-SHA256(secret, "stackroom-webhook-kid"), which
+ * tells nothing about the secret). Several signatures let a secret rotate without downtime: the
+ * sender signs with old and new, the receiver accepts any match.
+ *
+ * What an unauthenticated caller can make the receiver do is bounded before any HMAC over the
+ * body (up to 1 MB): the header's shape, its timestamp, and the secrets it names are checked
+ * first, each with work independent of the body; only a signature whose kid is one of the
+ * accepted secrets' is computed, so a refused batch costs at most MAX_SIGNATURES body HMACs and
+ * one that names no accepted secret costs none.
+ *
  * Pure WebCrypto, so the same module runs in Node 20 (the bridge) and workerd (the Worker).
  */
 
@@ -11,9 +20,10 @@ export type SignatureCheck = { ok: true } | { ok: false; reason: string };
 
 const encoder = new TextEncoder();
 const HEX_SHA256 = /^[0-9a-f]{64}$/i;
-/** Bounds the work an unauthenticated caller can make us do (HMACs = secrets x v1 values). */
-const MAX_HEADER_LENGTH = 2048;
-const MAX_SIGNATURES = 8;
+const KID = /^[0-9a-f]{16}$/;
+const MAX_HEADER_LENGTH = 1024;
+/** A sender holds at most its new and its old secret (a rotation). */
+const MAX_SIGNATURES = 2;
 
 function hmacKey(secret: string, usage: "sign" | "verify"): Promise<CryptoKey> {
   return crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [usage]);
@@ -33,25 +43,33 @@ function usableSecrets(secrets: readonly string[]): string[] {
   return [...new Set(secrets.filter((s) => s.length > 0))];
 }
 
-/** The header value for `body`, signed at `nowSeconds` with every non-empty secret. */
+/** A secret's public name in signature headers (see the module comment). */
+export async function secretKid(secret: string): Promise<string> {
+  return toHex(await crypto.subtle.sign("HMAC", await hmacKey(secret, "sign"), encoder.encode("stackroom-webhook-kid"))).slice(0, 16);
+}
+
+/** The header value for `body`, signed at `nowSeconds` with every non-empty secret (at most MAX_SIGNATURES). */
 export async function signBody(body: string, secrets: readonly string[], nowSeconds: number): Promise<string> {
   const keys = usableSecrets(secrets);
   if (keys.length === 0) throw new Error("No webhook secret is configured.");
+  if (keys.length > MAX_SIGNATURES) throw new Error(`At most ${MAX_SIGNATURES} webhook secrets can sign at once (the new and the old).`);
   if (!Number.isFinite(nowSeconds) || nowSeconds < 0) throw new Error(`Invalid signing time: ${nowSeconds}`);
   const t = Math.floor(nowSeconds);
   const data = encoder.encode(`${t}.${body}`);
   const signatures = await Promise.all(
-    keys.map(async (secret) => toHex(await crypto.subtle.sign("HMAC", await hmacKey(secret, "sign"), data))),
+    keys.map(async (secret) => `k=${await secretKid(secret)},v1=${toHex(await crypto.subtle.sign("HMAC", await hmacKey(secret, "sign"), data))}`),
   );
-  return [`t=${t}`, ...signatures.map((s) => `v1=${s}`)].join(",");
+  return [`t=${t}`, ...signatures].join(",");
 }
 
-type ParsedHeader = { ok: true; t: number; signatures: string[] } | { ok: false; reason: string };
+type Signature = { kid: string; hex: string };
+type ParsedHeader = { ok: true; t: number; signatures: Signature[] } | { ok: false; reason: string };
 
 function parseHeader(header: string): ParsedHeader {
   if (header.length > MAX_HEADER_LENGTH) return { ok: false, reason: "Signature header is too long." };
   let t: number | undefined;
-  const signatures: string[] = [];
+  let kid: string | undefined;
+  const signatures: Signature[] = [];
   for (const part of header.split(",")) {
     const eq = part.indexOf("=");
     if (eq <= 0) return { ok: false, reason: "Signature header is malformed." };
@@ -60,9 +78,14 @@ function parseHeader(header: string): ParsedHeader {
     if (key === "t") {
       if (t !== undefined || !/^\d{1,12}$/.test(value)) return { ok: false, reason: "Signature timestamp is malformed." };
       t = Number(value);
+    } else if (key === "k") {
+      if (!KID.test(value)) return { ok: false, reason: "Signature key id (k) is not 16 hex characters." };
+      kid = value;
     } else if (key === "v1") {
       if (!HEX_SHA256.test(value)) return { ok: false, reason: "Signature is not 64 hex characters." };
-      signatures.push(value.toLowerCase());
+      if (kid === undefined) return { ok: false, reason: "Each v1 signature must follow the k= naming its secret." };
+      signatures.push({ kid, hex: value.toLowerCase() });
+      kid = undefined;
     }
     // Other schemes (a future v2) are ignored, as Stripe does, so senders can add them first.
   }
@@ -72,18 +95,20 @@ function parseHeader(header: string): ParsedHeader {
   return { ok: true, t, signatures };
 }
 
+/** A header that passed the cheap checks: the signatures to compute over the body, each with the secret it names. */
+export type SignaturePreflight = { ok: true; t: number; candidates: Array<{ secret: string; hex: string }> } | { ok: false; reason: string };
+
 /**
- * Checks a signature header against `body`. Accepts when any v1 matches any configured non-empty
- * secret and `t` is within ±`toleranceSeconds` of `nowSeconds`. The comparison is
- * `crypto.subtle.verify`, which is constant-time, never string equality.
+ * The checks that cost nothing per body byte: the header's shape, its timestamp within
+ * ±`toleranceSeconds` of `nowSeconds`, and that it names (k) a secret accepted here. A caller can
+ * run them before even reading the body.
  */
-export async function verifySignature(
+export async function checkSignatureHeader(
   header: string | null | undefined,
-  body: string,
   secrets: readonly string[],
   nowSeconds: number,
   toleranceSeconds: number = SIGNATURE_TOLERANCE_SECONDS,
-): Promise<SignatureCheck> {
+): Promise<SignaturePreflight> {
   const keys = usableSecrets(secrets);
   if (keys.length === 0) return { ok: false, reason: "No webhook secret is configured." };
   if (header === null || header === undefined || header.trim() === "") {
@@ -94,13 +119,32 @@ export async function verifySignature(
   if (Math.abs(nowSeconds - parsed.t) > toleranceSeconds) {
     return { ok: false, reason: `Signature timestamp is more than ${toleranceSeconds} s away from now.` };
   }
-  const data = encoder.encode(`${parsed.t}.${body}`);
-  const signatures = parsed.signatures.map(fromHex);
-  for (const secret of keys) {
-    const key = await hmacKey(secret, "verify");
-    for (const signature of signatures) {
-      if (await crypto.subtle.verify("HMAC", key, signature, data)) return { ok: true };
-    }
+  const named = new Map(await Promise.all(keys.map(async (secret) => [await secretKid(secret), secret] as const)));
+  const candidates = parsed.signatures.flatMap((s) => {
+    const secret = named.get(s.kid);
+    return secret === undefined ? [] : [{ secret, hex: s.hex }];
+  });
+  if (candidates.length === 0) return { ok: false, reason: "Signature names no secret this project accepts (k)." };
+  return { ok: true, t: parsed.t, candidates };
+}
+
+/** The HMACs over the body, for the signatures a preflight kept; `crypto.subtle.verify` compares in constant time. */
+export async function verifyBody(preflight: Extract<SignaturePreflight, { ok: true }>, body: string): Promise<SignatureCheck> {
+  const data = encoder.encode(`${preflight.t}.${body}`);
+  for (const { secret, hex } of preflight.candidates) {
+    if (await crypto.subtle.verify("HMAC", await hmacKey(secret, "verify"), fromHex(hex), data)) return { ok: true };
   }
   return { ok: false, reason: "Signature does not match." };
+}
+
+/** Both steps: accepts when a v1 matches the configured non-empty secret its k names, in time. */
+export async function verifySignature(
+  header: string | null | undefined,
+  body: string,
+  secrets: readonly string[],
+  nowSeconds: number,
+  toleranceSeconds: number = SIGNATURE_TOLERANCE_SECONDS,
+): Promise<SignatureCheck> {
+  const preflight = await checkSignatureHeader(header, secrets, nowSeconds, toleranceSeconds);
+  return preflight.ok ? verifyBody(preflight, body) : preflight;
 }

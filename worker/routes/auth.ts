@@ -47,7 +47,7 @@ export const authRoutes = new Hono<AppEnv>()
   .post("/dev/login", async (c) => {
     const auth = c.get("auth");
     if (auth.mode !== "dev" || !isLoopbackHost(new URL(c.req.url).hostname)) throw new ApiError("not_found", `No route for POST ${c.req.path}.`);
-    await takeRateLimit(c.env.DEV_LOGIN_LIMITER, `dev-login:${clientAddress(c)}`, DEV_LOGIN_PERIOD_SECONDS, "sign-in attempts");
+    await takeRateLimit(c.env.DEV_LOGIN_LIMITER, `dev-login:${clientAddress(c)}`, DEV_LOGIN_PERIOD_SECONDS, "sign-in attempts from your address");
     const { email } = await jsonBody(c, DevLogin);
     await startSession(c, auth.sessionSecret, email);
     return c.body(null, 204);

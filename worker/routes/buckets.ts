@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { Bucket, BucketName, CreateBucketBody, ResourceAction, UpdateBucketBody, type BucketAccepted, type BucketUsage } from "../domain/contract";
 import { callerOf, requireMember } from "../membership";
+import { limitAwsReads } from "../auth/rate-limit";
 import { projectRoom } from "../room";
 import { jsonBody, parseParam } from "../validate";
 import { unwrap } from "../errors";
@@ -9,7 +10,7 @@ import type { AppEnv } from "../app-env";
 /** Bucket create/update/delete: each is one CloudFormation stack operation, answered 202. */
 export const bucketRoutes = new Hono<AppEnv>()
   // What a bucket holds (its page): any member may read it; registered before the editors-only rest.
-  .get("/:name/usage", requireMember(), async (c) => {
+  .get("/:name/usage", requireMember(), limitAwsReads(), async (c) => {
     const name = parseParam(BucketName, c.req.param("name"), "bucket");
     const result = unwrap(await projectRoom(c.env, c.get("project").id).bucketUsage(c.get("project"), callerOf(c), name));
     return c.json(result.usage satisfies BucketUsage);

@@ -46,7 +46,7 @@ export const projectShareRoutes = new Hono<AppEnv>()
  */
 export const publicShareRoutes = new Hono<AppEnv>().get("/:id", async (c) => {
   // Link ids are unguessable (128 random bits); the limit keeps a guesser from trying at scale.
-  await takeRateLimit(c.env.SHARE_OPEN_LIMITER, `share-open:${clientAddress(c)}`, SHARE_OPEN_PERIOD_SECONDS, "link openings");
+  await takeRateLimit(c.env.SHARE_OPEN_LIMITER, `share-open:${clientAddress(c)}`, SHARE_OPEN_PERIOD_SECONDS, "link openings from your address");
   const id = parseParam(ShareId, c.req.param("id"), "share link");
   const header = c.req.header(SHARE_PROOF_HEADER);
   const proof = header === undefined ? null : Proof.safeParse(header);

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { AccessKeyId, CreateUserBody, ResourceAction, UpdateKeyBody, UpdateUserBody, User, UserName, type CreatedKey, type KeyList, type UserAccepted } from "../domain/contract";
 import { callerOf, requireMember } from "../membership";
+import { limitAwsReads } from "../auth/rate-limit";
 import { projectRoom } from "../room";
 import { jsonBody, parseParam } from "../validate";
 import { unwrap } from "../errors";
@@ -35,7 +36,7 @@ export const userRoutes = new Hono<AppEnv>()
     const result = unwrap(await projectRoom(c.env, project.id).act("user", project, callerOf(c), name, action));
     return c.json({ user: User.parse(result.resource), operationId: result.operationId } satisfies UserAccepted, 202);
   })
-  .get("/:name/keys", requireMember("viewer"), async (c) => {
+  .get("/:name/keys", requireMember("viewer"), limitAwsReads(), async (c) => {
     const name = parseParam(UserName, c.req.param("name"), "user");
     const result = unwrap(await projectRoom(c.env, c.get("project").id).listKeys(c.get("project"), callerOf(c), name));
     return c.json({ keys: result.keys } satisfies KeyList);

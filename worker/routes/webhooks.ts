@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { EVENT_FUTURE_TOLERANCE_SECONDS, ProjectId, SIGNATURE_HEADER, WebhookBatch, type StackEvent } from "../domain/contract";
-import { verifySignature } from "../domain/webhook-signature";
+import { checkSignatureHeader, verifyBody } from "../domain/webhook-signature";
 import { acceptedWebhookSecrets } from "../domain/webhook-secret";
 import { foreignEventReason } from "../domain/event-scope";
 import { parseStackName } from "../domain/naming";
@@ -46,15 +46,17 @@ export const webhookRoutes = new Hono<AppEnv>().post(
     const id = c.req.param("project");
     const project = ProjectId.safeParse(id).success ? await findProject(c.env, id) : undefined;
     // Failures are counted per address: past the limit a sender gets 429 instead of a verdict.
-    const countFailure = () => takeRateLimit(c.env.WEBHOOK_FAILURE_LIMITER, `webhook-failure:${clientAddress(c)}`, WEBHOOK_FAILURE_PERIOD_SECONDS, "rejected webhook calls");
+    const countFailure = () => takeRateLimit(c.env.WEBHOOK_FAILURE_LIMITER, `webhook-failure:${clientAddress(c)}`, WEBHOOK_FAILURE_PERIOD_SECONDS, "rejected webhook calls from your address");
     if (!project) {
       await countFailure();
       throw new ApiError("not_found", `No project “${id}” is registered here.`);
     }
 
-    const body = await c.req.text();
+    // Cheap checks first (header shape, time, the secret it names), before the body is even read.
     const secrets = await acceptedWebhookSecrets([c.env.WEBHOOK_SECRET, c.env.WEBHOOK_SECRET_PREVIOUS], project);
-    const verdict = await verifySignature(c.req.header(SIGNATURE_HEADER), body, secrets, Math.floor(Date.now() / 1000));
+    const preflight = await checkSignatureHeader(c.req.header(SIGNATURE_HEADER), secrets, Math.floor(Date.now() / 1000));
+    const body = preflight.ok ? await c.req.text() : "";
+    const verdict = preflight.ok ? await verifyBody(preflight, body) : preflight;
     if (!verdict.ok) {
       await countFailure();
       throw new ApiError("unauthenticated", `Webhook signature rejected for project ${project.id}: ${verdict.reason}`);
