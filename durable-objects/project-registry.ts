@@ -69,6 +69,14 @@ export class ProjectRegistry extends DurableObject<Env> {
     return { project, created: current === null };
   }
 
+  /** Puts back a project from an export, secret versions included; refused when the id is registered. */
+  async restore(project: ProjectRecord): Promise<RoomResult<{ project: ProjectRecord }>> {
+    return guarded(async () => {
+      if (await this.get(project.id)) throw new RoomError("conflict", `Project ${project.id} is already registered; import only into an empty deployment.`);
+      return { project: await this.#save(ProjectRecord.parse(project)) };
+    });
+  }
+
   /** Starts rotating the project's own webhook secret: a new version, the old one still accepted. */
   async rotateWebhookSecret(id: string): Promise<RoomResult<{ project: ProjectRecord }>> {
     return guarded(async () => {

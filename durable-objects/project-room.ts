@@ -5,6 +5,8 @@ import type {
 import { LiveFrame, notAMember, roleAtLeast, roleTooLow } from "../worker/domain/contract";
 import { LIVE_CALLER_HEADERS, type Caller } from "../worker/domain/room-result";
 import type { Snapshot } from "../worker/domain/kv-documents";
+import { RESTORED_WITHOUT_PAYLOAD, type ProjectExport } from "../worker/domain/project-export";
+import { publicShare } from "./share-store";
 import { deriveStackState, forgettableEvents, physicalIdsOf } from "../worker/domain/stack-status";
 import { parseStackName, stackName } from "../worker/domain/naming";
 import { RoomError, guarded, refusal, type RoomResult } from "./room-error";
@@ -221,6 +223,38 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     const { type: _frame, ...state } = snapshotFrame(this);
     this.snapshotSoon();
     return { ...state, writtenAt: new Date().toISOString() };
+  }
+
+  /** The room's own state for an export: members, links' metadata (no ciphertext), the change log. */
+  async exportState(): Promise<Omit<ProjectExport, "project">> {
+    const now = Date.now();
+    return {
+      members: this.members.list(),
+      links: this.shares.withIdHashes().map(({ idHash, share }) => ({ ...publicShare(share, now), idHash })),
+      activity: { seq: this.store.seq(), frames: this.store.logFrames() },
+    };
+  }
+
+  /**
+   * Restores an export into this room, which must be empty (no members, no history): one step.
+   * A link still waiting comes back revoked (its ciphertext was not exported, so it can never
+   * open); its recipient is told so. Resources come back by healing from CloudFormation.
+   */
+  async importState(state: ProjectExport): Promise<RoomResult<{ members: number; links: number; frames: number }>> {
+    if (this.members.list().length > 0 || this.store.seq() > 0) return refusal(new RoomError("conflict", `Project ${state.project.id} already has members or history here; import only into an empty deployment.`));
+    const now = new Date().toISOString();
+    this.ctx.storage.transactionSync(() => {
+      this.rememberProject(state.project);
+      this.members.replaceAll(state.members);
+      for (const { idHash, ...link } of state.links) {
+        const ended = link.status === "pending" ? { status: "revoked" as const, revokedBy: RESTORED_WITHOUT_PAYLOAD, revokedAt: now } : {};
+        this.shares.restore(idHash, { ...link, ...ended, ciphertext: null, iv: "", proofHash: null });
+      }
+      this.store.restoreLog(state.activity.frames, state.activity.seq);
+    });
+    await membership.publishMembers(this, this.env.STACK_CACHE, state.project.id);
+    this.snapshotSoon();
+    return { ok: true, members: state.members.length, links: state.links.length, frames: state.activity.frames.length };
   }
 
   /** Rows that no longer parsed and were set aside (ops). */

@@ -139,13 +139,34 @@ export class RoomStore {
       .map((r) => r.json);
   }
 
+  private readFrame(seq: number, json: string): LiveFrame | undefined {
+    return this.quarantine.read("log", String(seq), json, (raw) => LiveFrame.parse(raw), () => this.sql.exec("DELETE FROM log WHERE seq = ?", seq));
+  }
+
+  /** The whole kept log, oldest first, each frame parsed (an export); unreadable rows are quarantined. */
+  logFrames(): LiveFrame[] {
+    return this.sql
+      .exec<{ seq: number; json: string }>("SELECT seq, json FROM log ORDER BY seq")
+      .toArray()
+      .flatMap((r) => {
+        const frame = this.readFrame(r.seq, r.json);
+        return frame ? [frame] : [];
+      });
+  }
+
+  /** Puts an exported log back, and the seq it had reached (an import into an empty room). */
+  restoreLog(frames: readonly LiveFrame[], seq: number): void {
+    for (const frame of frames) if ("seq" in frame) this.sql.exec("INSERT INTO log (seq, json) VALUES (?, ?)", frame.seq, JSON.stringify(frame));
+    this.setMeta("seq", String(seq));
+  }
+
   /** Activity entries newest first with seq < before. */
   activityBefore(before: number, limit: number): ActivityEntry[] {
     return this.sql
       .exec<{ seq: number; json: string }>("SELECT seq, json FROM log WHERE seq < ? ORDER BY seq DESC LIMIT ?", before, limit)
       .toArray()
       .flatMap((r) => {
-        const frame = this.quarantine.read("log", String(r.seq), r.json, (raw) => LiveFrame.parse(raw), () => this.sql.exec("DELETE FROM log WHERE seq = ?", r.seq));
+        const frame = this.readFrame(r.seq, r.json);
         return frame?.type === "change" ? [frame.activity] : [];
       });
   }

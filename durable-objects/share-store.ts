@@ -39,6 +39,22 @@ export class ShareStore {
     this.sql.exec("INSERT INTO links (handle, id_hash, user, json) VALUES (?, ?, ?, ?)", share.handle, linkIdHash(id), share.user, JSON.stringify(share));
   }
 
+  /** Stores a link restored from an export, under the id hash it had. */
+  restore(idHash: string, share: StoredShare): void {
+    this.sql.exec("INSERT INTO links (handle, id_hash, user, json) VALUES (?, ?, ?, ?)", share.handle, idHash, share.user, JSON.stringify(share));
+  }
+
+  /** Every link with the hash of its id (for an export). */
+  withIdHashes(): Array<{ idHash: string; share: StoredShare }> {
+    return this.sql
+      .exec<{ handle: string; id_hash: string; json: string }>("SELECT handle, id_hash, json FROM links ORDER BY handle")
+      .toArray()
+      .flatMap((r) => {
+        const share = this.#read(r.handle, r.json);
+        return share ? [{ idHash: r.id_hash, share }] : [];
+      });
+  }
+
   /** Rewrites a stored link (its id hash stays). */
   put(share: StoredShare): void {
     this.sql.exec("UPDATE links SET json = ? WHERE handle = ?", JSON.stringify(share), share.handle);

@@ -10,14 +10,19 @@
  *   list-projects                    print the registry
  *   resync <project>                 heal the project's cache from CloudFormation now
  *   quarantine                       stored rows that no longer parsed and were set aside
+ *   export [file.json]               the deployment's own state (registry, members, link metadata
+ *                                    without ciphertext, activity) as JSON, to the file or stdout
+ *   import <file.json>               restore an export into an empty deployment, then resync each
+ *                                    project's resources from CloudFormation
  *   rotate-webhook-secret <project>  start rotating the project's own webhook secret: prints the
  *                                    "new,old" value for the bridge's Secrets Manager secret
  *   finish-webhook-rotation <project>
  *                                    stop accepting the old secret (after the bridge has the new)
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as z from "zod";
 import { ProjectRegistration } from "../worker/domain/contract";
+import { DeploymentExport } from "../worker/domain/project-export";
 
 function env(name: string): string {
   const value = process.env[name];
@@ -53,6 +58,30 @@ async function main(args: string[]): Promise<void> {
     case "list-projects":
       console.log(JSON.stringify(await call("GET", "/projects"), null, 2));
       return;
+    case "export": {
+      const exported = DeploymentExport.parse(await call("GET", "/export"));
+      const text = `${JSON.stringify(exported, null, 2)}\n`;
+      if (rest[0]) {
+        writeFileSync(rest[0], text, { mode: 0o600 });
+        console.log(`Exported ${exported.projects.length} project(s) to ${rest[0]}.`);
+      } else process.stdout.write(text);
+      return;
+    }
+    case "import": {
+      if (!rest[0]) throw new Error("usage: import <file.json>");
+      const exported = DeploymentExport.safeParse(JSON.parse(readFileSync(rest[0], "utf8")));
+      if (!exported.success) throw new Error(`not a Stackroom export:\n${exported.error.issues.slice(0, 10).map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
+      console.log(JSON.stringify(await call("PUT", "/import", exported.data), null, 2));
+      // Resources live in CloudFormation, not in the export: read them back now.
+      for (const { project } of exported.data.projects) {
+        try {
+          console.log(`resync ${project.id}: ${JSON.stringify(await call("POST", `/projects/${project.id}/resync`, {}))}`);
+        } catch (err) {
+          console.error(`resync ${project.id} failed (run \`npm run ops -- resync ${project.id}\` again): ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+      return;
+    }
     case "quarantine":
       console.log(JSON.stringify(await call("GET", "/quarantine"), null, 2));
       return;

@@ -8,17 +8,24 @@ import { describeIssues } from "./domain/zod-issues";
 /** The largest JSON body any API route takes (a share link's ciphertext is the biggest, 16 KB). */
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
 
+/** The one route that takes more: a whole deployment's export, restored by ops (its own limit). */
+export const IMPORT_PATH = "/api/ops/import";
+export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
+
 /**
  * Refuses an oversized body before it is read: from Content-Length at once, and by counting the
  * bytes of a chunked body as they arrive (hono/body-limit), with 413 `too_large`.
  */
-export function jsonBodyLimit(): MiddlewareHandler<AppEnv> {
-  return bodyLimit({
-    maxSize: MAX_JSON_BODY_BYTES,
+export function jsonBodyLimit(maxSize = MAX_JSON_BODY_BYTES): MiddlewareHandler<AppEnv> {
+  const limit = bodyLimit({
+    maxSize,
     onError: () => {
-      throw new ApiError("too_large", `The request body is larger than ${MAX_JSON_BODY_BYTES / 1024} KB.`);
+      throw new ApiError("too_large", `The request body is larger than ${maxSize / 1024} KB.`);
     },
   });
+  return async function jsonBodyLimit(c, next) {
+    return maxSize === MAX_JSON_BODY_BYTES && c.req.path === IMPORT_PATH ? next() : limit(c, next);
+  };
 }
 
 /** Turns zod issues into `{ "field.path": "message" }` and one summary line. */

@@ -8,7 +8,8 @@ import { projectWebhookSecret } from "../domain/webhook-secret";
 import { callerIdentity } from "../aws";
 import { forgetRegistryMemo, projectRegistry } from "../registry";
 import { projectRoom } from "../room";
-import { jsonBody } from "../validate";
+import { jsonBody, jsonBodyLimit, MAX_IMPORT_BYTES } from "../validate";
+import { DeploymentExport } from "../domain/project-export";
 import type { AppEnv } from "../app-env";
 
 const BridgeRequest = z.strictObject({
@@ -59,6 +60,33 @@ export const opsRoutes = new Hono<AppEnv>()
   .post("/projects/:p/resync", async (c) => {
     const project = await registered(c);
     return c.json(unwrap(await projectRoom(c.env, project.id).refresh(project)));
+  })
+  // The deployment's own state (registry, members, link metadata, activity) as one JSON document.
+  .get("/export", async (c) => {
+    const projects = await projectRegistry(c.env).list();
+    const exported: DeploymentExport = {
+      format: "stackroom-export",
+      version: 1,
+      exportedAt: new Date().toISOString(),
+      projects: await Promise.all(projects.map(async (project) => ({ project, ...(await projectRoom(c.env, project.id).exportState()) }))),
+    };
+    c.header("Cache-Control", "no-store");
+    return c.json(exported);
+  })
+  // Restores an export into an empty deployment: every project checked first, then each put back
+  // (registry, then its room). Resources come back by a resync from CloudFormation afterwards.
+  .put("/import", jsonBodyLimit(MAX_IMPORT_BYTES), async (c) => {
+    const { projects } = await jsonBody(c, DeploymentExport);
+    const taken = (await Promise.all(projects.map(async ({ project }) => ((await projectRegistry(c.env).get(project.id)) ? project.id : null)))).filter((id) => id !== null);
+    if (taken.length > 0) throw new ApiError("conflict", `Already registered here: ${taken.join(", ")}. Import only into an empty deployment; nothing was imported.`);
+    const imported = [];
+    for (const state of projects) {
+      unwrap(await projectRegistry(c.env).restore(state.project));
+      const { ok: _ok, ...counts } = unwrap(await projectRoom(c.env, state.project.id).importState(state));
+      imported.push({ project: state.project.id, ...counts });
+    }
+    forgetRegistryMemo();
+    return c.json({ imported });
   })
   // Stored rows that no longer parsed and were set aside, in the registry and in each project's room.
   .get("/quarantine", async (c) => {
