@@ -146,9 +146,14 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     return { accepted, duplicates: events.length - accepted };
   }
 
-  /** Heals the room from CloudFormation (cron and ops). */
+  /**
+   * Heals the room from CloudFormation (cron and ops), and writes its KV copies again (member list
+   * and snapshot), so a copy that went wrong unnoticed is right again within one cron period.
+   */
   async refresh(project: ProjectRecord): Promise<RoomResult<{ changed: number }>> {
     this.rememberProject(project);
+    await membership.publishMembers(this, this.env.STACK_CACHE, project.id);
+    this.snapshotSoon();
     return guarded(async () => ({ changed: await refreshFromCloudFormation(this, project) }));
   }
 
@@ -255,6 +260,28 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     await membership.publishMembers(this, this.env.STACK_CACHE, state.project.id);
     this.snapshotSoon();
     return { ok: true, members: state.members.length, links: state.links.length, frames: state.activity.frames.length };
+  }
+
+  /**
+   * Point-in-time recovery (Durable Objects keep 30 days of SQLite history): the room's storage is
+   * brought back to `at` (or to a bookmark this answered before, to undo) when it restarts, which
+   * it does right after answering. Answers the bookmark of the state being left.
+   */
+  async restoreTo(target: { at: number } | { bookmark: string }): Promise<RoomResult<{ restoring: string; undo: string }>> {
+    let undo: string;
+    let restoring: string;
+    try {
+      undo = await this.ctx.storage.getCurrentBookmark();
+      restoring = "bookmark" in target ? target.bookmark : await this.ctx.storage.getBookmarkForTime(target.at);
+      await this.ctx.storage.onNextSessionRestoreBookmark(restoring);
+    } catch (err) {
+      console.error("ProjectRoom:point-in-time recovery refused", { error: err instanceof Error ? err.message : String(err) });
+      return refusal(new RoomError("unavailable", `Point-in-time recovery is not possible here: ${err instanceof Error ? err.message : String(err)}`));
+    }
+    console.warn("ProjectRoom:restarting on a point-in-time bookmark", { restoring, undo });
+    // Restart once this answer is out; the restored state is read when the room next wakes.
+    this.ctx.waitUntil(scheduler.wait(100).then(() => this.ctx.abort("restoring to a point-in-time bookmark")));
+    return { ok: true, restoring, undo };
   }
 
   /** Rows that no longer parsed and were set aside (ops). */

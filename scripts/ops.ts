@@ -10,6 +10,10 @@
  *   list-projects                    print the registry
  *   resync <project>                 heal the project's cache from CloudFormation now
  *   quarantine                       stored rows that no longer parsed and were set aside
+ *   restore-to <project> <time|bookmark>
+ *                                    bring the project's room back to an ISO time within the last 30
+ *                                    days (Durable Objects point-in-time recovery), or to a bookmark
+ *                                    a previous restore printed (to undo it); then resync
  *   export [file.json]               the deployment's own state (registry, members, link metadata
  *                                    without ciphertext, activity) as JSON, to the file or stdout
  *   import <file.json>               restore an export into an empty deployment, then resync each
@@ -80,6 +84,16 @@ async function main(args: string[]): Promise<void> {
           console.error(`resync ${project.id} failed (run \`npm run ops -- resync ${project.id}\` again): ${err instanceof Error ? err.message : String(err)}`);
         }
       }
+      return;
+    }
+    case "restore-to": {
+      const [project, target] = rest;
+      if (!project || !target) throw new Error("usage: restore-to <project> <ISO time | bookmark>");
+      const body = Number.isNaN(Date.parse(target)) ? { bookmark: target } : { at: new Date(target).toISOString() };
+      const answer = z.object({ restoring: z.string(), undo: z.string() }).parse(await call("POST", `/projects/${project}/restore-to`, body));
+      console.log(`The room of ${project} restarts on bookmark ${answer.restoring}.
+To undo: npm run ops -- restore-to ${project} ${answer.undo}
+Then heal its resources and KV copies: npm run ops -- resync ${project}`);
       return;
     }
     case "quarantine":

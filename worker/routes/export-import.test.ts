@@ -1,4 +1,4 @@
-// Proves `npm run ops -- export` / `import` lose nothing: two projects' registry records, members, links' metadata (never a ciphertext, id or proof) and activity, exported, wiped as if the deployment were new, imported and exported again, come back the same — but for links that were still waiting, which come back revoked because their payload is rightly not exported — and an import over existing projects is refused whole.
+// Proves `npm run ops -- export` / `import` lose nothing (and that point-in-time recovery is asked of the room): two projects' registry records, members, links' metadata (never a ciphertext, id or proof) and activity, exported, wiped as if the deployment were new, imported and exported again, come back the same — but for links that were still waiting, which come back revoked because their payload is rightly not exported — and an import over existing projects is refused whole.
 import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { CreatedKey, CreatedShare, ErrorEnvelope } from "../domain/contract";
@@ -97,5 +97,16 @@ describe("export and import", () => {
     const res = await ops("/import", { method: "PUT", body: JSON.stringify({ format: "something-else", projects: [] }) });
     expect(res.status).toBe(400);
     expect((await res.json<ErrorEnvelope>()).error.code).toBe("invalid");
+  });
+
+  it("asks a room for point-in-time recovery, and says plainly where storage cannot (local runs) or the moment is out of range", async () => {
+    const project = await registerProject();
+    const local = await ops(`/projects/${project.id}/restore-to`, { method: "POST", body: JSON.stringify({ at: new Date(Date.now() - 60_000).toISOString() }) });
+    expect(local.status).toBe(503);
+    expect((await local.json<ErrorEnvelope>()).error.message).toMatch(/Point-in-time recovery is not possible here: .*does not implement point-in-time recovery/);
+    const old = await ops(`/projects/${project.id}/restore-to`, { method: "POST", body: JSON.stringify({ at: "2020-01-01T00:00:00Z" }) });
+    expect(old.status).toBe(400);
+    expect((await ops(`/projects/${project.id}/restore-to`, { method: "POST", body: JSON.stringify({ at: "yesterday" }) })).status).toBe(400);
+    expect((await ops("/projects/nosuch/restore-to", { method: "POST", body: JSON.stringify({ bookmark: "x" }) })).status).toBe(404);
   });
 });

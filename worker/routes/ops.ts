@@ -18,6 +18,10 @@ const BridgeRequest = z.strictObject({
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "Use an AWS region such as eu-west-1."),
 });
 
+/** Durable Objects keep this much SQLite history for point-in-time recovery. */
+const PITR_DAYS = 30;
+const RestoreTarget = z.union([z.strictObject({ at: z.iso.datetime({ offset: true }) }), z.strictObject({ bookmark: z.string().min(1).max(200) })]);
+
 const OPS_TOKEN_NEEDED = "Ops endpoints need the ops bearer token (Authorization: Bearer <OPS_TOKEN>).";
 
 /** Constant-time comparison: both sides are hashed first so their lengths leak nothing either. */
@@ -87,6 +91,15 @@ export const opsRoutes = new Hono<AppEnv>()
     }
     forgetRegistryMemo();
     return c.json({ imported });
+  })
+  // Point-in-time recovery of one project's room: to a moment ({at}) or back to a bookmark ({bookmark}, to undo).
+  .post("/projects/:p/restore-to", async (c) => {
+    const project = await registered(c);
+    const target = await jsonBody(c, RestoreTarget);
+    const at = "at" in target ? Date.parse(target.at) : null;
+    if (at !== null && (at > Date.now() || at < Date.now() - PITR_DAYS * 86_400_000)) throw new ApiError("invalid", `Choose a moment within the last ${PITR_DAYS} days.`, { at: "Out of range." });
+    const result = unwrap(await projectRoom(c.env, project.id).restoreTo("bookmark" in target ? { bookmark: target.bookmark } : { at: at ?? Date.now() }));
+    return c.json({ project: project.id, restoring: result.restoring, undo: result.undo });
   })
   // Stored rows that no longer parsed and were set aside, in the registry and in each project's room.
   .get("/quarantine", async (c) => {
