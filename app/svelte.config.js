@@ -2,9 +2,15 @@ import { fileURLToPath } from "node:url";
 import adapter from "@sveltejs/adapter-cloudflare";
 import { vitePreprocess } from "@sveltejs/vite-plugin-svelte";
 
-// The adapter reads the nearest wrangler config; point it at ours so it never climbs to the API
-// Worker's (TOOLCHAIN pitfall 3).
-const cloudflare = adapter({ config: fileURLToPath(new URL("./wrangler.toml", import.meta.url)) });
+// The adapter reads the nearest wrangler config; point it at ours (a Pages config, so the adapter
+// builds for Pages) so it never climbs to the API Worker's (TOOLCHAIN pitfall 3).
+const cloudflare = adapter({
+  config: fileURLToPath(new URL("./wrangler.toml", import.meta.url)),
+  // Pages' _routes.json: the API Worker owns `/api/*` and `/webhooks/*` on the same host, so the
+  // app's function never runs for them; `<all>` keeps the adapter's own exclusions (the immutable
+  // build, static files, prerendered pages) so Pages serves those without invoking it.
+  routes: { include: ["/*"], exclude: ["<all>", "/api/*", "/webhooks/*"] },
+});
 
 /** @type {import('@sveltejs/kit').Config} */
 export default {
