@@ -1,4 +1,5 @@
-// Proves deliverEvents POSTs signed batches of ≤100 to a real HTTP server, retries 5xx/429/network errors with bounded backoff, and throws on final or permanent failure.
+// Proves deliverEvents POSTs signed batches of ≤100 to a real HTTP server, retries 5xx/429/network errors and redirects (never followed) with bounded backoff, and throws on final or permanent failure.
+import { createServer } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import type { StackEvent } from "../worker/domain/contract/stack-event";
 import { deliverEvents, WebhookDeliveryError, type DeliveryOptions } from "./deliver-events";
@@ -109,6 +110,38 @@ describe("deliverEvents", () => {
     const { options: again, delays } = fastOptions(closed, { attempts: 3 });
     await expect(deliverEvents([event(1)], again)).rejects.toThrow("network error");
     expect(delays).toHaveLength(2);
+  });
+
+  it("never follows a redirect to a login page: retried, then thrown naming the target", async () => {
+    // A webhook wrongly behind Cloudflare Access: the POST is answered 302 to the team's login page,
+    // which answers a GET with 200 (what a followed redirect would count as delivered).
+    const requests: string[] = [];
+    const access = createServer((req, res) => {
+      requests.push(`${req.method} ${req.url}`);
+      req.resume();
+      if (req.method === "GET" && req.url?.startsWith("/cdn-cgi/access/login")) return void res.writeHead(200, { "content-type": "text/html" }).end("<h1>Sign in</h1>");
+      res.writeHead(302, { location: "/cdn-cgi/access/login?redirect_url=%2Fwebhooks%2Fcloudformation%2Fdemo" }).end();
+    });
+    await new Promise<void>((resolve) => access.listen(0, "127.0.0.1", resolve));
+    try {
+      const address = access.address();
+      const origin = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+      const url = `${origin}/webhooks/cloudformation/demo`;
+      expect((await fetch(url, { method: "POST", body: "{}" })).status, "a followed redirect looks delivered").toBe(200);
+      requests.length = 0;
+
+      const { options, delays, logs } = fastOptions(url);
+      const failure = await deliverEvents([event(1)], options).catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(WebhookDeliveryError);
+      expect(failure).toMatchObject({ permanent: false, status: 302 });
+      expect(String(failure)).toContain(`redirected to ${origin}/cdn-cgi/access/login?redirect_url=%2Fwebhooks%2Fcloudformation%2Fdemo`);
+      expect(requests).toEqual(Array(4).fill("POST /webhooks/cloudformation/demo"));
+      expect(delays).toHaveLength(3);
+      expect(logs.at(-1)).toContain("giving up");
+    } finally {
+      access.closeAllConnections();
+      await new Promise<void>((resolve) => access.close(() => resolve()));
+    }
   });
 
   it("sends nothing for no events", async () => {

@@ -52,10 +52,25 @@ async function postOnce(batch: StackEvent[], options: DeliveryOptions, now: () =
       method: "POST",
       headers: { "content-type": "application/json", [SIGNATURE_HEADER]: signature },
       body,
+      // Never follow: fetch turns a POST answered 302/303 into a GET of the Location, so a webhook
+      // behind Cloudflare Access would "deliver" by loading its login page (200). Not "error":
+      // Node's fetch then throws a bare "unexpected redirect" and the target is lost.
+      redirect: "manual",
       signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
     });
   } catch (error) {
     return { ok: false, retryable: true, detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+  }
+  const redirect = redirectTarget(response, options.url);
+  if (redirect !== null) {
+    await response.body?.cancel().catch(() => undefined);
+    // Retried like a network error: a misconfiguration being fixed, or a passing edge hiccup.
+    return {
+      ok: false,
+      retryable: true,
+      status: response.status || undefined,
+      detail: `redirected to ${redirect}; the webhook must answer the POST itself (is /webhooks/* behind Cloudflare Access? it must not be)`,
+    };
   }
   const text = (await response.text().catch(() => "")).slice(0, 500);
   if (response.ok) return { ok: true };
@@ -67,6 +82,16 @@ async function postOnce(batch: StackEvent[], options: DeliveryOptions, now: () =
     detail: text,
     retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
   };
+}
+
+/** Where a 3xx answer points (resolved against the webhook URL), or null when it is no redirect. */
+function redirectTarget(response: Response, url: string): string | null {
+  // "opaqueredirect" (status 0) is what runtimes that hide a manual redirect's Location answer.
+  if (response.type === "opaqueredirect") return "an undisclosed location";
+  if (response.status < 300 || response.status > 399) return null;
+  const location = response.headers.get("location");
+  if (location === null) return "nowhere (no Location header)";
+  return URL.canParse(location, url) ? new URL(location, url).href : JSON.stringify(location);
 }
 
 async function deliverBatch(batch: StackEvent[], options: DeliveryOptions): Promise<number> {
@@ -97,7 +122,7 @@ async function deliverBatch(batch: StackEvent[], options: DeliveryOptions): Prom
 
 /**
  * POSTs `events` as signed `{events}` batches of at most 100, one after the other, each retried
- * on network errors, timeouts, 429 and 5xx with jittered exponential backoff. Throws
+ * on network errors, timeouts, redirects (never followed), 429 and 5xx with jittered exponential backoff. Throws
  * WebhookDeliveryError when a batch finally fails, so the caller (Lambda, SNS) can retry the
  * whole set; batches already delivered then arrive twice, which the Worker deduplicates by EventId.
  */
