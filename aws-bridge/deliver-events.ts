@@ -86,8 +86,8 @@ async function postOnce(batch: StackEvent[], options: DeliveryOptions, now: () =
 
 /** Where a 3xx answer points (resolved against the webhook URL), or null when it is no redirect. */
 function redirectTarget(response: Response, url: string): string | null {
-  // "opaqueredirect" (status 0) is what runtimes that hide a manual redirect's Location answer.
-  if (response.type === "opaqueredirect") return "an undisclosed location";
+  // Status 0 ("opaqueredirect") is how runtimes that hide a manual redirect's Location answer it.
+  if (response.status === 0) return "an undisclosed location";
   if (response.status < 300 || response.status > 399) return null;
   const location = response.headers.get("location");
   if (location === null) return "nowhere (no Location header)";
