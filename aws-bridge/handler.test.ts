@@ -1,10 +1,10 @@
-// Proves the Lambda handler turns SNS records into signed webhook POSTs to its project's webhook, skips non-CloudFormation records, drops stack events of other projects or accounts, throws when nothing is deliverable, and reads its secret from Secrets Manager (moto).
+// Proves the Lambda handler turns SNS records into signed webhook POSTs to its project's webhook, skips non-CloudFormation records, drops stack events of other projects or accounts, throws when nothing is deliverable, and reads its secret from Secrets Manager (moto), again at most a minute later.
 import { randomUUID } from "node:crypto";
 import { AwsClient } from "aws4fetch";
 import { afterEach, describe, expect, it } from "vitest";
 import * as z from "zod";
 import { WebhookDeliveryError } from "./deliver-events";
-import { createHandler, NoStackEventsError } from "./handler";
+import { createHandler, NoStackEventsError, SECRET_TTL_MS } from "./handler";
 import { startWebhookReceiver, type WebhookReceiver } from "../test/aws-bridge/webhook-receiver";
 
 const moto = process.env.STACKROOM_TEST_MOTO_ENDPOINT ?? "";
@@ -33,6 +33,25 @@ const snsEvent = (...messages: string[]) => ({
     Sns: { Type: "Notification", MessageId: `m-${i}`, TopicArn: "arn:aws:sns:eu-west-1:111111111111:stackroom-demo-events", Message, Timestamp: "2026-11-24T23:55:32.800Z" },
   })),
 });
+
+const secretsManager = new AwsClient({ accessKeyId: "test", secretAccessKey: "test", service: "secretsmanager", region: "eu-west-1" });
+async function secretsManagerCall(action: string, body: Record<string, string>): Promise<unknown> {
+  const response = await secretsManager.fetch(`${moto}/`, {
+    method: "POST",
+    headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": `secretsmanager.${action}` },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${action}: HTTP ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+/** A new secret in moto, and the bridge environment that reads it from there. */
+async function storedSecret(value: string, webhookUrl: string) {
+  const { ARN } = z.object({ ARN: z.string() }).parse(await secretsManagerCall("CreateSecret", { Name: `stackroom-test-${randomUUID()}`, SecretString: value }));
+  const { WEBHOOK_SECRET: _, ...withoutPlainSecret } = bridgeEnv(webhookUrl);
+  const env = { ...withoutPlainSecret, WEBHOOK_SECRET_ARN: ARN, AWS_REGION: "eu-west-1", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_ENDPOINT_URL: moto };
+  return { arn: ARN, env };
+}
 
 function quiet() {
   const logs: string[] = [];
@@ -91,22 +110,36 @@ describe("handler", () => {
   });
 
   it("signs with every secret stored in Secrets Manager", { timeout: 30_000 }, async () => {
-    const admin = new AwsClient({ accessKeyId: "test", secretAccessKey: "test", service: "secretsmanager", region: "eu-west-1" });
-    const created = await admin.fetch(`${moto}/`, {
-      method: "POST",
-      headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "secretsmanager.CreateSecret" },
-      body: JSON.stringify({ Name: `stackroom-test-${randomUUID()}`, SecretString: "new-secret,\nold-secret" }),
-    });
-    const { ARN } = z.object({ ARN: z.string() }).parse(await created.json());
     receiver = await startWebhookReceiver({ secrets: ["old-secret"] });
-    const { WEBHOOK_SECRET: _, ...withoutPlainSecret } = bridgeEnv(receiver.url);
-    const handler = createHandler(
-      { ...withoutPlainSecret, WEBHOOK_SECRET_ARN: ARN, AWS_REGION: "eu-west-1", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_ENDPOINT_URL: moto },
-      quiet().deps,
-    );
+    const { env } = await storedSecret("new-secret,\nold-secret", receiver.url);
+    const handler = createHandler(env, quiet().deps);
     expect(await handler(snsEvent(cfnMessage("UPDATE_COMPLETE")))).toEqual({ delivered: 1, skipped: 0 });
     expect(receiver.posts[0]?.signature.ok).toBe(true);
     expect(String(receiver.posts[0]?.headers["stackroom-signature"]).match(/v1=/g)).toHaveLength(2);
+  });
+
+  it("re-reads the secret a minute after it last read it, not before, so a finished rotation reaches it within a minute", { timeout: 30_000 }, async () => {
+    expect(SECRET_TTL_MS).toBe(60_000);
+    receiver = await startWebhookReceiver({ secrets: ["rotated-in"] });
+    const { arn, env } = await storedSecret("rotated-out", receiver.url);
+    let reads = 0;
+    const counting: typeof fetch = (input, init) => {
+      if (input instanceof Request && input.headers.get("x-amz-target") === "secretsmanager.GetSecretValue") reads++;
+      return fetch(input, init);
+    };
+    let clock = 1_000_000;
+    const handler = createHandler(env, { ...quiet().deps, fetch: counting, now: () => clock });
+
+    await expect(handler(snsEvent(cfnMessage("CREATE_COMPLETE")))).rejects.toMatchObject({ status: 401 });
+    await secretsManagerCall("PutSecretValue", { SecretId: arn, SecretString: "rotated-in" });
+    clock += SECRET_TTL_MS - 1;
+    await expect(handler(snsEvent(cfnMessage("CREATE_COMPLETE")))).rejects.toMatchObject({ status: 401 });
+    expect(reads).toBe(1);
+
+    clock += 1;
+    expect(await handler(snsEvent(cfnMessage("CREATE_COMPLETE")))).toEqual({ delivered: 1, skipped: 0 });
+    expect(reads).toBe(2);
+    expect(receiver.posts.map((p) => p.status)).toEqual([401, 401, 202]);
   });
 
   it.each([

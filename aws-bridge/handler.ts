@@ -93,8 +93,14 @@ const BridgeEnv = z
 type BridgeEnv = z.infer<typeof BridgeEnv>;
 
 const SecretValue = z.object({ SecretString: z.string().min(1) });
-/** Re-read after this long, so a rotated secret is picked up without a redeploy. */
-const SECRET_TTL_MS = 5 * 60_000;
+/**
+ * Re-read after this long, so a rotated secret is picked up without a redeploy. A minute: Lambda
+ * retries a failed async invocation about 1 and then 2 more minutes later, so once a rotation is
+ * finished (the Worker drops the old secret) a batch that a stale cache got refused (401) is
+ * re-signed with the stored secrets when Lambda retries it, instead of going to the DLQ. One
+ * GetSecretValue a minute per warm instance costs nothing worth saving.
+ */
+export const SECRET_TTL_MS = 60_000;
 
 async function readSecretsManager(env: BridgeEnv, secretId: string, fetchImpl: typeof fetch): Promise<string[]> {
   if (!env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY) throw new Error("No AWS credentials in the environment to read the webhook secret.");
@@ -130,9 +136,11 @@ export interface HandlerDeps {
   fetch?: typeof fetch;
   log?: Log;
   delivery?: Partial<DeliveryOptions>;
+  /** Clock in milliseconds of the secret cache (tests). */
+  now?: () => number;
 }
 
-/** Builds the Lambda handler for `env`; the secret is read at cold start and cached for 5 minutes. */
+/** Builds the Lambda handler for `env`; the secret is read at cold start and cached for SECRET_TTL_MS. */
 export function createHandler(rawEnv: Record<string, string | undefined>, deps: HandlerDeps = {}) {
   const parsedEnv = BridgeEnv.safeParse(rawEnv);
   if (!parsedEnv.success) throw new Error(`Bridge configuration: ${parsedEnv.error.issues.map((i) => i.message).join(" ")}`);
@@ -140,14 +148,15 @@ export function createHandler(rawEnv: Record<string, string | undefined>, deps: 
   const scope: ProjectScope = { projectId: env.STACKROOM_PROJECT_ID, accountId: env.STACKROOM_ACCOUNT_ID };
   const fetchImpl = deps.fetch ?? fetch;
   const log = deps.log ?? consoleLog;
+  const now = deps.now ?? Date.now;
   let cached: { secrets: string[]; until: number } | undefined;
 
   async function secrets(): Promise<string[]> {
     if (!env.WEBHOOK_SECRET_ARN) return [env.WEBHOOK_SECRET ?? "", env.WEBHOOK_SECRET_PREVIOUS ?? ""].filter((s) => s.length > 0);
-    if (cached && cached.until > Date.now()) return cached.secrets;
+    if (cached && cached.until > now()) return cached.secrets;
     const loaded = await readSecretsManager(env, env.WEBHOOK_SECRET_ARN, fetchImpl);
     if (loaded.length === 0) throw new Error("The webhook secret in Secrets Manager is empty.");
-    cached = { secrets: loaded, until: Date.now() + SECRET_TTL_MS };
+    cached = { secrets: loaded, until: now() + SECRET_TTL_MS };
     return loaded;
   }
 
