@@ -1,4 +1,4 @@
-// Proves template.yaml passes cfn-lint, mirrors project-roles.ts exactly (roles and the project boundary), and keeps its security properties (one trusted hub principal with external id, role-only stack changes, secret out of the environment, the bridge scoped to its project, DLQ on both failure paths).
+// Proves template.yaml passes cfn-lint, mirrors project-roles.ts exactly (roles and the project boundary), keeps its security properties (one trusted hub principal with external id, role-only stack changes, secret out of the environment, the bridge scoped to its project, DLQ on both failure paths), and alarms on the DLQ and the Lambda's errors to an encrypted topic with an optional email.
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
@@ -77,6 +77,47 @@ describe("template.yaml", () => {
     expect(template.Resources.BridgeFunction?.Properties.DeadLetterConfig).toEqual({ TargetArn: dlq });
     expect(template.Resources.BridgeSubscription?.Properties).toMatchObject({ Protocol: "lambda", RedrivePolicy: { deadLetterTargetArn: dlq } });
     expect(template.Resources.EventsTopic?.Properties.KmsMasterKeyId).toEqual({ Ref: "EventsKey" });
+  });
+
+  describe("alarms", () => {
+    const properties = (name: string) => template.Resources[name]?.Properties ?? {};
+    const toTopic = { AlarmActions: [{ Ref: "AlarmTopic" }], OKActions: [{ Ref: "AlarmTopic" }] };
+    const onePeriodAboveZero = { Period: 300, EvaluationPeriods: 1, DatapointsToAlarm: 1, Threshold: 0, ComparisonOperator: "GreaterThanThreshold", TreatMissingData: "notBreaching" };
+
+    it.each([
+      ["DeadLetterQueueAlarm", "AWS/SQS", "ApproximateNumberOfMessagesVisible", { Name: "QueueName", Value: { "Fn::GetAtt": ["DeadLetterQueue", "QueueName"] } }, "dlq-not-empty"],
+      ["BridgeErrorsAlarm", "AWS/Lambda", "Errors", { Name: "FunctionName", Value: { Ref: "BridgeFunction" } }, "errors"],
+      ["BridgeDeadLetterErrorsAlarm", "AWS/Lambda", "DeadLetterErrors", { Name: "FunctionName", Value: { Ref: "BridgeFunction" } }, "dlq-send-errors"],
+    ])("%s: %s %s > 0 in one 5-minute datapoint, to the alarm topic on ALARM and OK", (name, Namespace, MetricName, dimension, suffix) => {
+      expect(template.Resources[name]?.Type).toBe("AWS::CloudWatch::Alarm");
+      expect(properties(name)).toMatchObject({ Namespace, MetricName, Dimensions: [dimension], ...onePeriodAboveZero, ...toTopic });
+      expect(renderedProperty(template, name, "AlarmName")).toBe(`stackroom-${account.projectId}-bridge-${suffix}`);
+      expect(String(renderedProperty(template, name, "AlarmDescription")).length).toBeLessThanOrEqual(1024);
+    });
+
+    it("tells the on-call how to replay the DLQ", () => {
+      for (const name of ["DeadLetterQueueAlarm", "BridgeErrorsAlarm"]) {
+        expect(renderedProperty(template, name, "AlarmDescription"), name).toContain(`npm run ops -- dlq-replay ${account.projectId}`);
+      }
+    });
+
+    it("publishes to a topic encrypted like the events topic, output for subscribers", () => {
+      expect(properties("AlarmTopic").KmsMasterKeyId).toEqual(properties("EventsTopic").KmsMasterKeyId);
+      expect(template.Outputs.AlarmTopicArn).toEqual(expect.objectContaining({ Value: { Ref: "AlarmTopic" } }));
+    });
+
+    it("subscribes AlarmEmail only when it is given", () => {
+      const email = z.object({ Default: z.string(), AllowedPattern: z.string() }).parse(template.Parameters.AlarmEmail);
+      expect(email.Default).toBe("");
+      const pattern = new RegExp(email.AllowedPattern);
+      expect(["", "oncall@example.com"].every((v) => pattern.test(v))).toBe(true);
+      expect(["on call@example.com", "oncall", "oncall@example"].some((v) => pattern.test(v))).toBe(false);
+      expect(template.Conditions.HasAlarmEmail).toEqual({ "Fn::Not": [{ "Fn::Equals": [{ Ref: "AlarmEmail" }, ""] }] });
+      expect(template.Resources.AlarmEmailSubscription).toMatchObject({
+        Condition: "HasAlarmEmail",
+        Properties: { TopicArn: { Ref: "AlarmTopic" }, Protocol: "email", Endpoint: { Ref: "AlarmEmail" } },
+      });
+    });
   });
 
   it("outputs what the project record needs", () => {

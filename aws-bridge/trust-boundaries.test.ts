@@ -80,6 +80,14 @@ const CODE_CALLS: Record<string, [IamRequest, IamPolicies][]> = {
   ],
 };
 
+/** The bridge's alarms as the template names them, and CloudWatch publishing one of them. */
+const ALARMS = ["DeadLetterQueueAlarm", "BridgeErrorsAlarm", "BridgeDeadLetterErrorsAlarm"];
+const alarmArn = (resource: string) => `arn:aws:cloudwatch:${account.region}:${ACCOUNT}:alarm:${String(renderedProperty(template, resource, "AlarmName"))}`;
+const alarmPublishes = (sourceArn: string, sourceAccount = ACCOUNT): [IamRequest, IamPolicies] => [
+  { principal: "cloudwatch.amazonaws.com", action: "sns:Publish", resource: arns.alarmTopic, resourceAccount: ACCOUNT, context: { "aws:SourceAccount": sourceAccount, "aws:SourceArn": sourceArn } },
+  { resource: renderedProperty(template, "AlarmTopicPolicy", "PolicyDocument") },
+];
+
 /** What AWS services do on the project's behalf, each through the policy that lets them. */
 const SERVICE_CALLS: Record<string, [IamRequest, IamPolicies]> = {
   "Lambda writes the bridge's logs": [
@@ -105,6 +113,11 @@ const SERVICE_CALLS: Record<string, [IamRequest, IamPolicies]> = {
   "SNS redrives an undeliverable event to the DLQ": [
     { principal: "sns.amazonaws.com", action: "sqs:SendMessage", resource: arns.queue, resourceAccount: ACCOUNT, context: { "aws:SourceArn": arns.topic } },
     { resource: renderedProperty(template, "DeadLetterQueuePolicy", "PolicyDocument") },
+  ],
+  ...Object.fromEntries(ALARMS.map((alarm) => [`CloudWatch publishes ${alarm} to the alarm topic`, alarmPublishes(alarmArn(alarm))])),
+  "CloudWatch encrypts an alarm for the alarm topic": [
+    { principal: "cloudwatch.amazonaws.com", action: "kms:GenerateDataKey", resource: arns.key, resourceAccount: ACCOUNT, context: { "aws:SourceAccount": ACCOUNT, "aws:SourceArn": alarmArn("DeadLetterQueueAlarm") } },
+    { resource: renderedProperty(template, "EventsKey", "KeyPolicy") },
   ],
   "CloudFormation assumes the execution role": [
     { principal: "cloudformation.amazonaws.com", action: "sts:AssumeRole", resource: arns.executionRole, resourceAccount: ACCOUNT, context: { "aws:SourceAccount": ACCOUNT } },
@@ -400,6 +413,23 @@ describe("escalation attempts", () => {
       [
         { principal: "cloudformation.amazonaws.com", action: "sns:Publish", resource: arns.topic, resourceAccount: ACCOUNT, context: { "aws:SourceAccount": OTHER_ACCOUNT } },
         { resource: renderedProperty(template, "EventsTopicPolicy", "PolicyDocument") },
+      ],
+    ],
+    ["publish to the alarm topic from another account's alarm", alarmPublishes(`arn:aws:cloudwatch:${account.region}:${OTHER_ACCOUNT}:alarm:stackroom-demo-bridge-errors`, OTHER_ACCOUNT)],
+    ["publish to the alarm topic from another alarm of the account", alarmPublishes(`arn:aws:cloudwatch:${account.region}:${ACCOUNT}:alarm:billing-over-budget`)],
+    ["publish to the alarm topic from another project's bridge alarm", alarmPublishes(`arn:aws:cloudwatch:${account.region}:${ACCOUNT}:alarm:stackroom-other-bridge-errors`)],
+    [
+      "let CloudWatch of another account use the topics' key",
+      [
+        { principal: "cloudwatch.amazonaws.com", action: "kms:GenerateDataKey", resource: arns.key, resourceAccount: ACCOUNT, context: { "aws:SourceAccount": OTHER_ACCOUNT } },
+        { resource: renderedProperty(template, "EventsKey", "KeyPolicy") },
+      ],
+    ],
+    [
+      "publish to the alarm topic as a principal of another account",
+      [
+        { principal: `arn:aws:iam::${OTHER_ACCOUNT}:user/anyone`, action: "sns:Publish", resource: arns.alarmTopic, resourceAccount: ACCOUNT },
+        { identity: [{ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sns:Publish", Resource: "*" }] }], resource: renderedProperty(template, "AlarmTopicPolicy", "PolicyDocument") },
       ],
     ],
     [

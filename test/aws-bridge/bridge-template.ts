@@ -15,9 +15,10 @@ import type { ProjectAccount } from "../../aws-bridge/project-roles";
 
 export const bridgeTemplatePath = fileURLToPath(new URL("../../aws-bridge/template.yaml", import.meta.url));
 
-const Resource = z.object({ Type: z.string(), Properties: z.record(z.string(), z.unknown()).default({}) });
+const Resource = z.object({ Type: z.string(), Condition: z.string().optional(), Properties: z.record(z.string(), z.unknown()).default({}) });
 const Template = z.object({
   Parameters: z.record(z.string(), z.object({ NoEcho: z.boolean().optional() }).loose()),
+  Conditions: z.record(z.string(), z.unknown()).default({}),
   Resources: z.record(z.string(), Resource),
   Outputs: z.record(z.string(), z.unknown()),
 });
@@ -51,6 +52,7 @@ export function sampleValues(a: ProjectAccount) {
       executionRole: `arn:aws:iam::${a.accountId}:role/stackroom-${a.projectId}-cfn-execution`,
       bridgeRole: `arn:aws:iam::${a.accountId}:role/stackroom-${a.projectId}-bridge-role-1A2B3C4D5E6F`,
       topic: `arn:aws:sns:${at}:stackroom-${a.projectId}-events`,
+      alarmTopic: `arn:aws:sns:${at}:stackroom-${a.projectId}-bridge-alarms`,
       queue: queueArn,
       secret: `arn:aws:secretsmanager:${at}:secret:stackroom/${a.projectId}/webhook-secret-AbC123`,
       logGroup: `arn:aws:logs:${at}:log-group:/aws/lambda/stackroom-${a.projectId}-bridge:*`,
@@ -78,6 +80,7 @@ export function renderer(a: ProjectAccount) {
     ProjectBoundary: arns.boundary,
     SftpLoggingBoundary: arns.loggingBoundary,
     EventsTopic: arns.topic,
+    AlarmTopic: arns.alarmTopic,
     WebhookSecretStore: arns.secret,
     EventsKey: arns.key.replace(/^.*:key\//, ""),
   };
