@@ -21,6 +21,8 @@ export interface ProjectAccount {
 export const eventsTopicName = (projectId: string) => `stackroom-${projectId}-events`;
 export const managerRoleName = (projectId: string) => `stackroom-${projectId}-manager`;
 export const executionRoleName = (projectId: string) => `stackroom-${projectId}-cfn-execution`;
+/** The bridge's dead-letter queue (template.yaml DeadLetterQueue). */
+export const deadLetterQueueName = (projectId: string) => `stackroom-${projectId}-bridge-dlq`;
 export const MANAGER_POLICY_NAME = "stackroom-manager";
 export const EXECUTION_POLICY_NAME = "stackroom-cfn-execution";
 
@@ -51,6 +53,7 @@ function arns(a: ProjectAccount) {
     transferServers: `arn:aws:transfer:${a.region}:${a.accountId}:server/*`,
     transferUsers: `arn:aws:transfer:${a.region}:${a.accountId}:user/*`,
     logGroup: sftpLogGroupArns(a.projectId, a.accountId, a.region),
+    deadLetterQueue: `arn:aws:sqs:${a.region}:${a.accountId}:${deadLetterQueueName(a.projectId)}`,
   };
 }
 
@@ -78,10 +81,18 @@ export function managerTrustPolicy(a: ProjectAccount): PolicyDocument {
 }
 
 /**
+ * What the Worker's DLQ replay (`npm run ops -- dlq-replay <project>`) calls on the bridge's DLQ:
+ * read a message, keep it hidden while it is replayed, delete it once delivered, read the queue's
+ * counts. Never send (a forged event), purge or delete the queue, or find it by name (the queue
+ * URL is built from account, region and deadLetterQueueName).
+ */
+export const DLQ_REPLAY_ACTIONS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"];
+
+/**
  * What the Worker may do: run the project's bucket/user/SFTP stacks (and resume a failed rollback),
  * only through the execution role (so the role itself needs no S3/IAM write access); read them
  * back; check a bucket is empty before deleting it; manage the access keys of the project's users
- * (keys never go through a template).
+ * (keys never go through a template); replay the bridge's DLQ.
  */
 export function managerPolicy(a: ProjectAccount): PolicyDocument {
   const r = arns(a);
@@ -114,6 +125,7 @@ export function managerPolicy(a: ProjectAccount): PolicyDocument {
       Action: ["iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:ListAccessKeys", "iam:UpdateAccessKey", "iam:GetAccessKeyLastUsed"],
       Resource: r.users,
     },
+    { Sid: "ReplayBridgeDeadLetterQueue", Effect: "Allow", Action: DLQ_REPLAY_ACTIONS, Resource: r.deadLetterQueue },
   );
 }
 

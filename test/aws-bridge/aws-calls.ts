@@ -53,6 +53,13 @@ export function workerAwsCalls(): ScannedCall[] {
   return calls;
 }
 
+/** The services (createSend("<service>")) the Worker's AWS client has a module for. */
+export function workerAwsServices(): string[] {
+  return sources("worker/aws")
+    .filter(({ file }) => file !== GENERIC_CLIENT)
+    .flatMap(({ text }) => [...text.matchAll(/\bcreateSend\("([a-z0-9-]+)"/g)].map((m) => m[1] ?? ""));
+}
+
 /**
  * The JSON-API actions the bridge's code sends (the Lambda reads its secret). The local adapter's
  * and bootstrap's Query calls go to moto only and are not scanned.
