@@ -8,7 +8,7 @@ import { isProjectWebhookUrl } from "./project-scope";
 import { foreignEventReason, type ProjectScope } from "../worker/domain/event-scope";
 
 /** The part of Lambda's SNS event we read; anything else in it is ignored. */
-const SnsLambdaEvent = z.object({
+export const SnsLambdaEvent = z.object({
   Records: z
     .array(
       z.object({

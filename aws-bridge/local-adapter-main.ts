@@ -6,7 +6,8 @@ import { startLocalAdapter } from "./local-adapter";
  * `tsx aws-bridge/local-adapter-main.ts`: runs the local bridge adapter from environment variables
  * (PORT, HOST, STACKROOM_WEBHOOK_URL, WEBHOOK_SECRET, WEBHOOK_SECRET_PREVIOUS, MOTO_ENDPOINT,
  * AWS_REGION, and optionally STACKROOM_PROJECT_ID + STACKROOM_ACCOUNT_ID to forward only that
- * project's stack events, as the Lambda does) until SIGINT/SIGTERM.
+ * project's stack events and put what fails for good in its DLQ in moto, as the Lambda does)
+ * until SIGINT/SIGTERM.
  */
 const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8790),

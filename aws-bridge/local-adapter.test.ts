@@ -1,9 +1,12 @@
-// Proves the local adapter verifies moto's SNS deliveries, forwards CloudFormation messages signed to the Worker (only its project's, when scoped), and answers 403/400/422/500 for forged, garbled, foreign and undeliverable ones.
-import { randomUUID } from "node:crypto";
+// Proves the local adapter verifies moto's SNS deliveries, forwards CloudFormation messages signed to the Worker (only its project's, when scoped), puts what the Worker refuses in the project's DLQ in moto as Lambda would, and answers 403/400/422/500 for forged, garbled, foreign and undeliverable ones.
+import { randomBytes, randomInt, randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import * as z from "zod";
 import { queryClient } from "../worker/aws";
+import { createHandler, SnsLambdaEvent } from "./handler";
 import { confirmSubscription, startLocalAdapter, type LocalAdapter } from "./local-adapter";
+import { assumeProjectAccount, bootstrapProjectAccount } from "./local-bootstrap";
+import { localSqs } from "./local-sqs";
 import { captureMotoDelivery } from "../test/aws-bridge/moto-sns";
 import { startWebhookReceiver, type WebhookReceiver } from "../test/aws-bridge/webhook-receiver";
 
@@ -102,6 +105,56 @@ describe("local adapter", { timeout: 30_000 }, () => {
     expect((await post(adapter.url, raw, { "x-amz-sns-message-type": "Notification" })).status).toBe(500);
     expect(logs.filter((l) => l.includes("retrying"))).toHaveLength(2);
     expect(logs).toContain("webhook delivery failed");
+  });
+
+  it("puts a CloudFormation event the Worker refuses (401) in the project's DLQ: one message, the Lambda's original SNS event", async () => {
+    const projectId = `p${randomBytes(5).toString("hex")}`;
+    const accountId = String(randomInt(100_000_000_000, 999_999_999_999));
+    const worker = await startWebhookReceiver({ secrets: ["the-worker-knows-another"], projectId });
+    const logs: string[] = [];
+    const adapter = await startLocalAdapter({
+      port: 0,
+      webhookUrl: worker.url,
+      secrets,
+      scope: { projectId, accountId },
+      motoEndpoint: moto,
+      region,
+      log: (message) => void logs.push(message),
+      delivery: { sleep: async () => {} },
+    });
+    open.push(worker, adapter);
+    const account = await bootstrapProjectAccount({ motoEndpoint: moto, accountId, region, projectId, adapterUrl: adapter.url });
+    const credentials = await assumeProjectAccount({ motoEndpoint: moto, accountId, region });
+
+    // As CloudFormation would publish it; moto delivers inside Publish, and the adapter answers
+    // only once the DLQ has the message.
+    const stack = `stackroom-${projectId}-bucket-logs`;
+    const text = cfnMessage(randomUUID()).replaceAll("123456789012", accountId).replaceAll("stackroom-demo-bucket-b", stack);
+    const sns = queryClient("sns", { endpoint: moto, region, credentials });
+    const { MessageId } = await sns("Publish", { TopicArn: account.topicArn, Message: text, Subject: "AWS CloudFormation Notification" }, z.object({ MessageId: z.string() }));
+    expect(worker.posts.map((p) => p.status)).toEqual([401]);
+
+    const sqs = localSqs({ motoEndpoint: moto, region, credentials });
+    const letters = await sqs.receiveMessages(account.deadLetterQueueUrl);
+    expect(letters).toHaveLength(1);
+    expect(await sqs.queueAttributes(account.deadLetterQueueUrl)).toMatchObject({ ApproximateNumberOfMessages: "0", ApproximateNumberOfMessagesNotVisible: "1" });
+    const [letter] = letters;
+    const event = SnsLambdaEvent.parse(JSON.parse(letter?.body ?? ""));
+    expect(event.Records).toEqual([{ EventSource: "aws:sns", Sns: { MessageId, TopicArn: account.topicArn, Message: text } }]);
+    expect(JSON.parse(letter?.body ?? "")).toMatchObject({ Records: [{ EventVersion: "1.0", Sns: { Type: "Notification", Subject: "AWS CloudFormation Notification", Timestamp: expect.any(String) } }] });
+    expect(letter?.attributes).toEqual({
+      RequestID: { type: "String", value: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+      ErrorCode: { type: "Number", value: "200" },
+      ErrorMessage: { type: "String", value: expect.stringContaining("The webhook refused the batch (HTTP 401)") },
+    });
+    expect(logs).toContain("delivery failed for good; the event is in the DLQ");
+
+    // Replayable: the body is an event the bridge's handler takes, and delivers once the secrets agree.
+    const fixed = await startWebhookReceiver({ secrets, projectId });
+    open.push(fixed);
+    const handler = createHandler({ STACKROOM_WEBHOOK_URL: fixed.url, STACKROOM_PROJECT_ID: projectId, STACKROOM_ACCOUNT_ID: accountId, WEBHOOK_SECRET: secrets[0] }, { log: () => {} });
+    expect(await handler(JSON.parse(letter?.body ?? ""))).toEqual({ delivered: 1, skipped: 0 });
+    expect(fixed.events().map((e) => [e.stackName, e.resourceStatus])).toEqual([[stack, "CREATE_COMPLETE"]]);
   });
 
   it.each([

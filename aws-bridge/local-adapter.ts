@@ -1,9 +1,14 @@
 import { parseCloudFormationMessage } from "../worker/domain/cfn-message";
+import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { AwsClient } from "aws4fetch";
 import { WebhookDeliveryError, type DeliveryOptions } from "./deliver-events";
 import { forwardCloudFormationMessages, NoStackEventsError } from "./handler";
 import type { ProjectScope } from "../worker/domain/event-scope";
+import { lambdaDeadLetter, lambdaSnsEvent } from "./lambda-dead-letter";
+import { assumeProjectAccount } from "./local-bootstrap";
+import { localSqs } from "./local-sqs";
+import { deadLetterQueueName } from "./project-roles";
 import { createSnsVerifier, SnsHttpMessage } from "./sns-signature";
 
 /**
@@ -13,6 +18,12 @@ import { createSnsVerifier, SnsHttpMessage } from "./sns-signature";
  *
  * moto delivers synchronously inside the API call that caused the event (CreateStack waits for
  * our answer, with no timeout of its own), so retries here are few and short.
+ *
+ * A delivery that fails for good (the Worker refused it, or could not be reached after the
+ * retries, or the message was no stack event) goes where the Lambda's would: the project's DLQ,
+ * `stackroom-<project>-bridge-dlq` in moto (local-bootstrap.ts creates it), as the message AWS
+ * writes (lambda-dead-letter.ts). In AWS, Lambda retries the invocation twice first, 1 and 2
+ * minutes apart; here the delivery's own quick retries stand in for those.
  */
 
 type Log = (message: string, detail?: Record<string, unknown>) => void;
@@ -23,7 +34,10 @@ export interface LocalAdapterOptions {
   /** The project's webhook, `.../webhooks/cloudformation/<project>` (projectWebhookUrl). */
   webhookUrl: string;
   secrets: string[];
-  /** Forward only stack events of this project and account, as the Lambda does; absent: all. */
+  /**
+   * Forward only stack events of this project and account, as the Lambda does, and put what fails
+   * for good in that project's DLQ. Absent: forward all, and a failure is only logged.
+   */
   scope?: ProjectScope;
   motoEndpoint: string;
   region: string;
@@ -88,6 +102,28 @@ export async function startLocalAdapter(options: LocalAdapterOptions): Promise<L
   const holdMs = Math.max(0, (options.holdCompletionSeconds ?? 0) * 1000);
   const held = new Set<ReturnType<typeof setTimeout>>();
 
+  /** Puts a given-up notification in the project's DLQ as Lambda would; a failure to is logged loudly, never thrown. */
+  async function deadLetter(message: Extract<SnsHttpMessage, { Type: "Notification" }>, error: unknown): Promise<void> {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (!options.scope) return log("delivery failed for good; no project scope, so no DLQ", { messageId: message.MessageId, error: reason });
+    const queue = deadLetterQueueName(options.scope.projectId);
+    const requestId = randomUUID();
+    try {
+      const credentials = await assumeProjectAccount({ motoEndpoint: options.motoEndpoint, accountId: options.scope.accountId, region: options.region });
+      const sqs = localSqs({ motoEndpoint: options.motoEndpoint, region: options.region, credentials });
+      const letter = lambdaDeadLetter(lambdaSnsEvent(message), error, requestId);
+      const dlqMessageId = await sqs.sendMessage(await sqs.queueUrl(queue), letter.body, letter.attributes);
+      log("delivery failed for good; the event is in the DLQ", { messageId: message.MessageId, queue, requestId, dlqMessageId, error: reason });
+    } catch (dlqError) {
+      log("delivery failed for good and the event could not be put in the DLQ: it is lost", {
+        messageId: message.MessageId,
+        queue,
+        error: reason,
+        dlqError: dlqError instanceof Error ? dlqError.message : String(dlqError),
+      });
+    }
+  }
+
   async function handle(req: IncomingMessage): Promise<[number, string]> {
     if (req.method !== "POST") return [405, "POST SNS deliveries here."];
     const body = await readBody(req);
@@ -109,16 +145,21 @@ export async function startLocalAdapter(options: LocalAdapterOptions): Promise<L
       log("refused an SNS delivery with a bad signature", { messageId: message.MessageId, topicArn: message.TopicArn, reason: check.reason });
       return [403, check.reason];
     }
-    if (message.Type === "SubscriptionConfirmation") {
-      await confirmSubscription(message.SubscribeURL, options);
-      log("confirmed the SNS subscription", { topicArn: message.TopicArn });
-      return [200, "Confirmed."];
-    }
-    if (message.Type === "UnsubscribeConfirmation") {
+    if (message.Type !== "Notification") {
+      if (message.Type === "SubscriptionConfirmation") {
+        await confirmSubscription(message.SubscribeURL, options);
+        log("confirmed the SNS subscription", { topicArn: message.TopicArn });
+        return [200, "Confirmed."];
+      }
       log("the SNS subscription was removed", { topicArn: message.TopicArn });
       return [200, "Noted."];
     }
-    const forward = () => forwardCloudFormationMessages([{ id: message.MessageId, text: message.Message }], delivery, log, options.scope);
+    // What the Lambda does with this notification; when it throws, what AWS does with the invocation.
+    const forward = () =>
+      forwardCloudFormationMessages([{ id: message.MessageId, text: message.Message }], delivery, log, options.scope).catch(async (error: unknown) => {
+        await deadLetter(message, error);
+        throw error;
+      });
     if (holdMs > 0 && isCompletion(message.Message)) {
       const timer = setTimeout(() => {
         held.delete(timer);

@@ -1,9 +1,10 @@
-// Proves bootstrapProjectAccount creates the events topic, the adapter subscription, the project and SFTP logging boundaries and the template's roles in moto's project account, and is idempotent.
+// Proves bootstrapProjectAccount creates the events topic, the adapter subscription, the bridge's DLQ, the project and SFTP logging boundaries and the template's roles in moto's project account, and is idempotent.
 import { randomBytes, randomInt } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { queryClient } from "../worker/aws";
-import { bootstrapProjectAccount } from "./local-bootstrap";
+import { assumeProjectAccount, bootstrapProjectAccount } from "./local-bootstrap";
+import { localSqs } from "./local-sqs";
 import { executionPolicy, managerPolicy, managerTrustPolicy, projectBoundaryPolicy, sftpLoggingBoundaryPolicy } from "./project-roles";
 
 const moto = process.env.STACKROOM_TEST_MOTO_ENDPOINT ?? "";
@@ -31,12 +32,13 @@ async function projectCalls(accountId: string) {
 const PolicyAnswer = z.object({ PolicyDocument: z.string().transform((d) => JSON.parse(d.startsWith("%") ? decodeURIComponent(d) : d) as unknown) });
 
 describe("bootstrapProjectAccount", { timeout: 30_000 }, () => {
-  it("creates topic, subscription, both boundaries and roles in the project account, with the template's names", async () => {
+  it("creates topic, subscription, DLQ, both boundaries and roles in the project account, with the template's names", async () => {
     const { projectId, accountId } = freshProject();
     const result = await bootstrapProjectAccount({ motoEndpoint: moto, accountId, region, projectId, adapterUrl: "http://127.0.0.1:9/sns" });
     expect(result).toEqual({
       topicArn: `arn:aws:sns:${region}:${accountId}:stackroom-${projectId}-events`,
       subscriptionArn: expect.stringContaining(`arn:aws:sns:${region}:${accountId}:stackroom-${projectId}-events:`),
+      deadLetterQueueUrl: expect.stringMatching(new RegExp(`/${accountId}/stackroom-${projectId}-bridge-dlq$`)),
       managerRoleArn: `arn:aws:iam::${accountId}:role/stackroom-${projectId}-manager`,
       executionRoleArn: `arn:aws:iam::${accountId}:role/stackroom-${projectId}-cfn-execution`,
       boundaryArn: `arn:aws:iam::${accountId}:policy/stackroom/${projectId}/stackroom-${projectId}-boundary`,
@@ -63,6 +65,12 @@ describe("bootstrapProjectAccount", { timeout: 30_000 }, () => {
     expect(logging.PolicyVersion.Document).toEqual(sftpLoggingBoundaryPolicy(account));
     const role = await iam("GetRole", { RoleName: `stackroom-${projectId}-manager` }, z.object({ Role: z.object({ AssumeRolePolicyDocument: z.string() }) }));
     expect(JSON.parse(decodeURIComponent(role.Role.AssumeRolePolicyDocument))).toEqual(managerTrustPolicy(account));
+
+    // The DLQ is the queue the manager role may replay, kept as long and encrypted as the template's.
+    const sqs = localSqs({ motoEndpoint: moto, region, credentials: await assumeProjectAccount({ motoEndpoint: moto, accountId, region }) });
+    const queue = await sqs.queueAttributes(result.deadLetterQueueUrl);
+    const replay = managerPolicy(account).Statement.find((s) => s.Sid === "ReplayBridgeDeadLetterQueue");
+    expect(queue).toMatchObject({ QueueArn: replay?.Resource, MessageRetentionPeriod: "1209600", SqsManagedSseEnabled: "true" });
   });
 
   it("gives the same ARNs on a second run and never subscribes twice", async () => {

@@ -1,7 +1,9 @@
 import * as z from "zod";
 import { AwsError, queryClient, type Credentials, type QueryCall } from "../worker/aws";
 import { xmlList } from "../worker/aws/xml";
+import { localSqs } from "./local-sqs";
 import {
+  deadLetterQueueName,
   eventsTopicName,
   EXECUTION_POLICY_NAME,
   executionPolicy,
@@ -21,10 +23,11 @@ import { sftpLoggingBoundaryArn, sftpLoggingBoundaryName } from "../worker/domai
 
 /**
  * Does in moto what template.yaml does in AWS, as far as moto goes: the events topic with the
- * local adapter subscribed over HTTP (instead of a Lambda), the project's permissions boundary
- * that every user stack references and the SFTP logging boundary the SFTP server stack's logging
- * role references, and the manager and execution roles with the template's names
- * and policies. No DLQ, KMS key or Lambda: moto cannot run them.
+ * local adapter subscribed over HTTP (instead of a Lambda), the bridge's DLQ (where the adapter
+ * puts what it gives up, as Lambda would), the project's permissions boundary that every user
+ * stack references and the SFTP logging boundary the SFTP server stack's logging role references,
+ * and the manager and execution roles with the template's names and policies. No KMS key, Lambda
+ * or alarms: nothing runs or watches them locally.
  * Idempotent: a second run returns the same ARNs and adds no second subscription.
  */
 
@@ -42,9 +45,13 @@ export interface BootstrapOptions {
   hubCredentials?: Credentials;
 }
 
+/** template.yaml DeadLetterQueue's settings (template.test.ts keeps them equal). */
+export const DEAD_LETTER_QUEUE_ATTRIBUTES = { MessageRetentionPeriod: "1209600", SqsManagedSseEnabled: "true" };
+
 export interface BootstrappedAccount {
   topicArn: string;
   subscriptionArn: string;
+  deadLetterQueueUrl: string;
   managerRoleArn: string;
   executionRoleArn: string;
   boundaryArn: string;
@@ -119,10 +126,12 @@ export async function bootstrapProjectAccount(o: BootstrapOptions): Promise<Boot
 
   const { TopicArn: topicArn } = await sns("CreateTopic", { Name: eventsTopicName(o.projectId) }, CreateTopicResult);
   const subscriptionArn = await ensureSubscription(sns, topicArn, o.adapterUrl);
+  const sqs = localSqs({ motoEndpoint: o.motoEndpoint, region: o.region, credentials });
+  const deadLetterQueueUrl = await sqs.createQueue(deadLetterQueueName(o.projectId), DEAD_LETTER_QUEUE_ATTRIBUTES);
   await ensureBoundary(iam, account, projectBoundaryName(o.projectId), projectBoundaryPolicy(account), "caps every user of the project");
   await ensureBoundary(iam, account, sftpLoggingBoundaryName(o.projectId), sftpLoggingBoundaryPolicy(account), "caps the SFTP logging role of the project");
   const boundaryArn = projectBoundaryArn(o.projectId, o.accountId);
   const executionRoleArn = await ensureRole(iam, executionRoleName(o.projectId), executionTrustPolicy(account), EXECUTION_POLICY_NAME, executionPolicy(account));
   const managerRoleArn = await ensureRole(iam, managerRoleName(o.projectId), managerTrustPolicy(account), MANAGER_POLICY_NAME, managerPolicy(account));
-  return { topicArn, subscriptionArn, managerRoleArn, executionRoleArn, boundaryArn, sftpLoggingBoundaryArn: sftpLoggingBoundaryArn(o.projectId, o.accountId) };
+  return { topicArn, subscriptionArn, deadLetterQueueUrl, managerRoleArn, executionRoleArn, boundaryArn, sftpLoggingBoundaryArn: sftpLoggingBoundaryArn(o.projectId, o.accountId) };
 }

