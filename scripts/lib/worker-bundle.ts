@@ -11,7 +11,7 @@ import { WRANGLER_ENV } from "./stack";
  */
 export function bundleWorker(root: string, outDir: string): { bytes: number; gzipBytes: number } {
   try {
-    execFileSync(process.execPath, [join(root, "node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--outdir", outDir], {
+    execFileSync(process.execPath, [join(root, "node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--env=", "--outdir", outDir], {
       cwd: root,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, ...WRANGLER_ENV, XDG_CONFIG_HOME: join(root, ".dev", "xdg") },
