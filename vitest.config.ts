@@ -32,6 +32,9 @@ export default defineConfig({
                 OPS_TOKEN: "test-ops-token",
                 // Short, so tests see AWS's new answer soon after the cached one (read-cache.ts).
                 AWS_READ_CACHE_SECONDS: "1",
+                // The Worker's log lines are checked on the real runtime (test/node/observability.test.ts);
+                // here tens of thousands of them stall the pool's console relay.
+                LOG_LEVEL: process.env.STACKROOM_TEST_LOGS ? "info" : "silent",
                 AWS_ACCESS_KEY_ID: "AKIAHUBTEST000000000",
                 AWS_SECRET_ACCESS_KEY: "hub-secret",
                 // Test-only: the local Access teams (test/global-setup.ts) that access-mode tests use.

@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { ProjectRecord, QueuedEdit, ResourceKind, type Role } from "../worker/domain/contract";
-import { ROOM_ACTOR, type RoomContext } from "./room-context";
+import { OPS_ACTOR, ROOM_ACTOR, type RoomContext } from "./room-context";
 import { RoomError, refusal, type RoomResult } from "./room-error";
 import { startOperation } from "./stack-operation";
 import type { Quarantine } from "./quarantine";
@@ -128,9 +128,9 @@ export function nextRun(rows: readonly QueueEntry[]): { head: QueueEntry; merged
   return { head: { ...first, request: { ...first.request, change } }, merged };
 }
 
-/** Whether a queued edit's author may still make it: a member with the kind's role, or the room itself. */
+/** Whether a queued edit's author may still make it: a member with the kind's role, the room itself, or ops. */
 function mayStart(room: RoomContext, kind: ResourceKind, entry: QueueEntry): boolean {
-  return entry.edit.by === ROOM_ACTOR || room.members.allows(entry.edit.by, kinds[kind].changeRole);
+  return entry.edit.by === ROOM_ACTOR || entry.edit.by === OPS_ACTOR || room.members.allows(entry.edit.by, kinds[kind].changeRole);
 }
 
 /** Takes the next run off the resource's queue; an unreadable head is dropped and reported, and so is an edit whose author may no longer make it. */

@@ -7,6 +7,7 @@ import type { RoomContext } from "./room-context";
 import { applyStackState } from "./apply-stack-state";
 import { patchResource, roomErrorFromAws } from "./stack-operation";
 import { kindList, kinds, type KindModule } from "./kinds";
+import { errorText, logEvent } from "../worker/log";
 import type { StoredResource } from "./kinds/kind";
 
 /**
@@ -97,7 +98,7 @@ export async function readProjectStacks(cloudformation: CloudFormationClient, pr
     const parsed = parseStackName(stack.stackName);
     if (parsed?.projectId !== project.id) continue;
     const spec = kinds[parsed.kind].readSpec(await cloudformation.getTemplate(stack.stackName), stack.tags);
-    if (spec === null) console.warn("stack has no readable Stackroom spec; skipped", { stackName: stack.stackName });
+    if (spec === null) logEvent("warn", "stack_spec_unreadable", { project: project.id, stackName: stack.stackName });
     else result.get(parsed.kind)?.push({ name: parsed.name, spec, stackStatus: stack.stackStatus, stackStatusReason: stack.stackStatusReason, outputs: stack.outputs });
   }
   return result;
@@ -140,7 +141,8 @@ export function lockedResources(room: RoomContext): Array<{ kind: ResourceKind; 
  * A lock whose operation sent no event for `stuckMs` (a lost SNS delivery, a bridge outage) is
  * checked against CloudFormation itself (DescribeStacks), and the room continues from the truth.
  */
-export async function healStuckLocks(room: RoomContext, project: ProjectRecord, now: number, stuckMs: number): Promise<void> {
+export async function healStuckLocks(room: RoomContext, project: ProjectRecord, now: number, stuckMs: number): Promise<number> {
+  let changed = 0;
   for (const { kind, stored, lastHeard } of lockedResources(room)) {
     if (now - lastHeard < stuckMs) continue;
     const module = kinds[kind];
@@ -155,7 +157,7 @@ export async function healStuckLocks(room: RoomContext, project: ProjectRecord, 
       outputs = stack.outputs;
     } catch (err) {
       if (!(err instanceof AwsError && err.kind === "StackNotFound")) {
-        console.error("ProjectRoom:stuck-lock check failed", { kind, name, error: err instanceof Error ? err.message : String(err) });
+        logEvent("error", "stuck_lock_check_failed", { project: project.id, kind, name, error: errorText(err) });
         continue;
       }
       // No stack: a delete that finished, or a create that never started.
@@ -163,7 +165,10 @@ export async function healStuckLocks(room: RoomContext, project: ProjectRecord, 
     }
     const current = room.store.get(kind, name);
     if (state === "none") {
-      if (current?.resource.lock) room.record(kind, patchResource(current, { status: "deleted", lock: undefined }), { actor: "Stackroom", message: `The ${module.noun} ${name} has no CloudFormation stack; its operation never started`, tone: "error" }, true);
+      if (current?.resource.lock) {
+        room.record(kind, patchResource(current, { status: "deleted", lock: undefined }), { actor: "Stackroom", message: `The ${module.noun} ${name} has no CloudFormation stack; its operation never started`, tone: "error" }, true);
+        changed++;
+      }
       continue;
     }
     const applied = applyStackState(module.noun, stored, state);
@@ -171,6 +176,8 @@ export async function healStuckLocks(room: RoomContext, project: ProjectRecord, 
       const message = `No event for ${Math.round(stuckMs / 1000)} s; CloudFormation says ${state.stackStatus}. ${applied.activity.message}`;
       const next = module.learn(room, project, applied.next, { physicalIds: {}, outputs }) ?? applied.next;
       room.record(kind, next, { actor: "Stackroom", message, tone: applied.activity.tone, operation: applied.activity.operation }, next.resource.status === "deleted");
+      changed++;
     }
   }
+  return changed;
 }

@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { ProjectRecord } from "../worker/domain/contract";
 import { REGISTRY_CACHE_KEY, RegistryCache } from "../worker/domain/kv-documents";
 import { migrate, type Migration } from "./sqlite-migrations";
+import { configureLogs } from "../worker/log";
 import { Quarantine, QUARANTINE_TABLE, type QuarantinedRow } from "./quarantine";
 import { RoomError, guarded, type RoomResult } from "./room-error";
 
@@ -38,6 +39,7 @@ export class ProjectRegistry extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    configureLogs(env.LOG_LEVEL);
     migrate(ctx.storage, MIGRATIONS, "ProjectRegistry");
     this.#sql = ctx.storage.sql;
     this.#quarantine = new Quarantine(ctx.storage.sql, "ProjectRegistry");
@@ -74,6 +76,16 @@ export class ProjectRegistry extends DurableObject<Env> {
     return guarded(async () => {
       if (await this.get(project.id)) throw new RoomError("conflict", `Project ${project.id} is already registered; import only into an empty deployment.`);
       return { project: await this.#save(ProjectRecord.parse(project)) };
+    });
+  }
+
+  /** Offboarding: the project is no longer registered (its room forgot its data first). */
+  async remove(id: string): Promise<RoomResult<{ project: ProjectRecord }>> {
+    return guarded(async () => {
+      const project = await this.#registered(id);
+      this.#sql.exec("DELETE FROM projects WHERE id = ?", id);
+      await this.publish();
+      return { project };
     });
   }
 

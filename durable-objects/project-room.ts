@@ -1,11 +1,16 @@
 import { DurableObject } from "cloudflare:workers";
+import * as z from "zod";
 import type {
-  AccessKeySummary, ActivityKind, ActivityPage, BucketUsage, CreatedKey, CreateShareBody, Member, OpenedShare, ProjectRecord, QueuedEdit, ResourceEvents, ResourceKind, Role, SftpEndpoint, Share, StackEvent,
+  AccessKeySummary, ActivityKind, ActivityPage, BucketUsage, CreatedKey, CreateShareBody, Lock, Member, OpenedShare, ProjectRecord, QueuedEdit, ResourceEvents, ResourceKind, Role, SftpEndpoint, Share, StackEvent,
 } from "../worker/domain/contract";
 import { LiveFrame, notAMember, roleAtLeast, roleTooLow } from "../worker/domain/contract";
 import { LIVE_CALLER_HEADERS, type Caller } from "../worker/domain/room-result";
 import type { Snapshot } from "../worker/domain/kv-documents";
 import { RESTORED_WITHOUT_PAYLOAD, type ProjectExport } from "../worker/domain/project-export";
+import type { OffboardAnswer, ProjectStatus } from "../worker/domain/ops-answers";
+import { membersKey, snapshotKey } from "../worker/domain/kv-documents";
+import { deleteNextStage, standingResources } from "./room-offboard";
+import { OPS_ACTOR } from "./room-context";
 import { publicShare } from "./share-store";
 import { deriveStackState, forgettableEvents, physicalIdsOf } from "../worker/domain/stack-status";
 import { parseStackName, stackName } from "../worker/domain/naming";
@@ -19,13 +24,15 @@ import { applyStackState } from "./apply-stack-state";
 import { awsGateway } from "./stack-gateway";
 import type { ActivityLine, ChangeFields, RoomContext } from "./room-context";
 import { availableActions, capitalize, continueRollback, refuseRepair, roomErrorFromAws, startOperation, type Repair } from "./stack-operation";
-import { healStuckLocks, refreshFromCloudFormation } from "./heal";
+import { healStuckLocks, lockedResources, refreshFromCloudFormation } from "./heal";
 import * as keys from "./room-keys";
 import * as shares from "./room-shares";
 import { nextAlarm } from "./room-alarm";
 import { cancelQueued, drainQueue, EditQueue, enqueue, mustQueue } from "./edit-queue";
 import { publicView, snapshotFrame, SNAPSHOT_INTERVAL_MS, writeSnapshot } from "./room-view";
 import { kindList, kinds } from "./kinds";
+import { observe } from "../worker/telemetry";
+import { configureLogs, errorText, logEvent } from "../worker/log";
 import type { ResourceView, StoredResource } from "./kinds/kind";
 import { migrateRoom } from "./room-schema";
 import { ReadCache } from "./read-cache";
@@ -34,6 +41,16 @@ import { Quarantine, type QuarantinedRow } from "./quarantine";
 
 /** Events of finished operations kept per stack, so late duplicates are still known by EventId. */
 const RECENT_EVENTS_KEPT = 10;
+
+/** Meta key: when the room last took in a new CloudFormation event. */
+const LAST_EVENT_KEY = "lastEventAt";
+/** Meta key prefix: when a delivery signed with a given secret version was last seen. */
+const DELIVERED_WITH_KEY = "deliveredWith:v";
+/** Meta key: the last verified webhook delivery. */
+const LAST_DELIVERY_KEY = "lastDelivery";
+/** A verified webhook delivery: when, and the project secret version that signed it. */
+const Delivery = z.object({ at: z.string(), version: z.number().int().nonnegative() });
+type Delivery = z.infer<typeof Delivery>;
 
 /** Close code of a socket whose sign-in ended (4000 + 401, as a refused upgrade). */
 const SIGNED_OUT_CLOSE_CODE = 4401;
@@ -58,6 +75,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    configureLogs(env.LOG_LEVEL);
     migrateRoom(ctx.storage);
     this.quarantine = new Quarantine(ctx.storage.sql, "ProjectRoom");
     this.store = new RoomStore(ctx.storage.sql, this.quarantine);
@@ -91,21 +109,26 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     const module = kinds[kind];
     const denied = this.refusalFor(request.project, request.caller, module.changeRole);
     if (denied) return denied;
-    const actor = request.caller.email;
-    const parsed = module.parseChange(request.change);
+    return this.change(kind, request.project, request.caller.email, request.change, request.queue);
+  }
+
+  /** A change once its author may make it: started, or queued behind the resource's running operation. */
+  private async change(kind: ResourceKind, project: ProjectRecord, actor: string, change: unknown, queue?: boolean): Promise<RoomResult<{ resource: ResourceView; operationId: string }>> {
+    const module = kinds[kind];
+    const parsed = module.parseChange(change);
     if (!parsed.ok) return refusal(parsed.error);
     const name = module.nameOf(parsed.change);
     const current = this.store.get(kind, name);
     if (current && mustQueue(this, kind, name, parsed.change.action)) {
       const lock = current.resource.lock;
-      if (request.queue === false) {
+      if (queue === false) {
         const holder = lock ? `${lock.by} (since ${lock.since})` : "earlier queued edits";
         return refusal(new RoomError("locked", `${capitalize(module.label(name))} is being changed by ${holder}. Try again when it finishes.`));
       }
-      const queued = enqueue(this, request.project, actor, kind, parsed.change, name);
+      const queued = enqueue(this, project, actor, kind, parsed.change, name);
       return queued.ok ? { ok: true, resource: publicView(this, kind, this.store.get(kind, name) ?? current), operationId: queued.operationId } : queued;
     }
-    return this.viewed(kind, await startOperation(this, module.operation(this, { project: request.project, actor, change: parsed.change })));
+    return this.viewed(kind, await startOperation(this, module.operation(this, { project, actor, change: parsed.change })));
   }
 
   /** A repair after a failure: retry the rolled-back update or failed delete, or continue a stuck rollback. Starts at once: a held queue waits for exactly this. */
@@ -131,8 +154,16 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   }
 
   /** Folds CloudFormation events in; duplicates (same EventId) are counted and dropped. */
-  async applyEvents(project: ProjectRecord, events: StackEvent[]): Promise<{ accepted: number; duplicates: number }> {
+  /**
+   * `delivery` (a verified webhook) is remembered: when, and signed with which secret version
+   * (a rotation finishes only once the bridge delivered with the new one; ops status shows it).
+   */
+  async applyEvents(project: ProjectRecord, events: StackEvent[], delivery?: Delivery): Promise<{ accepted: number; duplicates: number }> {
     this.rememberProject(project);
+    if (delivery) {
+      this.store.setMeta(LAST_DELIVERY_KEY, JSON.stringify(delivery));
+      this.store.setMeta(`${DELIVERED_WITH_KEY}${delivery.version}`, delivery.at);
+    }
     let accepted = 0;
     const touched = new Set<string>();
     for (const event of events) {
@@ -143,6 +174,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
       if (target) this.store.heard(target.kind, target.name, Date.now());
     }
     for (const stackName of touched) this.refreshFromEvents(stackName);
+    if (accepted > 0) this.store.setMeta(LAST_EVENT_KEY, new Date().toISOString());
     return { accepted, duplicates: events.length - accepted };
   }
 
@@ -150,16 +182,26 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
    * Heals the room from CloudFormation (cron and ops), and writes its KV copies again (member list
    * and snapshot), so a copy that went wrong unnoticed is right again within one cron period.
    */
-  async refresh(project: ProjectRecord): Promise<RoomResult<{ changed: number }>> {
+  async refresh(project: ProjectRecord, trigger: "cron" | "ops" = "ops"): Promise<RoomResult<{ changed: number }>> {
     this.rememberProject(project);
     await membership.publishMembers(this, this.env.STACK_CACHE, project.id);
     this.snapshotSoon();
-    return guarded(async () => ({ changed: await refreshFromCloudFormation(this, project) }));
+    return this.heal(project, trigger, () => refreshFromCloudFormation(this, project));
   }
 
   /** Heals the room from CloudFormation when an editor asks for it. */
   async refreshFor(project: ProjectRecord, caller: Caller): Promise<RoomResult<{ changed: number }>> {
-    return this.as(project, caller, "editor", async () => ({ changed: await refreshFromCloudFormation(this, project) }));
+    const denied = this.refusalFor(project, caller, "editor");
+    return denied ?? this.heal(project, "editor", () => refreshFromCloudFormation(this, project));
+  }
+
+  /** Runs a heal and records it (trigger, outcome, resources changed, duration). */
+  private async heal(project: ProjectRecord, trigger: "cron" | "ops" | "editor" | "stuck", work: () => Promise<number>): Promise<RoomResult<{ changed: number }>> {
+    const started = Date.now();
+    const result = await guarded(async () => ({ changed: await work() }));
+    const seconds = (Date.now() - started) / 1000;
+    observe(this.env.METRICS, { event: "heal", project: project.id, trigger, outcome: result.ok ? "ok" : "failed", changed: result.ok ? result.changed : 0, seconds }, result.ok ? {} : { error: result.error.message });
+    return result;
   }
 
   async createKey(project: ProjectRecord, caller: Caller, user: string): Promise<RoomResult<{ key: CreatedKey }>> {
@@ -275,13 +317,84 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
       restoring = "bookmark" in target ? target.bookmark : await this.ctx.storage.getBookmarkForTime(target.at);
       await this.ctx.storage.onNextSessionRestoreBookmark(restoring);
     } catch (err) {
-      console.error("ProjectRoom:point-in-time recovery refused", { error: err instanceof Error ? err.message : String(err) });
+      logEvent("error", "point_in_time_recovery_refused", { project: this.store.project()?.id, error: errorText(err) });
       return refusal(new RoomError("unavailable", `Point-in-time recovery is not possible here: ${err instanceof Error ? err.message : String(err)}`));
     }
-    console.warn("ProjectRoom:restarting on a point-in-time bookmark", { restoring, undo });
+    logEvent("warn", "point_in_time_recovery_armed", { project: this.store.project()?.id, restoring, undo });
     // Restart once this answer is out; the restored state is read when the room next wakes.
     this.ctx.waitUntil(scheduler.wait(100).then(() => this.ctx.abort("restoring to a point-in-time bookmark")));
     return { ok: true, restoring, undo };
+  }
+
+  /** When a delivery signed with secret `version` was last seen here (a rotation finishes only after one). */
+  async deliveredWith(version: number): Promise<string | null> {
+    return this.store.getMeta(`${DELIVERED_WITH_KEY}${version}`) ?? null;
+  }
+
+  /** What on-call looks at first (`npm run ops -- status <project>`). */
+  async status(project: ProjectRecord): Promise<ProjectStatus> {
+    const resources: ProjectStatus["resources"] = {};
+    const locks: ProjectStatus["locks"] = [];
+    const failures: ProjectStatus["failures"] = [];
+    let queued = 0;
+    for (const { kind } of kindList) {
+      for (const stored of this.store.list(kind)) {
+        const { name, status, lock, statusReason } = stored.resource;
+        const counts = (resources[kind] ??= {});
+        counts[status] = (counts[status] ?? 0) + 1;
+        if (lock) locks.push({ ...lock, kind, name });
+        if (status === "failed") failures.push({ kind, name, status, ...(stored.stackStatus ? { stackStatus: stored.stackStatus } : {}), ...(statusReason ? { reason: statusReason } : {}) });
+        queued += this.queue.edits(kind, name).length;
+      }
+    }
+    const now = Date.now();
+    return {
+      project: project.id,
+      resources,
+      locks,
+      queued,
+      failures,
+      lastEventAt: this.store.getMeta(LAST_EVENT_KEY) ?? null,
+      lastDelivery: await this.lastDelivery(),
+      webhookSecretVersion: project.webhookSecretVersion,
+      webhookPreviousSecretVersion: project.webhookPreviousSecretVersion ?? null,
+      members: this.members.list().length,
+      pendingLinks: this.shares.list().filter((s) => publicShare(s, now).status === "pending").length,
+      liveSockets: this.ctx.getWebSockets().length,
+      quarantined: this.quarantine.count(),
+      seq: this.store.seq(),
+    };
+  }
+
+  /**
+   * Offboarding (ops): with resources standing, their deletes start stage by stage when ops ask
+   * for it (room-offboard.ts); once none stand, the room forgets everything (members, links, log,
+   * its KV copies) and closes every socket. Answers which of the two happened.
+   */
+  async offboard(project: ProjectRecord, deleteResources: boolean): Promise<RoomResult<{ answer: OffboardAnswer }>> {
+    this.rememberProject(project);
+    const standing = standingResources(this);
+    if (standing.length > 0 && !deleteResources) {
+      const list = standing.map((r) => `${r.kind} ${r.name} (${r.status})`).join(", ");
+      return refusal(new RoomError("conflict", `Project ${project.id} still has ${standing.length} resource(s) with stacks: ${list}. Delete them first, or offboard with --delete-resources.`));
+    }
+    if (standing.length > 0) {
+      const answer = await deleteNextStage(this, project, (kind, name) => this.change(kind, project, OPS_ACTOR, { action: "delete", name, removeGrants: true }));
+      return { ok: true, answer };
+    }
+    this.closeSockets(() => true, membership.REMOVED_CLOSE_CODE, "This project was removed from Stackroom.");
+    await Promise.all([this.env.STACK_CACHE.delete(membersKey(project.id)), this.env.STACK_CACHE.delete(snapshotKey(project.id))]);
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    // Empty, and at the current schema again, so this instance stays usable (a re-registered id starts afresh).
+    migrateRoom(this.ctx.storage);
+    return { ok: true, answer: { state: "offboarded", project: project.id, note: "" } };
+  }
+
+  /** The last verified webhook delivery, if any (ops status, rotation). */
+  async lastDelivery(): Promise<Delivery | null> {
+    const json = this.store.getMeta(LAST_DELIVERY_KEY);
+    return json === undefined ? null : (this.quarantine.read("meta", LAST_DELIVERY_KEY, json, (raw) => Delivery.parse(raw), () => this.store.deleteMeta(LAST_DELIVERY_KEY)) ?? null);
   }
 
   /** Rows that no longer parsed and were set aside (ops). */
@@ -414,7 +527,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
-    console.warn("ProjectRoom:webSocketError", { email: attachmentOf(ws)?.email, error: String(error) });
+    logEvent("warn", "websocket_error", { project: this.store.project()?.id, email: attachmentOf(ws)?.email, error: errorText(error) });
     this.presence.left(ws);
   }
 
@@ -424,7 +537,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     const project = this.store.project();
     if (project && Number(this.store.getMeta("snapshotDue") ?? Infinity) <= now) await writeSnapshot(this, this.env.STACK_CACHE, project.id, now);
     for (const module of kindList) if (project && module.alarm) await module.alarm.run(this, project, now);
-    if (project) await healStuckLocks(this, project, now, this.stuckMs());
+    if (project && lockedResources(this).some(({ lastHeard }) => now - lastHeard >= this.stuckMs())) await this.heal(project, "stuck", () => healStuckLocks(this, project, now, this.stuckMs()));
     // Resume queues a restart may have left waiting on a free resource.
     for (const { kind, name } of this.queue.resources()) await drainQueue(this, kind, name);
     shares.sweepExpiredShares(this, now);
@@ -438,9 +551,10 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     // The kind's own state settles once an operation is over (a failed bucket delete gives grants back).
     const settled = project ? kinds[kind].settle(this, project, stored) : { stored, after: () => undefined };
     const next = settled.stored;
+    const lockBefore = this.store.get(kind, next.resource.name)?.resource.lock;
     if (remove) this.store.remove(kind, next.resource.name, project ? stackName(project.id, kind, next.resource.name) : "");
     else this.store.put(kind, next);
-    this.log(kind, next.resource.name, activity, next);
+    this.log(kind, next.resource.name, activity, next, lockBefore);
     settled.after();
   }
 
@@ -470,8 +584,9 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     return closed;
   }
 
-  private log(kind: ResourceKind, name: string, activity: ActivityLine, stored?: StoredResource): void {
+  private log(kind: ResourceKind, name: string, activity: ActivityLine, stored?: StoredResource, lockBefore?: Lock): void {
     this.announce(kind, name, activity, stored ? { [kind]: publicView(this, kind, stored) } : {});
+    this.observeOperation(kind, activity.operation, lockBefore);
     // A resource that just became free starts its next queued edit.
     const current = this.store.get(kind, name);
     if (!current?.resource.lock && this.queue.list(kind, name).length > 0) this.ctx.waitUntil(drainQueue(this, kind, name));
@@ -504,7 +619,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
       const project = this.store.project();
       if (state && !stored && state.status !== "deleted" && project) {
         // Someone (or a lost room) made this stack: learn its spec from CloudFormation.
-        console.warn("ProjectRoom:event for an unknown resource; refreshing", { stackName: stack });
+        logEvent("warn", "event_for_unknown_resource", { project: project.id, stackName: stack });
         this.ctx.waitUntil(this.refresh(project));
       }
       return;
@@ -548,6 +663,24 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     this.rememberProject(project);
     const denied = this.refusalFor(project, caller, need);
     return denied ? Promise.resolve(denied) : guarded(flow);
+  }
+
+  /**
+   * An operation's steps as telemetry: its outcome with how long it ran (from the lock it held),
+   * and the resource's queue depth whenever an edit is queued, started or cancelled.
+   */
+  private observeOperation(kind: ResourceKind, operation: ActivityLine["operation"], lockBefore: Lock | undefined): void {
+    const project = this.store.project();
+    if (!project || !operation) return;
+    const held = lockBefore?.operationId === operation.id ? lockBefore : undefined;
+    if (operation.step === "succeeded" || operation.step === "failed" || operation.step === "cancelled") {
+      const since = held ? Date.parse(held.since) : Number.NaN;
+      const seconds = Number.isFinite(since) ? Math.max(0, (Date.now() - since) / 1000) : 0;
+      observe(this.env.METRICS, { event: "operation", project: project.id, kind, action: operation.action, outcome: operation.step, seconds, operationId: operation.id }, { by: operation.by });
+    }
+    if (operation.step === "queued" || operation.step === "started" || operation.step === "cancelled") {
+      observe(this.env.METRICS, { event: "queue", project: project.id, kind, depth: this.queue.resources().filter((r) => r.kind === kind).reduce((n, r) => n + this.queue.list(r.kind, r.name).length, 0) });
+    }
   }
 
   /** How long an operation may go without any event before the room asks CloudFormation. */

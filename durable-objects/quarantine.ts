@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { logEvent } from "../worker/log";
 
 /** A stored row that no longer parsed, as ops see it (`npm run ops -- quarantine <project>`). */
 export const QuarantinedRow = z.object({
@@ -51,7 +52,7 @@ export class Quarantine {
 
   hold(source: string, key: string, json: string, err: unknown): void {
     const reason = (err instanceof z.ZodError ? z.prettifyError(err) : err instanceof Error ? err.message : String(err)).slice(0, 1000);
-    console.error(`${this.what}:quarantined a stored row that no longer parses`, { source, key, reason });
+    logEvent("error", "row_quarantined", { object: this.what, source, key, reason });
     this.sql.exec("INSERT INTO quarantine (source, row_key, json, reason, at) VALUES (?, ?, ?, ?, ?)", source, key, json, reason, new Date().toISOString());
     this.sql.exec("DELETE FROM quarantine WHERE id <= (SELECT MAX(id) FROM quarantine) - ?", KEPT);
   }

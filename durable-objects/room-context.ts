@@ -9,6 +9,8 @@ import type { StoredResource } from "./kinds/kind";
 
 /** The room acting on its own (a failed delete's give-back, an expiry): never a member, so never an email. */
 export const ROOM_ACTOR = "Stackroom";
+/** Ops acting through the ops endpoints (offboarding a project): never a member either. */
+export const OPS_ACTOR = "Stackroom ops";
 
 export type ActivityLine = Pick<ActivityEntry, "actor" | "message" | "tone" | "operation">;
 

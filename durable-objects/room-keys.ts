@@ -1,5 +1,6 @@
 import type { AccessKeySummary, CreatedKey, ProjectRecord } from "../worker/domain/contract";
 import { AwsError } from "../worker/aws/errors";
+import { errorText, logEvent } from "../worker/log";
 import { RoomError } from "./room-error";
 import type { RoomContext } from "./room-context";
 import { StoredUser } from "./kinds/user";
@@ -19,7 +20,8 @@ function keyError(err: unknown, name: string): RoomError {
   if (err instanceof RoomError) return err;
   if (err instanceof AwsError && err.kind === "LimitExceeded") return new RoomError("conflict", `User “${name}” already has ${MAX_KEYS} access keys (AWS's limit). Delete one first.`);
   if (err instanceof AwsError && err.kind === "NoSuchEntity") return new RoomError("not_found", `AWS has no such user or key for “${name}”. Refresh the project.`);
-  console.error("access key call failed", { name, error: err instanceof Error ? err.message : String(err) });
+  // An AwsError was logged and counted by the AWS client (telemetry "aws_error"); anything else is a surprise.
+  if (!(err instanceof AwsError)) logEvent("error", "access_key_call_failed", { name, error: errorText(err) });
   return new RoomError("upstream", `AWS could not change the access keys of “${name}”. Nothing was changed; try again.`);
 }
 

@@ -1,7 +1,7 @@
 import type { Member, Role } from "../worker/domain/contract";
 import { RoomError } from "./room-error";
 import { membersKey } from "../worker/domain/kv-documents";
-import type { RoomContext } from "./room-context";
+import { OPS_ACTOR, type RoomContext } from "./room-context";
 
 /** Close code of a socket whose person was removed from the project (4000 + 404, as a refused upgrade). */
 export const REMOVED_CLOSE_CODE = 4404;
@@ -67,6 +67,6 @@ export async function seedMembers(room: RoomContext, kv: KVNamespace, projectId:
   room.closeSockets((who) => !kept.has(who.email), REMOVED_CLOSE_CODE, "You were removed from this project.");
   // A new project's history starts with its first change; a replaced list is news for everyone.
   if (before.length === 0) room.snapshotSoon();
-  else room.announce("member", "", { actor: "Stackroom ops", message: `Ops replaced the member list (${members.length} member(s))`, tone: "info" }, { members: room.members.list() });
+  else room.announce("member", "", { actor: OPS_ACTOR, message: `Ops replaced the member list (${members.length} member(s))`, tone: "info" }, { members: room.members.list() });
   return room.members.list();
 }

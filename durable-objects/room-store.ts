@@ -29,6 +29,10 @@ export class RoomStore {
     this.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, value);
   }
 
+  deleteMeta(key: string): void {
+    this.sql.exec("DELETE FROM meta WHERE key = ?", key);
+  }
+
   seq(): number {
     return Number(this.getMeta("seq") ?? 0);
   }
@@ -90,7 +94,7 @@ export class RoomStore {
   /** The project record the room last acted for (needed by alarm-driven work such as healing). */
   project(): ProjectRecord | undefined {
     const json = this.getMeta("project");
-    return json === undefined ? undefined : this.quarantine.read("meta", "project", json, (raw) => ProjectRecord.parse(raw), () => this.sql.exec("DELETE FROM meta WHERE key = 'project'"));
+    return json === undefined ? undefined : this.quarantine.read("meta", "project", json, (raw) => ProjectRecord.parse(raw), () => this.deleteMeta("project"));
   }
 
   /** Inserts the event unless its EventId was seen before; true when it is new. */

@@ -8,6 +8,8 @@
  * IF NOT EXISTS). Each step runs in one synchronous transaction together with its version bump,
  * so an object is never left half-migrated.
  */
+import { logEvent } from "../worker/log";
+
 export interface Migration {
   /** What the step changes, for the log line. */
   name: string;
@@ -42,6 +44,6 @@ export function migrate(storage: DurableObjectStorage, migrations: readonly Migr
       sql.exec("INSERT INTO schema_version (version) VALUES (?)", version + 1);
     });
     // A fresh object runs every step at its first start: only upgrades are news.
-    if (from > 0) console.log(`${what}:migrated storage`, { from, to: version + 1, step: step.name });
+    if (from > 0) logEvent("info", "storage_migrated", { object: what, from, to: version + 1, step: step.name });
   }
 }

@@ -2,6 +2,7 @@ import type { StackTag } from "../worker/domain/bucket-template";
 import { projectAws, type Capability, type CloudFormationClient } from "../worker/aws";
 import type { BucketUsage } from "../worker/aws/s3";
 import type { ProjectRecord } from "../worker/domain/contract";
+import { observe } from "../worker/telemetry";
 
 /** The room's view of one project's AWS account (the port tests replace with a recording fake), on the aws4fetch client below. */
 export interface StackGateway {
@@ -46,6 +47,9 @@ export function awsGateway(env: Env, project: ProjectRecord): StackGateway {
     endpoint: env.AWS_ENDPOINT || undefined,
     hubCredentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
     project,
+    // AccessDenied, ExpiredToken, throttling that outlasted the retries: one line and one data point each.
+    onFailure: ({ service, action, error }) =>
+      observe(env.METRICS, { event: "aws_error", project: project.id, service, action, code: error.code, status: error.status }, { kind: error.kind, awsRequestId: error.requestId, message: error.message.slice(0, 300) }),
   });
   const stackInput = (input: StackInput) => ({
     stackName: input.stackName,

@@ -1,5 +1,6 @@
 import type { ActivityOperation, Lock, ResourceAction, ResourceStatus } from "../worker/domain/contract";
 import { AwsError } from "../worker/aws/errors";
+import { errorText, logEvent } from "../worker/log";
 import { stackName } from "../worker/domain/naming";
 import type { RoomContext } from "./room-context";
 import { RoomError, refusal, type RoomResult } from "./room-error";
@@ -121,7 +122,7 @@ export function refused(error: RoomError): OperationOutcome {
 export function roomErrorFromAws(err: unknown, what: string): RoomError {
   if (err instanceof RoomError) return err;
   if (!(err instanceof AwsError)) {
-    console.error("stack operation failed", { what, error: String(err) });
+    logEvent("error", "stack_operation_failed", { what, error: errorText(err) });
     return new RoomError("upstream", `Could not reach AWS to change ${what}. Nothing was changed; try again.`);
   }
   switch (err.kind) {
@@ -137,7 +138,7 @@ export function roomErrorFromAws(err: unknown, what: string): RoomError {
     case "Validation":
       return new RoomError("upstream", `CloudFormation refused the change to ${what}: ${err.message}`);
     default:
-      console.error("stack operation failed", { what, code: err.code, message: err.message });
+      // The AWS client logged and counted it already (telemetry "aws_error").
       return new RoomError("upstream", `AWS could not change ${what} (${err.code}). Nothing was changed; try again.`);
   }
 }

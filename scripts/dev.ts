@@ -18,6 +18,7 @@ import { DEMO } from "./lib/demo";
 import { assertPortFree } from "./lib/ports";
 
 const PID_FILE = join(ROOT, ".dev", "dev.json");
+const OPS_ENV_FILE = join(ROOT, ".dev", "ops.env");
 const Running = z.object({ supervisor: z.number(), url: z.string(), pids: z.record(z.string(), z.number()) });
 
 function alive(pid: number): boolean {
@@ -69,6 +70,8 @@ async function main(): Promise<void> {
   });
   mkdirSync(join(ROOT, ".dev"), { recursive: true });
   writeFileSync(PID_FILE, JSON.stringify({ supervisor: process.pid, url: stack.url, pids: stack.pids }));
+  // The ops CLI's target for this run (the Worker itself: locally there is no Access in front of /api/ops).
+  writeFileSync(OPS_ENV_FILE, `STACKROOM_URL=${stack.apiUrl}\nOPS_TOKEN=${stack.opsToken}\n`, { mode: 0o600 });
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -76,6 +79,7 @@ async function main(): Promise<void> {
     console.log("\nStopping…");
     await stack.stop();
     rmSync(PID_FILE, { force: true });
+    rmSync(OPS_ENV_FILE, { force: true });
     process.exit(0);
   };
   process.on("SIGINT", stop);
@@ -86,6 +90,7 @@ async function main(): Promise<void> {
   Sign in${stack.accessTeam ? ` with Cloudflare Access (team ${stack.accessTeam.url})` : ""} as ${DEMO.members.map((m) => `${m.email} (${m.role})`).join(", ")}.
   Demo project "${DEMO.id}": AWS account ${DEMO.accountId}, ${DEMO.region}, played by moto at ${stack.motoEndpoint}.
   API (wrangler dev): ${stack.apiUrl}${holdSeconds > 0 ? `    Completion events held back ${holdSeconds} s.` : ""}
+  Ops CLI: set -a; . .dev/ops.env; set +a   then   npm run ops -- status ${DEMO.id}
   SFTP (local stand-in for AWS Transfer Family): sftp -P ${stack.sftp.port} <user>@localhost
     for users with SSH keys, once an owner turns SFTP on; host key ${stack.sftp.hostKeyFingerprint}
   Press Ctrl-C to stop everything.

@@ -12,5 +12,9 @@ export interface AppEnv {
     sessionExpiresAt: number;
     project: ProjectRecord;
     role: Role;
+    /** Cloudflare's Ray ID, or a fresh id: in every log line of the request and on its answer. */
+    requestId: string;
+    /** The stack operation a request started or queued, for its log line. */
+    operationId: string;
   };
 }

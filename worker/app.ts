@@ -16,12 +16,14 @@ import { sftpRoutes } from "./routes/sftp";
 import { projectShareRoutes, publicShareRoutes } from "./routes/shares";
 import { webhookRoutes } from "./routes/webhooks";
 import { opsRoutes } from "./routes/ops";
+import { requestLog } from "./request-log";
 import type { AppEnv } from "./app-env";
 
 /** The Worker's HTTP API: middleware in order, then one sub-app per resource (STYLE.md). */
 export const app = new Hono<AppEnv>();
 app.onError(onError);
 app.notFound(notFound);
+app.use(requestLog());
 // The API answers JSON only: nothing may frame, sniff or embed it. A WebSocket's 101 answer
 // comes from the room with immutable headers and carries no content to protect.
 const apiSecurityHeaders = secureHeaders({

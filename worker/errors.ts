@@ -2,6 +2,9 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { errorStatus, type ErrorCode, type ErrorEnvelope } from "./domain/contract";
 import type { RoomResult } from "./domain/room-result";
+import { routePath } from "hono/route";
+import { errorText, logEvent } from "./log";
+import type { AppEnv } from "./app-env";
 
 /** The one error class of the API: a machine `code`, a human `message`, optional per-field messages. */
 export class ApiError extends Error {
@@ -45,7 +48,7 @@ function refuseUpgrade(err: ApiError): Response {
 }
 
 /** Hono onError: ApiErrors become the envelope; anything else is logged and answered with a generic 500. */
-export function onError(err: Error, c: Context): Response {
+export function onError(err: Error, c: Context<AppEnv>): Response {
   if (err instanceof ApiError) {
     if (c.req.header("Upgrade")?.toLowerCase() === "websocket") return refuseUpgrade(err);
     if (err.retryAfterSeconds !== undefined) c.header("Retry-After", String(err.retryAfterSeconds));
@@ -55,8 +58,9 @@ export function onError(err: Error, c: Context): Response {
     // Raised by Hono's own middleware: a client error, never a 500.
     return c.json(new ApiError(err.status === 401 ? "unauthenticated" : "invalid", err.message || "The request was refused.").toJSON(), err.status === 401 ? 401 : 400);
   }
-  console.error("unhandled error", { method: c.req.method, path: c.req.path, error: err.message, stack: err.stack });
-  return c.json(new ApiError("internal", "Something went wrong on our side. Please try again.").toJSON(), 500);
+  const requestId = c.get("requestId");
+  logEvent("error", "unhandled_error", { method: c.req.method, route: routePath(c, -1), requestId, project: c.get("project")?.id, error: errorText(err), stack: err.stack?.slice(0, 2000) });
+  return c.json(new ApiError("internal", `Something went wrong on our side (request ${requestId ?? "unknown"}). Please try again.`).toJSON(), 500);
 }
 
 export function notFound(c: Context): Response {

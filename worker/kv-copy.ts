@@ -1,4 +1,5 @@
 import type * as z from "zod";
+import { errorText, logEvent } from "./log";
 
 /**
  * Reads a KV copy that a Durable Object writes (domain/kv-documents.ts) and checks it with its
@@ -10,7 +11,7 @@ export async function readCopy<S extends z.ZodType>(kv: KVNamespace, key: string
   try {
     text = await kv.get(key);
   } catch (err) {
-    console.error("KV read failed; asking the authority", { key, error: err instanceof Error ? err.message : String(err) });
+    logEvent("error", "kv_read_failed", { key, error: errorText(err) });
     return null;
   }
   if (text === null) return null;
@@ -24,10 +25,10 @@ export function parseCopy<S extends z.ZodType>(key: string, text: string | null,
   try {
     json = JSON.parse(text);
   } catch {
-    console.error("KV copy is not JSON; asking the authority and writing it again", { key });
+    logEvent("error", "kv_copy_unreadable", { key, reason: "not JSON" });
     return null;
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) console.error("KV copy does not match its schema; asking the authority and writing it again", { key, error: parsed.error.message.slice(0, 300) });
+  if (!parsed.success) logEvent("error", "kv_copy_unreadable", { key, reason: parsed.error.message.slice(0, 300) });
   return parsed.success ? parsed.data : null;
 }

@@ -3,6 +3,7 @@ import { notAMember, ProjectId, roleAtLeast, roleTooLow, type Member, type Proje
 import type { Caller } from "./domain/room-result";
 import { MembersDocument, membersKey } from "./domain/kv-documents";
 import { ApiError } from "./errors";
+import { errorText, logEvent } from "./log";
 import { parseCopy, readCopy } from "./kv-copy";
 import { findProject } from "./registry";
 import { projectRoom } from "./room";
@@ -35,7 +36,7 @@ export async function membershipsOf(env: Env, projects: readonly ProjectRecord[]
   for (let i = 0; i < projects.length; i += BULK_GET_MAX) {
     const chunk = projects.slice(i, i + BULK_GET_MAX);
     const docs = await env.STACK_CACHE.get(chunk.map((p) => membersKey(p.id))).catch((err: unknown) => {
-      console.error("KV bulk read failed; asking the rooms", { error: err instanceof Error ? err.message : String(err) });
+      logEvent("error", "kv_read_failed", { keys: chunk.length, error: errorText(err) });
       return new Map<string, string | null>();
     });
     const lists = await Promise.all(

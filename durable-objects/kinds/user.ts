@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { errorText, logEvent } from "../../worker/log";
 import { Bucket, CreateUserBody, Permission, ProjectRecord, SFTP_SERVER_NAME, SshKeyError, UpdateUserBody, User, UserSpec, sftpUserNameProblem } from "../../worker/domain/contract";
 import { readUserSpecFromTemplate, TemplateTooLargeError, userPath, userStackTags, userTemplate } from "../../worker/domain/user-template";
 import { TemplateMetadataError } from "../../worker/domain/template-metadata";
@@ -273,7 +274,7 @@ async function expireDueUsers(room: RoomContext, project: ProjectRecord, now: nu
     try {
       for (const key of user.resource.keys.filter((k) => k.status === "Active")) await gateway.keys.setStatus(name, key.accessKeyId, "Inactive");
     } catch (err) {
-      console.error("ProjectRoom:expiry could not deactivate keys", { name, error: err instanceof Error ? err.message : String(err) });
+      logEvent("error", "user_expiry_keys_failed", { project: project.id, name, error: errorText(err) });
       continue;
     }
     const fresh = room.store.getAs("user", name, StoredUser) ?? user;
@@ -281,7 +282,7 @@ async function expireDueUsers(room: RoomContext, project: ProjectRecord, now: nu
     room.record("user", stopped, { actor: "Stackroom", message: `User ${name} expired: its access keys were deactivated`, tone: "info" });
     if (fresh.resource.spec.permissions.length === 0) continue;
     const result = await startOperation(room, userOperation(room, { project, actor: "Stackroom (expiry)", change: { action: "update", name, spec: { ...fresh.resource.spec, permissions: [] } } }));
-    if (!result.ok) console.error("ProjectRoom:expiry could not remove grants", { name, error: result.error.message });
+    if (!result.ok) logEvent("error", "user_expiry_grants_failed", { project: project.id, name, error: result.error.message });
   }
 }
 

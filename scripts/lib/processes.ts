@@ -11,7 +11,7 @@ export interface Managed {
  * Spawns a long-running child with its output prefixed by `name` (or kept quiet), in its own
  * process group so that stopping it by PID also stops what it spawned (workerd under wrangler).
  */
-export function startProcess(name: string, command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; quiet?: boolean }): Managed {
+export function startProcess(name: string, command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; quiet?: boolean; onLine?: (line: string) => void }): Managed {
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: options.env ?? process.env,
@@ -24,6 +24,7 @@ export function startProcess(name: string, command: string, args: string[], opti
       if (!line.trim()) continue;
       tail.push(line);
       if (tail.length > 40) tail.shift();
+      options.onLine?.(line);
       if (!options.quiet) process.stdout.write(`[${name}] ${line}\n`);
     }
   };

@@ -38,6 +38,8 @@ export interface StackOptions {
    * server proxies `/cdn-cgi` to the team, so its login and logout run on the app's origin.
    */
   auth?: { mode: "dev" } | { mode: "access"; teamDomain?: string; audience?: string };
+  /** Every line the Worker (wrangler dev) prints: its JSON log lines, for tests that read them. */
+  onWorkerLine?: (line: string) => void;
 }
 
 export interface Stack {
@@ -157,7 +159,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         "--show-interactive-dev-session=false",
         ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
       ],
-      { cwd: ROOT, env: { ...process.env, ...WRANGLER_ENV, XDG_CONFIG_HOME: join(ROOT, ".dev", "xdg") }, quiet: options.quiet },
+      { cwd: ROOT, env: { ...process.env, ...WRANGLER_ENV, XDG_CONFIG_HOME: join(ROOT, ".dev", "xdg") }, quiet: options.quiet, onLine: options.onWorkerLine },
     );
     stopped.push(() => stopProcess(wrangler));
     await waitForHttp(`${apiUrl}/api/health`, 60_000);

@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from "jose";
 import * as z from "zod";
+import { errorText, logEvent } from "../log";
 
 /**
  * Cloudflare Access's application token (RS256 today), verified against the team's published
@@ -64,7 +65,7 @@ function refusal(err: unknown): AccessVerdict {
   const keysUnreachable = err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid || (err instanceof errors.JOSEError && /JSON Web Key Set/.test(err.message));
   if (err instanceof errors.JOSEError && !keysUnreachable) return no("The Cloudflare Access token is malformed.");
   // Anything else came from fetching the team's keys (network errors are plain Errors in workerd).
-  console.error("Cloudflare Access keys could not be fetched", { error: err instanceof Error ? err.message : String(err) });
+  logEvent("error", "access_keys_unreachable", { error: errorText(err) });
   return { ok: false, kind: "unavailable", reason: "Stackroom could not fetch Cloudflare Access's signing keys. Try again in a moment." };
 }
 

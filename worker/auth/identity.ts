@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { ApiError } from "../errors";
+import { logEvent } from "../log";
 import type { AppEnv } from "../app-env";
 import { readAuthConfig, type AuthConfig } from "./config";
 import { verifyAccessToken } from "./access";
@@ -23,7 +24,7 @@ export function requireAuthConfig(): MiddlewareHandler<AppEnv> {
   return async function requireAuthConfig(c, next) {
     const check = readAuthConfig(c.env);
     if (!check.ok) {
-      console.error("sign-in is misconfigured", { problem: check.problem });
+      logEvent("error", "sign_in_misconfigured", { problem: check.problem, requestId: c.get("requestId") });
       throw new ApiError("unavailable", `This Stackroom deployment is misconfigured: ${check.problem}`);
     }
     c.set("auth", check.config);

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { ApiError } from "../errors";
+import { logEvent } from "../log";
 import type { AppEnv } from "../app-env";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -12,7 +13,7 @@ function allowedOrigins(ownOrigin: string, extra: string | undefined): Set<strin
     try {
       origins.add(new URL(item).origin);
     } catch {
-      console.warn("ALLOWED_ORIGINS holds something that is not an origin; ignored", { item });
+      logEvent("warn", "allowed_origins_item_ignored", { item: item.slice(0, 100) });
     }
   }
   return origins;

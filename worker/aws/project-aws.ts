@@ -4,7 +4,7 @@ import { iamClient, type IamClient } from "./iam";
 import type { RetryOptions } from "./retry";
 import { s3Client, type S3Client } from "./s3";
 import { assumedRoleCredentials } from "./sts";
-import type { AwsFetch, Credentials } from "./transport";
+import type { AwsFetch, Credentials, ServiceOptions } from "./transport";
 
 export interface ProjectAwsOptions {
   /** `env.AWS_ENDPOINT`: moto's URL locally, empty for real AWS. */
@@ -14,6 +14,8 @@ export interface ProjectAwsOptions {
   project: Pick<ProjectRecord, "id" | "region" | "roleArn" | "externalId" | "executionRoleArn">;
   fetch?: AwsFetch;
   retry?: Partial<RetryOptions>;
+  /** Told of every call that failed for good, AssumeRole included (logs and metrics). */
+  onFailure?: ServiceOptions["onFailure"];
 }
 
 /** The AWS clients of one project account. */
@@ -31,7 +33,7 @@ export interface ProjectAws {
  * its client signs for the partition's home region, whatever the project's region.
  */
 export function projectAws(options: ProjectAwsOptions): ProjectAws {
-  const { project, endpoint, fetch, retry } = options;
+  const { project, endpoint, fetch, retry, onFailure } = options;
   const credentials = assumedRoleCredentials({
     hubCredentials: options.hubCredentials,
     roleArn: project.roleArn,
@@ -41,8 +43,9 @@ export function projectAws(options: ProjectAwsOptions): ProjectAws {
     endpoint,
     fetch,
     retry,
+    onFailure,
   });
-  const service = { region: project.region, credentials, endpoint, fetch, retry };
+  const service = { region: project.region, credentials, endpoint, fetch, retry, onFailure };
   return {
     cloudformation: cloudFormationClient({ ...service, roleArn: project.executionRoleArn }),
     s3: s3Client(service),

@@ -32,6 +32,7 @@ export async function queryAction<S extends z.ZodType>(
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
     body: form.toString(),
+    action,
   });
   return readXml(answer.body, schema, action);
 }

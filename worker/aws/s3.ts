@@ -68,6 +68,7 @@ export function s3Client(options: ServiceOptions): S3Client {
         const answer = await send({
           url: `${bucketUrl(bucket, options.region, options.endpoint)}?versions&max-keys=1`,
           method: "GET",
+          action: "ListObjectVersions",
         });
         const list = readXml(answer.body, ListVersionsResult, "ListObjectVersions");
         return { exists: true, empty: list.Version === undefined && list.DeleteMarker === undefined };
@@ -80,6 +81,7 @@ export function s3Client(options: ServiceOptions): S3Client {
       const answer = await send({
         url: `${bucketUrl(bucket, options.region, options.endpoint)}?list-type=2&max-keys=${USAGE_PAGE}`,
         method: "GET",
+        action: "ListObjectsV2",
       });
       const list = readXml(answer.body, ListBucketResult, "ListObjectsV2");
       const contents = list.Contents === undefined ? [] : Array.isArray(list.Contents) ? list.Contents : [list.Contents];

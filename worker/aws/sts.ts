@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { queryAction } from "./query";
 import type { RetryOptions } from "./retry";
-import { createSend, serviceUrl, type AwsFetch, type CredentialSource, type Credentials } from "./transport";
+import { createSend, serviceUrl, type AwsFetch, type CredentialSource, type Credentials, type ServiceOptions } from "./transport";
 import { xmlDate, xmlText } from "./xml";
 
 /** Credentials returned by AssumeRole. */
@@ -24,6 +24,7 @@ export interface AssumeRoleOptions {
   endpoint?: string;
   fetch?: AwsFetch;
   retry?: Partial<RetryOptions>;
+  onFailure?: ServiceOptions["onFailure"];
   /** Defaults to 3600. */
   durationSeconds?: number;
 }
@@ -41,14 +42,14 @@ const AssumeRoleResponse = z.object({
   }),
 });
 
-type HubCall = Pick<AssumeRoleOptions, "hubCredentials" | "region" | "endpoint" | "fetch" | "retry">;
+type HubCall = Pick<AssumeRoleOptions, "hubCredentials" | "region" | "endpoint" | "fetch" | "retry" | "onFailure">;
 
 /** STS (Query API 2011-06-15, regional endpoint) signed with the hub's own credentials. */
 function stsService(options: HubCall) {
   return {
     url: serviceUrl("sts", options.region, options.endpoint),
     version: "2011-06-15",
-    send: createSend("sts", { region: options.region, credentials: options.hubCredentials, fetch: options.fetch, retry: options.retry }),
+    send: createSend("sts", { region: options.region, credentials: options.hubCredentials, fetch: options.fetch, retry: options.retry, onFailure: options.onFailure }),
   };
 }
 

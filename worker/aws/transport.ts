@@ -26,6 +26,15 @@ export interface ServiceOptions {
   endpoint?: string;
   fetch?: AwsFetch;
   retry?: Partial<RetryOptions>;
+  /** Told of every call that failed for good (after its retries): the Worker's logs and metrics. */
+  onFailure?: (failure: AwsFailure) => void;
+}
+
+/** A call that failed for good: the service, the action (as AWS names it) and AWS's error. */
+export interface AwsFailure {
+  service: string;
+  action: string;
+  error: AwsError;
 }
 
 /** One request before signing. */
@@ -34,6 +43,8 @@ export interface AwsRequest {
   method: "GET" | "POST" | "PUT" | "DELETE" | "HEAD";
   headers?: Record<string, string>;
   body?: string;
+  /** The action as AWS names it (`CreateStack`, `ListObjectsV2`), for logs and metrics. */
+  action?: string;
   /**
    * `false` for calls AWS does not deduplicate (IAM CreateAccessKey has no idempotency token):
    * then only throttling is retried — a refusal, nothing ran. After a 5xx or a lost answer the
@@ -115,13 +126,22 @@ export function createSend(service: string, options: ServiceOptions): Send {
     return withRetry(() => once(credentials, request), retry, shouldRetry);
   }
 
-  return async (request) => {
+  async function withFreshCredentials(request: AwsRequest): Promise<AwsAnswer> {
     try {
       return await withCredentials(request);
     } catch (error) {
       if (!(error instanceof AwsError && error.kind === "ExpiredToken" && source.invalidate)) throw error;
       source.invalidate();
       return withCredentials(request);
+    }
+  }
+
+  return async (request) => {
+    try {
+      return await withFreshCredentials(request);
+    } catch (error) {
+      if (error instanceof AwsError) options.onFailure?.({ service, action: request.action ?? request.method, error });
+      throw error;
     }
   };
 }

@@ -22,9 +22,9 @@ export interface WebhookSecretVersions {
   webhookPreviousSecretVersion?: number;
 }
 
-/** Every secret the project's webhook accepts now: its version(s) under the current and previous root. */
-export async function acceptedWebhookSecrets(roots: readonly string[], project: WebhookSecretVersions): Promise<string[]> {
+/** Every secret the project's webhook accepts now, with its version: its version(s) under the current and previous root. */
+export async function acceptedWebhookSecrets(roots: readonly string[], project: WebhookSecretVersions): Promise<Array<{ secret: string; version: number }>> {
   const versions = [project.webhookSecretVersion, ...(project.webhookPreviousSecretVersion ? [project.webhookPreviousSecretVersion] : [])];
   const usable = roots.filter((r) => r.length > 0);
-  return Promise.all(usable.flatMap((root) => versions.map((v) => projectWebhookSecret(root, project.id, v))));
+  return Promise.all(usable.flatMap((root) => versions.map(async (version) => ({ secret: await projectWebhookSecret(root, project.id, version), version }))));
 }

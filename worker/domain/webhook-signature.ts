@@ -16,7 +16,8 @@ import { SIGNATURE_TOLERANCE_SECONDS } from "./contract/stack-event";
  * Pure WebCrypto, so the same module runs in Node 20 (the bridge) and workerd (the Worker).
  */
 
-export type SignatureCheck = { ok: true } | { ok: false; reason: string };
+/** A verified signature names the secret it matched (so the receiver knows which version signed). */
+export type SignatureCheck = { ok: true; secret: string } | { ok: false; reason: string };
 
 const encoder = new TextEncoder();
 const HEX_SHA256 = /^[0-9a-f]{64}$/i;
@@ -132,7 +133,7 @@ export async function checkSignatureHeader(
 export async function verifyBody(preflight: Extract<SignaturePreflight, { ok: true }>, body: string): Promise<SignatureCheck> {
   const data = encoder.encode(`${preflight.t}.${body}`);
   for (const { secret, hex } of preflight.candidates) {
-    if (await crypto.subtle.verify("HMAC", await hmacKey(secret, "verify"), fromHex(hex), data)) return { ok: true };
+    if (await crypto.subtle.verify("HMAC", await hmacKey(secret, "verify"), fromHex(hex), data)) return { ok: true, secret };
   }
   return { ok: false, reason: "Signature does not match." };
 }

@@ -5,6 +5,7 @@ import { limitAwsReads } from "../auth/rate-limit";
 import { projectRoom } from "../room";
 import { jsonBody, parseParam } from "../validate";
 import { unwrap } from "../errors";
+import { started } from "../request-log";
 import type { AppEnv } from "../app-env";
 
 /** Bucket create/update/delete: each is one CloudFormation stack operation, answered 202. */
@@ -24,7 +25,7 @@ export const bucketRoutes = new Hono<AppEnv>()
       change: { action: "create", body },
       queue: body.queue,
     }));
-    return c.json({ bucket: Bucket.parse(result.resource), operationId: result.operationId } satisfies BucketAccepted, 202);
+    return c.json({ bucket: Bucket.parse(result.resource), operationId: started(c, result.operationId) } satisfies BucketAccepted, 202);
   })
   .patch("/:name", async (c) => {
     const name = parseParam(BucketName, c.req.param("name"), "bucket");
@@ -35,7 +36,7 @@ export const bucketRoutes = new Hono<AppEnv>()
       change: { action: "update", name, body },
       queue: body.queue,
     }));
-    return c.json({ bucket: Bucket.parse(result.resource), operationId: result.operationId } satisfies BucketAccepted, 202);
+    return c.json({ bucket: Bucket.parse(result.resource), operationId: started(c, result.operationId) } satisfies BucketAccepted, 202);
   })
   // Repairs after a failure: { "action": "retry" | "continue-rollback" }.
   .post("/:name/actions", async (c) => {
@@ -43,7 +44,7 @@ export const bucketRoutes = new Hono<AppEnv>()
     const { action } = await jsonBody(c, ResourceAction);
     const project = c.get("project");
     const result = unwrap(await projectRoom(c.env, project.id).act("bucket", project, callerOf(c), name, action));
-    return c.json({ bucket: Bucket.parse(result.resource), operationId: result.operationId } satisfies BucketAccepted, 202);
+    return c.json({ bucket: Bucket.parse(result.resource), operationId: started(c, result.operationId) } satisfies BucketAccepted, 202);
   })
   .delete("/:name", async (c) => {
     const name = parseParam(BucketName, c.req.param("name"), "bucket");
@@ -54,5 +55,5 @@ export const bucketRoutes = new Hono<AppEnv>()
       change: { action: "delete", name, removeGrants: c.req.query("removeGrants") === "true" },
       queue: c.req.query("queue") !== "false",
     }));
-    return c.json({ bucket: Bucket.parse(result.resource), operationId: result.operationId } satisfies BucketAccepted, 202);
+    return c.json({ bucket: Bucket.parse(result.resource), operationId: started(c, result.operationId) } satisfies BucketAccepted, 202);
   });

@@ -10,6 +10,8 @@ import { forgetRegistryMemo, projectRegistry } from "../registry";
 import { projectRoom } from "../room";
 import { jsonBody, jsonBodyLimit, MAX_IMPORT_BYTES } from "../validate";
 import { DeploymentExport } from "../domain/project-export";
+import { registered } from "./ops/registered";
+import { opsRunRoutes } from "./ops/run";
 import type { AppEnv } from "../app-env";
 
 const BridgeRequest = z.strictObject({
@@ -22,6 +24,8 @@ const BridgeRequest = z.strictObject({
 const PITR_DAYS = 30;
 const RestoreTarget = z.union([z.strictObject({ at: z.iso.datetime({ offset: true }) }), z.strictObject({ bookmark: z.string().min(1).max(200) })]);
 
+const FinishRotation = z.strictObject({ force: z.boolean().default(false) });
+
 const OPS_TOKEN_NEEDED = "Ops endpoints need the ops bearer token (Authorization: Bearer <OPS_TOKEN>).";
 
 /** Constant-time comparison: both sides are hashed first so their lengths leak nothing either. */
@@ -29,13 +33,6 @@ async function sameSecret(a: string, b: string): Promise<boolean> {
   const encoder = new TextEncoder();
   const [ha, hb] = await Promise.all([a, b].map((v) => crypto.subtle.digest("SHA-256", encoder.encode(v))));
   return ha !== undefined && hb !== undefined && crypto.subtle.timingSafeEqual(ha, hb);
-}
-
-/** Ops act on the authority, never on a cached copy. */
-async function registered(c: Context<AppEnv>): Promise<ProjectRecord> {
-  const project = (await projectRegistry(c.env).get(c.req.param("p") ?? "")) ?? undefined;
-  if (!project) throw new ApiError("not_found", `No project “${c.req.param("p") ?? ""}” is registered.`);
-  return project;
 }
 
 /** The secret(s) the project's bridge must sign with now, newest first ("new,old" while rotating). */
@@ -59,6 +56,7 @@ export const opsRoutes = new Hono<AppEnv>()
       invalidTokenMessage: OPS_TOKEN_NEEDED,
     }),
   )
+  .route("/", opsRunRoutes)
   .get("/projects", async (c) => c.json({ projects: await projectRegistry(c.env).list() }))
   // Heals one project's cache from CloudFormation right now (the cron does it every 15 minutes).
   .post("/projects/:p/resync", async (c) => {
@@ -151,8 +149,20 @@ export const opsRoutes = new Hono<AppEnv>()
     forgetRegistryMemo();
     return c.json({ project: project.id, webhookSecret: await bridgeSecrets(c.env.WEBHOOK_SECRET, project) });
   })
+  // Finishing refuses until the Worker has seen a delivery signed with the new version: finishing
+  // before the bridge has the new secret would send its batches to the dead-letter queue.
   .post("/projects/:p/webhook-secret/finish", async (c) => {
-    const { project } = unwrap(await projectRegistry(c.env).finishWebhookRotation(c.req.param("p") ?? ""));
+    const current = await registered(c);
+    const { force } = await jsonBody(c, FinishRotation);
+    if (current.webhookPreviousSecretVersion && !force) {
+      const room = projectRoom(c.env, current.id);
+      if ((await room.deliveredWith(current.webhookSecretVersion)) === null) {
+        const last = await room.lastDelivery();
+        const seen = last ? `its last delivery (${last.at}) was signed with v${last.version}` : "it has delivered nothing yet";
+        throw new ApiError("conflict", `The bridge of ${current.id} has not delivered with the new secret (v${current.webhookSecretVersion}) yet: ${seen}. Put the new secret in, wait for a CloudFormation event (any change in the project makes one), then finish; or finish with --force.`);
+      }
+    }
+    const { project } = unwrap(await projectRegistry(c.env).finishWebhookRotation(current.id));
     forgetRegistryMemo();
     return c.json({ project: project.id, webhookSecret: await bridgeSecrets(c.env.WEBHOOK_SECRET, project) });
   });

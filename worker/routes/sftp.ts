@@ -4,6 +4,7 @@ import { callerOf, requireMember } from "../membership";
 import { projectRoom } from "../room";
 import { jsonBody } from "../validate";
 import { unwrap } from "../errors";
+import { started } from "../request-log";
 import type { AppEnv } from "../app-env";
 
 /**
@@ -21,12 +22,12 @@ export const sftpRoutes = new Hono<AppEnv>()
       change: { action: enabled ? "create" : "delete" },
       queue,
     }));
-    return c.json({ sftp: SftpServer.parse(result.resource), operationId: result.operationId } satisfies SftpAccepted, 202);
+    return c.json({ sftp: SftpServer.parse(result.resource), operationId: started(c, result.operationId) } satisfies SftpAccepted, 202);
   })
   // Repairs after a failure: { "action": "retry" | "continue-rollback" }.
   .post("/actions", async (c) => {
     const { action } = await jsonBody(c, ResourceAction);
     const project = c.get("project");
     const result = unwrap(await projectRoom(c.env, project.id).act("sftp", project, callerOf(c), SFTP_SERVER_NAME, action));
-    return c.json({ sftp: SftpServer.parse(result.resource), operationId: result.operationId } satisfies SftpAccepted, 202);
+    return c.json({ sftp: SftpServer.parse(result.resource), operationId: started(c, result.operationId) } satisfies SftpAccepted, 202);
   });

@@ -5,6 +5,7 @@ import { limitAwsReads } from "../auth/rate-limit";
 import { projectRoom } from "../room";
 import { jsonBody, parseParam } from "../validate";
 import { unwrap } from "../errors";
+import { started } from "../request-log";
 import type { AppEnv } from "../app-env";
 
 /** IAM users (one stack each) and their access keys (IAM API, secret returned once). */
@@ -13,20 +14,20 @@ export const userRoutes = new Hono<AppEnv>()
     const body = await jsonBody(c, CreateUserBody);
     const project = c.get("project");
     const result = unwrap(await projectRoom(c.env, project.id).submit("user", { project, caller: callerOf(c), change: { action: "create", body }, queue: body.queue }));
-    return c.json({ user: User.parse(result.resource), operationId: result.operationId } satisfies UserAccepted, 202);
+    return c.json({ user: User.parse(result.resource), operationId: started(c, result.operationId) } satisfies UserAccepted, 202);
   })
   .patch("/:name", requireMember("editor"), async (c) => {
     const name = parseParam(UserName, c.req.param("name"), "user");
     const body = await jsonBody(c, UpdateUserBody);
     const project = c.get("project");
     const result = unwrap(await projectRoom(c.env, project.id).submit("user", { project, caller: callerOf(c), change: { action: "update", name, body }, queue: body.queue }));
-    return c.json({ user: User.parse(result.resource), operationId: result.operationId } satisfies UserAccepted, 202);
+    return c.json({ user: User.parse(result.resource), operationId: started(c, result.operationId) } satisfies UserAccepted, 202);
   })
   .delete("/:name", requireMember("editor"), async (c) => {
     const name = parseParam(UserName, c.req.param("name"), "user");
     const project = c.get("project");
     const result = unwrap(await projectRoom(c.env, project.id).submit("user", { project, caller: callerOf(c), change: { action: "delete", name }, queue: c.req.query("queue") !== "false" }));
-    return c.json({ user: User.parse(result.resource), operationId: result.operationId } satisfies UserAccepted, 202);
+    return c.json({ user: User.parse(result.resource), operationId: started(c, result.operationId) } satisfies UserAccepted, 202);
   })
   // Repairs after a failure: { "action": "retry" | "continue-rollback" }.
   .post("/:name/actions", requireMember("editor"), async (c) => {
@@ -34,7 +35,7 @@ export const userRoutes = new Hono<AppEnv>()
     const { action } = await jsonBody(c, ResourceAction);
     const project = c.get("project");
     const result = unwrap(await projectRoom(c.env, project.id).act("user", project, callerOf(c), name, action));
-    return c.json({ user: User.parse(result.resource), operationId: result.operationId } satisfies UserAccepted, 202);
+    return c.json({ user: User.parse(result.resource), operationId: started(c, result.operationId) } satisfies UserAccepted, 202);
   })
   .get("/:name/keys", requireMember("viewer"), limitAwsReads(), async (c) => {
     const name = parseParam(UserName, c.req.param("name"), "user");
