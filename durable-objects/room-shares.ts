@@ -1,6 +1,6 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
-import { PENDING_SHARES_MAX, SHARE_PROOF_ATTEMPTS, type CreateShareBody, type OpenedShare, type ProjectRecord, type Share } from "../worker/domain/contract";
+import { PENDING_SHARES_MAX, SHARE_PROOF_ATTEMPTS, type CreateShareBody, type OpenedShare, type ProjectRecord, type Share, type ShareState } from "../worker/domain/contract";
 import { RoomError } from "./room-error";
 import type { RoomContext } from "./room-context";
 import { publicShare, type StoredShare } from "./share-store";
@@ -28,6 +28,9 @@ function sameDigest(a: string, b: string): boolean {
   for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
   return diff === 0;
 }
+
+/** `fields.at` of a 410: when the link stopped being openable (ISO), for the page to word in the reader's time zone. */
+const atField = (at: string | undefined): { at?: string } => (at === undefined ? {} : { at });
 
 const linkOf = (share: Pick<StoredShare, "accessKeyId" | "user">) => `the one-time link for access key ${share.accessKeyId} of user ${share.user}`;
 
@@ -89,9 +92,10 @@ function wrongProof(room: RoomContext, share: StoredShare, now: number): RoomErr
   const what = share.passphrase ? "wrong passphrases" : "attempts without the link's key";
   if (failedProofs >= SHARE_PROOF_ATTEMPTS) {
     const burnedBecause = `${failedProofs} ${what}`;
-    room.shares.put({ ...share, failedProofs, status: "burned", burnedAt: new Date(now).toISOString(), burnedBecause, ciphertext: null });
+    const burnedAt = new Date(now).toISOString();
+    room.shares.put({ ...share, failedProofs, status: "burned", burnedAt, burnedBecause, ciphertext: null });
     room.note("user", share.user, { actor: "Stackroom", message: `${capitalize(linkOf(share))} was burned after ${burnedBecause}; create a new one`, tone: "error" });
-    return new RoomError("gone", `This link was locked after ${SHARE_PROOF_ATTEMPTS} wrong tries and can no longer be opened. Ask your contact for a new one.`, { reason: "burned" });
+    return new RoomError("gone", `This link was locked after ${SHARE_PROOF_ATTEMPTS} wrong tries and can no longer be opened. Ask your contact for a new one.`, { reason: "burned", at: burnedAt });
   }
   room.shares.put({ ...share, failedProofs });
   const left = SHARE_PROOF_ATTEMPTS - failedProofs;
@@ -117,10 +121,10 @@ export function openShare(room: RoomContext, project: ProjectRecord, id: string,
   const status = publicShare(share, now).status;
   if (status === "expired" && share.ciphertext !== null) room.shares.put({ ...share, ciphertext: null });
   // `fields.reason` lets the share page say which, without parsing the message.
-  if (status === "viewed") throw new RoomError("gone", `This link was already used on ${share.viewedAt ?? "an earlier visit"}. Ask your contact for a new one.`, { reason: "used" });
-  if (status === "revoked") throw new RoomError("gone", "This link was revoked by the project manager. Ask your contact for a new one.", { reason: "revoked" });
-  if (status === "burned") throw new RoomError("gone", `This link was locked after ${SHARE_PROOF_ATTEMPTS} wrong tries and can no longer be opened. Ask your contact for a new one.`, { reason: "burned" });
-  if (status === "expired" || share.ciphertext === null) throw new RoomError("gone", `This link expired on ${share.expiresAt}. Ask your contact for a new one.`, { reason: "expired" });
+  if (status === "viewed") throw new RoomError("gone", `This link was already opened on ${share.viewedAt ?? "an earlier visit"}. Ask your contact for a new one.`, { reason: "used", ...atField(share.viewedAt) });
+  if (status === "revoked") throw new RoomError("gone", "This link was revoked by the project manager. Ask your contact for a new one.", { reason: "revoked", ...atField(share.revokedAt) });
+  if (status === "burned") throw new RoomError("gone", `This link was locked after ${SHARE_PROOF_ATTEMPTS} wrong tries and can no longer be opened. Ask your contact for a new one.`, { reason: "burned", ...atField(share.burnedAt) });
+  if (status === "expired" || share.ciphertext === null) throw new RoomError("gone", `This link expired on ${share.expiresAt}. Ask your contact for a new one.`, { reason: "expired", at: share.expiresAt });
   if (share.proofHash !== null) {
     if (proof === null) throw new RoomError("invalid", "Open this link in the page it leads to: it needs the key after # in the link.", { reason: "proof_missing" });
     if (!sameDigest(proofHash(proof), share.proofHash)) throw wrongProof(room, share, now);
@@ -129,6 +133,19 @@ export function openShare(room: RoomContext, project: ProjectRecord, id: string,
   room.shares.put({ ...share, status: "viewed", viewedAt, ciphertext: null });
   room.note("user", share.user, { actor: "recipient", message: `${capitalize(linkOf(share))} was opened at ${viewedAt}`, tone: "success" });
   return { ciphertext: share.ciphertext, iv: share.iv, expiresAt: share.expiresAt, project: { name: project.name, region: project.region } };
+}
+
+/**
+ * Whether the link `id` names can still be opened, and when it stopped being openable. Reads
+ * only: no proof is asked for, none is counted, and nothing is handed out. An unknown id is
+ * refused exactly as `openShare` refuses it, so this tells a guesser nothing the open does not.
+ */
+export function shareState(room: RoomContext, id: string): ShareState {
+  const share = room.shares.byId(id);
+  if (!share) throw new RoomError("not_found", "This link does not exist. Check that you copied all of it.");
+  const status = publicShare(share, Date.now()).status;
+  const at = { pending: undefined, viewed: share.viewedAt, revoked: share.revokedAt, burned: share.burnedAt, expired: share.expiresAt }[status];
+  return at === undefined ? { status } : { status, at };
 }
 
 /** Links that ended (opened, revoked, expired, burned) are listed this long, then forgotten: the room's storage stays bounded. */

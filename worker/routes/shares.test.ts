@@ -1,7 +1,7 @@
 // Proves one-time links: only ciphertext and hashes are stored (never the link's id), managers see handles that open nothing, the link opens once to whoever proves the whole link (then 410), wrong proofs are counted and the fifth burns it, viewers cannot list links, and at most 200 wait per project.
 import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { PENDING_SHARES_MAX, SHARE_PROOF_HEADER, type CreatedKey, type CreatedShare, type OpenedShare, type Share } from "../domain/contract";
+import { PENDING_SHARES_MAX, SHARE_PROOF_HEADER, ShareState, type CreatedKey, type CreatedShare, type OpenedShare, type Share } from "../domain/contract";
 import { stackName } from "../domain/naming";
 import { api, login, ORIGIN, readyUser, registerProject } from "../../test/workers/harness";
 import type { ProjectRecord } from "../domain/contract";
@@ -34,6 +34,8 @@ async function setup(): Promise<{ project: ProjectRecord; cookie: string; key: C
   return { project, cookie, key, share };
 }
 
+/** From an address of its own: the status shares the open's rate limit (30 a minute per address). */
+const status = (id: string, from = "192.0.2.7") => SELF.fetch(`${ORIGIN}/api/shares/${id}/status`, { headers: { "CF-Connecting-IP": from } });
 const open = (id: string, proof?: string) => SELF.fetch(`${ORIGIN}/api/shares/${id}`, { headers: proof === undefined ? {} : { [SHARE_PROOF_HEADER]: proof } });
 type Refusal = { error: { code: string; message: string; fields?: Record<string, string> } };
 const messages = async (cookie: string, project: ProjectRecord) => (await (await api(cookie, `/api/projects/${project.id}/activity`)).json<{ entries: Array<{ message: string }> }>()).entries.map((e) => e.message);
@@ -58,7 +60,8 @@ describe("one-time share links", () => {
 
     const second = await open(created.id, created.proof);
     expect(second.status).toBe(410);
-    expect((await second.json<Refusal>()).error).toMatchObject({ message: expect.stringMatching(/already used/), fields: { reason: "used" } });
+    const gone = (await second.json<Refusal>()).error;
+    expect(gone).toMatchObject({ message: expect.stringMatching(/already opened on/), fields: { reason: "used", at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) } });
 
     const listed = await (await api(cookie, `/api/projects/${project.id}/shares`)).json<{ shares: Share[] }>();
     expect(listed.shares[0]).toMatchObject({ handle: created.share.handle, status: "viewed" });
@@ -113,6 +116,40 @@ describe("one-time share links", () => {
     expect((await res.json<Refusal>()).error.fields).toEqual({ reason: "wrong_key", attemptsLeft: "4" });
     expect((await open(created.id, "short")).status).toBe(400);
     expect((await open(created.id, created.proof)).status).toBe(200);
+  });
+
+  it("says whether a link can still be opened, and since when not, without a proof and without using anything up", async () => {
+    const { project, cookie, share } = await setup();
+    const created = await share();
+    for (let i = 0; i < 3; i++) {
+      const pending = await status(created.id);
+      expect(pending.status).toBe(200);
+      expect(pending.headers.get("cache-control")).toBe("no-store");
+      expect(await pending.json()).toEqual({ status: "pending" });
+    }
+    const [listed] = (await (await api(cookie, `/api/projects/${project.id}/shares`)).json<{ shares: Share[] }>()).shares;
+    expect(listed).toMatchObject({ status: "pending", failedProofs: 0 });
+
+    const before = Date.now();
+    expect((await open(created.id, created.proof)).status).toBe(200);
+    const used = ShareState.parse(await (await status(created.id)).json());
+    expect(used.status).toBe("viewed");
+    expect(Date.parse(used.at ?? "")).toBeGreaterThanOrEqual(before - 1000);
+    // Only the status and its time: nothing that names the user, the key or the project.
+    expect(Object.keys(used).sort()).toEqual(["at", "status"]);
+    const gone = (await (await open(created.id, created.proof)).json<Refusal>()).error;
+    expect(gone.fields?.at).toBe(used.at);
+
+    const revokedLink = await share();
+    await api(cookie, `/api/projects/${project.id}/shares/${revokedLink.share.handle}`, { method: "DELETE" });
+    expect(ShareState.parse(await (await status(revokedLink.id)).json())).toMatchObject({ status: "revoked", at: expect.any(String) });
+
+    // Unknown ids get exactly the open's answers.
+    for (const id of [`${project.id}.AAAAAAAAAAAAAAAAAAAAAA`, "nosuchproject.AAAAAAAAAAAAAAAAAAAAAA", "not-a-share", `${project.id}.${created.share.handle}`]) {
+      const [a, b] = await Promise.all([status(id), SELF.fetch(`${ORIGIN}/api/shares/${id}`, { headers: { [SHARE_PROOF_HEADER]: randomProof(), "CF-Connecting-IP": "192.0.2.8" } })]);
+      expect(a.status).toBe(404);
+      expect(await a.json()).toEqual(await b.json());
+    }
   });
 
   it("lists links to editors and owners only, by handles that cannot open them; revoking is by handle", async () => {

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import * as z from "zod";
-import { CreateShareBody, SHARE_PROOF_HEADER, ShareHandle, ShareId, type CreatedShare, type OpenedShare, type ShareList } from "../domain/contract";
+import { CreateShareBody, SHARE_PROOF_HEADER, ShareHandle, ShareId, type CreatedShare, type OpenedShare, type ShareList, type ShareState } from "../domain/contract";
 import { findProject } from "../registry";
 import { callerOf, requireMember } from "../membership";
 import { projectRoom } from "../room";
@@ -44,7 +44,23 @@ export const projectShareRoutes = new Hono<AppEnv>()
  * in the browser from the key in the link's #fragment, and the passphrase if it has one) shows the
  * caller holds the whole link. Wrong proofs are counted by the room; the fifth burns the link.
  */
-export const publicShareRoutes = new Hono<AppEnv>().get("/:id", async (c) => {
+export const publicShareRoutes = new Hono<AppEnv>()
+  /**
+   * Whether the link is still openable, without a proof and without using anything up: the page
+   * asks first, so a used link says so even once its key has left the address bar. Unknown ids
+   * get the open's own 404s, and the same rate limit keeps this from being a cheaper oracle.
+   */
+  .get("/:id/status", async (c) => {
+    await takeRateLimit(c.env.SHARE_OPEN_LIMITER, `share-open:${clientAddress(c)}`, SHARE_OPEN_PERIOD_SECONDS, "link openings from your address");
+    const id = parseParam(ShareId, c.req.param("id"), "share link");
+    const project = await findProject(c.env, id.slice(0, id.indexOf(".")));
+    if (!project) throw new ApiError("not_found", "This link does not exist. Check that you copied all of it.");
+    const result = unwrap(await projectRoom(c.env, project.id).shareState(id));
+    c.header("Cache-Control", "no-store");
+    c.header("Referrer-Policy", "no-referrer");
+    return c.json(result.state satisfies ShareState);
+  })
+  .get("/:id", async (c) => {
   // Link ids are unguessable (128 random bits); the limit keeps a guesser from trying at scale.
   await takeRateLimit(c.env.SHARE_OPEN_LIMITER, `share-open:${clientAddress(c)}`, SHARE_OPEN_PERIOD_SECONDS, "link openings from your address");
   const id = parseParam(ShareId, c.req.param("id"), "share link");
@@ -57,4 +73,4 @@ export const publicShareRoutes = new Hono<AppEnv>().get("/:id", async (c) => {
   c.header("Cache-Control", "no-store");
   c.header("Referrer-Policy", "no-referrer");
   return c.json(result.opened satisfies OpenedShare);
-});
+  });

@@ -80,3 +80,12 @@ export const OpenedShare = z.object({
   project: z.object({ name: z.string(), region: z.string() }),
 });
 export type OpenedShare = z.infer<typeof OpenedShare>;
+
+/**
+ * `GET /api/shares/:id/status` — whether a link can still be opened, and when it stopped being
+ * openable (`at`: opened, revoked, expired or burned). It uses nothing up and needs no proof: the
+ * recipient's page asks it first, so a reload after Reveal (the key is gone from the address bar
+ * by then) says "already opened" rather than "incomplete". Nothing else about the link is said.
+ */
+export const ShareState = z.object({ status: ShareStatus, at: IsoTime.optional() });
+export type ShareState = z.infer<typeof ShareState>;
