@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import * as z from "zod";
 import type {
-  AccessKeySummary, ActivityFilter, ActivityKind, ActivityPage, BucketUsage, CreatedKey, CreateShareBody, Lock, Member, OpenedShare, ProjectRecord, QueuedEdit, ResourceEvents, ResourceKind, Role, SftpEndpoint, Share, ShareState, StackEvent,
+  AccessKeySummary, ActivityFilter, ActivityKind, ActivityPage, BucketUsage, CreatedKey, CreateShareBody, Lock, Member, OpenedShare, ProjectRecord, QueuedEdit, ResourceEvents, ResourceKind, Role, SftpEndpoint, Share, StackEvent,
 } from "../worker/domain/contract";
 import { LiveFrame, notAMember, roleAtLeast, roleTooLow } from "../worker/domain/contract";
 import { LIVE_CALLER_HEADERS, type Caller } from "../worker/domain/room-result";
@@ -249,11 +249,6 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     return guarded(() => ({ opened: shares.openShare(this, project, id, proof) }));
   }
 
-  /** Whether a link can still be opened (and since when not), for the recipient's page; changes nothing. */
-  async shareState(id: string): Promise<RoomResult<{ state: ShareState }>> {
-    return guarded(() => ({ state: shares.shareState(this, id) }));
-  }
-
   /** The member list (the room owns it; KV holds a published copy for fast reads). */
   async listMembers(): Promise<Member[]> {
     return this.members.list();
@@ -432,9 +427,9 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     return this.closeSockets((who) => who.sessionId === sessionId, SIGNED_OUT_CLOSE_CODE, "You signed out.");
   }
 
-  async activity(project: ProjectRecord, caller: Caller, before: number | null, limit: number): Promise<RoomResult<ActivityPage>> {
+  async activity(project: ProjectRecord, caller: Caller, before: number | null, limit: number, filter: ActivityFilter = {}): Promise<RoomResult<ActivityPage>> {
     return this.as(project, caller, "viewer", () => {
-      const entries = this.store.activityBefore(before ?? Number.MAX_SAFE_INTEGER, limit + 1);
+      const entries = this.store.activityBefore(before ?? Number.MAX_SAFE_INTEGER, limit + 1, filter);
       const page = entries.slice(0, limit);
       const last = page.at(-1);
       return { entries: page, nextBefore: entries.length > limit && last ? last.seq : null };

@@ -2,6 +2,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { migrate, type Migration } from "./sqlite-migrations";
 import { QUARANTINE_TABLE } from "./quarantine";
+import { addActivityColumns } from "./activity-log";
 
 /**
  * The project room's SQLite schema, one step per version (sqlite-migrations.ts). Add a step at
@@ -51,6 +52,10 @@ export const ROOM_MIGRATIONS: readonly Migration[] = [
       }
       sql.exec("DROP TABLE shares");
     },
+  },
+  {
+    name: "the log's activity in indexed columns (kind, name, actor, requester, time) for filtered pages",
+    up: addActivityColumns,
   },
 ];
 

@@ -1,5 +1,6 @@
 import type * as z from "zod";
-import { ActivityEntry, LiveFrame, ProjectRecord, StackEvent, type ResourceKind } from "../worker/domain/contract";
+import { ActivityEntry, LiveFrame, ProjectRecord, StackEvent, type ActivityFilter, type ResourceKind } from "../worker/domain/contract";
+import { insertLogRow, selectActivity } from "./activity-log";
 import { kinds } from "./kinds";
 import type { StoredResource } from "./kinds/kind";
 import type { Quarantine } from "./quarantine";
@@ -126,8 +127,9 @@ export class RoomStore {
   /** Stores the frame built for the next sequence number, trims the log, returns the frame's JSON. */
   appendFrame(build: (seq: number) => object): string {
     const seq = this.seq() + 1;
-    const json = JSON.stringify(build(seq));
-    this.sql.exec("INSERT INTO log (seq, json) VALUES (?, ?)", seq, json);
+    const frame = build(seq);
+    const json = JSON.stringify(frame);
+    insertLogRow(this.sql, seq, json, frame);
     this.sql.exec("DELETE FROM log WHERE seq <= ?", seq - LOG_KEEP);
     this.setMeta("seq", String(seq));
     return json;
@@ -160,15 +162,13 @@ export class RoomStore {
 
   /** Puts an exported log back, and the seq it had reached (an import into an empty room). */
   restoreLog(frames: readonly LiveFrame[], seq: number): void {
-    for (const frame of frames) if ("seq" in frame) this.sql.exec("INSERT INTO log (seq, json) VALUES (?, ?)", frame.seq, JSON.stringify(frame));
+    for (const frame of frames) if ("seq" in frame) insertLogRow(this.sql, frame.seq, JSON.stringify(frame), frame);
     this.setMeta("seq", String(seq));
   }
 
-  /** Activity entries newest first with seq < before. */
-  activityBefore(before: number, limit: number): ActivityEntry[] {
-    return this.sql
-      .exec<{ seq: number; json: string }>("SELECT seq, json FROM log WHERE seq < ? ORDER BY seq DESC LIMIT ?", before, limit)
-      .toArray()
+  /** Activity entries newest first with seq < before that pass the filter (activity-log.ts). */
+  activityBefore(before: number, limit: number, filter: ActivityFilter = {}): ActivityEntry[] {
+    return selectActivity(this.sql, filter, before, limit)
       .flatMap((r) => {
         const frame = this.readFrame(r.seq, r.json);
         return frame?.type === "change" ? [frame.activity] : [];

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import * as z from "zod";
-import type { ActivityPage, ProjectList, ProjectView } from "../domain/contract";
+import { ActivityQuery, type ActivityPage, type ProjectList, type ProjectView } from "../domain/contract";
 import { LIVE_CALLER_HEADERS } from "../domain/room-result";
 import { listProjects, summarize } from "../registry";
 import { callerOf, membershipsOf, requireMember } from "../membership";
@@ -9,11 +9,6 @@ import { projectRoom } from "../room";
 import { ApiError, unwrap } from "../errors";
 import { zodToApiError } from "../validate";
 import type { AppEnv } from "../app-env";
-
-const ActivityQuery = z.object({
-  before: z.coerce.number().int().positive().optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
 
 const LiveQuery = z.object({ since: z.coerce.number().int().nonnegative().default(0) });
 
@@ -34,7 +29,8 @@ export const projectRoutes = new Hono<AppEnv>()
   .get("/:p/activity", requireMember(), async (c) => {
     const query = ActivityQuery.safeParse(c.req.query());
     if (!query.success) throw zodToApiError(query.error, "The activity query");
-    const { ok: _ok, ...page } = unwrap(await projectRoom(c.env, c.get("project").id).activity(c.get("project"), callerOf(c), query.data.before ?? null, query.data.limit));
+    const { before, limit, ...filter } = query.data;
+    const { ok: _ok, ...page } = unwrap(await projectRoom(c.env, c.get("project").id).activity(c.get("project"), callerOf(c), before ?? null, limit, filter));
     return c.json(page satisfies ActivityPage);
   })
   // Heals the cache from CloudFormation (missed events, changes made outside Stackroom).

@@ -11,3 +11,4 @@ export * from "./member";
 export * from "./session";
 export * from "./stack-event";
 export * from "./live";
+export * from "./activity";
