@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import * as z from "zod";
 import type {
-  AccessKeySummary, ActivityFilter, ActivityKind, ActivityPage, BucketUsage, CreatedKey, CreateShareBody, Lock, Member, OpenedShare, ProjectRecord, QueuedEdit, ResourceEvents, ResourceKind, Role, SftpEndpoint, Share, StackEvent,
+  AccessKeySummary, ActivityFilter, ActivityKind, ActivityPage, BucketUsage, CreatedKey, CreateShareBody, Lock, Member, OpenedShare, ProjectRecord, QueuedEdit, ResourceEvents, ResourceKind, Role, SftpEndpoint, Share, ShareState, StackEvent,
 } from "../worker/domain/contract";
 import { LiveFrame, notAMember, roleAtLeast, roleTooLow } from "../worker/domain/contract";
 import { LIVE_CALLER_HEADERS, type Caller } from "../worker/domain/room-result";
@@ -247,6 +247,11 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   async openShare(project: ProjectRecord, id: string, proof: string | null): Promise<RoomResult<{ opened: OpenedShare }>> {
     this.rememberProject(project);
     return guarded(() => ({ opened: shares.openShare(this, project, id, proof) }));
+  }
+
+  /** Whether a link can still be opened (and since when not), for the recipient's page; changes nothing. */
+  async shareState(id: string): Promise<RoomResult<{ state: ShareState }>> {
+    return guarded(() => ({ state: shares.shareState(this, id) }));
   }
 
   /** The member list (the room owns it; KV holds a published copy for fast reads). */
