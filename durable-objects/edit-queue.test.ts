@@ -55,9 +55,10 @@ describe("edit queue", () => {
     const activity = await (await api(owner, `/api/projects/${project.id}/activity?limit=100`)).json<ActivityPage>();
     const text = activity.entries.map((e) => e.message).join("\n");
     expect(text).toMatch(/Merged 9 queued updates/);
+    const mergedLine = activity.entries.find((e) => /Merged 9 queued updates/.test(e.message));
     for (const edit of order) {
       if (edit.operationId === cancelled.operationId) expect(text).toMatch(new RegExp(`cancelled the queued edit .* by ${cancelled.by}`));
-      else expect(text).toContain(edit.operationId);
+      else expect([mergedLine?.operation?.id, ...(mergedLine?.operation?.merged ?? [])]).toContain(edit.operationId);
     }
   });
 

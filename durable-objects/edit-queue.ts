@@ -2,7 +2,7 @@ import * as z from "zod";
 import { ProjectRecord, QueuedEdit, ResourceKind, type Role } from "../worker/domain/contract";
 import { OPS_ACTOR, ROOM_ACTOR, type RoomContext } from "./room-context";
 import { RoomError, refusal, type RoomResult } from "./room-error";
-import { startOperation } from "./stack-operation";
+import { startOperation, startingState } from "./stack-operation";
 import type { Quarantine } from "./quarantine";
 import { kinds } from "./kinds";
 import type { StoredResource } from "./kinds/kind";
@@ -99,6 +99,13 @@ export function enqueue(room: RoomContext, project: ProjectRecord, actor: string
   const module = kinds[kind];
   const current = room.store.get(kind, name);
   const edit: QueuedEdit = { operationId: crypto.randomUUID(), by: actor, since: new Date().toISOString(), action: change.action, summary: module.summarize(change) };
+  // Refused now with the words it would be refused with at start, rather than accepted and dropped later.
+  try {
+    module.operation(room, { project, actor, change }).plan(edit.operationId, edit.since, { current: startingState(current) });
+  } catch (err) {
+    if (err instanceof RoomError) return refusal(err);
+    throw err;
+  }
   room.queue.push(kind, name, { edit, project, request: { kind, change } });
   const holder = current?.resource.lock?.by;
   const message = `${actor} queued: ${edit.summary} of ${module.noun} ${name}${holder ? ` (waits for ${holder}'s change)` : ""}`;
@@ -170,7 +177,7 @@ export async function drainQueue(room: RoomContext, kind: ResourceKind, name: st
     const run = takeRun(room, kind, name);
     if (!run) return;
     if ("invalid" in run) {
-      room.note(kind, name, { actor: "Stackroom", message: `Queued edit ${run.invalid} of ${module.noun} ${name} could not be read any more and was dropped`, tone: "error" });
+      room.note(kind, name, { actor: "Stackroom", message: `A queued edit of ${module.noun} ${name} could not be read any more and was dropped (operation ${run.invalid}, for ops)`, tone: "error" });
       continue;
     }
     if ("unauthorised" in run) {
@@ -185,7 +192,7 @@ export async function drainQueue(room: RoomContext, kind: ResourceKind, name: st
     }
     const { head, merged } = run;
     if (merged.length > 1) {
-      const who = merged.map((e) => `${e.edit.by} (${e.edit.operationId})`).join(", ");
+      const who = merged.map((e) => `${e.edit.by} (${e.edit.summary})`).join(", ");
       room.note(kind, name, {
         actor: "Stackroom",
         message: `Merged ${merged.length} queued updates of ${module.noun} ${name} into one stack update (same end state): ${who}`,
@@ -202,7 +209,7 @@ export async function drainQueue(room: RoomContext, kind: ResourceKind, name: st
     }
     room.note(kind, name, {
       actor: "Stackroom",
-      message: `The queued edit by ${actor} (${head.edit.operationId}) could not start: ${result.error.message}`,
+      message: `The queued edit by ${actor} (${head.edit.summary}) of ${module.noun} ${name} could not start and was dropped: ${result.error.message}`,
       tone: "error",
       operation: { id: head.edit.operationId, action: head.edit.action, step: "failed", by: actor },
     });

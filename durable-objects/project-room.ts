@@ -564,7 +564,9 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   }
 
   note(kind: ResourceKind, name: string, activity: ActivityLine): void {
-    this.log(kind, name, activity);
+    // The resource goes out with the line when there is one: a queued edit dropped or cancelled
+    // leaves its queue, and every open page must see that, not only the feed.
+    this.log(kind, name, activity, this.store.get(kind, name));
   }
 
   announce(kind: ActivityKind, name: string, activity: ActivityLine, fields: ChangeFields = {}): void {

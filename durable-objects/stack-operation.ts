@@ -37,6 +37,18 @@ export async function startOperation(room: RoomContext, op: Operation): Promise<
   return outcome.kind === "noop" ? { ok: true, resource: current(), operationId } : refusal(outcome.error);
 }
 
+/**
+ * The state a queued edit will start from, as far as the room can tell now: the running
+ * operation done as asked (a delete: the resource gone; a create or update: its new spec applied).
+ * What may still happen before then (a rollback, edits queued ahead) is checked again at start.
+ */
+export function startingState(stored: StoredResource | undefined): StoredResource | undefined {
+  const lock = stored?.resource.lock;
+  if (!stored || !lock) return stored;
+  if (lock.action === "delete") return undefined;
+  return { ...stored, resource: { ...stored.resource, lock: undefined }, appliedSpec: stored.resource.spec, failedSpec: undefined };
+}
+
 /** A stored resource with some fields of its public view replaced. */
 export function patchResource<S extends StoredResource>(stored: S, patch: Partial<Pick<ResourceView, "status" | "lock" | "updatedAt">>): S {
   return { ...stored, resource: { ...stored.resource, ...patch } };

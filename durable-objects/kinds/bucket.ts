@@ -152,7 +152,7 @@ function bucketOperation(room: RoomContext, request: ChangeRequest<BucketChange>
     name,
     action: request.change.action,
     actor: request.actor,
-    plan: (operationId, now) => planBucketChange(request, room.store.getAs("bucket", name, StoredBucket), users(room), operationId, now),
+    plan: (operationId, now, assumed) => planBucketChange(request, assumed ? assumed.current && StoredBucket.parse(assumed.current) : room.store.getAs("bucket", name, StoredBucket), users(room), operationId, now),
     describe: (planned) => describe(request.actor, request.change, StoredBucket.parse(planned).resource.spec),
     run: async (raw, operationId) => {
       const planned = StoredBucket.parse(raw);

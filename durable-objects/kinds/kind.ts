@@ -62,6 +62,11 @@ export interface ChangeRequest<C> {
 
 export type OperationOutcome = { kind: "started" } | { kind: "noop"; message: string } | { kind: "refused"; message: string; error: RoomError };
 
+/** The resource as a check should see it; `current` undefined: there is none. */
+export interface Assumed {
+  current: StoredResource | undefined;
+}
+
 /** One stack operation of one resource, ready to start (stack-operation.ts `startOperation`). */
 export interface Operation {
   kind: ResourceKind;
@@ -70,8 +75,12 @@ export interface Operation {
   actor: string;
   /** A queued edit keeps the operation id it was accepted with (= its ClientRequestToken). */
   operationId?: string;
-  /** Checks the change against the room; answers the locked state to store. Throws RoomError. */
-  plan(operationId: string, now: string): StoredResource;
+  /**
+   * Checks the change against the room; answers the locked state to store. Throws RoomError.
+   * `assumed`: check against this state of the resource instead of the stored one (a queued edit
+   * is checked when it is submitted against the state it will start from, see `startingState`).
+   */
+  plan(operationId: string, now: string, assumed?: Assumed): StoredResource;
   /** The activity line that starts the operation, and what it applies in words (`detail`). */
   describe(planned: StoredResource): { message: string; detail?: string };
   /** Sends the planned change to AWS. Writes no room state: the room undoes its lock when not started. */

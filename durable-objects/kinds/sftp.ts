@@ -125,7 +125,7 @@ function sftpOperation(room: RoomContext, request: ChangeRequest<SftpChange>): O
     name: SFTP_SERVER_NAME,
     action: request.change.action,
     actor: request.actor,
-    plan: (operationId, now) => planSftpChange(request, room.store.getAs("sftp", SFTP_SERVER_NAME, StoredSftp), users(), operationId, now),
+    plan: (operationId, now, assumed) => planSftpChange(request, assumed ? assumed.current && StoredSftp.parse(assumed.current) : room.store.getAs("sftp", SFTP_SERVER_NAME, StoredSftp), users(), operationId, now),
     describe: (planned) => describe(request.actor, request.change, StoredSftp.parse(planned).resource.spec),
     run: (planned, operationId) => runSftp(room, request, StoredSftp.parse(planned), operationId),
   };

@@ -227,7 +227,7 @@ function userOperation(room: RoomContext, request: ChangeRequest<UserChange>): O
     name,
     action: request.change.action,
     actor: request.actor,
-    plan: (operationId, now) => planUserChange(request, room.store.getAs("user", name, StoredUser), neighbours(room), operationId, now),
+    plan: (operationId, now, assumed) => planUserChange(request, assumed ? assumed.current && StoredUser.parse(assumed.current) : room.store.getAs("user", name, StoredUser), neighbours(room), operationId, now),
     describe: (planned) => describe(request.actor, request.change, StoredUser.parse(planned).resource.spec),
     run: (planned, operationId) => runUser(room.gateway(request.project), request, StoredUser.parse(planned), operationId),
   };

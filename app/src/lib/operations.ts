@@ -61,15 +61,11 @@ export function changeAccess(kind: ResourceKind, resource: LiveResource, me: str
   if (lock) return { state: "queues", why: `${capitalized(runningOperation(lock, me, false))} is running: your change will be queued and start by itself when it finishes.` };
   if (resource.queueHeld) {
     return action === "delete"
-      ? { state: "free", why: `The queue is on hold; deleting is the repair and starts at once. The ${waiting(queue.length)} will not run.` }
+      ? { state: "free", why: `The queue is on hold; deleting is the repair and starts at once. ${queue.length === 1 ? "The edit waiting" : `The ${queue.length} edits waiting`} will not run.` }
       : { state: "queues", why: `Your change will be queued, but the queue is on hold: ${resource.queueHeld}` };
   }
-  if (queue.length) return { state: "queues", why: `${capitalized(waiting(queue.length))} ${queue.length === 1 ? "is" : "are"} waiting; your change will be queued after them.` };
+  if (queue.length) return { state: "queues", why: `${queue.length === 1 ? "1 edit is" : `${queue.length} edits are`} waiting; your change will be queued after ${queue.length === 1 ? "it" : "them"}.` };
   return { state: "free" };
-}
-
-function waiting(count: number): string {
-  return count === 1 ? "edit waiting" : `${count} edits waiting`;
 }
 
 function capitalized(text: string): string {
