@@ -129,9 +129,18 @@ export async function openTab(page: Page, tab: "buckets" | "users" | "permission
   await page.locator(`#panel-${tab}`).waitFor({ state: "visible" });
 }
 
-/** Waits until the user's status badge in the Users tab shows `status` (also while another tab is shown). */
+const TABS = ["buckets", "users", "permissions", "sftp", "members"] as const;
+
+/**
+ * Waits until the user's status badge in the Users tab shows `status`. The project page renders
+ * only the tab shown, so from another tab this looks in Users and then shows that tab again.
+ */
 export async function waitForUserStatus(page: Page, user: string, status: string, timeout = 20_000): Promise<void> {
-  await page.locator(`[data-testid="user-status-${user}"][data-status="${status}"]`).waitFor({ state: "attached", timeout });
+  const selected = await page.locator('[role="tab"][aria-selected="true"]').getAttribute("data-testid");
+  const back = TABS.find((t) => `tab-${t}` === selected && t !== "users");
+  if (back) await openTab(page, "users");
+  await page.locator(`[data-testid="user-status-${user}"][data-status="${status}"]`).waitFor({ timeout });
+  if (back) await openTab(page, back);
 }
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");

@@ -1,0 +1,24 @@
+import { createContext } from "svelte";
+import type { LiveConnection } from "./live-connection.svelte";
+import type { PermissionDraft } from "./permission-draft.svelte";
+import type { ProjectState } from "./project-state.svelte";
+import type { ProjectShares } from "./shares.svelte";
+
+/**
+ * What the project layout (`routes/projects/[id]/+layout.svelte`) hands to the project page and
+ * the resource pages under it: one live state, one WebSocket, one permission draft and one share
+ * list for as long as the manager stays in the project. Getters, because a resync (or another
+ * project) replaces the state behind them.
+ */
+export interface ProjectContext {
+  readonly project: ProjectState;
+  readonly live: LiveConnection;
+  readonly draft: PermissionDraft;
+  readonly shares: ProjectShares;
+  /** Users with unsaved permission changes. */
+  readonly pendingUsers: number;
+}
+
+const [getProjectContext, setProjectContext] = createContext<ProjectContext>();
+
+export { getProjectContext, setProjectContext };
