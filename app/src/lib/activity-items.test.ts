@@ -1,7 +1,7 @@
-// Proves the feed's folding: an operation's queued/started/progress/outcome entries become one line in names, with its duration; failures keep CloudFormation's words apart; merged queued updates join the operation they ran in; filters by resource and person.
+// Proves the feed's folding: an operation's queued/started/progress/outcome entries become one line in names, with its duration; failures keep CloudFormation's words apart; merged queued updates join the operation they ran in; runs of like changes by one person fold into one bulk line; filters by resource and person.
 import { describe, expect, it } from "vitest";
 import type { ActivityEntry, ActivityOperation } from "$contract";
-import { activityFacets, activityItems, filterActivity, namesForEmails } from "./activity-items";
+import { activityFacets, activityItems, filterActivity, foldBulk, namesForEmails, type FeedLine } from "./activity-items";
 
 let seq = 0;
 function entry(at: string, actor: string, message: string, extra: Partial<ActivityEntry> = {}, operation?: Partial<ActivityOperation> & { id: string }): ActivityEntry {
@@ -115,5 +115,72 @@ describe("filters", () => {
     expect(filterActivity(items, null, "alice@example.com").map((i) => i.key)).toEqual(["a"]);
     expect(filterActivity(items, "user:acme", "alice@example.com")).toEqual([]);
     expect(filterActivity(items, null, null)).toHaveLength(2);
+  });
+});
+
+describe("bulk folding", () => {
+  /** `n` creates by `by`, `stepMs` apart from 14:02, each a start and CloudFormation's end (newest first, as the feed holds them). */
+  function creates(n: number, by: string, opts: { kind?: "user" | "bucket"; stepMs?: number; from?: number; step?: "succeeded" | "failed" | null; action?: "create" | "update" } = {}): ActivityEntry[] {
+    const { kind = "user", stepMs = 1_800, from = Date.parse("2026-12-01T14:02:00Z"), step = "succeeded", action = "create" } = opts;
+    const out: ActivityEntry[] = [];
+    for (let i = 0; i < n; i++) {
+      const at = new Date(from + i * stepMs).toISOString();
+      const id = `${by}-${kind}-${action}-${from}-${i}`;
+      out.push(entry(at, by, `${by} started`, { kind, name: `${kind}${i}` }, { id, action, by }));
+      if (step) out.push(entry(at, "CloudFormation", "done", { kind, name: `${kind}${i}`, tone: step === "failed" ? "error" : "success" }, { id, action, by, step }));
+    }
+    return newestFirst(out);
+  }
+  const lines = (entries: ActivityEntry[], me = "alice@example.com") => foldBulk(activityItems(entries, me), me);
+  const headlines = (ls: FeedLine[]) => ls.map((l) => (l.type === "bulk" ? `[${l.bulk.items.length}] ${l.bulk.headline}` : l.item.headline));
+
+  it("folds 100 users created by one person within minutes into one line that keeps them all", () => {
+    const folded = lines(creates(100, "bob@example.com"));
+    expect(folded).toHaveLength(1);
+    const [line] = folded;
+    if (line?.type !== "bulk") throw new Error("not folded");
+    expect(line.bulk).toMatchObject({ headline: "Bob created 100 users", tone: "success", kind: "user", from: "2026-12-01T14:02:00.000Z", to: "2026-12-01T14:04:58.200Z", people: ["bob@example.com"] });
+    expect(line.bulk.items.map((i) => i.name)).toEqual(Array.from({ length: 100 }, (_, i) => `user${99 - i}`));
+    expect(line.bulk.items[0]?.headline).toBe("Bob created user user99");
+    // The line keeps its key as the run grows at its newest end (an expanded line stays expanded).
+    const earlier = creates(100, "bob@example.com");
+    const grown = lines([...creates(1, "bob@example.com", { from: Date.parse("2026-12-01T14:05:00Z") }), ...earlier]);
+    expect(grown).toHaveLength(1);
+    expect(grown[0]?.type === "bulk" && grown[0].bulk.key).toBe(line.bulk.key);
+    expect(headlines(grown)).toEqual(["[101] Bob created 101 users"]);
+  });
+
+  it("folds only consecutive like changes by the same person, close together, three or more", () => {
+    const t = (hhmm: string) => Date.parse(`2026-12-01T${hhmm}:00Z`);
+    const entries = newestFirst([
+      ...newestFirst(creates(3, "alice@example.com", { kind: "bucket", from: t("09:00") })),
+      // Another person's change breaks the run.
+      ...newestFirst(creates(1, "bob@example.com", { kind: "bucket", from: t("09:01") })),
+      ...newestFirst(creates(2, "alice@example.com", { kind: "bucket", from: t("09:02") })),
+      // Updates are another change than creates; users another kind than buckets.
+      ...newestFirst(creates(3, "alice@example.com", { kind: "bucket", from: t("09:03"), action: "update" })),
+      ...newestFirst(creates(3, "alice@example.com", { kind: "user", from: t("09:04") })),
+      // Far apart: a person clicking, not a script.
+      ...newestFirst(creates(3, "alice@example.com", { kind: "user", from: t("10:00"), stepMs: 60_000 })),
+    ]);
+    expect(headlines(lines(entries, "carol@example.com"))).toEqual([
+      "Alice created user user2",
+      "Alice created user user1",
+      "Alice created user user0",
+      "[3] Alice created 3 users",
+      "[3] Alice updated 3 buckets",
+      "Alice created bucket bucket1",
+      "Alice created bucket bucket0",
+      "Bob created bucket bucket0",
+      "[3] Alice created 3 buckets",
+    ]);
+  });
+
+  it("says what a run is doing: running, failed, in the reader's own words; other lines never fold", () => {
+    expect(headlines(lines(creates(4, "alice@example.com", { kind: "bucket", step: null })))).toEqual(["[4] You are creating 4 buckets"]);
+    expect(headlines(lines(creates(3, "bob@example.com", { step: "failed" })))).toEqual(["[3] 3 of Bob’s user creations failed"]);
+    expect(headlines(lines(creates(3, "alice@example.com", { step: "failed" })))).toEqual(["[3] 3 of your user creations failed"]);
+    const keys = newestFirst([0, 1, 2].map((i) => entry(`2026-12-01T10:00:0${i}Z`, "alice@example.com", `alice@example.com created access key AKIA${i} for user acme`, { kind: "user", name: "acme" })));
+    expect(lines(keys).map((l) => l.type)).toEqual(["item", "item", "item"]);
   });
 });

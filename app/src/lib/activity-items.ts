@@ -1,6 +1,6 @@
-import type { ActivityEntry, ActivityKind, ActivityOperation } from "$contract";
+import type { ActivityEntry, ActivityKind, ActivityOperation, ResourceKind } from "$contract";
 import { lockNoun } from "./operations";
-import { humanizeTimes, resourceLabel, splitSaid } from "./format";
+import { humanizeTimes, kindNoun, resourceLabel, splitSaid } from "./format";
 import { displayName, isAre, sameEmail, who, whose } from "./people";
 
 /**
@@ -30,7 +30,14 @@ export interface ActivityItem {
   people: string[];
   /** How many entries were folded into this line. */
   entries: number;
+  /** For an operation's line: what it does, who asked, and where it is (what bulk folding compares). */
+  change?: { action: ActivityOperation["action"]; by: string; phase: Phase };
 }
+
+/** Where an operation's line is, for folding: a no-op or a cancelled edit never folds. */
+type Phase = "queued" | "running" | "done" | "failed" | null;
+const phaseOf = (step: ActivityOperation["step"], nothingChanged: boolean): Phase =>
+  ({ queued: "queued", started: "running", progress: "running", succeeded: nothingChanged ? null : "done", failed: "failed", cancelled: null } as const)[step];
 
 /** Actors that are not people. */
 const SYSTEM_ACTORS = new Set(["CloudFormation", "Stackroom", "Stackroom ops", "recipient"]);
@@ -84,7 +91,7 @@ export function activityItems(entries: readonly ActivityEntry[], me: string, now
 function item(key: string, group: ActivityEntry[], me: string, now: number): ActivityItem {
   const newest = group.reduce((a, b) => (b.seq > a.seq ? b : a));
   const people = [...new Set(group.flatMap((e) => [e.actor, e.operation?.by ?? e.actor]).filter((p) => !SYSTEM_ACTORS.has(p)))];
-  const base = { key, kind: newest.kind, name: newest.name, at: newest.at, seq: newest.seq, people, entries: group.length };
+  const base: Omit<ActivityItem, "tone" | "headline"> = { key, kind: newest.kind, name: newest.name, at: newest.at, seq: newest.seq, people, entries: group.length };
   // The newest entry that says where the operation is (a merge note only says it was merged).
   const op = [...group].sort((a, b) => b.seq - a.seq).find((e) => e.operation && !e.operation.merged)?.operation ?? newest.operation;
   if (!op) {
@@ -97,6 +104,8 @@ function item(key: string, group: ActivityEntry[], me: string, now: number): Act
   const merged = group.flatMap((e) => e.operation?.merged ?? []).length;
   const withMerged = merged ? ` (with ${merged === 1 ? "1 queued update" : `${merged} queued updates`} merged in)` : "";
   const person = who(op.by, me);
+  const nothing = /nothing changed/.test(newest.message);
+  base.change = { action: op.action, by: op.by, phase: phaseOf(op.step, nothing) };
   switch (op.step) {
     case "queued":
       return { ...base, tone: "info", headline: `${person} queued ${op.action === "update" ? "an update" : `the ${lockNoun[op.action]}`} of ${labelOf(newest)}${withMerged}`, ...(detail ? { detail } : {}) };
@@ -111,7 +120,6 @@ function item(key: string, group: ActivityEntry[], me: string, now: number): Act
       };
     case "succeeded": {
       const took = started ? seconds(started.at, newest.at) : undefined;
-      const nothing = /nothing changed/.test(newest.message);
       return {
         ...base,
         tone: "success",
@@ -154,4 +162,88 @@ export function activityFacets(items: readonly ActivityItem[]): { resources: { v
 /** Lines about one resource (`kind:name`) and/or one person; null lets everything through. */
 export function filterActivity(items: readonly ActivityItem[], resource: string | null, person: string | null): ActivityItem[] {
   return items.filter((i) => (resource === null || `${i.kind}:${i.name}` === resource) && (person === null || i.people.some((p) => p.toLowerCase() === person.toLowerCase())));
+}
+
+/** A run of like changes by one person, folded into one line: "Bob created 100 users". */
+export interface BulkItem {
+  /** Stable while the run grows at its newest end: named after its oldest line. */
+  key: string;
+  kind: ResourceKind;
+  tone: ActivityItem["tone"];
+  headline: string;
+  /** The oldest and the newest line's time. */
+  from: string;
+  to: string;
+  seq: number;
+  people: string[];
+  /** The folded lines, newest first. */
+  items: ActivityItem[];
+}
+
+export type FeedLine = { type: "item"; item: ActivityItem } | { type: "bulk"; bulk: BulkItem };
+
+/** Lines at most this far apart belong to one run: a script's pace, not a person clicking through dialogs. */
+export const BULK_GAP_MS = 10_000;
+/** Fewer like lines than this stay as they are. */
+export const BULK_MIN = 3;
+
+/**
+ * Folds runs of consecutive lines (newest first) that are the same change by the same person
+ * (same action on the same kind, at the same stage) with at most `gapMs` between neighbours.
+ */
+export function foldBulk(items: readonly ActivityItem[], me: string, gapMs = BULK_GAP_MS, min = BULK_MIN): FeedLine[] {
+  const lines: FeedLine[] = [];
+  let run: ActivityItem[] = [];
+  const flush = () => {
+    if (run.length >= min) lines.push({ type: "bulk", bulk: bulkItem(run, me) });
+    else for (const item of run) lines.push({ type: "item", item });
+    run = [];
+  };
+  for (const item of items) {
+    const last = run.at(-1);
+    if (last && !(sameChange(last, item) && Date.parse(last.at) - Date.parse(item.at) <= gapMs)) flush();
+    if (foldable(item)) run.push(item);
+    else {
+      flush();
+      lines.push({ type: "item", item });
+    }
+  }
+  flush();
+  return lines;
+}
+
+function foldable(item: ActivityItem): item is ActivityItem & { kind: "bucket" | "user" } {
+  return (item.kind === "bucket" || item.kind === "user") && item.change?.phase != null;
+}
+
+function sameChange(a: ActivityItem, b: ActivityItem): boolean {
+  return a.kind === b.kind && a.change !== undefined && b.change !== undefined && a.change.action === b.change.action && a.change.phase === b.change.phase && sameEmail(a.change.by, b.change.by);
+}
+
+function bulkItem(run: ActivityItem[], me: string): BulkItem {
+  const newest = run[0];
+  const oldest = run.at(-1);
+  const change = newest?.change;
+  if (!newest || !oldest || !change || change.phase === null || (newest.kind !== "bucket" && newest.kind !== "user")) throw new Error("a bulk line needs a run of operation lines");
+  const kind = newest.kind;
+  const n = `${run.length} ${kindNoun[kind]}s`;
+  const v = verbs[change.action];
+  const headline = {
+    done: `${who(change.by, me)} ${v.past} ${n}`,
+    running: `${who(change.by, me)} ${isAre(change.by, me)} ${v.progressive} ${n}`,
+    queued: `${who(change.by, me)} queued ${change.action === "update" ? "updates of" : `the ${lockNoun[change.action]}s of`} ${n}`,
+    failed: `${run.length} of ${sameEmail(change.by, me) ? "your" : whose(change.by, me)} ${kindNoun[kind]} ${lockNoun[change.action]}s failed`,
+  }[change.phase];
+  const tone = ({ done: "success", running: "progress", queued: "info", failed: "error" } as const)[change.phase];
+  return {
+    key: `bulk:${oldest.key}`,
+    kind,
+    tone,
+    headline,
+    from: oldest.at,
+    to: newest.at,
+    seq: newest.seq,
+    people: [...new Set(run.flatMap((i) => i.people))],
+    items: run,
+  };
 }

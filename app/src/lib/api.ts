@@ -23,6 +23,7 @@ import {
   SftpAccepted,
   User,
   UserAccepted,
+  type ActivityFilter,
   type CreateBucketBody,
   type CreateShareBody,
   type CreateUserBody,
@@ -140,9 +141,16 @@ export const getMe = (fetch?: Fetch) => api("/api/me", Me, { fetch });
 export const listProjects = (fetch?: Fetch) => api("/api/projects", ProjectList, { fetch });
 export const getProject = (project: string, fetch?: Fetch) => api(projectPath(project), ProjectView, { fetch });
 
-export function getActivity(project: string, opts: { before?: number; limit?: number; fetch?: Fetch } = {}) {
+/** A page of activity, newest first; `filter` narrows it on the server (resource, person, kind, since/until). */
+export function getActivity(project: string, opts: { before?: number; limit?: number; fetch?: Fetch; filter?: ActivityFilter } = {}) {
   const query = new URLSearchParams({ limit: String(opts.limit ?? 30) });
   if (opts.before !== undefined) query.set("before", String(opts.before));
+  const { resource, person, kind, since, until } = opts.filter ?? {};
+  if (resource) query.set("resource", `${resource.kind}:${resource.name}`);
+  if (person) query.set("person", person);
+  if (kind) query.set("kind", kind);
+  if (since) query.set("since", since);
+  if (until) query.set("until", until);
   return api(`${projectPath(project)}/activity?${query}`, ActivityPage, { fetch: opts.fetch });
 }
 
