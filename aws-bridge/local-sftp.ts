@@ -40,6 +40,8 @@ export interface LocalSftp {
   port: number;
   /** `SHA256:…` of the host key, as `ssh` shows it on first connection. */
   hostKeyFingerprint: string;
+  /** The public host key, `type base64`, as a known_hosts line has it after the host. */
+  hostKey: string;
   stop(): Promise<void>;
 }
 
@@ -276,6 +278,7 @@ export async function startLocalSftp(options: LocalSftpOptions): Promise<LocalSf
   return {
     port,
     hostKeyFingerprint: keyFingerprint(key.publicKey),
+    hostKey: key.publicKey.split(" ").slice(0, 2).join(" "),
     stop: () =>
       new Promise<void>((resolve) => {
         for (const client of clients) client.end();

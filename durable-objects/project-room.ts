@@ -3,7 +3,7 @@ import * as z from "zod";
 import type {
   AccessKeySummary, ActivityFilter, ActivityKind, ActivityPage, BucketUsage, CreatedKey, CreateShareBody, Lock, Member, OpenedShare, ProjectRecord, QueuedEdit, ResourceEvents, ResourceKind, Role, SftpEndpoint, Share, ShareState, StackEvent,
 } from "../worker/domain/contract";
-import { LiveFrame, notAMember, roleAtLeast, roleTooLow } from "../worker/domain/contract";
+import { LiveFrame, notAMember, roleAtLeast, roleTooLow, sftpHostKey } from "../worker/domain/contract";
 import { LIVE_CALLER_HEADERS, type Caller } from "../worker/domain/room-result";
 import type { Snapshot } from "../worker/domain/kv-documents";
 import { RESTORED_WITHOUT_PAYLOAD, type ProjectExport } from "../worker/domain/project-export";
@@ -97,7 +97,9 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
 
   localSftpEndpoint(): SftpEndpoint | undefined {
     const [host, port] = (this.env.LOCAL_SFTP_ENDPOINT ?? "").split(":");
-    return host && port && Number.isInteger(Number(port)) ? { host, port: Number(port) } : undefined;
+    if (!host || !port || !Number.isInteger(Number(port))) return undefined;
+    const hostKey = sftpHostKey(this.env.LOCAL_SFTP_HOST_KEY ?? "");
+    return hostKey ? { host, port: Number(port), hostKey } : { host, port: Number(port) };
   }
 
   /**

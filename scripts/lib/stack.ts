@@ -49,7 +49,7 @@ export interface Stack {
   apiUrl: string;
   motoEndpoint: string;
   /** The local SFTP stand-in: `sftp -P <port> <user>@localhost`. */
-  sftp: { port: number; hostKeyFingerprint: string };
+  sftp: { port: number; hostKeyFingerprint: string; hostKey: string };
   opsToken: string;
   pids: Record<string, number>;
   stop(): Promise<void>;
@@ -138,6 +138,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...authVars,
       AWS_ENDPOINT: moto.endpoint,
       LOCAL_SFTP_ENDPOINT: `localhost:${sftp.port}`,
+      LOCAL_SFTP_HOST_KEY: sftp.hostKey,
       SESSION_SECRET: randomBytes(32).toString("hex"),
       WEBHOOK_SECRET: webhookSecret,
       WEBHOOK_SECRET_PREVIOUS: "",
@@ -180,7 +181,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       url = `http://localhost:${appPort}`;
       await waitForHttp(url, 60_000);
     }
-    return { url, apiUrl, motoEndpoint: moto.endpoint, sftp: { port: sftp.port, hostKeyFingerprint: sftp.hostKeyFingerprint }, opsToken, pids, accessTeam, stop: stopAll };
+    return { url, apiUrl, motoEndpoint: moto.endpoint, sftp: { port: sftp.port, hostKeyFingerprint: sftp.hostKeyFingerprint, hostKey: sftp.hostKey }, opsToken, pids, accessTeam, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

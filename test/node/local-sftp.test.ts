@@ -106,6 +106,12 @@ describe("the local SFTP stand-in with OpenSSH's sftp", { timeout: 60_000 }, () 
     expect(first.hostKeyFingerprint).not.toBe(server.hostKeyFingerprint);
     const printed = execFileSync("ssh-keygen", ["-lf", hostKeyFile], { encoding: "utf8" }).split(" ")[1];
     expect(printed).toBe(first.hostKeyFingerprint);
+    // What a client receives is the key the stand-in reports (the Worker hands it to recipients).
+    // (Asynchronously: the server answers from this very process.)
+    const scanned = await new Promise<string>((resolve, reject) => {
+      execFile("ssh-keyscan", ["-p", String(server.port), "-t", "ed25519", "127.0.0.1"], { timeout: 20_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout.trim())));
+    });
+    expect(scanned).toBe(`[127.0.0.1]:${server.port} ${server.hostKey}`);
   });
 
   it("uploads to the read-write prefix into moto's S3 under the mapped key, and downloads the same bytes", async () => {

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { Access } from "$contract";
+import { Access, SftpHostKey } from "$contract";
 
 /**
  * What a share link carries, sealed in the manager's browser and opened in the recipient's.
@@ -16,8 +16,8 @@ export const SharePayload = z.object({
   projectName: z.string(),
   /**
    * SFTP sign-in, when the user has SFTP access and the project's server stands: where to connect,
-   * the fingerprints of the SSH keys that may sign in (the recipient holds the private halves), and
-   * the folders the user sees (`/<bucket>` or `/<bucket>/<prefix>`).
+   * the fingerprints of the SSH keys that may sign in (the recipient holds the private halves), the
+   * folders the user sees (`/<bucket>` or `/<bucket>/<prefix>`), and the server's host key.
    */
   sftp: z
     .object({
@@ -26,6 +26,8 @@ export const SharePayload = z.object({
       user: z.string().min(1),
       keyFingerprints: z.array(z.string()),
       folders: z.array(z.object({ path: z.string().min(1), access: Access })),
+      /** The server's host key, so the first connection can be checked (absent in links made before it was known). */
+      hostKey: SftpHostKey.optional(),
     })
     .optional(),
 });

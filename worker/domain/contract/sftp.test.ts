@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { zodToApiError } from "../../validate";
-import { SFTP_KEYS_MAX, sftpUserNameProblem } from "./sftp";
+import { SFTP_KEYS_MAX, SftpHostKey, sftpHostKey, sftpUserNameProblem } from "./sftp";
 import { CreateUserBody, UpdateUserBody, UserSpec } from "./user";
 
 const dir = mkdtempSync(join(tmpdir(), "stackroom-sftp-contract-"));
@@ -82,5 +82,21 @@ describe("UserSpec.sftp", () => {
   it("reads specs stored before SFTP existed, and stored keys as they are", () => {
     expect(UserSpec.parse({ description: null, permissions: [], expiresAt: null })).not.toHaveProperty("sftp");
     expect(UserSpec.parse({ description: null, permissions: [], expiresAt: null, sftp: { sshPublicKeys: ["ssh-ed25519 AAAA"] } }).sftp).toEqual({ sshPublicKeys: ["ssh-ed25519 AAAA"] });
+  });
+});
+
+describe("sftpHostKey", () => {
+  it("gives the type, the fingerprint as ssh-keygen -l prints it, and the key blob", () => {
+    const line = (pub.ed ?? "").trim();
+    const printed = execFileSync("ssh-keygen", ["-lf", join(dir, "ed.pub")], { encoding: "utf8" }).split(" ");
+    const hostKey = sftpHostKey(line);
+    expect(hostKey).toEqual({ type: "ssh-ed25519", fingerprint: printed[1], publicKey: line.split(" ")[1] });
+    expect(SftpHostKey.parse(hostKey)).toEqual(hostKey);
+    expect(printed.at(-1)?.trim()).toBe("(ED25519)");
+  });
+
+  it("is undefined for what is no key", () => {
+    expect(sftpHostKey("")).toBeUndefined();
+    expect(sftpHostKey("ssh-ed25519 AAAAnot-a-key")).toBeUndefined();
   });
 });

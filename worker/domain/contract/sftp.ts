@@ -78,8 +78,29 @@ export const SftpServerSpec = z.object({
 });
 export type SftpServerSpec = z.infer<typeof SftpServerSpec>;
 
-/** Where SFTP clients connect: Transfer Family's public endpoint (port 22), or the local stand-in. */
-export const SftpEndpoint = z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535) });
+/**
+ * The SFTP server's host key, for a client to check it reached the right server on its first
+ * connection. `fingerprint` is what `ssh-keygen -l` and `ssh` print: `SHA256:` and the unpadded
+ * base64 of the SHA-256 of the key blob. `publicKey` (the blob, base64, for a known_hosts line) is
+ * known for the local stand-in only: Transfer Family's API (DescribeServer, ListHostKeys,
+ * DescribeHostKey) answers a host key's fingerprint and type, never the key itself.
+ */
+export const SftpHostKey = z.object({
+  type: z.string().regex(/^[a-z0-9][a-z0-9@.-]{2,63}$/),
+  fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/),
+  publicKey: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/).max(4096).optional(),
+});
+export type SftpHostKey = z.infer<typeof SftpHostKey>;
+
+/** The host key a public key line (`type base64 [comment]`) gives, or undefined for a line that is no acceptable key. */
+export function sftpHostKey(line: string): SftpHostKey | undefined {
+  const parsed = parseSshPublicKey(line);
+  if (!parsed.ok) return undefined;
+  return { type: parsed.key.type, fingerprint: keyFingerprint(parsed.key.line), publicKey: parsed.key.data };
+}
+
+/** Where SFTP clients connect: Transfer Family's public endpoint (port 22), or the local stand-in; and the host key they should find there, once known. */
+export const SftpEndpoint = z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535), hostKey: SftpHostKey.optional() });
 export type SftpEndpoint = z.infer<typeof SftpEndpoint>;
 
 /** The project's AWS Transfer Family server, when SFTP is (being) turned on. */
