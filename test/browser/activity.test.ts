@@ -88,7 +88,7 @@ export const scenarios: BrowserScenario[] = [
       await screenshot(alice, "filtered-by-kind");
       // Paging goes on under the filter: the next page is membership lines too.
       await alice.getByTestId("load-older").click();
-      await alice.waitForFunction(`document.querySelectorAll('[data-testid="activity-entry"]').length > ${firstKinds.length}`);
+      await alice.locator('[data-testid="activity-entry"]').nth(firstKinds.length).waitFor();
       const moreKinds = await memberKinds();
       assert.ok(moreKinds.every((k) => k === "member"), `after paging: ${[...new Set(moreKinds)].join(", ")}`);
     },
@@ -108,13 +108,8 @@ export const scenarios: BrowserScenario[] = [
       const bulk = alice.locator('[data-testid="activity-bulk"][data-kind="user"]').filter({ hasText: /Bob created \d+ users/ }).first();
       await bulk.waitFor();
       // moto finishes each create at once: every one of them lands in the same folded line.
-      await alice.waitForFunction(
-        `(() => {
-          const line = document.querySelector('[data-testid="activity-bulk"][data-kind="user"]');
-          const shown = [...(line?.querySelectorAll('[data-testid="activity-bulk-entry"]') ?? [])].map((el) => el.getAttribute("data-name"));
-          return ${JSON.stringify(names)}.every((n) => shown.includes(n));
-        })()`,
-      );
+      const line = alice.locator('[data-testid="activity-bulk"][data-kind="user"]').first();
+      for (const name of names) await line.locator(`[data-testid="activity-bulk-entry"][data-name="${name}"]`).waitFor({ state: "attached" });
       const count = Number(await bulk.getAttribute("data-count"));
       assert.ok(count >= names.length, `folded ${count}`);
       assert.equal(await bulk.getByTestId("activity-bulk-headline").innerText(), `Bob created ${count} users`);
