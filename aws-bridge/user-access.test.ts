@@ -76,6 +76,16 @@ describe("write grants", () => {
     expect(await can({ action: "s3:ListBucketMultipartUploads", resource: bucketArn("data") })).toBe("ImplicitlyDenied");
   });
 
+  // The recipient's page says "write" lists, uploads and deletes but cannot download: this is why.
+  it("list what they write to (S3 and the SFTP role, which has the same policy), and download nothing", async () => {
+    const whole = asGranted([{ bucket: "data", access: "write" }]);
+    expect(await whole(list("data"))).toBe("Allowed");
+    expect(await whole(get("data", "a.csv"))).toBe("ImplicitlyDenied");
+    const drop = asGranted([{ bucket: "data", access: "write", prefix: "drop/" }]);
+    expect(await drop(list("data", "drop/"))).toBe("Allowed");
+    expect(await drop(list("data"))).toBe("ImplicitlyDenied");
+  });
+
   it("readwrite on a whole bucket: any key, listing, uploads, but never old versions", async () => {
     const can = asGranted([{ bucket: "data", access: "readwrite" }]);
     expect(await can(get("data", "any/key"))).toBe("Allowed");

@@ -1,10 +1,12 @@
-// Proves SFTP end to end in the browser: an owner turns the project's SFTP server on (cost said first), gives a new user SFTP access with an SSH key whose fingerprint the form shows as ssh-keygen does, hands it over with a one-time link whose SFTP section lets the real OpenSSH client upload into the granted bucket, and turning SFTP off waits until no user has it.
+// Proves SFTP end to end in the browser: an owner turns the project's SFTP server on (cost said first), gives a new user SFTP access with an SSH key whose fingerprint the form shows as ssh-keygen does, hands it over with a one-time link whose SFTP section shows the server's host key exactly as an SSH client receives it (fingerprint and known_hosts line) and ties the S3 bucket name to its SFTP folder, lets the real OpenSSH client upload into the granted bucket with strict host key checking, and turning SFTP off waits until no user has it.
 import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
+import ssh2 from "ssh2";
 import { createBucketThroughUi, expectAccessible, openProject, openTab, uniqueBucketName, waitForStatus, waitForUserStatus, type BrowserScenario } from "./harness";
 
 async function text(page: Page, testid: string): Promise<string> {
@@ -18,6 +20,26 @@ function sftpBatch(args: string[], batch: string): Promise<{ code: number; out: 
       resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, out: `${stdout}${stderr}` });
     });
     child.stdin?.end(batch);
+  });
+}
+
+/** The host key an SSH client receives from `host:port` (ssh2's hostVerifier sees the raw key blob), then hangs up. */
+function receivedHostKey(host: string, port: number): Promise<{ fingerprint: string; blob: string }> {
+  return new Promise((resolve, reject) => {
+    const client = new ssh2.Client();
+    let seen: { fingerprint: string; blob: string } | undefined;
+    client.on("error", (err) => (seen ? resolve(seen) : reject(err)));
+    client.on("close", () => (seen ? resolve(seen) : reject(new Error("the server sent no host key"))));
+    client.connect({
+      host,
+      port,
+      username: "nobody",
+      readyTimeout: 15_000,
+      hostVerifier: (key: Buffer) => {
+        seen = { fingerprint: `SHA256:${createHash("sha256").update(key).digest("base64").replace(/=+$/, "")}`, blob: key.toString("base64") };
+        return false;
+      },
+    });
   });
 }
 
@@ -94,19 +116,45 @@ export const scenarios: BrowserScenario[] = [
         assert.equal(Number(await text(recipient, "share-sftp-port")), port);
         assert.equal(await text(recipient, "share-sftp-user"), user);
         assert.equal(await text(recipient, "share-sftp-fingerprint"), fingerprint);
-        assert.match(await text(recipient, "share-sftp-folder"), new RegExp(`^/${bucket}\\s*Read-write$`));
+        assert.match(await text(recipient, "share-sftp-folder"), new RegExp(`^/${bucket}\\s*Read-write`));
         assert.match(await text(recipient, "snippet-sftp"), new RegExp(`sftp -i ~/.ssh/id_ed25519 -P ${port} ${user}@${host}`));
+        // The S3 name and the SFTP folder are one bucket, and the page says so.
+        const physical = await text(recipient, "share-bucket");
+        assert.equal((await text(recipient, "share-sftp-same")).replace(/\s+/g, " "), `On SFTP, the bucket ${physical} is the folder /${bucket}.`);
+        assert.match(await text(recipient, "share-sftp-folder"), /List, download, upload and delete/);
+
+        // The server's host key: the fingerprint shown is the one an SSH client receives, and so is the known_hosts line.
+        const hostFingerprint = await text(recipient, "share-sftp-host-fingerprint");
+        const knownHosts = await text(recipient, "share-sftp-known-hosts");
+        const received = await receivedHostKey("127.0.0.1", port);
+        assert.equal(hostFingerprint, received.fingerprint);
+        assert.equal(knownHosts, `[${host}]:${port} ssh-ed25519 ${received.blob}`);
+        const scanned = execFileSync("ssh-keygen", ["-lf", "-"], { input: `${knownHosts}\n`, encoding: "utf8" }).split(" ");
+        assert.equal(scanned[1], hostFingerprint, "ssh-keygen -l reads the page's line as the page's fingerprint");
+        assert.match(await text(recipient, "snippet-sftp"), new RegExp(`echo '\\[${host}\\]:${port} ssh-ed25519 ${received.blob.replace(/[+/]/g, "\\$&")}' >> ~/.ssh/known_hosts`));
+        const configName = `stackroom-demo-${user}`;
+        assert.match(await text(recipient, "snippet-rclone-sftp"), new RegExp(`^\\[${configName}-sftp\\][\\s\\S]*known_hosts_file = ~/.ssh/known_hosts`));
+        assert.equal(await text(recipient, "share-config-name"), configName);
+        const [download] = await Promise.all([recipient.waitForEvent("download"), recipient.getByTestId("download-known-hosts").click()]);
+        assert.equal(download.suggestedFilename(), `${configName}.known_hosts`);
+        const knownHostsFile = join(dir, "known_hosts");
+        writeFileSync(knownHostsFile, readFileSync(await download.path(), "utf8"));
         await expectAccessible(recipient, "share page with SFTP");
         await screenshot(recipient, "share-with-sftp");
 
-        // The partner does exactly what the page says, with the real OpenSSH client.
+        // The partner does exactly what the page says, with the real OpenSSH client, checking the
+        // host key against the downloaded known_hosts (a wrong key there is refused: the check is real).
         writeFileSync(join(dir, "report.csv"), "a,b\n1,2\n");
-        const session = await sftpBatch(
-          ["-i", keyFile, "-P", String(port), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", `${user}@${host}`],
-          `cd /${bucket}\nput ${join(dir, "report.csv")} report.csv\nls\n`,
-        );
+        const strict = (file: string) => ["-i", keyFile, "-P", String(port), "-o", "StrictHostKeyChecking=yes", "-o", `UserKnownHostsFile=${file}`, "-o", "BatchMode=yes", `${user}@${host}`];
+        const session = await sftpBatch(strict(knownHostsFile), `cd /${bucket}\nput ${join(dir, "report.csv")} report.csv\nls\n`);
         assert.equal(session.code, 0, session.out);
         assert.match(session.out, /report\.csv/);
+        execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "impostor")]);
+        const impostor = readFileSync(join(dir, "impostor.pub"), "utf8").split(" ").slice(0, 2).join(" ");
+        writeFileSync(join(dir, "wrong_known_hosts"), `[${host}]:${port} ${impostor}\n`);
+        const refused = await sftpBatch(strict(join(dir, "wrong_known_hosts")), "ls\n");
+        assert.notEqual(refused.code, 0);
+        assert.match(refused.out, /REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
 
         // Turning SFTP off waits until nobody has it.
         await openTab(alice, "sftp");

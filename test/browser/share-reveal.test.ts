@@ -1,11 +1,11 @@
-// Proves the recipient's side of a link with a passphrase: nothing is fetched until Reveal, the link carries no verifier (only the server can check a passphrase), a wrong passphrase costs one of five tries and the manager sees it, the right one opens it, five wrong ones lock it for good (the manager sees why), the key leaves the address bar and history, and the downloaded profile is made without a request. Also: Escape on "Delete for good?" closes only the question.
+// Proves the recipient's side of a link with a passphrase: nothing is fetched until Reveal, the link carries no verifier (only the server can check a passphrase), a wrong passphrase costs one of five tries and the manager sees it, the right one opens it, five wrong ones lock it for good (the manager sees why), the key leaves the address bar and history, the downloaded profile is named after the project and user and made without a request, and a reload after Reveal says when the link was opened. Also: Escape on "Delete for good?" closes only the question.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import type { Locator, Page } from "playwright-core";
 import { setUp, openProject, openTab, uniqueBucketName, waitForStatus, waitForUserStatus, type BrowserScenario } from "./harness";
 
 /** A fresh bucket and user in the demo project, and the keys dialog open on the user's new access key. */
-async function newKeyDialog(alice: Page, url: string, prefix: string): Promise<{ keys: Locator; accessKeyId: string }> {
+async function newKeyDialog(alice: Page, url: string, prefix: string): Promise<{ keys: Locator; accessKeyId: string; user: string }> {
   await openProject(alice, "demo");
   const bucket = uniqueBucketName(prefix);
   const user = `${prefix}-${Date.now().toString(36)}`;
@@ -17,7 +17,7 @@ async function newKeyDialog(alice: Page, url: string, prefix: string): Promise<{
   await alice.getByTestId(`keys-${user}`).click();
   const keys = alice.getByTestId("keys-dialog");
   await keys.getByTestId("create-key").click();
-  return { keys, accessKeyId: ((await keys.getByTestId("new-key-id").textContent()) ?? "").trim() };
+  return { keys, accessKeyId: ((await keys.getByTestId("new-key-id").textContent()) ?? "").trim(), user };
 }
 
 export const scenarios: BrowserScenario[] = [
@@ -25,7 +25,7 @@ export const scenarios: BrowserScenario[] = [
     name: "a link with a passphrase opens only on Reveal with the right passphrase; a wrong one costs a try; the key leaves the URL",
     async run({ url, signedIn, anonymous, screenshot }) {
       const alice = await signedIn("alice@example.com");
-      const { keys, accessKeyId } = await newKeyDialog(alice, url, "reveal");
+      const { keys, accessKeyId, user } = await newKeyDialog(alice, url, "reveal");
       const secret = ((await keys.getByTestId("new-key-secret").textContent()) ?? "").trim();
       await keys.getByTestId("share-use-passphrase").check();
       await keys.getByTestId("share-passphrase-input").fill("short");
@@ -78,11 +78,33 @@ export const scenarios: BrowserScenario[] = [
       const before = requested.length;
       const [download] = await Promise.all([recipient.waitForEvent("download"), recipient.getByTestId("download-aws").click()]);
       const profile = readFileSync(await download.path(), "utf8");
-      assert.match(profile, new RegExp(`\\[stackroom\\]\\naws_access_key_id = ${accessKeyId}\\naws_secret_access_key = ${secret.replace(/[+/]/g, "\\$&")}`));
-      assert.match(profile, /\[profile stackroom\]\nregion = eu-west-1/);
+      // Named after the project and user, so a second link's profile does not overwrite this one.
+      const profileName = `stackroom-demo-${user}`;
+      assert.equal(download.suggestedFilename(), `${profileName}-aws-profile.txt`);
+      assert.match(profile, new RegExp(`\\[${profileName}\\]\\naws_access_key_id = ${accessKeyId}\\naws_secret_access_key = ${secret.replace(/[+/]/g, "\\$&")}`));
+      assert.match(profile, new RegExp(`\\[profile ${profileName}\\]\\nregion = eu-west-1`));
       assert.deepEqual(requested.slice(before).filter((u) => !u.startsWith("blob:")), [], "the download made a request");
 
       await status.and(alice.locator('[data-status="viewed"]')).waitFor();
+
+      // A reload after Reveal: the key has left the URL, yet the page says the link was opened, and when.
+      const beforeReload = requested.length;
+      await recipient.reload();
+      const used = recipient.locator('[data-testid="share-problem"][data-problem="used"]');
+      await used.waitFor();
+      const at = (await used.getAttribute("data-at")) ?? "";
+      assert.ok(Math.abs(Date.now() - Date.parse(at)) < 120_000, `opened at ${at}`);
+      const heading = ((await used.getByRole("heading").textContent()) ?? "").replace(/\u00a0/g, " ").trim();
+      const expected = await recipient.evaluate((iso) => {
+        const ms = Date.parse(iso);
+        const date = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short", year: "numeric" }).format(ms).replace(/,/g, "");
+        return `This link was already opened on ${date} at ${new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" }).format(ms)}`;
+      }, at);
+      assert.equal(heading, expected);
+      assert.match(heading, /on \w{3} .*\b20\d\d at \d\d:\d\d/, "the date and the time of day");
+      const afterReload = requested.slice(beforeReload).filter((u) => new URL(u).pathname.startsWith("/api/"));
+      assert.deepEqual(afterReload.map((u) => new URL(u).pathname), [`/api/shares/${new URL(link).pathname.split("/").pop() ?? ""}/status`], "the reload asked more than the link's status");
+      await screenshot(recipient, "reload-after-reveal");
 
       // Escape on the key's "Delete for good?" closes the question, not the dialog.
       await keys.getByTestId("key-done").click();

@@ -80,7 +80,7 @@ export const accessLabel = { read: "Read", write: "Write", readwrite: "Read-writ
 /** What each level lets the holder do, in S3 terms (the policy generator's contract). */
 export const accessHint = {
   read: "List and download objects",
-  write: "Upload and delete objects (no listing)",
+  write: "List, upload and delete objects (no downloads)",
   readwrite: "List, download, upload and delete objects",
 } satisfies Record<Access, string>;
 
