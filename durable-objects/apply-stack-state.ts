@@ -1,4 +1,4 @@
-import type { ActivityEntry, Lock } from "../worker/domain/contract";
+import type { ActivityEntry, ActivityOperation, Lock } from "../worker/domain/contract";
 import type { StackState } from "../worker/domain/stack-status";
 import type { StoredResource } from "./kinds/kind";
 import { capitalize } from "./stack-operation";
@@ -52,10 +52,32 @@ export function applyStackState(noun: string, stored: StoredResource, state: Sta
     stackStatus: state.stackStatus,
     failedSpec: rolledBack ? resource.spec : released ? undefined : stored.failedSpec,
   };
-  const activity = describeState(`${capitalize(noun)} ${resource.name}`, lock?.action, state);
+  const what = `${capitalize(noun)} ${resource.name}`;
+  const repaired = released && lock.repair ? describeRepair(what, lock.repair, state) : null;
+  const activity = repaired ?? describeState(what, lock?.action, state);
   if (!lock) return { next, activity };
-  const step = !released ? "progress" : state.status === "failed" ? "failed" : "succeeded";
-  return { next, activity: { ...activity, operation: { id: lock.operationId, action: lock.action, step, by: lock.by } } };
+  const step: ActivityOperation["step"] = !released ? "progress" : repaired ? repaired.step : state.status === "failed" ? "failed" : "succeeded";
+  const operation = { id: lock.operationId, action: lock.action, step, by: lock.by, ...(lock.repair ? { repair: lock.repair } : {}) };
+  return { next, activity: { message: activity.message, tone: activity.tone, operation } };
+}
+
+/**
+ * The outcome of a repair, told as the repair's: a continued rollback that restored the previous
+ * settings succeeded (even though the update it undoes stays failed); a retry succeeds or fails.
+ */
+function describeRepair(what: string, repair: NonNullable<Lock["repair"]>, state: StackState): AppliedState["activity"] & { step: "succeeded" | "failed" } {
+  if (repair === "continue-rollback") {
+    return state.stackStatus === "UPDATE_ROLLBACK_COMPLETE"
+      ? { message: `The rollback of ${lowerFirst(what)} was continued and finished: it keeps its previous settings`, tone: "success", step: "succeeded" }
+      : { message: `Continuing the rollback of ${lowerFirst(what)} failed: ${state.reason ?? state.stackStatus}`, tone: "error", step: "failed" };
+  }
+  return state.status === "failed"
+    ? { message: `The retry of ${lowerFirst(what)} failed: ${state.reason ?? state.stackStatus}`, tone: "error", step: "failed" }
+    : { message: `The retry of ${lowerFirst(what)} succeeded: ${state.status === "deleted" ? "it was deleted" : "its settings are applied"}`, tone: "success", step: "succeeded" };
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 function describeState(what: string, action: Lock["action"] | undefined, state: StackState): AppliedState["activity"] {

@@ -25,7 +25,18 @@ describe("failure actions", () => {
     const res = await api(cookie, `/api/projects/${project.id}/buckets/replayed/actions`, { method: "POST", body: JSON.stringify({ action: "retry" }) });
     expect(res.status).toBe(202);
     const retried = await res.json<BucketAccepted>();
-    expect(retried.bucket).toMatchObject({ status: "updating", spec: { versioning: false }, lock: { action: "update" } });
+    expect(retried.bucket).toMatchObject({ status: "updating", spec: { versioning: false }, lock: { action: "update", repair: "retry" } });
+
+    // The retry is its own entry, and so is its outcome (not "another failed update").
+    await deliver([stackEvent(project, stackName(project.id, "bucket", "replayed"), "UPDATE_ROLLBACK_COMPLETE", { clientRequestToken: retried.operationId })]);
+    const feed = await eventually(
+      async () => (await api(cookie, `/api/projects/${project.id}/activity`)).json<ActivityPage>(),
+      (page) => page.entries.some((e) => e.operation?.id === retried.operationId && e.operation.step === "failed"),
+    );
+    const lines = feed.entries.filter((e) => e.operation?.id === retried.operationId);
+    expect(lines.map((e) => [e.operation?.step, e.operation?.repair])).toEqual([["failed", "retry"], ["started", "retry"]]);
+    expect(lines[1]?.message).toMatch(/retried the failed update of bucket replayed/);
+    expect(lines[0]?.message).toMatch(/^The retry of bucket replayed failed: /);
   });
 
   it("continues a stuck rollback: locked until CloudFormation's UPDATE_ROLLBACK_COMPLETE, previous settings kept", async () => {
@@ -46,6 +57,9 @@ describe("failure actions", () => {
     expect(done.buckets[0]?.actions).not.toContain("continue-rollback");
     const activity = await (await api(cookie, `/api/projects/${project.id}/activity`)).json<ActivityPage>();
     expect(activity.entries.map((e) => e.message).join("\n")).toMatch(/asked CloudFormation to continue the rollback of bucket replayed/);
+    const outcome = activity.entries.find((e) => e.operation?.id === started.operationId && e.operation.step !== "started");
+    expect(outcome).toMatchObject({ tone: "success", operation: { step: "succeeded", repair: "continue-rollback" } });
+    expect(outcome?.message).toMatch(/rollback of bucket replayed was continued and finished: it keeps its previous settings/);
   });
 
   it("changes nothing when AWS refuses to continue the rollback (502, lock released, said in the activity)", async () => {

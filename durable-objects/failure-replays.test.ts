@@ -38,7 +38,7 @@ describe.each([1, 7, 42])("recorded sequences, shuffle seed %i", (seed) => {
     expect(bucket?.statusReason).toMatch(/previous settings/i);
   });
 
-  it("UPDATE_ROLLBACK_FAILED → failed, says an operator must continue the rollback", async () => {
+  it("UPDATE_ROLLBACK_FAILED → failed, says the rollback must be continued, and how", async () => {
     const { bucket } = await replay(updateRollbackFailed, seed);
     expect(bucket?.status).toBe("failed");
     expect(bucket?.statusReason).toMatch(/ContinueUpdateRollback|continue/i);

@@ -23,7 +23,7 @@ import * as membership from "./room-members";
 import { applyStackState } from "./apply-stack-state";
 import { awsGateway } from "./stack-gateway";
 import type { ActivityLine, ChangeFields, RoomContext } from "./room-context";
-import { availableActions, capitalize, continueRollback, refuseRepair, roomErrorFromAws, startOperation, type Repair } from "./stack-operation";
+import { availableActions, capitalize, continueRollback, refuseRepair, retryOperation, roomErrorFromAws, startOperation, type Repair } from "./stack-operation";
 import { healStuckLocks, lockedResources, refreshFromCloudFormation } from "./heal";
 import * as keys from "./room-keys";
 import * as shares from "./room-shares";
@@ -145,7 +145,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     if (action === "continue-rollback") return this.viewed(kind, await startOperation(this, continueRollback(this, module, project, actor, name)));
     const change = module.retry(stored);
     if (change === null) return guarded(() => refuseRepair(module, name, action, stored));
-    return this.viewed(kind, await startOperation(this, module.operation(this, { project, actor, change })));
+    return this.viewed(kind, await startOperation(this, retryOperation(module.operation(this, { project, actor, change }), module.noun)));
   }
 
   /** Cancels a queued edit before it starts (its author or an owner). */

@@ -14,7 +14,8 @@ export function publicView(room: RoomContext, kind: ResourceKind, stored: Stored
   const edits = room.queue.edits(kind, stored.resource.name);
   const held = edits.length ? queueHeld(stored) : undefined;
   const actions = availableActions(stored);
-  return { ...stored.resource, queue: edits.length ? edits : undefined, queueHeld: held, actions: actions.length ? actions : undefined };
+  const neverCreated = stored.appliedSpec === null && stored.resource.status === "failed" && !stored.resource.lock ? (true as const) : undefined;
+  return { ...stored.resource, queue: edits.length ? edits : undefined, queueHeld: held, actions: actions.length ? actions : undefined, neverCreated };
 }
 
 /** The whole state, as sent to clients whose gap is older than the kept log: every kind's list, checked against the contract. */

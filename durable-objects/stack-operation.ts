@@ -22,8 +22,17 @@ export async function startOperation(room: RoomContext, op: Operation): Promise<
     if (err instanceof RoomError) return refusal(err);
     throw err;
   }
+  const lock = planned.resource.lock;
+  if (op.repair && lock) planned = { ...planned, resource: { ...planned.resource, lock: { ...lock, repair: op.repair } } };
   const { message, detail } = op.describe(planned);
-  const operation = (step: ActivityOperation["step"]): ActivityOperation => ({ id: operationId, action: op.action, step, by: op.actor, ...(detail ? { detail } : {}) });
+  const operation = (step: ActivityOperation["step"]): ActivityOperation => ({
+    id: operationId,
+    action: op.action,
+    step,
+    by: op.actor,
+    ...(detail ? { detail } : {}),
+    ...(op.repair ? { repair: op.repair } : {}),
+  });
   room.record(op.kind, planned, { actor: op.actor, message, tone: "info", operation: operation("started") });
   const outcome = await op.run(planned, operationId);
   const current = () => room.store.get(op.kind, op.name)?.resource ?? planned.resource;
@@ -95,6 +104,19 @@ export function refuseRepair(module: KindModule, name: string, action: Repair, s
   throw new RoomError("conflict", `“${action}” does not apply to ${module.noun} ${name} now (${stored.resource.status}${stored.stackStatus ? `, ${stored.stackStatus}` : ""}).`);
 }
 
+/** A kind's operation run again as the retry of a failed one: its own words, and its lock marks it a repair. */
+export function retryOperation(op: Operation, noun: string): Operation {
+  const what = op.action === "delete" ? "deletion" : op.action === "create" ? "creation" : "update";
+  return {
+    ...op,
+    repair: "retry",
+    describe(planned) {
+      const { detail } = op.describe(planned);
+      return { message: `${op.actor} retried the failed ${what} of ${noun} ${op.name}${detail ? ` (${detail})` : ""}`, detail };
+    },
+  };
+}
+
 /**
  * ContinueUpdateRollback as an operation of any kind: the resource is locked while CloudFormation
  * rolls back, and the usual events release it (UPDATE_ROLLBACK_COMPLETE: previous settings kept).
@@ -105,6 +127,7 @@ export function continueRollback(room: RoomContext, module: KindModule, project:
     name,
     action: "update",
     actor,
+    repair: "continue-rollback",
     plan: (operationId, now) => {
       const stored = room.store.get(module.kind, name);
       assertUnlocked(module.label(name), stored?.resource);
@@ -127,15 +150,19 @@ export function refused(error: RoomError): OperationOutcome {
   return { kind: "refused", message: error.message, error };
 }
 
+/** What the operation was, in the words of an error about it: a create, a change, a delete. */
+const VERB: Record<Action, string> = { create: "create", update: "change", delete: "delete" };
+
 /**
  * AWS failures in words a manager understands (`what`: the resource as KindModule.label says it);
  * unknown ones are logged and reported as upstream.
  */
-export function roomErrorFromAws(err: unknown, what: string): RoomError {
+export function roomErrorFromAws(err: unknown, what: string, action: Action = "update"): RoomError {
   if (err instanceof RoomError) return err;
+  const verb = VERB[action];
   if (!(err instanceof AwsError)) {
     logEvent("error", "stack_operation_failed", { what, error: errorText(err) });
-    return new RoomError("upstream", `Could not reach AWS to change ${what}. Nothing was changed; try again.`);
+    return new RoomError("upstream", `Could not reach AWS to ${verb} ${what}. Nothing was changed; try again.`);
   }
   switch (err.kind) {
     case "AlreadyExists":
@@ -148,9 +175,9 @@ export function roomErrorFromAws(err: unknown, what: string): RoomError {
     case "Throttled":
       return new RoomError("rate_limited", "AWS is throttling requests right now. Nothing was changed; try again in a minute.");
     case "Validation":
-      return new RoomError("upstream", `CloudFormation refused the change to ${what}: ${err.message}`);
+      return new RoomError("upstream", `CloudFormation refused to ${verb} ${what}: ${err.message}`);
     default:
       // The AWS client logged and counted it already (telemetry "aws_error").
-      return new RoomError("upstream", `AWS could not change ${what} (${err.code}). Nothing was changed; try again.`);
+      return new RoomError("upstream", `AWS could not ${verb} ${what} (${err.code}). Nothing was changed; try again.`);
   }
 }

@@ -104,12 +104,19 @@ function describe(actor: string, change: BucketChange, spec: BucketSpec): { mess
   return { message: `${actor} started ${change.action === "create" ? "creating" : "updating"} bucket ${name} (${settings})`, detail: settings };
 }
 
-/** A bucket name taken in S3 (by anyone) or a stack already there: AWS's words for a manager. */
-function bucketErrorFromAws(err: unknown, name: string): RoomError {
-  if (err instanceof AwsError && err.kind !== "AlreadyExists" && /BucketAlreadyExists|BucketAlreadyOwnedByYou|already exists/i.test(err.message)) {
-    return new RoomError("conflict", `The S3 name for “${name}” is already taken in AWS. Choose another name.`, { name: "This name is taken in S3; choose another." });
+const TAKEN_CODES = new Set(["BucketAlreadyExists", "BucketAlreadyOwnedByYou"]);
+
+/**
+ * A bucket name taken in S3 (by anyone: names are global): retrying cannot help, the suffix is
+ * fixed per project, so the manager picks another name. AWS's other refusals in a manager's words.
+ */
+function bucketErrorFromAws(err: unknown, name: string, action: BucketChange["action"]): RoomError {
+  if (err instanceof AwsError && err.kind !== "AlreadyExists" && (TAKEN_CODES.has(err.code) || /BucketAlreadyExists|BucketAlreadyOwnedByYou/i.test(err.message))) {
+    return new RoomError("conflict", `The S3 name for “${name}” is already taken in AWS (bucket names are shared by every AWS account, and this project's suffix is fixed): choose another name.`, {
+      name: "This name is taken in S3; choose another.",
+    });
   }
-  return roomErrorFromAws(err, `bucket “${name}”`);
+  return roomErrorFromAws(err, `bucket “${name}”`, action);
 }
 
 /**
@@ -137,7 +144,7 @@ async function runBucket(room: RoomContext, request: ChangeRequest<BucketChange>
     const { changed } = await gateway.updateStack(input);
     return changed ? { kind: "started" } : { kind: "noop", message: `Bucket ${name} already had these settings; nothing changed` };
   } catch (err) {
-    return refused(bucketErrorFromAws(err, name));
+    return refused(bucketErrorFromAws(err, name, change.action));
   }
 }
 

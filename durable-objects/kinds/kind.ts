@@ -29,6 +29,7 @@ export interface ResourceView {
   queue?: QueuedEdit[];
   queueHeld?: string;
   actions?: ResourceAction["action"][];
+  neverCreated?: true;
 }
 
 /** What the room keeps per resource: the public view plus what CloudFormation last applied. */
@@ -75,6 +76,8 @@ export interface Operation {
   actor: string;
   /** A queued edit keeps the operation id it was accepted with (= its ClientRequestToken). */
   operationId?: string;
+  /** The operation repairs a failure (its lock and activity say so, and its outcome is the repair's). */
+  repair?: Lock["repair"];
   /**
    * Checks the change against the room; answers the locked state to store. Throws RoomError.
    * `assumed`: check against this state of the resource instead of the stored one (a queued edit

@@ -114,7 +114,7 @@ async function runSftp(room: RoomContext, request: ChangeRequest<SftpChange>, pl
     const { changed } = await gateway.updateStack(input);
     return changed ? { kind: "started" } : { kind: "noop", message: "The SFTP server already had these settings; nothing changed" };
   } catch (err) {
-    return refused(roomErrorFromAws(err, LABEL));
+    return refused(roomErrorFromAws(err, LABEL, change.action));
   }
 }
 

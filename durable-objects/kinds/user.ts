@@ -165,13 +165,13 @@ function describe(actor: string, change: UserChange, spec: UserSpec): { message:
 }
 
 /** An IAM user name taken outside Stackroom: the manager's to fix. */
-function userErrorFromAws(err: unknown, name: string): RoomError {
-  if (err instanceof AwsError && err.kind !== "AlreadyExists" && /EntityAlreadyExists|already exists/i.test(err.message)) {
+function userErrorFromAws(err: unknown, name: string, action: UserChange["action"]): RoomError {
+  if (err instanceof AwsError && err.kind !== "AlreadyExists" && (err.code === "EntityAlreadyExists" || /EntityAlreadyExists|already exists/i.test(err.message))) {
     return new RoomError("conflict", `An IAM user named “${name}” already exists in the project account (outside Stackroom). Choose another name.`, {
       name: "This IAM user already exists in the account.",
     });
   }
-  return roomErrorFromAws(err, `user “${name}”`);
+  return roomErrorFromAws(err, `user “${name}”`, action);
 }
 
 /**
@@ -216,7 +216,7 @@ export async function runUser(gateway: ReturnType<RoomContext["gateway"]>, reque
     const { changed } = await gateway.updateStack(input);
     return changed ? { kind: "started" } : { kind: "noop", message: `User ${name} already had these settings; nothing changed` };
   } catch (err) {
-    return refused(userErrorFromAws(err, name));
+    return refused(userErrorFromAws(err, name, change.action));
   }
 }
 

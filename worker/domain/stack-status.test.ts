@@ -34,7 +34,7 @@ const recorded: Record<string, Recorded> = {
   "moto create (stack-level only, no token)": { events: load(motoCreate), stackStatus: "CREATE_COMPLETE", status: "ready" },
   "create failure, rolled back (bucket name taken)": {
     events: load(createFailed), stackStatus: "ROLLBACK_COMPLETE", status: "failed",
-    reason: ["Creating the bucket failed: That bucket name is taken in S3 worldwide", "CloudFormation rolled back; delete it and try again.", "uploads-442ed694 already exists"],
+    reason: ["Creating the bucket failed: That bucket name is taken in S3 worldwide", "CloudFormation rolled back, so the bucket was never made: remove it, then create it again.", "uploads-442ed694 already exists"],
   },
   "update rolled back (access denied)": {
     events: load(updateRollbackComplete), stackStatus: "UPDATE_ROLLBACK_COMPLETE", status: "failed",
@@ -42,7 +42,7 @@ const recorded: Record<string, Recorded> = {
   },
   "update rollback failed": {
     events: load(updateRollbackFailed), stackStatus: "UPDATE_ROLLBACK_FAILED", status: "failed",
-    reason: ["The update failed: AWS denied the request", "Restoring the previous settings failed too: AWS throttled the requests", "Please reduce your request rate", "ContinueUpdateRollback"],
+    reason: ["The update failed: AWS denied the request", "Restoring the previous settings failed too: AWS throttled the requests", "Please reduce your request rate", "Continue rollback asks CloudFormation to finish it"],
   },
   "delete failed (bucket not empty)": {
     events: load(deleteFailed), stackStatus: "DELETE_FAILED", status: "failed",
@@ -222,7 +222,7 @@ describe("explainFailure", () => {
     const text = explainFailure({ stackStatus: "ROLLBACK_COMPLETE", kind: "bucket", cause });
     expect(text).toMatch(/^Creating the bucket failed: [A-Z]/);
     expect(text).toContain(friendly);
-    expect(text).toMatch(/CloudFormation rolled back; delete it and try again\. CloudFormation said: /);
+    expect(text).toMatch(/CloudFormation rolled back, so the \w+ was never made: remove it, then create it again\. CloudFormation said: /);
     expect(text.endsWith(cause)).toBe(true);
   });
 

@@ -230,15 +230,15 @@ export function explainFailure(facts: FailureFacts): string {
   const rollbackText = rollback ? `: ${rollback.text}` : "";
   const consequence: Record<string, string> = {
     ROLLBACK_IN_PROGRESS: "CloudFormation is rolling back.",
-    ROLLBACK_COMPLETE: "CloudFormation rolled back; delete it and try again.",
-    ROLLBACK_FAILED: `Rolling back failed too${rollbackText}. Delete it and try again.`,
-    CREATE_FAILED: "Delete it and try again.",
+    ROLLBACK_COMPLETE: `CloudFormation rolled back, so ${noun} was never made: remove it, then create it again.`,
+    ROLLBACK_FAILED: `Rolling back failed too${rollbackText}. Remove it, then create it again.`,
+    CREATE_FAILED: "Remove it, then create it again.",
     UPDATE_ROLLBACK_IN_PROGRESS: "CloudFormation is restoring the previous settings.",
     UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS: "CloudFormation is restoring the previous settings.",
     UPDATE_ROLLBACK_COMPLETE: `${capitalize(noun)} keeps its previous settings.`,
     UPDATE_ROLLBACK_FAILED:
       `Restoring the previous settings failed too${rollbackText}. ${capitalize(noun)} cannot be changed ` +
-      "until an operator continues the rollback (ContinueUpdateRollback).",
+      "until the rollback is continued: Continue rollback asks CloudFormation to finish it.",
     UPDATE_FAILED: `Rollback was disabled, so ${noun} may be partly updated.`,
     IMPORT_ROLLBACK_COMPLETE: "CloudFormation rolled the import back.",
     IMPORT_ROLLBACK_FAILED: `Rolling back the import failed too${rollbackText}.`,

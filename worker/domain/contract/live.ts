@@ -24,6 +24,8 @@ export const ActivityOperation = z.object({
   detail: z.string().optional(),
   /** Queued operations run as part of this one (a run of queued updates merged into one stack update). */
   merged: z.array(z.string()).optional(),
+  /** The operation repairs an earlier failure: its own entry in the activity, with its own outcome. */
+  repair: z.enum(["retry", "continue-rollback"]).optional(),
 });
 export type ActivityOperation = z.infer<typeof ActivityOperation>;
 

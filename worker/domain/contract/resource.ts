@@ -13,6 +13,8 @@ export const Lock = z.object({
   since: z.string(),
   operationId: z.string(),
   action: z.enum(["create", "update", "delete"]),
+  /** The operation repairs an earlier failure (retry, continue-rollback): its outcome is told as the repair's. */
+  repair: z.enum(["retry", "continue-rollback"]).optional(),
 });
 export type Lock = z.infer<typeof Lock>;
 
@@ -29,7 +31,7 @@ export const QueuedEdit = z.object({
 });
 export type QueuedEdit = z.infer<typeof QueuedEdit>;
 
-/** Fields every resource view carries about its queue. */
+/** Fields every resource view carries about its queue and its repairs. */
 export const QueueFields = {
   /** Edits waiting for the lock, oldest first; absent when none. */
   queue: z.array(QueuedEdit).optional(),
@@ -37,6 +39,8 @@ export const QueueFields = {
   queueHeld: z.string().optional(),
   /** Repairs that make sense after a failure (POST …/:name/actions); deleting is always possible. */
   actions: z.array(z.enum(["retry", "continue-rollback"])).optional(),
+  /** A failed resource whose create never succeeded: removing it deletes only its failed stack, no data. */
+  neverCreated: z.literal(true).optional(),
 };
 
 export const ResourceAction = z.strictObject({ action: z.enum(["retry", "continue-rollback"]) });
