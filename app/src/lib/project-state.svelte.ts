@@ -1,6 +1,10 @@
-import { sftpUnavailable, type ActivityEntry, type ActivityPage, type Bucket, type LiveFrame, type Member, type ProjectSummary, type ProjectView, type QueuedEdit, type ResourceKind, type SftpServer, type User } from "$contract";
+import { sftpUnavailable, type ActivityEntry, type ActivityPage, type Bucket, type LiveFrame, type Member, type ProjectSummary, type ProjectView, type QueuedEdit, type ResourceKind, type Role, type SftpServer, type User } from "$contract";
 import { sameEmail } from "./people";
 import { ResourceSet } from "./resource-set.svelte";
+
+function roleDropped(role: Role, what: string): string {
+  return `Your role in this project is now ${role === "viewer" ? "Viewer" : "Editor"}, so you can no longer ${what}. Nothing was saved; an owner can give you the access back.`;
+}
 
 /** What the caller should do after `apply`: `resync` = our seq is ahead of the room's, reload. */
 export type ApplyResult = "applied" | "ignored" | "resync";
@@ -85,19 +89,37 @@ export class ProjectState {
     this.#sets[kind].dismiss(name);
   }
 
+  /**
+   * This manager's role as the room publishes it: the member list arrives live, so a demotion or
+   * promotion changes what the page offers at once (the role the page loaded with until then).
+   */
+  get role(): Role {
+    return this.members.find((m) => sameEmail(m.email, this.me))?.role ?? this.project.role;
+  }
+
   /** Viewers read only; editors and owners create, change and delete. */
   get canWrite(): boolean {
-    return this.project.role !== "viewer";
+    return this.role !== "viewer";
   }
 
   /** Owners add, change and remove members. */
   get canManageMembers(): boolean {
-    return this.project.role === "owner";
+    return this.role === "owner";
+  }
+
+  /** Why a change form that is open cannot be saved any more (the role dropped while it was open), or null. */
+  get writeBlocked(): string | null {
+    return this.canWrite ? null : roleDropped("viewer", "make changes");
+  }
+
+  /** The same for forms that change members (owners only). */
+  get membersBlocked(): string | null {
+    return this.canManageMembers ? null : roleDropped(this.role, "change members");
   }
 
   /** A queued edit may be cancelled by its author or an owner. */
   canCancel(edit: QueuedEdit): boolean {
-    return this.canWrite && (this.project.role === "owner" || sameEmail(edit.by, this.me));
+    return this.canWrite && (this.role === "owner" || sameEmail(edit.by, this.me));
   }
 
   /** The spec a resource had before its running operation, when this page saw it. */

@@ -34,4 +34,19 @@ describe("ProjectState", () => {
     expect(state.members).toEqual(members);
     state.dispose();
   });
+
+  it("follows this manager's role as the room publishes it: demoted, then promoted, without a reload", () => {
+    const carol = { ...view, project: { ...view.project, role: "editor" as const }, members: [...view.members, { email: "carol@example.com", role: "editor" as const }] };
+    const state = new ProjectState(carol, "Carol@Example.com");
+    expect([state.role, state.canWrite, state.writeBlocked]).toEqual(["editor", true, null]);
+    const activity = (seq: number) => ({ seq, at: "2026-11-30T10:00:00.000Z", actor: "alice@example.com", kind: "member" as const, name: "carol@example.com", message: "role", tone: "info" as const });
+    state.apply({ type: "change", seq: 6, members: [view.members[0]!, { email: "carol@example.com", role: "viewer" }], activity: activity(6) });
+    expect(state.role).toBe("viewer");
+    expect(state.canWrite).toBe(false);
+    expect(state.writeBlocked).toMatch(/now Viewer, so you can no longer make changes/);
+    expect(state.canCancel({ operationId: "o", by: "carol@example.com", since: "2026-11-30T10:00:00.000Z", action: "update", summary: "x" })).toBe(false);
+    state.apply({ type: "change", seq: 7, members: [view.members[0]!, { email: "carol@example.com", role: "owner" }], activity: activity(7) });
+    expect([state.role, state.canWrite, state.canManageMembers, state.membersBlocked]).toEqual(["owner", true, true, null]);
+    state.dispose();
+  });
 });

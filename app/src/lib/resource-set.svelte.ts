@@ -54,7 +54,10 @@ export class ResourceSet<T extends Resource> {
     this.#cancelRemoval(item.name);
     this.#removedAt.delete(item.name);
     this.#items.set(item.name, item);
-    if (item.status === "deleted") this.#scheduleRemoval(item.name);
+    if (item.status !== "deleted") return;
+    // A create AWS refused at once never made a resource: nothing to show as deleted, no ghost row.
+    if (held?.status === "creating" && held.lock?.action === "create") this.#remove(item.name);
+    else this.#scheduleRemoval(item.name);
   }
 
   /** The spec before the running operation started, when this page saw it (not after a mid-operation load). */

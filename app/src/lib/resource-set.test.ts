@@ -28,6 +28,22 @@ describe("ResourceSet", () => {
     expect(set.leaving.has("a")).toBe(false);
   });
 
+  it("leaves no ghost of a create AWS refused at once, but lets a failed resource's deletion linger", () => {
+    const set = new ResourceSet();
+    const lock = (action: "create" | "delete") => ({ by: "bob@example.com", since: at(1), operationId: `op-${action}`, action });
+    set.put({ ...item("taken", "creating", 1), lock: lock("create") });
+    set.put(item("taken", "deleted", 2));
+    expect(set.list.map((r) => r.name)).toEqual([]);
+    // A late 202 answer to the refused create cannot bring it back.
+    set.offer({ ...item("taken", "creating", 1), lock: lock("create") });
+    expect(set.list).toEqual([]);
+
+    set.put(item("rolled-back", "failed", 1));
+    set.put({ ...item("rolled-back", "deleting", 2), lock: lock("delete") });
+    set.put(item("rolled-back", "deleted", 3));
+    expect(set.list.map((r) => [r.name, r.status])).toEqual([["rolled-back", "deleted"]]);
+  });
+
   it("removes a deleted resource at once when dismissed, and only a deleted one", () => {
     const set = new ResourceSet();
     set.replace([item("a"), item("b")]);
