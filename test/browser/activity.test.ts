@@ -29,6 +29,12 @@ export const scenarios: BrowserScenario[] = [
       const firstPage = await (await alice.request.get(`${url}/api/projects/demo/activity?limit=30`)).json();
       assert.ok(!JSON.stringify(firstPage).includes(target), "the bucket's entries are still in the first page");
 
+      // The choices are the project's, not the loaded lines': the bucket is offered though none of its lines is loaded.
+      await openProject(alice, "demo");
+      assert.equal(await alice.locator(`[data-testid="activity-entry"][data-name="${target}"]`).count(), 0);
+      assert.equal(await alice.getByTestId("activity-filter-resource").locator(`option[value="bucket:${target}"]`).innerText(), `bucket ${target}`);
+      assert.equal(await alice.getByTestId("activity-filter-person").locator('option[value="carol@example.com"]').count(), 1, "a member is offered");
+
       // A link to the bucket's activity: only its lines, from the server, and the control says so.
       await alice.goto(`${url}/projects/demo?activity.resource=bucket:${target}`);
       await alice.locator('[data-testid="connection"][data-status="live"]').waitFor({ timeout: 15_000 });
@@ -86,11 +92,36 @@ export const scenarios: BrowserScenario[] = [
       const firstKinds = await memberKinds();
       assert.ok(firstKinds.length >= 30 && firstKinds.every((k) => k === "member"), `kinds shown: ${[...new Set(firstKinds)].join(", ")} (${firstKinds.length})`);
       await screenshot(alice, "filtered-by-kind");
+      // A time window is kept as its start: a reload shows it as a time.
+      await alice.getByTestId("activity-filter-time").selectOption("1h");
+      await alice.waitForURL((u) => u.searchParams.has("activity.since") && u.searchParams.get("activity.kind") === "member");
+      const since = Date.parse(new URL(alice.url()).searchParams.get("activity.since") ?? "");
+      assert.ok(Math.abs(Date.now() - 3_600_000 - since) < 60_000, `since ${new Date(since).toISOString()}`);
+      assert.equal(await alice.getByTestId("activity-filter-time").inputValue(), "1h");
+      await alice.reload();
+      await feedLoaded(alice);
+      assert.equal(await alice.getByTestId("activity-filter-time").inputValue(), "custom");
+      assert.match(await alice.getByTestId("activity-filter-time").locator("option:checked").innerText(), /^Since /);
+      assert.equal(await alice.getByTestId("activity-filter-kind").inputValue(), "member");
       // Paging goes on under the filter: the next page is membership lines too.
       await alice.getByTestId("load-older").click();
       await alice.locator('[data-testid="activity-entry"]').nth(firstKinds.length).waitFor();
       const moreKinds = await memberKinds();
       assert.ok(moreKinds.every((k) => k === "member"), `after paging: ${[...new Set(moreKinds)].join(", ")}`);
+
+      // The same link on a phone, dark: the filters fit and the page does not scroll sideways.
+      const phone = await signedIn("carol@example.com", { viewport: { width: 390, height: 844 }, colorScheme: "dark" });
+      await phone.goto(`${url}/projects/demo?activity.resource=bucket:${target}`);
+      await feedLoaded(phone);
+      await phone.getByTestId("activity").getByText(`Bob updated bucket ${target}`, { exact: true }).waitFor();
+      const width = await phone.evaluate("document.documentElement.scrollWidth");
+      assert.ok(Number(width) <= 390, `the page is ${String(width)} px wide`);
+      for (const control of ["resource", "person", "kind", "time"]) {
+        const box = await phone.getByTestId(`activity-filter-${control}`).boundingBox();
+        assert.ok(box && box.x >= 0 && box.x + box.width <= 390, `the ${control} filter is outside the screen`);
+      }
+      await phone.getByTestId("activity").scrollIntoViewIfNeeded();
+      await screenshot(phone, "filtered-on-a-phone-dark");
     },
   },
   {
