@@ -23,7 +23,7 @@ export const scenarios: BrowserScenario[] = [
       await line.getByText(`Alice created bucket ${name}`, { exact: true }).waitFor();
       assert.equal(await line.count(), 1, "the create is one line");
       assert.ok(Number(await line.getAttribute("data-entries")) >= 2, "start and end are folded into the line");
-      assert.match(await line.innerText(), /took \d+ s/);
+      assert.match(await line.innerText(), /took \d+ sec\./);
 
       // Filtering by the resource shows only its lines; by a person, only theirs.
       await bob.getByTestId("activity-filter-resource").selectOption(`bucket:${name}`);

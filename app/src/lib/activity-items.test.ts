@@ -32,7 +32,7 @@ describe("activityItems", () => {
       "bob@example.com",
     );
     expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({ headline: "Alice created bucket reports", detail: "versioning on, SSE-S3 encryption", took: "14 s", tone: "success", entries: 3, people: ["alice@example.com"] });
+    expect(items[0]).toMatchObject({ headline: "Alice created bucket reports", detail: "versioning on, SSE-S3 encryption", took: "14 sec.", tone: "success", entries: 3, people: ["alice@example.com"] });
   });
 
   it("says who is running an operation, and since when, until it ends", () => {
@@ -48,7 +48,7 @@ describe("activityItems", () => {
       ]),
       "carol@example.com",
     );
-    expect(failed).toMatchObject({ headline: "Alice’s deletion of bucket reports failed", detail: "Bucket reports still holds objects; empty it first.", said: "The bucket you tried to delete is not empty", took: "9 s", tone: "error" });
+    expect(failed).toMatchObject({ headline: "Alice’s deletion of bucket reports failed", detail: "Bucket reports still holds objects; empty it first.", said: "The bucket you tried to delete is not empty", took: "9 sec.", tone: "error" });
   });
 
   it("puts queued updates merged into another operation on that operation's line", () => {
@@ -63,7 +63,7 @@ describe("activityItems", () => {
       "alice@example.com",
     );
     expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({ headline: "Bob updated bucket reports (with 1 queued update merged in)", took: "11 s", entries: 5 });
+    expect(items[0]).toMatchObject({ headline: "Bob updated bucket reports (with 1 queued update merged in)", took: "11 sec.", entries: 5 });
     expect(items[0]?.people.sort()).toEqual(["bob@example.com", "carol@example.com"]);
   });
 
@@ -78,7 +78,7 @@ describe("activityItems", () => {
       "alice@example.com",
     );
     expect(items.map((i) => i.headline)).toEqual(["You cancelled Bob’s queued update of user acme", "You turned SFTP on"]);
-    expect(items[1]?.took).toBe("1 min 0 s");
+    expect(items[1]?.took).toBe("1 min.");
     const [own] = activityItems([entry("2026-12-01T10:00:00Z", "bob@example.com", "…", {}, { id: "c", action: "update", step: "cancelled", by: "bob@example.com" })], "alice@example.com");
     expect(own?.headline).toBe("Bob cancelled their queued update of bucket reports");
   });

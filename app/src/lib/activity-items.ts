@@ -1,6 +1,6 @@
 import type { ActivityEntry, ActivityKind, ActivityOperation, ResourceKind } from "$contract";
 import { lockNoun } from "./operations";
-import { humanizeTimes, kindNoun, resourceLabel, splitSaid } from "./format";
+import { durationWords, humanizeTimes, kindNoun, resourceLabel, splitSaid } from "./format";
 import { displayName, isAre, sameEmail, who, whose } from "./people";
 
 /**
@@ -68,8 +68,8 @@ export function namesForEmails(message: string, me: string): string {
 function seconds(from: string, to: string): string | undefined {
   const ms = Date.parse(to) - Date.parse(from);
   if (!Number.isFinite(ms) || ms < 0) return undefined;
-  const s = Math.round(ms / 1000);
-  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+  // The same words as "running for …": "14 sec.", "3 min.".
+  return durationWords(from, Date.parse(to));
 }
 
 /** Folds the feed's entries (newest first) into lines, newest first. */
