@@ -92,7 +92,8 @@ export const DLQ_REPLAY_ACTIONS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "s
  * What the Worker may do: run the project's bucket/user/SFTP stacks (and resume a failed rollback),
  * only through the execution role (so the role itself needs no S3/IAM write access); read them
  * back; check a bucket is empty before deleting it; manage the access keys of the project's users
- * (keys never go through a template); replay the bridge's DLQ.
+ * (keys never go through a template); replay the bridge's DLQ; read the SFTP server's host-key
+ * fingerprint.
  */
 export function managerPolicy(a: ProjectAccount): PolicyDocument {
   const r = arns(a);
@@ -126,6 +127,8 @@ export function managerPolicy(a: ProjectAccount): PolicyDocument {
       Resource: r.users,
     },
     { Sid: "ReplayBridgeDeadLetterQueue", Effect: "Allow", Action: DLQ_REPLAY_ACTIONS, Resource: r.deadLetterQueue },
+    // The SFTP server's host-key fingerprint, which recipients check their first connection against.
+    { Sid: "SftpServerHostKey", Effect: "Allow", Action: "transfer:DescribeServer", Resource: r.transferServers },
   );
 }
 

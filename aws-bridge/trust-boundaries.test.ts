@@ -73,6 +73,8 @@ const CODE_CALLS: Record<string, [IamRequest, IamPolicies][]> = {
   ...Object.fromEntries(
     ["CreateAccessKey", "ListAccessKeys", "GetAccessKeyLastUsed", "UpdateAccessKey", "DeleteAccessKey"].map((action) => [`iam:${action}`, [asManager(`iam:${action}`, user)]]),
   ),
+  // The SFTP server's host-key fingerprint, for recipients to check their first connection.
+  "transfer:DescribeServer": [asManager("transfer:DescribeServer", `arn:aws:transfer:${account.region}:${ACCOUNT}:server/s-0123456789abcdef0`)],
   "s3:ListBucketVersions": [asManager("s3:ListBucketVersions", bucket)],
   "s3:ListBucket": [asManager("s3:ListBucket", bucket)],
   // The DLQ replay: on the bridge's DLQ of this project and account.

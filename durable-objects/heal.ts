@@ -1,14 +1,15 @@
-import type { ActivityEntry, ProjectRecord, ResourceKind } from "../worker/domain/contract";
+import { SFTP_SERVER_NAME, sha256Fingerprint, type ActivityEntry, type ProjectRecord, type ResourceKind } from "../worker/domain/contract";
 import type { CloudFormationClient } from "../worker/aws";
 import { AwsError } from "../worker/aws/errors";
 import { parseStackName, stackName } from "../worker/domain/naming";
 import { isTerminalStackStatus, resourceStatusOf, type StackState } from "../worker/domain/stack-status";
-import type { RoomContext } from "./room-context";
+import { ROOM_ACTOR, type RoomContext } from "./room-context";
 import { applyStackState } from "./apply-stack-state";
 import { patchResource, roomErrorFromAws } from "./stack-operation";
 import { kindList, kinds, type KindModule } from "./kinds";
 import { errorText, logEvent } from "../worker/log";
 import type { StoredResource } from "./kinds/kind";
+import { StoredSftp } from "./kinds/sftp";
 
 /**
  * Healing: the room corrected from CloudFormation's own description of the project's stacks
@@ -124,7 +125,35 @@ export async function refreshFromCloudFormation(room: RoomContext, project: Proj
     }
     changed += steps.length;
   }
-  return changed;
+  return changed + (await learnSftpHostKey(room, project));
+}
+
+/**
+ * Transfer Family's fingerprint of the project's SFTP server's host key, once the server stands
+ * and until it is known: kept on the server's endpoint, so links made from then on carry it and
+ * the recipient's page asks AWS nothing. (The local stand-in's endpoint carries its key already.)
+ * A failed read is logged and tried again at the next heal. Answers 1 when it learned it.
+ */
+export async function learnSftpHostKey(room: RoomContext, project: ProjectRecord): Promise<number> {
+  const stored = room.store.getAs("sftp", SFTP_SERVER_NAME, StoredSftp);
+  const endpoint = stored?.resource.endpoint;
+  const serverId = stored?.resource.serverId;
+  if (!stored || !endpoint || endpoint.hostKey || !serverId || stored.resource.status === "deleted") return 0;
+  let answer: string | undefined;
+  try {
+    answer = await room.gateway(project).sftpHostKeyFingerprint(serverId);
+  } catch (err) {
+    logEvent("warn", "sftp_host_key_unread", { project: project.id, serverId, error: errorText(err) });
+    return 0;
+  }
+  const fingerprint = answer === undefined ? undefined : sha256Fingerprint(answer);
+  if (!fingerprint) {
+    if (answer !== undefined) logEvent("warn", "sftp_host_key_unreadable", { project: project.id, serverId });
+    return 0;
+  }
+  const next: StoredSftp = { ...stored, resource: { ...stored.resource, endpoint: { ...endpoint, hostKey: { fingerprint } } } };
+  room.record("sftp", next, { actor: ROOM_ACTOR, message: `Transfer Family gave the SFTP server's host key fingerprint, ${fingerprint}: recipients of new links can check their first connection against it`, tone: "info" });
+  return 1;
 }
 
 /** Every locked resource with the last time anything was heard of its operation. */

@@ -18,9 +18,9 @@ async function view(cookie: string, project: ProjectRecord, done: (v: ProjectVie
 }
 
 /** The server stack's events as CloudFormation sends them for a create: the Server's physical id is its ARN. */
-function created(project: ProjectRecord, operationId: string): StackEvent[] {
+function created(project: ProjectRecord, operationId: string, serverId = SERVER_ID): StackEvent[] {
   const stack = stackName(project.id, "sftp");
-  const arn = `arn:aws:transfer:${project.region}:${project.accountId}:server/${SERVER_ID}`;
+  const arn = `arn:aws:transfer:${project.region}:${project.accountId}:server/${serverId}`;
   const token = { clientRequestToken: operationId };
   return [
     stackEvent(project, stack, "CREATE_IN_PROGRESS", token),
@@ -67,6 +67,37 @@ describe("SFTP server", () => {
     const again = await turn(owner, project, true);
     expect(again.status).toBe(409);
     expect((await again.json<ErrorEnvelope>()).error.message).toMatch(/already on/);
+  });
+
+  it("learns Transfer Family's host-key fingerprint by healing, and keeps it on the endpoint", async () => {
+    const project = await registerProject();
+    const owner = await login("owner@example.com");
+    // The project account's Transfer server (moto answers DescribeServer's fingerprint with what it was created with).
+    const fingerprint = "SHA256:7bYQTdBkE0c8d8nkyg0n6Qo2gl6d+cqJ2LaWJKIzqTY";
+    const transfer = await accountClient(project.accountId, "transfer", project.region);
+    const made = await transfer.fetch(env.AWS_ENDPOINT, {
+      method: "POST",
+      headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "TransferService.CreateServer" },
+      body: JSON.stringify({ Protocols: ["SFTP"], EndpointType: "PUBLIC", IdentityProviderType: "SERVICE_MANAGED", HostKey: `${fingerprint}=` }),
+    });
+    const { ServerId: serverId } = await made.json<{ ServerId: string }>();
+    const res = await turn(owner, project, true);
+    await deliver(created(project, (await res.json<SftpAccepted>()).operationId, serverId));
+    const host = `${serverId}.server.transfer.${project.region}.amazonaws.com`;
+    const ready = await view(owner, project, (v) => v.sftpServers[0]?.status === "ready");
+    expect(ready.sftpServers[0]?.endpoint).toEqual({ host, port: 22 });
+
+    const refresh = () => api(owner, `/api/projects/${project.id}/refresh`, { method: "POST", body: "{}" });
+    expect((await refresh()).status).toBe(200);
+    const learned = await view(owner, project, (v) => v.sftpServers[0]?.endpoint?.hostKey !== undefined);
+    // Written as ssh-keygen -l prints it (AWS's padding dropped); Transfer Family's API names no key type here.
+    expect(learned.sftpServers[0]?.endpoint).toEqual({ host, port: 22, hostKey: { fingerprint } });
+    const log = await (await api(owner, `/api/projects/${project.id}/activity`)).json<{ entries: Array<{ message: string }> }>();
+    expect(log.entries.map((e) => e.message)).toContain(`Transfer Family gave the SFTP server's host key fingerprint, ${fingerprint}: recipients of new links can check their first connection against it`);
+
+    // Healing again re-learns the endpoint from CloudFormation and keeps the fingerprint.
+    expect((await refresh()).status).toBe(200);
+    expect((await view(owner, project, () => true)).sftpServers[0]?.endpoint).toEqual({ host, port: 22, hostKey: { fingerprint } });
   });
 
   it("gives users SFTP access only while the server stands, and turns off only when no user has it", async () => {

@@ -17,6 +17,8 @@ export interface StackGateway {
   keys: KeyGateway;
   /** Healing reads stacks directly (DescribeStacks + GetTemplate). */
   cloudformation: CloudFormationClient;
+  /** The SFTP server's host-key fingerprint as Transfer Family answers it (DescribeServer), or undefined while it has none. */
+  sftpHostKeyFingerprint(serverId: string): Promise<string | undefined>;
 }
 
 export interface StackInput {
@@ -43,7 +45,7 @@ export interface KeyGateway {
 
 /** The room's StackGateway on the aws4fetch client, acting through the project's role. */
 export function awsGateway(env: Env, project: ProjectRecord): StackGateway {
-  const { cloudformation, s3, iam } = projectAws({
+  const { cloudformation, s3, iam, transfer } = projectAws({
     endpoint: env.AWS_ENDPOINT || undefined,
     hubCredentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
     project,
@@ -75,6 +77,7 @@ export function awsGateway(env: Env, project: ProjectRecord): StackGateway {
       return (await s3.isBucketEmpty(physicalName)).empty;
     },
     bucketUsage: (physicalName) => s3.bucketUsage(physicalName),
+    sftpHostKeyFingerprint: async (serverId) => (await transfer.describeServer(serverId)).hostKeyFingerprint,
     keys: {
       async create(userName) {
         const key = await iam.createAccessKey(userName);

@@ -177,7 +177,11 @@ export const sftpKind = defineKind<SftpChange, StoredSftp>({
   learn(room, project, stored, facts) {
     const serverId = serverIdFrom(facts) ?? stored.resource.serverId;
     const stands = stored.appliedSpec !== null && stored.resource.status !== "deleted";
-    const endpoint = stands ? (room.localSftpEndpoint() ?? (serverId ? transferEndpoint(serverId, project.region) : undefined)) : undefined;
+    const fresh = stands ? (room.localSftpEndpoint() ?? (serverId ? transferEndpoint(serverId, project.region) : undefined)) : undefined;
+    // Transfer Family's host-key fingerprint is learned by healing (heal.ts learnSftpHostKey), not
+    // from CloudFormation: it stays while clients still connect to the same place.
+    const known = stored.resource.endpoint;
+    const endpoint = fresh && !fresh.hostKey && known?.hostKey && known.host === fresh.host && known.port === fresh.port ? { ...fresh, hostKey: known.hostKey } : fresh;
     if (serverId === stored.resource.serverId && JSON.stringify(endpoint) === JSON.stringify(stored.resource.endpoint)) return null;
     return { ...stored, resource: { ...stored.resource, serverId, endpoint } };
   },

@@ -28,6 +28,7 @@ function fakeAws(deleteStack: () => Promise<void>) {
     },
     isBucketEmpty: unused,
     bucketUsage: unused,
+    sftpHostKeyFingerprint: unused,
     // A real client that must never be called by a delete.
     cloudformation: cloudFormationClient({ region: "eu-west-1", credentials: { accessKeyId: "AKIAUNUSED", secretAccessKey: "x" }, fetch: unused }),
     keys: {

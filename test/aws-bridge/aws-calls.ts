@@ -5,8 +5,9 @@ import { fileURLToPath } from "node:url";
 /**
  * The AWS actions the code can call, read from the source itself so that a new call cannot slip
  * past the permission tests: every Query-API `queryAction(service, "<Action>"` of the Worker's
- * client (prefixed with the `createSend("<service>"` of its file), every S3 request of its S3
- * client, and every JSON-API `x-amz-target` the bridge sends. Anything else that reaches AWS
+ * client (prefixed with the `createSend("<service>"` of its file), every JSON-API `x-amz-target`
+ * of its JSON clients (the same prefix), every S3 request of its S3 client, and every JSON-API
+ * `x-amz-target` the bridge sends. Anything else that reaches AWS
  * directly (aws4fetch, createSend, queryAction outside worker/aws/) is reported as a stray, and so
  * is any Worker or Durable Object code calling the generic `queryClient`, whose action names are
  * the caller's (it exists for local tooling against moto) and so cannot be scanned.
@@ -39,6 +40,11 @@ export function workerAwsCalls(): ScannedCall[] {
     if (/\bqueryAction\(\s*[^,]+,\s*[^"\s]/.test(text)) throw new Error(`${file}: queryAction with a computed action name; name it literally so the permission tests see it.`);
     if (queries.length > 0 && !service) throw new Error(`${file}: queryAction calls without a createSend("<service>") in the file.`);
     calls.push(...queries.map((action) => ({ action: `${service}:${action}`, file })));
+    // JSON-protocol services (Transfer Family): each call names its target literally.
+    const targets = [...text.matchAll(/"x-amz-target":\s*"\w+\.(\w+)"/g)].map((m) => m[1] ?? "");
+    if (targets.length > 0 && !service) throw new Error(`${file}: x-amz-target calls without a createSend("<service>") in the file.`);
+    if (/"x-amz-target":\s*[^"\s]/.test(text)) throw new Error(`${file}: an x-amz-target the scan cannot read; name it literally.`);
+    calls.push(...targets.map((action) => ({ action: `${service}:${action}`, file })));
     if (service === "s3") {
       const requests = [...text.matchAll(/url:\s*`[^`]*\?(\w+)[^`]*`,\s*method:\s*"(\w+)"/g)].map((m) => `${m[2]} ?${m[1]}`);
       const sends = [...text.matchAll(/\bsend\(\{/g)].length;

@@ -27,6 +27,7 @@ export {
 } from "./iam";
 export { queryClient, type QueryCall, type QueryServiceName } from "./query-client";
 export { s3Client, type BucketContents, type S3Client } from "./s3";
+export { transferClient, type TransferClient, type TransferServer } from "./transfer";
 export { assumeRole, assumedRoleCredentials, callerIdentity, type AssumeRoleOptions, type TemporaryCredentials } from "./sts";
 export { AwsError, type AwsErrorKind } from "./errors";
 export type { RetryOptions } from "./retry";

@@ -3,6 +3,7 @@ import { cloudFormationClient, type CloudFormationClient } from "./cloudformatio
 import { iamClient, type IamClient } from "./iam";
 import type { RetryOptions } from "./retry";
 import { s3Client, type S3Client } from "./s3";
+import { transferClient, type TransferClient } from "./transfer";
 import { assumedRoleCredentials } from "./sts";
 import type { AwsFetch, Credentials, ServiceOptions } from "./transport";
 
@@ -23,6 +24,7 @@ export interface ProjectAws {
   cloudformation: CloudFormationClient;
   s3: S3Client;
   iam: IamClient;
+  transfer: TransferClient;
 }
 
 /**
@@ -50,5 +52,6 @@ export function projectAws(options: ProjectAwsOptions): ProjectAws {
     cloudformation: cloudFormationClient({ ...service, roleArn: project.executionRoleArn }),
     s3: s3Client(service),
     iam: iamClient(service),
+    transfer: transferClient(service),
   };
 }

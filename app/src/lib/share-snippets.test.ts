@@ -118,7 +118,8 @@ describe("SFTP snippets", () => {
 
   it("with only the fingerprint (Transfer Family's API gives no key), say what the first connection must show", () => {
     const { publicKey: _publicKey, ...fingerprintOnly } = hostKey;
-    const withFingerprint = { ...sftp, hostKey: { ...fingerprintOnly, type: "ssh-rsa" } };
+    // What healing stores from DescribeServer: the fingerprint alone.
+    const withFingerprint = { ...sftp, hostKey: { fingerprint: fingerprintOnly.fingerprint } };
     expect(knownHostsLine(withFingerprint)).toBeNull();
     expect(knownHostsFile(withFingerprint, name)).toBeNull();
     expect(sftpCommands(withFingerprint).split("\n")[0]).toBe(`# On the first connection, answer yes only if sftp shows the key fingerprint ${hostKey.fingerprint}`);

@@ -102,7 +102,7 @@ function knownHostsName(s: Pick<SftpSignIn, "host" | "port">): string {
  * the fingerprint instead.
  */
 export function knownHostsLine(s: SftpSignIn): string | null {
-  return s.hostKey?.publicKey ? `${knownHostsName(s)} ${s.hostKey.type} ${s.hostKey.publicKey}` : null;
+  return s.hostKey?.publicKey && s.hostKey.type ? `${knownHostsName(s)} ${s.hostKey.type} ${s.hostKey.publicKey}` : null;
 }
 
 /** The OpenSSH client: trust the server's host key, connect with the private key, then move around and copy as the folders allow. */
@@ -189,5 +189,5 @@ export function rcloneConfigFile(p: SharePayload, name: string): CredentialFile 
 export function knownHostsFile(s: SftpSignIn, name: string): CredentialFile | null {
   const line = knownHostsLine(s);
   if (!line || !s.hostKey) return null;
-  return { filename: `${name}.known_hosts`, text: [`# SFTP server of ${name}, from Stackroom: ${s.hostKey.type} ${s.hostKey.fingerprint}`, line, ""].join("\n") };
+  return { filename: `${name}.known_hosts`, text: [`# SFTP server of ${name}, from Stackroom: ${s.hostKey.type ?? ""} ${s.hostKey.fingerprint}`, line, ""].join("\n") };
 }

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { zodToApiError } from "../../validate";
-import { SFTP_KEYS_MAX, SftpHostKey, sftpHostKey, sftpUserNameProblem } from "./sftp";
+import { sha256Fingerprint, SFTP_KEYS_MAX, SftpHostKey, sftpHostKey, sftpUserNameProblem } from "./sftp";
 import { CreateUserBody, UpdateUserBody, UserSpec } from "./user";
 
 const dir = mkdtempSync(join(tmpdir(), "stackroom-sftp-contract-"));
@@ -98,5 +98,20 @@ describe("sftpHostKey", () => {
   it("is undefined for what is no key", () => {
     expect(sftpHostKey("")).toBeUndefined();
     expect(sftpHostKey("ssh-ed25519 AAAAnot-a-key")).toBeUndefined();
+  });
+});
+
+describe("sha256Fingerprint", () => {
+  const printed = "SHA256:7bYQTdBkE0c8d8nkyg0n6Qo2gl6d+cqJ2LaWJKIzqTY";
+  it("writes Transfer Family's fingerprint as ssh-keygen -l prints it, with or without the prefix and padding", () => {
+    expect(sha256Fingerprint(printed)).toBe(printed);
+    expect(sha256Fingerprint("7bYQTdBkE0c8d8nkyg0n6Qo2gl6d+cqJ2LaWJKIzqTY=")).toBe(printed);
+    expect(sha256Fingerprint(" SHA256:7bYQTdBkE0c8d8nkyg0n6Qo2gl6d+cqJ2LaWJKIzqTY= ")).toBe(printed);
+  });
+
+  it("is undefined for what is no SHA-256 fingerprint (an MD5 one, a key, nothing)", () => {
+    expect(sha256Fingerprint("MD5:16:27:ac:a5:76:28:2d:36:63:1b:56:4d:eb:df:a6:48")).toBeUndefined();
+    expect(sha256Fingerprint("-----BEGIN OPENSSH PRIVATE KEY-----")).toBeUndefined();
+    expect(sha256Fingerprint("")).toBeUndefined();
   });
 });

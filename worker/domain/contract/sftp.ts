@@ -86,11 +86,23 @@ export type SftpServerSpec = z.infer<typeof SftpServerSpec>;
  * DescribeHostKey) answers a host key's fingerprint and type, never the key itself.
  */
 export const SftpHostKey = z.object({
-  type: z.string().regex(/^[a-z0-9][a-z0-9@.-]{2,63}$/),
+  /** `ssh-ed25519`, `ssh-rsa`…; unknown when Transfer Family gave only the fingerprint (DescribeServer). */
+  type: z.string().regex(/^[a-z0-9][a-z0-9@.-]{2,63}$/).optional(),
   fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/),
   publicKey: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/).max(4096).optional(),
 });
 export type SftpHostKey = z.infer<typeof SftpHostKey>;
+
+/**
+ * The fingerprint as `ssh-keygen -l` prints it, from what Transfer Family answers for a server's
+ * `HostKeyFingerprint` ("Base64-encoded SHA256 fingerprint … equivalent to the output of
+ * ssh-keygen -l"): with or without `SHA256:` and base64 padding. undefined for anything else.
+ */
+export function sha256Fingerprint(text: string): string | undefined {
+  const bare = text.trim().replace(/^SHA256:/, "").replace(/=+$/, "");
+  const fingerprint = `SHA256:${bare}`;
+  return SftpHostKey.shape.fingerprint.safeParse(fingerprint).success ? fingerprint : undefined;
+}
 
 /** The host key a public key line (`type base64 [comment]`) gives, or undefined for a line that is no acceptable key. */
 export function sftpHostKey(line: string): SftpHostKey | undefined {
