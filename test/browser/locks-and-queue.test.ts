@@ -134,28 +134,31 @@ export const scenarios: BrowserScenario[] = [
       await openProject(alice, "demo");
       const name = uniqueBucketName("page");
       await createBucketThroughUi(alice, name);
+      // The table's name is a link to the bucket's own page (same socket: the layout keeps it).
       await alice.getByTestId(`details-${name}`).click();
-      const drawer = alice.getByTestId("resource-drawer");
-      await drawer.getByTestId("drawer-progress").waitFor();
-      assert.match(await drawer.getByTestId("drawer-progress").innerText(), /^Creating for \d+ sec\./);
+      await alice.waitForURL(`**/projects/demo/buckets/${name}`);
+      const page = alice.getByTestId("resource-page");
+      await page.getByTestId("resource-elapsed").waitFor();
+      assert.match(await page.getByTestId("resource-progress").innerText(), /^Creating for \d+ sec\./);
       // CloudFormation's events arrive while the final one is held back.
-      await drawer.getByTestId("drawer-event").first().waitFor({ timeout: OPERATION_MS });
-      assert.match(await drawer.getByTestId("drawer-events").innerText(), /CREATE_IN_PROGRESS/);
-      const first = await drawer.getByTestId("drawer-elapsed").innerText();
+      await page.getByTestId("resource-event").first().waitFor({ timeout: OPERATION_MS });
+      assert.match(await page.getByTestId("resource-events").innerText(), /CREATE_IN_PROGRESS/);
+      const first = await page.getByTestId("resource-elapsed").innerText();
       await alice.waitForTimeout(2_100);
-      assert.notEqual(await drawer.getByTestId("drawer-elapsed").innerText(), first, "the elapsed time does not move");
+      assert.notEqual(await page.getByTestId("resource-elapsed").innerText(), first, "the elapsed time does not move");
       await screenshot(alice, "bucket-page-running");
 
-      await drawer.locator('[data-testid="drawer-status"][data-status="ready"]').waitFor({ timeout: OPERATION_MS });
-      await drawer.getByTestId("drawer-history").getByText(`You created bucket ${name}`).waitFor();
-      const physical = await drawer.getByTestId("drawer-aws-name").innerText();
+      await page.locator('[data-testid="resource-status"][data-status="ready"]').waitFor({ timeout: OPERATION_MS });
+      await page.getByTestId("resource-history").getByText(`You created bucket ${name}`).waitFor();
+      const physical = await page.getByTestId("bucket-aws-name").innerText();
       assert.match(physical, new RegExp(`^${name}-`));
-      assert.equal(await drawer.getByTestId("drawer-arn").innerText(), `arn:aws:s3:::${physical}`);
+      assert.equal(await page.getByTestId("bucket-arn").innerText(), `arn:aws:s3:::${physical}`);
       // What it holds, counted through the project's role once it exists.
-      await drawer.getByTestId("drawer-usage").getByText("Holds 0 objects, 0 bytes").waitFor();
+      await page.getByTestId("bucket-usage-text").waitFor();
+      assert.equal((await page.getByTestId("bucket-usage-text").innerText()).trim(), "Holds 0 objects, 0 bytes");
       await screenshot(alice, "bucket-page-ready");
-      await alice.keyboard.press("Escape");
-      await drawer.waitFor({ state: "detached" });
+      await alice.goBack();
+      await alice.getByTestId(`bucket-${name}`).waitFor();
     },
   },
 ];
