@@ -141,6 +141,11 @@ export const scenarios: BrowserScenario[] = [
         writeFileSync(knownHostsFile, readFileSync(await download.path(), "utf8"));
         await expectAccessible(recipient, "share page with SFTP");
         await screenshot(recipient, "share-with-sftp");
+        // On a phone the long lines (host key, known_hosts) wrap: the page never scrolls sideways.
+        await recipient.setViewportSize({ width: 390, height: 844 });
+        assert.ok(Number(await recipient.evaluate("document.documentElement.scrollWidth")) <= 390, "the share page is wider than a 390 px phone");
+        await screenshot(recipient, "share-with-sftp-390");
+        await recipient.setViewportSize({ width: 1360, height: 900 });
 
         // The partner does exactly what the page says, with the real OpenSSH client, checking the
         // host key against the downloaded known_hosts (a wrong key there is refused: the check is real).
@@ -162,6 +167,17 @@ export const scenarios: BrowserScenario[] = [
         assert.match(await text(alice, "sftp-disable-hint"), new RegExp(`${user} still has SFTP access`));
         await expectAccessible(alice, "SFTP tab, on, with a user");
         await screenshot(alice, "sftp-off-waits-for-users");
+        // The server's own page: where to connect, its settings, and who may, each a link to the user's page.
+        await alice.getByTestId("sftp-details").click();
+        await alice.waitForURL("**/projects/demo/sftp");
+        assert.equal(await text(alice, "sftp-page-host"), host);
+        assert.match(await text(alice, "sftp-page-fingerprint"), /^SHA256:[A-Za-z0-9+/]{43}$/);
+        assert.match(await alice.getByTestId("sftp-settings").innerText(), /TransferSecurityPolicy-/);
+        assert.equal(await alice.getByTestId("sftp-page-users").getByRole("link", { name: user }).getAttribute("href"), `/projects/demo/users/${user}`);
+        await expectAccessible(alice, "SFTP server page");
+        await screenshot(alice, "sftp-server-page");
+        await alice.goBack();
+        await alice.waitForURL(/\/projects\/demo\?tab=sftp$/);
         await alice.getByTestId("sftp-users").getByRole("button", { name: `Edit ${user}` }).click();
         const edit = alice.getByTestId("edit-user-dialog");
         await edit.getByTestId("user-sftp").uncheck();
