@@ -54,6 +54,7 @@ export function changeAccess(kind: ResourceKind, resource: LiveResource, me: str
   const { lock, queue = [] } = resource;
   const noun = kindNoun[kind];
   if (resource.status === "deleted") return { state: "closed", why: `This ${noun} is deleted.` };
+  if (resource.neverCreated && action === "update") return { state: "closed", why: `This ${noun} was never made: remove it, then create it again.` };
   if (lock?.action === "delete" || resource.status === "deleting") {
     return { state: "closed", why: lock ? `${capitalized(runningOperation(lock, me, false))} of this ${noun} is running.` : `This ${noun} is being deleted.` };
   }
