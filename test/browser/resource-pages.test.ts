@@ -1,7 +1,7 @@
 // Proves each resource has a page of its own URL: opened directly, it shows the bucket's settings and who is granted; a grant leads to the user's page and Back returns, on one WebSocket; the project page keeps its tab in the URL across a reload; unknown and deleted resources say so; and at 390 px the page never scrolls sideways and its copy buttons are on screen.
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { apiCall, setUp, uniqueBucketName, type BrowserScenario } from "./harness";
+import { apiCall, expectAccessible, setUp, uniqueBucketName, type BrowserScenario } from "./harness";
 
 /** The page is no wider than the window (no sideways scrolling of the page itself). */
 async function pageWidth(page: Page): Promise<{ scroll: number; viewport: number }> {
@@ -49,7 +49,12 @@ export const scenarios: BrowserScenario[] = [
       await grant.waitFor();
       assert.match(await grant.innerText(), /whole bucket/);
       assert.match(await grant.innerText(), /Read-write/);
+      await expectAccessible(alice, "bucket page");
       await screenshot(alice, "bucket-page-settings");
+      await alice.emulateMedia({ colorScheme: "dark" });
+      await expectAccessible(alice, "bucket page");
+      await screenshot(alice, "bucket-page-settings-dark");
+      await alice.emulateMedia({ colorScheme: "light" });
 
       // The grant is a real link (open-in-new-tab works); following it keeps the live connection.
       const link = grant.getByRole("link", { name: user });
@@ -60,6 +65,7 @@ export const scenarios: BrowserScenario[] = [
       await page.getByTestId(`user-grant-${bucket}`).getByRole("link", { name: bucket }).waitFor();
       assert.match(await page.getByTestId("user-settings").innerText(), /Uploads from Acme[\s\S]*Never expires[\s\S]*None \(S3 keys only\)/);
       assert.match(await page.getByTestId("user-arn").innerText(), new RegExp(`^arn:aws:iam::111111111111:user/stackroom/demo/${user}$`));
+      await expectAccessible(alice, "user page");
       await screenshot(alice, "user-page");
 
       await alice.goBack();
