@@ -21,4 +21,20 @@ export interface ProjectContext {
 
 const [getProjectContext, setProjectContext] = createContext<ProjectContext>();
 
+/** Where a navigation goes, as SvelteKit's `beforeNavigate` names it (null: another site). */
+export interface NavigationTarget {
+  route: { id: string | null };
+  params: Record<string, string> | null;
+}
+
+/**
+ * Whether a navigation leaves project `projectId`: going to another page of this app or another
+ * site does; going between the project page and its resource pages does not (the layout, and
+ * with it the unsaved permission draft, stays).
+ */
+export function leavesProject(to: NavigationTarget | null, projectId: string): boolean {
+  if (!to?.route.id?.startsWith("/projects/[id]")) return true;
+  return to.params?.["id"] !== projectId;
+}
+
 export { getProjectContext, setProjectContext };
