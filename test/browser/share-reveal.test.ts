@@ -1,4 +1,4 @@
-// Proves the recipient's side of a link with a passphrase: nothing is fetched until Reveal, the link carries no verifier (only the server can check a passphrase), a wrong passphrase costs one of five tries and the manager sees it, the right one opens it, five wrong ones lock it for good (the manager sees why), the key leaves the address bar and history, the downloaded profile is named after the project and user and made without a request, and a reload after Reveal says when the link was opened. Also: Escape on "Delete for good?" closes only the question.
+// Proves the recipient's side of a link with a passphrase: nothing is fetched until Reveal, the link carries no verifier (only the server can check a passphrase), a wrong passphrase costs one of five tries and the manager sees it, the right one opens it, five wrong ones lock it for good (the manager sees why), the key leaves the address bar and history, the downloaded profile is named after the project and user and made without a request, a reload before Reveal says the link still works and to open it again, and a reload after Reveal says when the link was opened. Also: Escape on "Delete for good?" closes only the question.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import type { Locator, Page } from "playwright-core";
@@ -48,6 +48,15 @@ export const scenarios: BrowserScenario[] = [
       const requested: string[] = [];
       recipient.on("request", (r) => requested.push(r.url()));
       const api = () => requested.filter((u) => new URL(u).pathname.startsWith("/api/"));
+      // A reload before Reveal finds the key gone from the address bar, and says the link still works.
+      await recipient.goto(link);
+      await recipient.getByTestId("share-reveal").waitFor();
+      await recipient.reload();
+      await recipient.locator('[data-testid="share-problem"][data-problem="reloaded"]').waitFor();
+      assert.deepEqual(api().map((u) => new URL(u).pathname), [`/api/shares/${new URL(link).pathname.split("/").pop() ?? ""}/status`], "the reload asked more than the link's status");
+      await screenshot(recipient, "reload-before-reveal");
+      requested.length = 0;
+
       await recipient.goto(link);
       await recipient.getByTestId("share-reveal").waitFor();
       assert.equal(new URL(recipient.url()).hash, "", "the key is still in the address bar");
