@@ -24,7 +24,7 @@ import { applyStackState } from "./apply-stack-state";
 import { awsGateway } from "./stack-gateway";
 import type { ActivityLine, ChangeFields, RoomContext } from "./room-context";
 import { availableActions, capitalize, continueRollback, refuseRepair, retryOperation, roomErrorFromAws, startOperation, type Repair } from "./stack-operation";
-import { healStuckLocks, lockedResources, refreshFromCloudFormation } from "./heal";
+import { healStuckLocks, learnSftpHostKey, lockedResources, refreshFromCloudFormation } from "./heal";
 import * as keys from "./room-keys";
 import * as shares from "./room-shares";
 import { nextAlarm } from "./room-alarm";
@@ -639,6 +639,8 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     const project = this.store.project();
     const next = (project ? module.learn(this, project, applied.next, { physicalIds: physicalIdsOf(events), outputs: {} }) : null) ?? applied.next;
     this.record(parsed.kind, next, { actor: "CloudFormation", ...applied.activity }, next.resource.status === "deleted");
+    // A server that now stands has a host key: learn its fingerprint at once, not at the next heal.
+    if (project && parsed.kind === "sftp" && next.resource.status === "ready") this.ctx.waitUntil(learnSftpHostKey(this, project));
   }
 
   /** Closes the sockets whose sign-in has ended by `now`; remembers when the next one ends. */
