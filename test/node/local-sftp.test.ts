@@ -149,6 +149,27 @@ describe("the local SFTP stand-in with OpenSSH's sftp", { timeout: 60_000 }, () 
     expect(listing.files.map((f) => f.key)).toEqual(["report.csv"]);
   });
 
+  // As in AWS, where the user's SFTP role has the same policy as its IAM user, which gives every
+  // grant s3:ListBucket: a write-only user lists and uploads, and cannot download.
+  it("lets a write-only user list the folder and upload into it, and refuses downloads", async () => {
+    const dropper = keyPair("dropper");
+    const spec = { description: null, expiresAt: null, permissions: [{ bucket: B, access: "write" as const }], sftp: { sshPublicKeys: [dropper.pub] } };
+    await createStack(stackName(project.projectId, "user", "dropper"), userTemplate({ ...project, name: "dropper", spec }));
+    const upload = join(dir, "drop.csv");
+    writeFileSync(upload, "a,b\n");
+    try {
+      const run = await sftp(dropper.key, [`put ${upload} /${B}/drop.csv`, `ls /${B}`], "dropper");
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain("report.csv");
+      expect(run.stdout).toContain("drop.csv");
+      const get = await sftp(dropper.key, [`get /${B}/report.csv ${join(dir, "not-for-dropper.csv")}`], "dropper");
+      expect(get.code).not.toBe(0);
+      expect(get.stderr).toMatch(/Permission denied/);
+    } finally {
+      await s3.deleteObject(physical(B), "drop.csv");
+    }
+  });
+
   it("keeps the ungranted bucket and anything outside the prefix out of reach", async () => {
     expect((await sftp(partner.key, [`ls /${C}`])).code).not.toBe(0);
     expect((await sftp(partner.key, [`get /${C}/secret.txt ${join(dir, "x")}`])).code).not.toBe(0);
