@@ -67,6 +67,6 @@ export async function seedMembers(room: RoomContext, kv: KVNamespace, projectId:
   room.closeSockets((who) => !kept.has(who.email), REMOVED_CLOSE_CODE, "You were removed from this project.");
   // A new project's history starts with its first change; a replaced list is news for everyone.
   if (before.length === 0) room.snapshotSoon();
-  else room.announce("member", "", { actor: OPS_ACTOR, message: `Ops replaced the member list (${members.length} member(s))`, tone: "info" }, { members: room.members.list() });
+  else room.announce("member", "", { actor: OPS_ACTOR, message: `Ops replaced the member list (${members.length === 1 ? "1 member" : `${members.length} members`})`, tone: "info" }, { members: room.members.list() });
   return room.members.list();
 }

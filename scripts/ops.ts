@@ -32,18 +32,20 @@ const projectArg = (args: string[], usage: string): string => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A project's status in lines a person reads at 3 a.m. */
+const counted = (n: number, noun: string) => `${n} ${n === 1 ? noun : `${noun}s`}`;
+
 function describeStatus(s: ProjectStatus): string {
   const counts = Object.entries(s.resources).map(([kind, byStatus]) => `${kind}: ${Object.entries(byStatus).map(([status, n]) => `${n} ${status}`).join(", ")}`);
   return [
     `Project ${s.project}`,
     `  resources   ${counts.length ? counts.join("; ") : "none"}`,
     `  locks       ${s.locks.length ? s.locks.map((l) => `${l.kind} ${l.name} (${l.action} by ${l.by} since ${l.since}, ${l.operationId})`).join("; ") : "none"}`,
-    `  queued      ${s.queued} edit(s)`,
+    `  queued      ${counted(s.queued, "edit")}`,
     `  failures    ${s.failures.length ? s.failures.map((f) => `${f.kind} ${f.name}: ${f.stackStatus ?? f.status}${f.reason ? ` — ${f.reason}` : ""}`).join("; ") : "none"}`,
     `  last event  ${s.lastEventAt ?? "never"}`,
     `  webhooks    last delivery ${s.lastDelivery ? `${s.lastDelivery.at}, signed with secret v${s.lastDelivery.version}` : "never"}; secret v${s.webhookSecretVersion}${s.webhookPreviousSecretVersion ? ` (v${s.webhookPreviousSecretVersion} still accepted: a rotation is under way)` : ""}`,
-    `  people      ${s.members} member(s), ${s.liveSockets} live socket(s), ${s.pendingLinks} link(s) waiting`,
-    `  storage     seq ${s.seq}, ${s.quarantined} quarantined row(s)`,
+    `  people      ${counted(s.members, "member")}, ${counted(s.liveSockets, "live socket")}, ${counted(s.pendingLinks, "link")} waiting`,
+    `  storage     seq ${s.seq}, ${counted(s.quarantined, "quarantined row")}`,
   ].join("\n");
 }
 

@@ -159,7 +159,8 @@ function describe(actor: string, change: UserChange, spec: UserSpec): { message:
   if (change.action === "delete") return { message: `${actor} started deleting user ${name} (its access keys stop first)`, detail: "its access keys stop first" };
   const grants = spec.permissions.length ? spec.permissions.map((p) => `${p.access} on ${p.bucket}${p.prefix ? `/${p.prefix}` : ""}`).join(", ") : "no bucket access";
   const expiry = spec.expiresAt ? `, expires ${spec.expiresAt}` : "";
-  const sftp = spec.sftp ? `, SFTP with ${spec.sftp.sshPublicKeys.length} key(s)` : "";
+  const keys = spec.sftp?.sshPublicKeys.length ?? 0;
+  const sftp = spec.sftp ? `, SFTP with ${keys === 1 ? "1 key" : `${keys} keys`}` : "";
   const detail = `${grants}${expiry}${sftp}`;
   return { message: `${actor} started ${change.action === "create" ? "creating" : "updating"} user ${name} (${detail})`, detail };
 }

@@ -21,10 +21,13 @@ export const scenarios: BrowserScenario[] = [
       await erin.getByTestId("new-bucket").click();
       await erin.getByTestId("bucket-name").fill("erins-drop");
 
+      const order = async () => alice.getByTestId("member-list").locator(":scope > li").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-testid")));
+      const before = await order();
       await alice.getByTestId(`member-role-${email}`).selectOption("viewer");
       await erin.getByTestId("form-blocked").waitFor({ timeout: 5_000 });
       assert.match((await erin.getByTestId("form-blocked").textContent()) ?? "", /now Viewer, so you can no longer make changes/);
       assert.equal(await erin.getByTestId("create-bucket").isDisabled(), true, "a viewer's dialog still offers to save");
+      assert.deepEqual(await order(), before, "the member list reordered on a role change");
       assert.equal(await erin.getByTestId("role").first().textContent(), "Viewer");
       await screenshot(erin, "demoted-with-dialog-open");
       await erin.keyboard.press("Escape");

@@ -67,6 +67,10 @@ export const scenarios: BrowserScenario[] = [
         assert.match(await text(alice, "sftp-cost"), /\$0\.30 per hour .*\$0\.04 per GB/s);
         await expectAccessible(alice, "SFTP tab, off");
         await alice.getByTestId("sftp-enable").click();
+        // The cost is confirmed before anything is created.
+        assert.match(await alice.getByTestId("sftp-enable-question").innerText(), /about \$\d+ a month/);
+        assert.equal(await alice.getByTestId("sftp-server").count(), 0, "SFTP started before its cost was confirmed");
+        await alice.getByTestId("sftp-enable-confirm").click();
         await alice.locator('[data-testid="sftp-status"][data-status="ready"]').waitFor({ timeout: 30_000 });
         assert.equal(await text(alice, "sftp-tab-state"), "On");
         const host = await text(alice, "sftp-host");

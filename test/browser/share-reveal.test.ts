@@ -26,6 +26,9 @@ export const scenarios: BrowserScenario[] = [
     async run({ url, signedIn, anonymous, screenshot }) {
       const alice = await signedIn("alice@example.com");
       const { keys, accessKeyId, user } = await newKeyDialog(alice, url, "reveal");
+      // A new secret is concealed until the manager asks to see it.
+      assert.equal(await keys.getByTestId("new-key-secret").getAttribute("data-concealed"), "true");
+      await keys.getByTestId("new-key-secret-show").click();
       const secret = ((await keys.getByTestId("new-key-secret").textContent()) ?? "").trim();
       await keys.getByTestId("share-use-passphrase").check();
       await keys.getByTestId("share-passphrase-input").fill("short");

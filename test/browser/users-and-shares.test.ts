@@ -55,6 +55,7 @@ export const scenarios: BrowserScenario[] = [
       const keys = alice.getByTestId("keys-dialog");
       await keys.getByTestId("create-key").click();
       const accessKeyId = await text(alice, "new-key-id");
+      await alice.getByTestId("new-key-secret-show").click();
       const secret = await text(alice, "new-key-secret");
       assert.match(accessKeyId, /^[A-Z0-9]{16,}$/);
       assert.ok(secret.length >= 20, "secret shown");

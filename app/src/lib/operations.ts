@@ -5,7 +5,7 @@ import type { Resource } from "./resource-set.svelte";
 
 /** What an accepted change's 202 carries: the resource as it is now, and the change's id. */
 export interface Accepted {
-  resource: (Resource & { queueHeld?: string | undefined }) | undefined;
+  resource: (Resource & { queueHeld?: string | undefined; neverCreated?: true | undefined }) | undefined;
   operationId: string | undefined;
 }
 
