@@ -52,8 +52,8 @@ export const scenarios: BrowserScenario[] = [
       await alice.getByTestId("new-user").click();
       await alice.getByTestId("user-name").fill(`late-${Date.now().toString(36)}`);
       await alice.getByTestId("create-user").click();
-      // The tab lives in a shallow URL state SvelteKit does not hand to loads: back to the project.
-      await expectSignIn(alice, "/projects/demo");
+      // The tab is part of the URL, so signing in again comes back to it.
+      await expectSignIn(alice, "/projects/demo?tab=users");
       await alice.waitForTimeout(500);
       assert.ok(second.navigations.length <= 3, `bounced: ${second.navigations.join(" → ")}`);
       assert.ok(second.unauthorized.filter((p) => p === "/api/me").length <= 2, `asked /api/me ${second.unauthorized.length} times`);
