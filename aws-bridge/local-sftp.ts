@@ -49,13 +49,26 @@ const { STATUS_CODE, OPEN_MODE } = ssh2.utils.sftp;
 const DEFAULT_MAX_OBJECT_BYTES = 64 * 1024 * 1024;
 const READDIR_BATCH = 100;
 
+/**
+ * A fresh ed25519 pair that ssh2 itself can read back. ssh2 1.x's generateKeyPairSync("ed25519")
+ * now and then writes a private key its own parseKey calls malformed (11 in 3,000 here); the
+ * server then fails to start ("Cannot parse privateKey"), so such a pair is made again.
+ */
+function parseableKeyPair(): { private: string; public: string } {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const pair = ssh2.utils.generateKeyPairSync("ed25519");
+    if (!(ssh2.utils.parseKey(pair.private) instanceof Error)) return pair;
+  }
+  throw new Error("Could not generate a readable ed25519 host key.");
+}
+
 function hostKey(file: string | undefined): { privateKey: string; publicKey: string } {
   if (file && existsSync(file)) {
     const parsed = ssh2.utils.parseKey(readFileSync(file, "utf8"));
     if (parsed instanceof Error) throw new Error(`Unreadable SFTP host key in ${file}: ${parsed.message}`);
     return { privateKey: readFileSync(file, "utf8"), publicKey: `${parsed.type} ${parsed.getPublicSSH().toString("base64")}` };
   }
-  const pair = ssh2.utils.generateKeyPairSync("ed25519");
+  const pair = parseableKeyPair();
   if (file) {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, pair.private, { mode: 0o600 });
