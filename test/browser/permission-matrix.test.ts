@@ -1,7 +1,7 @@
 // Proves the Permissions tab: one user's grants at a time (found by search, picked by pointer or keyboard) and a compact matrix edit one draft per user that survives switching users and layouts and another manager's save; a bad folder blocks the save; each changed user costs exactly one PATCH with its full permissions; the header and user column of the matrix stay put, only rows in view exist and the save bar stays in the window; a viewer gets no controls; at 390 px nothing overflows and every action is reachable.
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { apiCall, setUp, openProject, openTab, uniqueBucketName, waitForStatus, waitForUserStatus, type BrowserScenario } from "./harness";
+import { apiCall, expectAccessible, setUp, openProject, openTab, uniqueBucketName, waitForStatus, waitForUserStatus, type BrowserScenario } from "./harness";
 
 interface Grant {
   bucket: string;
@@ -95,6 +95,7 @@ export const scenarios: BrowserScenario[] = [
       assert.equal(await bob.getByTestId(`write-${u1}-${b1}`).isChecked(), true);
       assert.equal(await bob.getByTestId(`read-${u1}-${b1}`).isChecked(), false, "a live frame overwrote bob's draft");
       await bob.getByTestId(`grants-lock-${u1}`).waitFor({ state: "detached" });
+      await expectAccessible(bob, "one user's grants with unsaved changes");
       await screenshot(bob, "grants-pending");
 
       await bob.getByTestId("save-permissions").click();
@@ -126,6 +127,7 @@ export const scenarios: BrowserScenario[] = [
       await carol.getByTestId(`cell-${u1}-${b2}`).getByText("incoming/").waitFor();
       assert.equal(await carol.getByTestId("permission-matrix").locator("select, input").count(), 0, "a viewer got matrix controls");
       assert.equal(await carol.getByTestId("pending-changes").count(), 0);
+      await expectAccessible(carol, "permission matrix, read only");
       await screenshot(carol, "matrix-viewer");
     },
   },
@@ -168,6 +170,9 @@ export const scenarios: BrowserScenario[] = [
       await bob.getByTestId(`access-${users[39]}-${buckets[7]}`).selectOption("readwrite");
       assert.ok(await inWindow(bob, "save-permissions"), "Save is not in the window after a change");
       await screenshot(bob, "matrix-scrolled-with-change");
+      await expectAccessible(bob, "permission matrix with a change");
+      // axe scrolls what it checks into view; back to the last row.
+      await scroll.evaluate((box) => box.scrollTo({ top: box.scrollHeight }));
 
       // Keyboard: the user's name opens their grants, where the same draft shows.
       await bob.getByTestId(`matrix-user-${users[39]}`).focus();
@@ -214,12 +219,14 @@ export const scenarios: BrowserScenario[] = [
         assert.ok(await inWindow(phone, "save-permissions"), "Save is not reachable in the window");
         const save = await phone.getByTestId("save-permissions").boundingBox();
         assert.ok(save && save.height >= 44, `Save is ${save?.height} px tall`);
+        await expectAccessible(phone, "grants at 390 px");
         await screenshot(phone, `${colorScheme} grants at 390 px`);
 
         await phone.getByTestId("layout-matrix").click();
         const select = await phone.getByTestId(`access-${user}-${bucket}`).boundingBox();
         assert.ok(select && select.height >= 44, `a matrix select is ${select?.height} px tall`);
         assert.ok(await fits(), "the matrix widens the panel or the window");
+        await expectAccessible(phone, "matrix at 390 px");
         await screenshot(phone, `${colorScheme} matrix at 390 px`);
         await phone.getByRole("button", { name: "Discard all" }).click();
       }
