@@ -131,6 +131,12 @@ export const scenarios: BrowserScenario[] = [
         for (const copy of ["user-aws-name-copy", "user-arn-copy"]) await expectInViewport(phone, copy);
         await phone.evaluate("window.scrollTo(0, 0)");
         await screenshot(phone, `user-page-390-${colorScheme}`);
+
+        // The project page opened on its last tab: the tab strip scrolls itself to show it.
+        await phone.goto(`${url}/projects/demo?tab=members`);
+        await phone.locator('[data-testid="tab-members"][aria-selected="true"]').waitFor();
+        const tab = await phone.getByTestId("tab-members").boundingBox();
+        assert.ok(tab && tab.x >= 0 && tab.x + tab.width <= 390, `the Members tab spans ${tab?.x}–${(tab?.x ?? 0) + (tab?.width ?? 0)} px`);
       }
     },
   },
