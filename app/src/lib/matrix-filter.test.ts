@@ -41,6 +41,11 @@ describe("grantLines", () => {
     expect(searched.counts).toEqual({ all: 1, granted: 1, changed: 0 });
   });
 
+  it("puts the saved grants first, the rest by name", () => {
+    const { lines } = grantLines(many, new Set(["logs", "b2"]), new Set(), "", "all", new Set(["logs", "b10"]));
+    expect(lines.map((l) => l.name)).toEqual(["b10", "logs", "archive", "b2"]);
+  });
+
   it("keeps a granted bucket the project no longer has, without a bucket, so the grant can be removed", () => {
     const { lines } = grantLines(many, new Set(["gone", "b2"]), new Set(["gone"]), "", "granted");
     expect(lines.map((l) => [l.name, l.bucket?.name])).toEqual([["b2", "b2"], ["gone", undefined]]);

@@ -50,7 +50,9 @@ export interface GrantLine {
 /**
  * One user's grant list: the project's buckets found by `text`, plus buckets the user's grants
  * still name but the project no longer has (so those grants can be removed), narrowed by `show`.
- * `counts` are per `show` choice, within the search.
+ * `counts` are per `show` choice, within the search. `pinned` (the saved grants) lead the list,
+ * so opening a user shows what they have first among 300 buckets; they are the saved ones, not
+ * the draft's, so a line does not jump away while it is being toggled.
  */
 export function grantLines(
   buckets: readonly Bucket[],
@@ -58,12 +60,13 @@ export function grantLines(
   changedNames: ReadonlySet<string>,
   text: string,
   show: GrantShow,
+  pinned: ReadonlySet<string> = new Set(),
 ): { lines: GrantLine[]; counts: Record<GrantShow, number> } {
   const inProject = new Set(buckets.map((b) => b.name));
   const found: GrantLine[] = [
     ...findBuckets(buckets, text).map((bucket) => ({ name: bucket.name, bucket })),
     ...[...grantedNames, ...changedNames].filter((name, i, all) => !inProject.has(name) && all.indexOf(name) === i && matches(text, name)).map((name) => ({ name })),
-  ].sort(byName);
+  ].sort((a, b) => Number(pinned.has(b.name)) - Number(pinned.has(a.name)) || byName(a, b));
   const granted = found.filter((l) => grantedNames.has(l.name));
   const changed = found.filter((l) => changedNames.has(l.name));
   const lines = show === "granted" ? granted : show === "changed" ? changed : found;
