@@ -99,6 +99,13 @@ export const scenarios: BrowserScenario[] = [
       await missing.getByText(`This user was deleted`).waitFor({ timeout: 20_000 });
       assert.equal(await missing.getByTestId("resource-back").getAttribute("href"), "/projects/demo?tab=users");
 
+      // A viewer reads the same page with nothing to change.
+      const carol = await signedIn("carol@example.com");
+      await carol.goto(`${url}/projects/demo/buckets/${bucket}`);
+      await carol.getByTestId("bucket-settings").waitFor();
+      assert.equal(await carol.getByTestId(`edit-${bucket}`).count(), 0, "a viewer is offered Edit");
+      assert.equal(await carol.getByTestId(`delete-${bucket}`).count(), 0, "a viewer is offered Delete");
+
       // An unknown name is a page that says so, not an error.
       await alice.goto(`${url}/projects/demo/buckets/no-such-bucket-${Date.now().toString(36)}`);
       await alice.getByTestId("resource-missing").getByText("No bucket named").waitFor();
