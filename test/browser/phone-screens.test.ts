@@ -1,13 +1,15 @@
 // Proves every screen works on a 390 px phone, light and dark: the page never scrolls sideways, and each screen's primary actions lie inside the viewport (sign-in, projects, each project tab, each dialog, each resource page, the recipient's page).
 import assert from "node:assert/strict";
 import type { Locator, Page } from "playwright-core";
+import * as z from "zod";
 import { openProject, openTab, setUp, uniqueBucketName, waitForStatus, waitForUserStatus, type BrowserScenario, type ScenarioEnv } from "./harness";
 
 const PHONE = { width: 390, height: 844 };
+const Width = z.object({ page: z.number(), view: z.number() });
 
 /** The page is no wider than the phone, and each action can be reached on it (scrolled to vertically, never sideways). */
 async function fits(page: Page, screen: string, actions: Locator[]): Promise<void> {
-  const width = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, view: window.innerWidth }));
+  const width = Width.parse(await page.evaluate("({ page: document.documentElement.scrollWidth, view: window.innerWidth })"));
   assert.ok(width.page <= width.view, `${screen}: the page is ${width.page} px wide on a ${width.view} px screen`);
   for (const action of actions) {
     await action.scrollIntoViewIfNeeded();
