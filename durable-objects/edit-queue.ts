@@ -4,7 +4,7 @@ import { OPS_ACTOR, ROOM_ACTOR, type RoomContext } from "./room-context";
 import { RoomError, refusal, type RoomResult } from "./room-error";
 import { startOperation, startingState } from "./stack-operation";
 import type { Quarantine } from "./quarantine";
-import { kinds } from "./kinds";
+import { kindList, kinds } from "./kinds";
 import type { StoredResource } from "./kinds/kind";
 
 /**
@@ -94,17 +94,31 @@ export function mustQueue(room: RoomContext, kind: ResourceKind, name: string, a
   return Boolean(current.resource.lock) || room.queue.list(kind, name).length > 0;
 }
 
+/**
+ * Can the room tell now the state a new queued edit will start from? Only when it is next in
+ * line (no edits waiting before it, whose outcome would decide) and the resource's own operation
+ * is the only one running (no other resource, e.g. a granted user or the SFTP server, can change
+ * before it starts). Otherwise it is checked when it starts, and dropped live if refused then.
+ * The room's own edits (a bucket delete's give-back) are always accepted: they are checked at start.
+ */
+function knowsStartingState(room: RoomContext, kind: ResourceKind, name: string, actor: string): boolean {
+  if (actor === ROOM_ACTOR || actor === OPS_ACTOR || room.queue.list(kind, name).length > 0) return false;
+  return !kindList.some((k) => room.store.list(k.kind).some((s) => s.resource.lock && !(k.kind === kind && s.resource.name === name)));
+}
+
 /** Accepts an edit behind the running one: stored (survives eviction), shown to everyone as queued. */
 export function enqueue(room: RoomContext, project: ProjectRecord, actor: string, kind: ResourceKind, change: { action: QueuedEdit["action"] }, name: string): RoomResult<{ operationId: string }> {
   const module = kinds[kind];
   const current = room.store.get(kind, name);
   const edit: QueuedEdit = { operationId: crypto.randomUUID(), by: actor, since: new Date().toISOString(), action: change.action, summary: module.summarize(change) };
   // Refused now with the words it would be refused with at start, rather than accepted and dropped later.
-  try {
-    module.operation(room, { project, actor, change }).plan(edit.operationId, edit.since, { current: startingState(current) });
-  } catch (err) {
-    if (err instanceof RoomError) return refusal(err);
-    throw err;
+  if (knowsStartingState(room, kind, name, actor)) {
+    try {
+      module.operation(room, { project, actor, change }).plan(edit.operationId, edit.since, { current: startingState(current) });
+    } catch (err) {
+      if (err instanceof RoomError) return refusal(err);
+      throw err;
+    }
   }
   room.queue.push(kind, name, { edit, project, request: { kind, change } });
   const holder = current?.resource.lock?.by;

@@ -151,7 +151,12 @@ export async function learnSftpHostKey(room: RoomContext, project: ProjectRecord
     if (answer !== undefined) logEvent("warn", "sftp_host_key_unreadable", { project: project.id, serverId });
     return 0;
   }
-  const next: StoredSftp = { ...stored, resource: { ...stored.resource, endpoint: { ...endpoint, hostKey: { fingerprint } } } };
+  // Other calls ran while AWS answered (turning SFTP off, a stack event, another heal): write only
+  // the fingerprint, onto the state as it is now, and only if it is still the same standing server.
+  const now = room.store.getAs("sftp", SFTP_SERVER_NAME, StoredSftp);
+  const nowEndpoint = now?.resource.endpoint;
+  if (!now || !nowEndpoint || nowEndpoint.hostKey || now.resource.lock || now.resource.status === "deleted" || now.resource.serverId !== serverId) return 0;
+  const next: StoredSftp = { ...now, resource: { ...now.resource, endpoint: { ...nowEndpoint, hostKey: { fingerprint } } } };
   room.record("sftp", next, { actor: ROOM_ACTOR, message: `Transfer Family gave the SFTP server's host key fingerprint, ${fingerprint}: recipients of new links can check their first connection against it`, tone: "info" });
   return 1;
 }

@@ -98,7 +98,9 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   localSftpEndpoint(): SftpEndpoint | undefined {
     const [host, port] = (this.env.LOCAL_SFTP_ENDPOINT ?? "").split(":");
     if (!host || !port || !Number.isInteger(Number(port))) return undefined;
-    const hostKey = sftpHostKey(this.env.LOCAL_SFTP_HOST_KEY ?? "");
+    const configured = this.env.LOCAL_SFTP_HOST_KEY ?? "";
+    const hostKey = sftpHostKey(configured);
+    if (configured !== "" && !hostKey) logEvent("warn", "local_sftp_host_key_unreadable", { length: configured.length });
     return hostKey ? { host, port: Number(port), hostKey } : { host, port: Number(port) };
   }
 

@@ -28,13 +28,31 @@ describe("queued edits and the rules they must pass", () => {
     // What would be fine once the running update is done is still queued (a create's settings are assumed applied).
     const fine = await api(owner, path, { method: "PATCH", body: JSON.stringify({ expireAfterDays: 60 }) });
     expect(fine.status).toBe(202);
-    // An update queued behind a delete refers to a bucket that will be gone.
-    const other = await api(owner, `/api/projects/${project.id}/buckets`, { method: "POST", body: JSON.stringify({ name: "doomed" }) });
-    await deliver([stackEvent(project, stackName(project.id, "bucket", "doomed"), "CREATE_COMPLETE", { clientRequestToken: (await other.json<BucketAccepted>()).operationId })]);
-    await eventually(view(owner, project.id), (v) => v.buckets.some((b) => b.name === "doomed" && b.status === "ready"));
-    expect((await api(owner, `/api/projects/${project.id}/buckets/doomed`, { method: "DELETE" })).status).toBe(202);
-    const late = await api(owner, `/api/projects/${project.id}/buckets/doomed`, { method: "PATCH", body: JSON.stringify({ expireAfterDays: 3 }) });
+  });
+
+  it("refuses early only what the room can tell: behind a delete alone, not behind edits waiting or while other resources change", async () => {
+    const project = await registerProject();
+    const owner = await login("owner@example.com");
+    const buckets = `/api/projects/${project.id}/buckets`;
+    await readyBucket(owner, project, "doomed");
+    await readyBucket(owner, project, "reborn");
+    await readyUser(owner, project, { name: "reader", permissions: [{ bucket: "reborn", access: "read" }] }, stackName(project.id, "user", "reader"));
+    await eventually(view(owner, project.id), (v) => v.users[0]?.status === "ready");
+
+    // Only the bucket's own delete runs: an update behind it names a bucket that will be gone.
+    expect((await api(owner, `${buckets}/doomed`, { method: "DELETE" })).status).toBe(202);
+    const late = await api(owner, `${buckets}/doomed`, { method: "PATCH", body: JSON.stringify({ expireAfterDays: 3 }) });
     expect(late.status).toBe(404);
+    // A create queued behind the delete decides what an update after it starts from: not refused now.
+    expect((await api(owner, buckets, { method: "POST", body: JSON.stringify({ name: "doomed" }) })).status).toBe(202);
+    expect((await api(owner, `${buckets}/doomed`, { method: "PATCH", body: JSON.stringify({ expireAfterDays: 3 }) })).status).toBe(202);
+
+    // While a granted user changes, a delete that takes its grants is queued, not refused as locked.
+    expect((await api(owner, `/api/projects/${project.id}/users/reader`, { method: "PATCH", body: JSON.stringify({ description: "busy" }) })).status).toBe(202);
+    expect((await api(owner, `${buckets}/reborn`, { method: "PATCH", body: JSON.stringify({ expireAfterDays: 9 }) })).status).toBe(202);
+    const removal = await api(owner, `${buckets}/reborn?removeGrants=true`, { method: "DELETE" });
+    expect(removal.status).toBe(202);
+    expect((await removal.json<BucketAccepted>()).bucket.queue?.map((e) => e.action)).toEqual(["delete"]);
   });
 
   it("a queued edit refused when it starts leaves the queue on every open page, in words without ids", async () => {

@@ -9,12 +9,24 @@ import type { ResourceView, StoredResource } from "./kinds/kind";
 /** KV allows one write per second per key: snapshot writes are coalesced to at most that. */
 export const SNAPSHOT_INTERVAL_MS = 1_000;
 
+/** Stack statuses of a create that failed: the stack never held a working resource. */
+const FAILED_CREATE = new Set(["ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED"]);
+
+/**
+ * Was it never made? Its create failed (CloudFormation's status says so) and nothing was ever
+ * applied. A resource healing adopted in a failed update or delete also has no applied spec, but
+ * it exists (a user with live keys): it is not "never made".
+ */
+function neverMade(stored: StoredResource): boolean {
+  return stored.appliedSpec === null && stored.resource.status === "failed" && !stored.resource.lock && FAILED_CREATE.has(stored.stackStatus ?? "");
+}
+
 /** The public view of a stored resource (any kind): plus its waiting edits, whether they are held, and the repairs on offer. */
 export function publicView(room: RoomContext, kind: ResourceKind, stored: StoredResource): ResourceView {
   const edits = room.queue.edits(kind, stored.resource.name);
   const held = edits.length ? queueHeld(stored) : undefined;
   const actions = availableActions(stored);
-  const neverCreated = stored.appliedSpec === null && stored.resource.status === "failed" && !stored.resource.lock ? (true as const) : undefined;
+  const neverCreated = neverMade(stored) ? (true as const) : undefined;
   return { ...stored.resource, queue: edits.length ? edits : undefined, queueHeld: held, actions: actions.length ? actions : undefined, neverCreated };
 }
 

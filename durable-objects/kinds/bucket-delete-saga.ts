@@ -1,3 +1,4 @@
+import { logEvent } from "../../worker/log";
 import type { Permission, ProjectRecord } from "../../worker/domain/contract";
 import { ROOM_ACTOR, type RoomContext } from "../room-context";
 import { RoomError } from "../room-error";
@@ -59,6 +60,10 @@ export function giveBack(room: RoomContext, project: ProjectRecord, bucket: stri
   for (const { user, grants } of taken) {
     room.note("user", user, { actor: "Stackroom", message: `Deleting bucket ${bucket} did not happen (${why}); ${user} gets its access to ${bucket} back`, tone: "error" });
     const change: UserChange = { action: "update", name: user, restore: grants };
-    enqueue(room, project, ROOM_ACTOR, "user", change, user);
+    const queued = enqueue(room, project, ROOM_ACTOR, "user", change, user);
+    if (!queued.ok) {
+      logEvent("error", "grants_not_given_back", { project: project.id, bucket, user, error: queued.error.message });
+      room.note("user", user, { actor: "Stackroom", message: `${user}'s access to ${bucket} could not be given back: ${queued.error.message}`, tone: "error" });
+    }
   }
 }

@@ -29,6 +29,9 @@ export const wrangler = (args: string[], options: { cwd?: string; capture?: bool
     stdio: options.capture ? ["ignore", "pipe", "pipe"] : "inherit",
   });
 
+/** Vars that point the Worker at local stand-ins (moto, the SFTP stand-in): empty in every deployed environment. */
+const LOCAL_ONLY_VARS = ["AWS_ENDPOINT", "LOCAL_SFTP_ENDPOINT", "LOCAL_SFTP_HOST_KEY"] as const;
+
 /** What the environment's configuration gets wrong, offline. */
 export function configFindings(env: Environment, configPath = join(ROOT, "wrangler.toml")): Finding[] {
   const config = unstable_readConfig({ config: configPath, env }, { hideWarnings: true });
@@ -43,6 +46,11 @@ export function configFindings(env: Environment, configPath = join(ROOT, "wrangl
   const vars = config.vars as Record<string, unknown>;
   if (vars.AUTH_MODE !== "access") findings.push({ problem: `AUTH_MODE is ${String(vars.AUTH_MODE)}, not access`, fix: `${edit}: [env.${env}.vars] AUTH_MODE = "access"` });
   if (PLACEHOLDER.test(String(vars.ACCESS_TEAM_DOMAIN ?? ""))) findings.push({ problem: "ACCESS_TEAM_DOMAIN is not set", fix: `${edit}: ACCESS_TEAM_DOMAIN = "https://<team>.cloudflareaccess.com" (Zero Trust → Settings → Custom Pages)` });
+  // Local-only settings: a deployed Worker must talk to real AWS and Transfer Family, nothing else.
+  for (const name of LOCAL_ONLY_VARS) {
+    const value = String(vars[name] ?? "");
+    if (value !== "") findings.push({ problem: `${name} is set (${value.slice(0, 40)}): it is for local runs only`, fix: `${edit}: ${name} = ""` });
+  }
   if (PLACEHOLDER.test(String(vars.ACCESS_AUD ?? ""))) findings.push({ problem: "ACCESS_AUD is not set", fix: `${edit}: ACCESS_AUD = "<the Access application's Application Audience (AUD) tag>"` });
   const patterns: string[] = (config.routes ?? []).map((r: string | { pattern: string }) => (typeof r === "string" ? r : r.pattern));
   const hosts = new Set(patterns.map((p) => p.split("/")[0] ?? ""));

@@ -34,8 +34,8 @@ async function sweep({ url, signedIn, anonymous, screenshot }: ScenarioEnv, colo
   await waitForStatus(alice, bucket, "ready");
   await setUp(alice, url, "/users", { name: user, permissions: [{ bucket, access: "read" }] });
 
-  await fits(alice, "buckets tab", [alice.getByTestId("new-bucket"), alice.getByTestId(`edit-${bucket}`), alice.getByTestId(`delete-${bucket}`), alice.getByTestId("tab-members")]);
   await screenshot(alice, `phone-${colorScheme}-buckets`);
+  await fits(alice, "buckets tab", [alice.getByTestId("new-bucket"), alice.getByTestId(`edit-${bucket}`), alice.getByTestId(`delete-${bucket}`), alice.getByTestId("tab-members")]);
   await alice.getByTestId("new-bucket").click();
   const newBucket = alice.getByTestId("new-bucket-dialog");
   await fits(alice, "new bucket dialog", [newBucket.getByTestId("bucket-name"), newBucket.getByTestId("create-bucket")]);
@@ -60,7 +60,10 @@ async function sweep({ url, signedIn, anonymous, screenshot }: ScenarioEnv, colo
   const link = ((await keys.getByTestId("share-link").textContent()) ?? "").trim();
   await fits(alice, "link made", [keys.getByTestId("key-done")]);
   await screenshot(alice, `phone-${colorScheme}-new-key`);
+  // Done goes back to the user's key list; Escape closes the dialog.
   await keys.getByTestId("key-done").click();
+  await keys.getByTestId("new-key").waitFor({ state: "detached" });
+  await alice.keyboard.press("Escape");
   await keys.waitFor({ state: "detached" });
 
   for (const tab of ["permissions", "sftp", "members"] as const) {

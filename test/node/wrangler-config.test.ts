@@ -1,4 +1,4 @@
-// Proves the committed wrangler.toml: its top level is a safe base (Access sign-in, no workers.dev or preview URL, no routes, observability on, source maps) that cannot go live as it is, never enables dev sign-in anywhere, and each environment has its own KV, dataset, rate-limit namespaces and /api/* + /webhooks/* routes on one host — and that the deploy preflight names every placeholder still in it, and none once they are filled.
+// Proves the committed wrangler.toml: its top level is a safe base (Access sign-in, no workers.dev or preview URL, no routes, observability on, source maps) that cannot go live as it is, never enables dev sign-in anywhere, and each environment has its own KV, dataset, rate-limit namespaces and /api/* + /webhooks/* routes on one host — and that the deploy preflight names every placeholder still in it (and any local stand-in left in an environment), and none once they are filled.
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -68,5 +68,10 @@ describe("wrangler.toml", () => {
     for (const env of ENVIRONMENTS) expect(configFindings(env, join(dir, "wrangler.toml")), env).toEqual([]);
     writeFileSync(join(dir, "wrangler.toml"), filled.replace(/\[env\.staging\]\nname = "stackroom-staging"\nworkers_dev = false/, '[env.staging]\nname = "stackroom-staging"\nworkers_dev = true'));
     expect(configFindings("staging", join(dir, "wrangler.toml")).map((f) => f.problem)).toEqual([expect.stringMatching(/workers_dev is not false/)]);
+    // A local stand-in left in a deployed environment's vars is named too.
+    const staging = filled.indexOf("[env.staging.vars]");
+    const withStandIn = filled.slice(0, staging) + filled.slice(staging).replace('LOCAL_SFTP_HOST_KEY = ""', 'LOCAL_SFTP_HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFake"');
+    writeFileSync(join(dir, "wrangler.toml"), withStandIn);
+    expect(configFindings("staging", join(dir, "wrangler.toml")).map((f) => f.problem)).toEqual([expect.stringMatching(/LOCAL_SFTP_HOST_KEY is set .*local runs only/)]);
   });
 });

@@ -112,11 +112,6 @@ export class ProjectState {
     return this.canWrite ? null : roleDropped("viewer", "make changes");
   }
 
-  /** The same for forms that change members (owners only). */
-  get membersBlocked(): string | null {
-    return this.canManageMembers ? null : roleDropped(this.role, "change members");
-  }
-
   /** A queued edit may be cancelled by its author or an owner. */
   canCancel(edit: QueuedEdit): boolean {
     return this.canWrite && (this.role === "owner" || sameEmail(edit.by, this.me));

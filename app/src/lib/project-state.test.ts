@@ -46,7 +46,7 @@ describe("ProjectState", () => {
     expect(state.writeBlocked).toMatch(/now Viewer, so you can no longer make changes/);
     expect(state.canCancel({ operationId: "o", by: "carol@example.com", since: "2026-11-30T10:00:00.000Z", action: "update", summary: "x" })).toBe(false);
     state.apply({ type: "change", seq: 7, members: [view.members[0]!, { email: "carol@example.com", role: "owner" }], activity: activity(7) });
-    expect([state.role, state.canWrite, state.canManageMembers, state.membersBlocked]).toEqual(["owner", true, true, null]);
+    expect([state.role, state.canWrite, state.canManageMembers, state.writeBlocked]).toEqual(["owner", true, true, null]);
     state.dispose();
   });
 });

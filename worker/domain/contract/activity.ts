@@ -20,7 +20,11 @@ export const ActivityResource = z
 export type ActivityResource = z.output<typeof ActivityResource>;
 
 /** An ISO time with its offset, normalised to UTC milliseconds so times compare as the room stores them. */
-const FilterTime = IsoTime.transform((t) => new Date(t).toISOString());
+/**
+ * Kept as UTC ISO text, which the room compares as text: only years 0000–9999 sort as times do
+ * ("+010000-…" would not), so a time that leaves them is refused.
+ */
+const FilterTime = IsoTime.transform((t) => new Date(t).toISOString()).refine((t) => /^\d{4}-/.test(t), "Use a time between the years 0000 and 9999.");
 
 /**
  * What `GET /api/projects/:p/activity` can be narrowed to; every field optional, all given ones
