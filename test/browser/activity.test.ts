@@ -1,7 +1,7 @@
 // Proves the activity feed's filters live in the URL and are answered by the server: a filtered link shows only matching entries (also ones older than the first page), the controls show the filter, changes rewrite the URL, a reload and Back keep it, live entries appear only when they match; entries link to their resource's page; a burst of creates by one person is one folded line.
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { apiCall, openProject, setUp, uniqueBucketName, type BrowserScenario } from "./harness";
+import { apiCall, openProject, setUp, uniqueBucketName, waitForStatus, type BrowserScenario } from "./harness";
 
 /** The feed has the server's answer for the filter in the URL. */
 async function feedLoaded(page: Page): Promise<void> {
@@ -20,6 +20,9 @@ export const scenarios: BrowserScenario[] = [
       const bob = await signedIn("bob@example.com");
       const target = uniqueBucketName("audit");
       await setUp(alice, url, "/buckets", { name: target });
+      // Its stack's last event first: a late "ready" line would land on the first page below.
+      await openProject(alice, "demo");
+      await waitForStatus(alice, target, "ready");
       // More than a first page (30 entries) of other activity after it: role changes of one person.
       const filler = `filler-${Date.now().toString(36)}@example.com`;
       for (let i = 0; i < 34; i++) {
@@ -30,7 +33,9 @@ export const scenarios: BrowserScenario[] = [
       assert.ok(!JSON.stringify(firstPage).includes(target), "the bucket's entries are still in the first page");
 
       // The choices are the project's, not the loaded lines': the bucket is offered though none of its lines is loaded.
-      await openProject(alice, "demo");
+      await alice.reload();
+      await alice.locator('[data-testid="connection"][data-status="live"]').waitFor({ timeout: 15_000 });
+      await feedLoaded(alice);
       assert.equal(await alice.locator(`[data-testid="activity-entry"][data-name="${target}"]`).count(), 0);
       assert.equal(await alice.getByTestId("activity-filter-resource").locator(`option[value="bucket:${target}"]`).innerText(), `bucket ${target}`);
       assert.equal(await alice.getByTestId("activity-filter-person").locator('option[value="carol@example.com"]').count(), 1, "a member is offered");

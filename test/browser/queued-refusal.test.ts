@@ -1,10 +1,25 @@
 // Proves no edit looks stuck: a queued edit that can no longer start when its turn comes leaves the queue on every open page live, said in words without ids; and an edit that would be refused is refused when it is submitted, in the dialog, with the same words.
 import assert from "node:assert/strict";
+import type { Page } from "playwright-core";
+import { ProjectView } from "../../worker/domain/contract";
 import { apiCall, openProject, setUp, uniqueBucketName, waitForStatus, type BrowserScenario } from "./harness";
 
 const HOLD_SECONDS = 6;
 const OPERATION_MS = (HOLD_SECONDS + 12) * 1000;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
+
+/** Waits until no resource of the demo project is locked (earlier scenarios' operations and this one's writer have finished). */
+async function nothingRunning(page: Page, url: string): Promise<void> {
+  const deadline = Date.now() + OPERATION_MS;
+  for (;;) {
+    const res = await page.request.get(`${url}/api/projects/demo`);
+    const view = ProjectView.parse(await res.json());
+    const running = [...view.buckets, ...view.users, ...view.sftpServers].filter((r) => r.lock).map((r) => r.name);
+    if (running.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`still running: ${running.join(", ")}`);
+    await page.waitForTimeout(250);
+  }
+}
 
 export const scenarios: BrowserScenario[] = [
   {
@@ -35,8 +50,10 @@ export const scenarios: BrowserScenario[] = [
       assert.doesNotMatch(feed, UUID);
       await screenshot(bob, "queued-edit-dropped");
 
-      // The same edit now, behind another running update: refused in the dialog, nothing queued.
+      // The same edit now, behind another running update (and nothing else running, so the room can
+      // tell how it will start): refused in the dialog, nothing queued.
       await waitForStatus(alice, bucket, "ready", OPERATION_MS);
+      await nothingRunning(alice, url);
       assert.equal((await apiCall(alice, url, "PATCH", path, { expireAfterDays: 60 })).status(), 202);
       await bob.locator(`[data-testid="lock-${bucket}"]`).waitFor();
       await bob.getByTestId(`edit-${bucket}`).click();
