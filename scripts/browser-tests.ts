@@ -10,7 +10,7 @@
  * the local bridge keeps its own.
  * Options: a substring argument runs only matching scenarios; VERBOSE=1 shows the stack's logs;
  * README_SCREENSHOTS=1 also saves the screens the README shows to docs/screenshots/ (the visible
- * window, 1360 × 900), e.g. `README_SCREENSHOTS=1 npm run test:browser -- "sftp ›"`.
+ * window: 1360 × 900, or the phone's 390 × 844), e.g. `README_SCREENSHOTS=1 npm run test:browser -- "sftp ›"`.
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -27,7 +27,7 @@ import { DEMO } from "./lib/demo";
 
 const ARTIFACTS = join(ROOT, "test-artifacts", "browser");
 /** Screens the README shows, by the name a scenario gives its screenshot. */
-const README_SHOTS = new Set(["sftp-off-waits-for-users", "bucket-page-running", "share-with-sftp"]);
+const README_SHOTS = new Set(["sftp-off-waits-for-users", "bucket-page-running", "share-with-sftp", "grants-pending", "burst-folded", "phone-light-buckets"]);
 const README_DIR = join(ROOT, "docs", "screenshots");
 const SCENARIO_TIMEOUT_MS = 90_000;
 /** Signs replayed stack events; never leaves this process and the stacks it starts. */
