@@ -47,9 +47,9 @@ export default defineConfig({
         test: {
           name: "workers",
           testTimeout: 20_000,
-          include: ["worker/**/*.test.ts", "durable-objects/**/*.test.ts"],
-          // Pure logic runs in plain Node (the node project); the runtime is what the rest tests.
-          exclude: ["worker/domain/**", "**/*.unit.test.ts"],
+          // core/'s AWS client runs on the runtime it signs from; the rest of core/ is pure logic.
+          include: ["worker/**/*.test.ts", "durable-objects/**/*.test.ts", "core/aws/**/*.test.ts"],
+          exclude: ["**/*.unit.test.ts"],
         },
       },
       {
@@ -57,7 +57,9 @@ export default defineConfig({
           name: "node",
           testTimeout: 30_000,
           environment: "node",
-          include: ["aws-bridge/**/*.test.ts", "worker/domain/**/*.test.ts", "test/node/**/*.test.ts", "durable-objects/**/*.unit.test.ts"],
+          // Pure logic runs in plain Node; the runtime is what the workers project tests.
+          include: ["aws-bridge/**/*.test.ts", "core/**/*.test.ts", "test/node/**/*.test.ts", "durable-objects/**/*.unit.test.ts"],
+          exclude: ["core/aws/**"],
           env: { STACKROOM_TEST_MOTO_ENDPOINT: motoEndpoint },
         },
       },
@@ -69,8 +71,9 @@ export default defineConfig({
         resolve: {
           conditions: ["browser"],
           alias: {
-            $contract: fileURLToPath(new URL("./worker/domain/contract", import.meta.url)),
-            $backoff: fileURLToPath(new URL("./worker/backoff.ts", import.meta.url)),
+            $contract: fileURLToPath(new URL("./core/contract", import.meta.url)),
+            $backoff: fileURLToPath(new URL("./core/backoff.ts", import.meta.url)),
+            $core: fileURLToPath(new URL("./core", import.meta.url)),
             $lib: fileURLToPath(new URL("./app/src/lib", import.meta.url)),
           },
         },

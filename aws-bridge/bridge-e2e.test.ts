@@ -2,8 +2,8 @@
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
 import { afterEach, expect, it } from "vitest";
 import * as z from "zod";
-import { queryClient } from "../worker/aws";
-import { verifySignature } from "../worker/domain/webhook-signature";
+import { queryClient } from "../core/aws";
+import { verifySignature } from "../core/webhook-signature";
 import { startLocalAdapter } from "./local-adapter";
 import { bootstrapProjectAccount } from "./local-bootstrap";
 import { startWebhookReceiver } from "../test/aws-bridge/webhook-receiver";

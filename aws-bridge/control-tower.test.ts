@@ -6,12 +6,12 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as z from "zod";
-import { bucketTemplate } from "../worker/domain/bucket-template";
-import type { BucketSpec } from "../worker/domain/contract/bucket";
-import type { UserSpec } from "../worker/domain/contract/user";
-import { physicalBucketName } from "../worker/domain/naming";
-import { sftpServerTemplate } from "../worker/domain/sftp-server-template";
-import { userTemplate } from "../worker/domain/user-template";
+import { bucketTemplate } from "../core/bucket-template";
+import type { BucketSpec } from "../core/contract/bucket";
+import type { UserSpec } from "../core/contract/user";
+import { physicalBucketName } from "../core/naming";
+import { sftpServerTemplate } from "../core/sftp-server-template";
+import { userTemplate } from "../core/user-template";
 import { GUARD_WAIVERS, type TemplateFamily } from "./guard-waivers";
 import { bridgeTemplatePath } from "../test/aws-bridge/bridge-template";
 

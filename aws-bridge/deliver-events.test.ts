@@ -1,7 +1,7 @@
 // Proves deliverEvents POSTs signed batches of ≤100 to a real HTTP server, retries 5xx/429/network errors and redirects (never followed) with bounded backoff, and throws on final or permanent failure.
 import { createServer } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import type { StackEvent } from "../worker/domain/contract/stack-event";
+import type { StackEvent } from "../core/contract/stack-event";
 import { deliverEvents, WebhookDeliveryError, type DeliveryOptions } from "./deliver-events";
 import { startWebhookReceiver, type WebhookReceiver } from "../test/aws-bridge/webhook-receiver";
 

@@ -1,6 +1,6 @@
-import { backoffDelay } from "../worker/backoff";
-import { SIGNATURE_HEADER, type StackEvent, type WebhookBatch } from "../worker/domain/contract/stack-event";
-import { signBody } from "../worker/domain/webhook-signature";
+import { backoffDelay } from "../core/backoff";
+import { SIGNATURE_HEADER, type StackEvent, type WebhookBatch } from "../core/contract/stack-event";
+import { signBody } from "../core/webhook-signature";
 
 /** The Worker accepts at most this many events per POST (WebhookBatch). */
 export const MAX_EVENTS_PER_POST = 100;

@@ -1,11 +1,11 @@
 import { AwsClient } from "aws4fetch";
 import * as z from "zod";
-import type { StackEvent } from "../worker/domain/contract/stack-event";
-import { CfnMessageError, parseCloudFormationMessage } from "../worker/domain/cfn-message";
-import { ProjectId } from "../worker/domain/contract/project";
+import type { StackEvent } from "../core/contract/stack-event";
+import { CfnMessageError, parseCloudFormationMessage } from "../core/cfn-message";
+import { ProjectId } from "../core/contract/project";
 import { deliverEvents, type DeliveryOptions } from "./deliver-events";
 import { isProjectWebhookUrl } from "./project-scope";
-import { foreignEventReason, type ProjectScope } from "../worker/domain/event-scope";
+import { foreignEventReason, type ProjectScope } from "../core/event-scope";
 
 /** The part of Lambda's SNS event we read; anything else in it is ignored. */
 export const SnsLambdaEvent = z.object({

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { ProjectId } from "../worker/domain/contract/project";
+import { ProjectId } from "../core/contract/project";
 import { startLocalAdapter } from "./local-adapter";
 
 /**

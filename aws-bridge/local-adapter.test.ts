@@ -2,7 +2,7 @@
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import * as z from "zod";
-import { queryClient } from "../worker/aws";
+import { queryClient } from "../core/aws";
 import { createHandler, SnsLambdaEvent } from "./handler";
 import { confirmSubscription, startLocalAdapter, type LocalAdapter } from "./local-adapter";
 import { assumeProjectAccount, bootstrapProjectAccount } from "./local-bootstrap";

@@ -1,10 +1,10 @@
-import { parseCloudFormationMessage } from "../worker/domain/cfn-message";
+import { parseCloudFormationMessage } from "../core/cfn-message";
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { AwsClient } from "aws4fetch";
 import { WebhookDeliveryError, type DeliveryOptions } from "./deliver-events";
 import { forwardCloudFormationMessages, NoStackEventsError } from "./handler";
-import type { ProjectScope } from "../worker/domain/event-scope";
+import type { ProjectScope } from "../core/event-scope";
 import { lambdaDeadLetter, lambdaSnsEvent } from "./lambda-dead-letter";
 import { assumeProjectAccount } from "./local-bootstrap";
 import { localSqs } from "./local-sqs";

@@ -2,7 +2,7 @@
 import { randomBytes, randomInt } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
-import { queryClient } from "../worker/aws";
+import { queryClient } from "../core/aws";
 import { assumeProjectAccount, bootstrapProjectAccount } from "./local-bootstrap";
 import { localSqs } from "./local-sqs";
 import { executionPolicy, managerPolicy, managerTrustPolicy, projectBoundaryPolicy, sftpLoggingBoundaryPolicy } from "./project-roles";

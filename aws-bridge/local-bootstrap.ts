@@ -1,6 +1,6 @@
 import * as z from "zod";
-import { AwsError, queryClient, type Credentials, type QueryCall } from "../worker/aws";
-import { xmlList } from "../worker/aws/xml";
+import { AwsError, queryClient, type Credentials, type QueryCall } from "../core/aws";
+import { xmlList } from "../core/aws/xml";
 import { localSqs } from "./local-sqs";
 import {
   deadLetterQueueName,
@@ -18,8 +18,8 @@ import {
   type PolicyDocument,
   type ProjectAccount,
 } from "./project-roles";
-import { projectBoundaryArn, projectBoundaryName, projectIamPath } from "../worker/domain/project-boundary";
-import { sftpLoggingBoundaryArn, sftpLoggingBoundaryName } from "../worker/domain/sftp-logging";
+import { projectBoundaryArn, projectBoundaryName, projectIamPath } from "../core/project-boundary";
+import { sftpLoggingBoundaryArn, sftpLoggingBoundaryName } from "../core/sftp-logging";
 
 /**
  * Does in moto what template.yaml does in AWS, as far as moto goes: the events topic with the

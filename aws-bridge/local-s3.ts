@@ -1,7 +1,7 @@
 import { AwsClient } from "aws4fetch";
 import { XMLParser } from "fast-xml-parser";
 import * as z from "zod";
-import type { Credentials } from "../worker/aws";
+import type { Credentials } from "../core/aws";
 
 /**
  * The few S3 calls the local SFTP stand-in makes against moto, path-style and signed with

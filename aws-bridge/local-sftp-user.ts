@@ -1,10 +1,10 @@
 import ssh2, { type ParsedKey } from "ssh2";
 import * as z from "zod";
-import { parseSshPublicKey } from "../worker/domain/contract/ssh-key";
-import type { Permission } from "../worker/domain/contract/user";
-import { NamingError, physicalBucketName, stackName } from "../worker/domain/naming";
-import { readUserSpecFromTemplate } from "../worker/domain/user-template";
-import { AwsError, type QueryCall } from "../worker/aws";
+import { parseSshPublicKey } from "../core/contract/ssh-key";
+import type { Permission } from "../core/contract/user";
+import { NamingError, physicalBucketName, stackName } from "../core/naming";
+import { readUserSpecFromTemplate } from "../core/user-template";
+import { AwsError, type QueryCall } from "../core/aws";
 
 /**
  * One SFTP user as its deployed user stack declares it, read from CloudFormation at login

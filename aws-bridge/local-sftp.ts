@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import ssh2, { type AuthContext, type Connection, type SFTPWrapper } from "ssh2";
-import { queryClient } from "../worker/aws";
-import { keyFingerprint } from "../worker/domain/contract/ssh-key";
+import { queryClient } from "../core/aws";
+import { keyFingerprint } from "../core/contract/ssh-key";
 import { assumeProjectAccount } from "./local-bootstrap";
 import { localS3 } from "./local-s3";
 import { normalise, SftpFileSystem, SftpStatus, type Entry } from "./local-sftp-fs";

@@ -1,7 +1,7 @@
 import * as z from "zod";
-import type { Credentials } from "../worker/aws";
-import { queryAction, type QueryParams, type QueryService } from "../worker/aws/query";
-import { createSend, serviceUrl } from "../worker/aws/transport";
+import type { Credentials } from "../core/aws";
+import { queryAction, type QueryParams, type QueryService } from "../core/aws/query";
+import { createSend, serviceUrl } from "../core/aws/transport";
 
 /**
  * SQS in moto over the Query API, for the local stand-ins only: the bootstrap creates the bridge's

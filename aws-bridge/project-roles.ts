@@ -1,7 +1,7 @@
-import { bucketSuffix } from "../worker/domain/naming";
-import { projectBoundaryArn, projectBoundaryDocument } from "../worker/domain/project-boundary";
-import { sftpLogGroupArns, sftpLoggingBoundaryArn, sftpLoggingDocument } from "../worker/domain/sftp-logging";
-import type { PolicyDocument as BoundaryDocument } from "../worker/domain/user-policy";
+import { bucketSuffix, stackNamePatterns } from "../core/naming";
+import { projectBoundaryArn, projectBoundaryDocument } from "../core/project-boundary";
+import { sftpLogGroupArns, sftpLoggingBoundaryArn, sftpLoggingDocument } from "../core/sftp-logging";
+import type { PolicyDocument as BoundaryDocument } from "../core/user-policy";
 
 /**
  * Names and IAM policies of what the bridge sets up in a project account. template.yaml writes
@@ -37,12 +37,9 @@ const policy = (...Statement: Statement[]): PolicyDocument => ({ Version: "2012-
 function arns(a: ProjectAccount) {
   const iam = `arn:aws:iam::${a.accountId}`;
   return {
-    // Only resource stacks and the SFTP server stack (naming.ts stackName): never the bridge's own
-    // stack, whatever its name.
-    stacks: [
-      ...["bucket", "user"].map((kind) => `arn:aws:cloudformation:${a.region}:${a.accountId}:stack/stackroom-${a.projectId}-${kind}-*/*`),
-      `arn:aws:cloudformation:${a.region}:${a.accountId}:stack/stackroom-${a.projectId}-sftp/*`,
-    ],
+    // Only the stacks of the kind table's kinds (naming.ts stackNamePatterns): never the bridge's
+    // own stack, whatever its name.
+    stacks: stackNamePatterns(a.projectId).map((pattern) => `arn:aws:cloudformation:${a.region}:${a.accountId}:stack/${pattern}/*`),
     executionRole: `${iam}:role/${executionRoleName(a.projectId)}`,
     buckets: `arn:aws:s3:::*-${bucketSuffix(a.projectId, a.accountId, a.region)}`,
     users: `${iam}:user/stackroom/${a.projectId}/*`,

@@ -1,6 +1,6 @@
 /**
  * Each project's bridge posts to that project's own webhook, which the Worker verifies with that
- * project's own secret (what it forwards: worker/domain/event-scope.ts).
+ * project's own secret (what it forwards: core/event-scope.ts).
  */
 const WEBHOOK_PATH = "/webhooks/cloudformation";
 

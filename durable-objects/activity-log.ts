@@ -1,5 +1,5 @@
 import * as z from "zod";
-import type { ActivityFilter } from "../worker/domain/contract";
+import type { ActivityFilter } from "../core/contract";
 
 /**
  * The activity part of the room's `log` table: each change frame's activity is also kept in

@@ -1,5 +1,5 @@
-import type { ActivityEntry, ActivityOperation, Lock } from "../worker/domain/contract";
-import type { StackState } from "../worker/domain/stack-status";
+import type { ActivityEntry, ActivityOperation, Lock } from "../core/contract";
+import type { StackState } from "../core/stack-status";
 import type { StoredResource } from "./kinds/kind";
 import { capitalize } from "./stack-operation";
 

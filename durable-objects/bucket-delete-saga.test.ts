@@ -1,8 +1,8 @@
 // Proves deleting a granted bucket together with its grants is all-or-nothing from the manager's view: a bucket that still holds objects is refused before any grant is touched, and a delete that CloudFormation fails later gives every user its grants back through a queued stack update, said in the activity.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { ActivityPage, BucketAccepted, ProjectRecord, ProjectView } from "../worker/domain/contract";
-import { stackName } from "../worker/domain/naming";
+import type { ActivityPage, BucketAccepted, ProjectRecord, ProjectView } from "../core/contract";
+import { stackName } from "../core/naming";
 import { accountClient, api, deliver, eventually, login, readyBucket, readyUser, registerProject, stackEvent } from "../test/workers/harness";
 
 type Envelope = { error: { code: string; message: string } };

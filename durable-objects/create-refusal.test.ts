@@ -1,8 +1,8 @@
 // Proves a create CloudFormation refuses at once because the bucket's S3 name is taken says to pick another name (retrying cannot help: the suffix is fixed per project) and leaves no row behind: the view has none, and pages get creating → deleted, which they drop at once.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { LiveFrame, type ProjectView } from "../worker/domain/contract";
-import { physicalBucketName } from "../worker/domain/naming";
+import { LiveFrame, type ProjectView } from "../core/contract";
+import { physicalBucketName } from "../core/naming";
 import { accountClient, api, login, registerProject } from "../test/workers/harness";
 
 describe("a create refused because the name is taken", () => {

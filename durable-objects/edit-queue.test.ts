@@ -1,8 +1,8 @@
 // Proves the per-resource FIFO queue: concurrent edits wait behind the running one, survive a reset of the room, can be cancelled, run in order (updates merged), and every 202'd edit is accounted for.
 import { abortAllDurableObjects } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { ActivityPage, BucketAccepted, ProjectView } from "../worker/domain/contract";
-import { stackName } from "../worker/domain/naming";
+import type { ActivityPage, BucketAccepted, ProjectView } from "../core/contract";
+import { stackName } from "../core/naming";
 import { api, deliver, eventually, login, readyBucket, registerProject, stackEvent } from "../test/workers/harness";
 
 const view = (cookie: string, id: string) => async () => (await api(cookie, `/api/projects/${id}`)).json<ProjectView>();

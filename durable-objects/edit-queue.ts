@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { ProjectRecord, QueuedEdit, ResourceKind, type Role } from "../worker/domain/contract";
+import { ProjectRecord, QueuedEdit, ResourceKind, type Role } from "../core/contract";
 import { OPS_ACTOR, ROOM_ACTOR, type RoomContext } from "./room-context";
 import { RoomError, refusal, type RoomResult } from "./room-error";
 import { startOperation, startingState } from "./stack-operation";

@@ -1,8 +1,8 @@
 // Proves the repairs offered after failures: retry of a rolled-back update re-applies the failed settings; continue-rollback is offered for UPDATE_ROLLBACK_FAILED, runs as a locked operation that CloudFormation's events finish, and changes nothing when AWS refuses it; actions that do not apply are 409.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { ActivityPage, BucketAccepted, ProjectRecord, ProjectView } from "../worker/domain/contract";
-import { stackName } from "../worker/domain/naming";
+import type { ActivityPage, BucketAccepted, ProjectRecord, ProjectView } from "../core/contract";
+import { stackName } from "../core/naming";
 import { api, deliver, eventually, stackEvent } from "../test/workers/harness";
 import { replay } from "../test/workers/replay";
 import updateRollback from "../test/fixtures/cloudformation/update-rollback-complete.json";

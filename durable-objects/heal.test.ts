@@ -1,9 +1,9 @@
 // Proves healing from CloudFormation: a missed completion event and a stack made outside Stackroom both end up right in the room and KV.
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { ProjectView } from "../worker/domain/contract";
-import { bucketStackTags, bucketTemplate } from "../worker/domain/bucket-template";
-import { physicalBucketName, stackName } from "../worker/domain/naming";
+import type { ProjectView } from "../core/contract";
+import { bucketStackTags, bucketTemplate } from "../core/bucket-template";
+import { physicalBucketName, stackName } from "../core/naming";
 import { accountClient, api, eventually, login, ORIGIN, registerProject } from "../test/workers/harness";
 
 describe("refresh from CloudFormation", () => {

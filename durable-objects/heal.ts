@@ -1,13 +1,13 @@
-import { SFTP_SERVER_NAME, sha256Fingerprint, type ActivityEntry, type ProjectRecord, type ResourceKind } from "../worker/domain/contract";
-import type { CloudFormationClient } from "../worker/aws";
-import { AwsError } from "../worker/aws/errors";
-import { parseStackName, stackName } from "../worker/domain/naming";
-import { isTerminalStackStatus, resourceStatusOf, type StackState } from "../worker/domain/stack-status";
+import { SFTP_SERVER_NAME, sha256Fingerprint, type ActivityEntry, type ProjectRecord, type ResourceKind } from "../core/contract";
+import type { CloudFormationClient } from "../core/aws";
+import { AwsError } from "../core/aws/errors";
+import { parseStackName, stackName } from "../core/naming";
+import { isTerminalStackStatus, resourceStatusOf, type StackState } from "../core/stack-status";
 import { ROOM_ACTOR, type RoomContext } from "./room-context";
 import { applyStackState } from "./apply-stack-state";
 import { patchResource, roomErrorFromAws } from "./stack-operation";
 import { kindList, kinds, type KindModule } from "./kinds";
-import { errorText, logEvent } from "../worker/log";
+import { errorText, logEvent } from "../core/log";
 import type { StoredResource } from "./kinds/kind";
 import { StoredSftp } from "./kinds/sftp";
 

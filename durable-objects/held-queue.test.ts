@@ -1,7 +1,7 @@
 // Proves a queue holds, and says why, when an operation leaves the stack in a state an operator must repair; the repair (delete) does not wait behind it.
 import { describe, expect, it } from "vitest";
-import { StackEvent, type BucketAccepted, type ProjectView } from "../worker/domain/contract";
-import { stackName } from "../worker/domain/naming";
+import { StackEvent, type BucketAccepted, type ProjectView } from "../core/contract";
+import { stackName } from "../core/naming";
 import { api, deliver, eventually, login, readyBucket, registerProject } from "../test/workers/harness";
 import { retarget } from "../test/workers/replay";
 import updateRollbackFailed from "../test/fixtures/cloudformation/update-rollback-failed.json";

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import type { PresentManager } from "../worker/domain/contract";
+import type { PresentManager } from "../core/contract";
 
 /** What each hibernatable socket carries across evictions: only ids, never state (tldraw pattern). */
 export const SocketAttachment = z.object({

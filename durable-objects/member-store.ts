@@ -1,4 +1,4 @@
-import { Member, roleAtLeast, type Role } from "../worker/domain/contract";
+import { Member, roleAtLeast, type Role } from "../core/contract";
 import type { Quarantine } from "./quarantine";
 
 /**

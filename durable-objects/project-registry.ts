@@ -1,8 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
-import { ProjectRecord } from "../worker/domain/contract";
-import { REGISTRY_CACHE_KEY, RegistryCache } from "../worker/domain/kv-documents";
+import { ProjectRecord } from "../core/contract";
+import { REGISTRY_CACHE_KEY, RegistryCache } from "../core/kv-documents";
 import { migrate, type Migration } from "./sqlite-migrations";
-import { configureLogs } from "../worker/log";
+import { configureLogs } from "../core/log";
 import { Quarantine, QUARANTINE_TABLE, type QuarantinedRow } from "./quarantine";
 import { RoomError, guarded, type RoomResult } from "./room-error";
 
@@ -15,9 +15,6 @@ const MIGRATIONS: readonly Migration[] = [
     },
   },
 ];
-
-/** The one registry object's name (`PROJECT_REGISTRY.idFromName`). */
-export const REGISTRY_NAME = "registry";
 
 /** A registration's AWS side, without the webhook secret versions (only rotation moves those). */
 export type Registration = Omit<ProjectRecord, "webhookSecretVersion" | "webhookPreviousSecretVersion">;

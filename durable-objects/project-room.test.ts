@@ -1,8 +1,8 @@
 // Proves the room's live socket: hello + exact catch-up from `since`, live change frames, pings, and state that survives the instance being reset.
 import { abortAllDurableObjects } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { LiveFrame } from "../worker/domain/contract";
-import { stackName } from "../worker/domain/naming";
+import { LiveFrame } from "../core/contract";
+import { stackName } from "../core/naming";
 import { api, deliver, login, registerProject, stackEvent } from "../test/workers/harness";
 
 type Logged = Exclude<LiveFrame, { type: "presence" | "presence-delta" }>;

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { logEvent } from "../worker/log";
+import { logEvent } from "../core/log";
 
 /** A stored row that no longer parsed, as ops see it (`npm run ops -- quarantine <project>`). */
 export const QuarantinedRow = z.object({

@@ -1,7 +1,7 @@
 // Proves an edit that would be refused when it starts is refused when it is submitted (same words, no queue entry), and that a queued edit dropped at start leaves the resource's queue on every open page.
 import { describe, expect, it } from "vitest";
-import { LiveFrame, type ActivityPage, type BucketAccepted, type ProjectView } from "../worker/domain/contract";
-import { stackName } from "../worker/domain/naming";
+import { LiveFrame, type ActivityPage, type BucketAccepted, type ProjectView } from "../core/contract";
+import { stackName } from "../core/naming";
 import { api, deliver, eventually, login, readyBucket, readyUser, registerProject, stackEvent } from "../test/workers/harness";
 
 const view = (cookie: string, id: string) => async () => (await api(cookie, `/api/projects/${id}`)).json<ProjectView>();

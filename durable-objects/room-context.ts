@@ -1,4 +1,4 @@
-import type { ActivityEntry, ActivityKind, LiveFrame, ProjectRecord, ResourceKind, SftpEndpoint } from "../worker/domain/contract";
+import type { ActivityEntry, ActivityKind, LiveFrame, ProjectRecord, ResourceKind, SftpEndpoint } from "../core/contract";
 import type { RoomStore } from "./room-store";
 import type { ShareStore } from "./share-store";
 import type { EditQueue } from "./edit-queue";

@@ -1,7 +1,7 @@
-import type { ErrorEnvelope } from "../worker/domain/contract";
-import type { RoomResult } from "../worker/domain/room-result";
+import type { ErrorEnvelope } from "../core/contract";
+import type { RoomResult } from "../core/room-result";
 
-export type { RoomResult } from "../worker/domain/room-result";
+export type { RoomResult } from "../core/room-result";
 
 /**
  * Why the room refuses something, in its own terms: the room knows nothing of HTTP. Its reasons

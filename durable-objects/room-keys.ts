@@ -1,6 +1,6 @@
-import type { AccessKeySummary, CreatedKey, ProjectRecord } from "../worker/domain/contract";
-import { AwsError } from "../worker/aws/errors";
-import { errorText, logEvent } from "../worker/log";
+import type { AccessKeySummary, CreatedKey, ProjectRecord } from "../core/contract";
+import { AwsError } from "../core/aws/errors";
+import { errorText, logEvent } from "../core/log";
 import { RoomError } from "./room-error";
 import type { RoomContext } from "./room-context";
 import { StoredUser } from "./kinds/user";

@@ -1,8 +1,8 @@
 // Proves the room's pure decisions on plain inputs, table by table, without a runtime: folding a stack state into a resource (locks, rollbacks, late events), healing from CloudFormation's description, planning bucket and user changes (every refusal and what a change locks), and merging a run of queued updates.
 import { describe, expect, it } from "vitest";
 import { demoProject } from "../test/fixtures/demo-project";
-import type { Bucket, BucketSpec, QueuedEdit, User, UserSpec } from "../worker/domain/contract";
-import type { StackState } from "../worker/domain/stack-status";
+import type { Bucket, BucketSpec, QueuedEdit, User, UserSpec } from "../core/contract";
+import type { StackState } from "../core/stack-status";
 import { RoomError } from "./room-error";
 import { applyStackState } from "./apply-stack-state";
 import { healResources } from "./heal";

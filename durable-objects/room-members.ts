@@ -1,6 +1,6 @@
-import type { Member, Role } from "../worker/domain/contract";
+import type { Member, Role } from "../core/contract";
 import { RoomError } from "./room-error";
-import { membersKey } from "../worker/domain/kv-documents";
+import { membersKey } from "../core/kv-documents";
 import { OPS_ACTOR, type RoomContext } from "./room-context";
 
 /** Close code of a socket whose person was removed from the project (4000 + 404, as a refused upgrade). */

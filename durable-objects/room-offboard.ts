@@ -1,5 +1,5 @@
-import type { ProjectRecord, ResourceKind } from "../worker/domain/contract";
-import type { OffboardAnswer } from "../worker/domain/ops-answers";
+import type { ProjectRecord, ResourceKind } from "../core/contract";
+import type { OffboardAnswer } from "../core/ops-answers";
 import type { RoomResult } from "./room-error";
 import type { RoomContext } from "./room-context";
 import { kindList } from "./kinds";

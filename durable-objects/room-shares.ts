@@ -1,6 +1,6 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
-import { PENDING_SHARES_MAX, SHARE_PROOF_ATTEMPTS, type CreateShareBody, type OpenedShare, type ProjectRecord, type Share, type ShareState } from "../worker/domain/contract";
+import { PENDING_SHARES_MAX, SHARE_PROOF_ATTEMPTS, type CreateShareBody, type OpenedShare, type ProjectRecord, type Share, type ShareState } from "../core/contract";
 import { RoomError } from "./room-error";
 import type { RoomContext } from "./room-context";
 import { publicShare, type StoredShare } from "./share-store";

@@ -1,7 +1,7 @@
 // Proves the room's storage is versioned: a room written by the previous schema is migrated when it starts (links keyed by the hash of their id, with handles; old links still open once), a row that no longer parses is quarantined, logged and listed for ops while the room serves everything else, and storage newer than the code is refused rather than misread.
 import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { OpenedShare, ProjectView, Share } from "../worker/domain/contract";
+import type { OpenedShare, ProjectView, Share } from "../core/contract";
 import { api, eventually, login, ORIGIN, readyBucket, registerProject } from "../test/workers/harness";
 import { ProjectRoom } from "./project-room";
 import { linkIdHash, ROOM_MIGRATIONS, ROOM_SCHEMA_VERSION } from "./room-schema";

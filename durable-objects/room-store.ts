@@ -1,5 +1,5 @@
 import type * as z from "zod";
-import { ActivityEntry, LiveFrame, ProjectRecord, StackEvent, type ActivityFilter, type ResourceKind } from "../worker/domain/contract";
+import { ActivityEntry, LiveFrame, ProjectRecord, StackEvent, type ActivityFilter, type ResourceKind } from "../core/contract";
 import { insertLogRow, selectActivity } from "./activity-log";
 import { kinds } from "./kinds";
 import type { StoredResource } from "./kinds/kind";

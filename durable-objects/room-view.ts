@@ -1,5 +1,5 @@
-import { SnapshotFrame, type ResourceKind } from "../worker/domain/contract";
-import { snapshotKey, type Snapshot } from "../worker/domain/kv-documents";
+import { SnapshotFrame, type ResourceKind } from "../core/contract";
+import { snapshotKey, type Snapshot } from "../core/kv-documents";
 import type { RoomContext } from "./room-context";
 import { queueHeld } from "./edit-queue";
 import { availableActions } from "./stack-operation";

@@ -1,8 +1,8 @@
 // Proves the SFTP server is a resource like any other — owner-only, locked while its stack runs, queued behind itself, failing with CloudFormation's reason — and that users get SFTP access only while it stands and it turns off only when no user has SFTP. A user whose stored key a stricter check now refuses gets a 400 naming it, never a 500.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { ErrorEnvelope, ProjectRecord, ProjectView, SftpAccepted, StackEvent, UserAccepted } from "../worker/domain/contract";
-import { stackName } from "../worker/domain/naming";
+import type { ErrorEnvelope, ProjectRecord, ProjectView, SftpAccepted, StackEvent, UserAccepted } from "../core/contract";
+import { stackName } from "../core/naming";
 import { accountClient, api, deliver, eventually, login, readyBucket, registerProject, stackEvent } from "../test/workers/harness";
 
 // Made with `ssh-keygen -t ed25519 -C ann@example` (public half only).

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { Share } from "../worker/domain/contract";
+import { Share } from "../core/contract";
 import { linkIdHash } from "./room-schema";
 import type { Quarantine } from "./quarantine";
 

@@ -8,7 +8,7 @@
  * IF NOT EXISTS). Each step runs in one synchronous transaction together with its version bump,
  * so an object is never left half-migrated.
  */
-import { logEvent } from "../worker/log";
+import { logEvent } from "../core/log";
 
 export interface Migration {
   /** What the step changes, for the log line. */

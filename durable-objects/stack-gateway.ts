@@ -1,8 +1,8 @@
-import type { StackTag } from "../worker/domain/bucket-template";
-import { projectAws, type Capability, type CloudFormationClient } from "../worker/aws";
-import type { BucketUsage } from "../worker/aws/s3";
-import type { ProjectRecord } from "../worker/domain/contract";
-import { observe } from "../worker/telemetry";
+import type { StackTag } from "../core/bucket-template";
+import { projectAws, type Capability, type CloudFormationClient } from "../core/aws";
+import type { BucketUsage } from "../core/aws/s3";
+import type { ProjectRecord } from "../core/contract";
+import { observe } from "../core/telemetry";
 
 /** The room's view of one project's AWS account (the port tests replace with a recording fake), on the aws4fetch client below. */
 export interface StackGateway {

@@ -1,7 +1,7 @@
-import type { ActivityOperation, Lock, ResourceAction, ResourceStatus } from "../worker/domain/contract";
-import { AwsError } from "../worker/aws/errors";
-import { errorText, logEvent } from "../worker/log";
-import { stackName } from "../worker/domain/naming";
+import type { ActivityOperation, Lock, ResourceAction, ResourceStatus } from "../core/contract";
+import { AwsError } from "../core/aws/errors";
+import { errorText, logEvent } from "../core/log";
+import { stackName } from "../core/naming";
 import type { RoomContext } from "./room-context";
 import { RoomError, refusal, type RoomResult } from "./room-error";
 import type { Action, KindModule, Operation, OperationOutcome, ResourceView, StoredResource } from "./kinds/kind";

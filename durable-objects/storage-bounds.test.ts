@@ -1,8 +1,8 @@
 // Proves the room's storage stays flat under a long stream of events: 10,000 CloudFormation events over 50 buckets leave as many SQLite rows (events, log, meta) and as large a database after the second 5,000 as after the first, and a deleted resource leaves nothing behind.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { ProjectRecord, StackEvent } from "../worker/domain/contract";
-import { stackName } from "../worker/domain/naming";
+import type { ProjectRecord, StackEvent } from "../core/contract";
+import { stackName } from "../core/naming";
 import { LOG_KEEP } from "./room-store";
 import { api, deliver, login, readyBucket, registerProject, stackEvent } from "../test/workers/harness";
 

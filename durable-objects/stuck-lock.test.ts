@@ -1,7 +1,7 @@
 // Proves a stuck lock heals: an operation that gets no event past the threshold is checked with DescribeStacks and the room continues from CloudFormation's truth.
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { ActivityPage, BucketAccepted, ProjectView } from "../worker/domain/contract";
+import type { ActivityPage, BucketAccepted, ProjectView } from "../core/contract";
 import { api, eventually, login, registerProject } from "../test/workers/harness";
 
 describe("stuck locks", () => {

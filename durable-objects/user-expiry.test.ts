@@ -1,8 +1,8 @@
 // Proves user expiry: at expiresAt the room's alarm deactivates the user's keys in IAM and removes its grants through a stack update — also after the room was reset.
 import { abortAllDurableObjects } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { CreatedKey, ProjectView } from "../worker/domain/contract";
-import { stackName } from "../worker/domain/naming";
+import type { CreatedKey, ProjectView } from "../core/contract";
+import { stackName } from "../core/naming";
 import { api, deliver, eventually, iamCall, login, readyBucket, readyUser, registerProject, stackEvent } from "../test/workers/harness";
 
 describe("expiring users", () => {

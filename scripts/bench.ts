@@ -20,10 +20,10 @@ import { ROOT, startStack } from "./lib/stack";
 import { DEMO } from "./lib/demo";
 import { bundleWorker } from "./lib/worker-bundle";
 import { measureLive, percentile } from "./lib/bench-live";
-import { cloudFormationClient } from "../worker/aws";
-import { assumeRole } from "../worker/aws/sts";
+import { cloudFormationClient } from "../core/aws";
+import { assumeRole } from "../core/aws/sts";
 import { readProjectStacks } from "../durable-objects/heal";
-import { ProjectRecord, ProjectView } from "../worker/domain/contract";
+import { ProjectRecord, ProjectView } from "../core/contract";
 
 const SIZES = process.env.BENCH_PARTS === "live" ? [50] : [50, 200];
 const CACHED_SAMPLES = Number(process.env.BENCH_CACHED_SAMPLES ?? 400);

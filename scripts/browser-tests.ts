@@ -19,9 +19,9 @@ import { pathToFileURL } from "node:url";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { ROOT, startStack, type Stack } from "./lib/stack";
 import { launchChromium, signIn, type BrowserScenario, type ContextOptions, type ScenarioEnv } from "../test/browser/harness";
-import { SIGNATURE_HEADER } from "../worker/domain/contract";
-import { signBody } from "../worker/domain/webhook-signature";
-import { projectWebhookSecret } from "../worker/domain/webhook-secret";
+import { SIGNATURE_HEADER } from "../core/contract";
+import { signBody } from "../core/webhook-signature";
+import { projectWebhookSecret } from "../core/webhook-secret";
 import { projectWebhookUrl } from "../aws-bridge/project-scope";
 import { DEMO } from "./lib/demo";
 

@@ -7,9 +7,9 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import * as z from "zod";
-import { ProjectRegistration } from "../worker/domain/contract";
-import { DeploymentExport } from "../worker/domain/project-export";
-import { HealthAnswer, OffboardAnswer, ProjectStatus, ReplayAnswer } from "../worker/domain/ops-answers";
+import { ProjectRegistration } from "../core/contract";
+import { DeploymentExport } from "../core/project-export";
+import { HealthAnswer, OffboardAnswer, ProjectStatus, ReplayAnswer } from "../core/ops-answers";
 import { opsCall, OpsError, targetFromEnv, type OpsTarget } from "./lib/ops-client";
 
 class UsageError extends Error {

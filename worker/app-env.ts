@@ -1,4 +1,4 @@
-import type { ProjectRecord, Role } from "./domain/contract";
+import type { ProjectRecord, Role } from "../core/contract";
 import type { AuthConfig } from "./auth/config";
 
 /** Hono generics of the Worker: bindings plus what middleware puts on the context. */

@@ -1,9 +1,9 @@
 // Proves that authority lives in the Durable Objects and KV is only a cache: a stale membership copy in KV grants no change to a removed or demoted member or a signed-out session, and garbage in every KV key leaves projects, the app's reads, changes, webhooks and links working from the rooms and the registry, which write the copies again.
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { MembersDocument, membersKey, REGISTRY_CACHE_KEY, RegistryCache, Snapshot, snapshotKey } from "./domain/kv-documents";
-import { stackName } from "./domain/naming";
-import type { Me, Member, ProjectList, ProjectView } from "./domain/contract";
+import { MembersDocument, membersKey, REGISTRY_CACHE_KEY, RegistryCache, Snapshot, snapshotKey } from "../core/kv-documents";
+import { stackName } from "../core/naming";
+import type { Me, Member, ProjectList, ProjectView } from "../core/contract";
 import { forgetRegistryMemo } from "./registry";
 import { api, deliver, eventually, iamCall, login, ORIGIN, readyBucket, readyUser, registerProject, stackEvent } from "../test/workers/harness";
 

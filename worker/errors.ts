@@ -1,9 +1,9 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { errorStatus, type ErrorCode, type ErrorEnvelope } from "./domain/contract";
-import type { RoomResult } from "./domain/room-result";
+import { errorStatus, type ErrorCode, type ErrorEnvelope } from "../core/contract";
+import type { RoomResult } from "../core/room-result";
 import { routePath } from "hono/route";
-import { errorText, logEvent } from "./log";
+import { errorText, logEvent } from "../core/log";
 import type { AppEnv } from "./app-env";
 
 /** The one error class of the API: a machine `code`, a human `message`, optional per-field messages. */

@@ -1,7 +1,7 @@
 import { app } from "./app";
 import { projectRegistry } from "./registry";
 import { projectRoom } from "./room";
-import { configureLogs } from "./log";
+import { configureLogs } from "../core/log";
 
 export { ProjectRoom } from "../durable-objects/project-room";
 export { ProjectRegistry } from "../durable-objects/project-registry";

@@ -1,5 +1,5 @@
 import type * as z from "zod";
-import { errorText, logEvent } from "./log";
+import { errorText, logEvent } from "../core/log";
 
 /**
  * Reads a KV copy that a Durable Object writes (domain/kv-documents.ts) and checks it with its

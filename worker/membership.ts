@@ -1,9 +1,9 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { notAMember, ProjectId, roleAtLeast, roleTooLow, type Member, type ProjectRecord, type Role } from "./domain/contract";
-import type { Caller } from "./domain/room-result";
-import { MembersDocument, membersKey } from "./domain/kv-documents";
+import { notAMember, ProjectId, roleAtLeast, roleTooLow, type Member, type ProjectRecord, type Role } from "../core/contract";
+import type { Caller } from "../core/room-result";
+import { MembersDocument, membersKey } from "../core/kv-documents";
 import { ApiError } from "./errors";
-import { errorText, logEvent } from "./log";
+import { errorText, logEvent } from "../core/log";
 import { parseCopy, readCopy } from "./kv-copy";
 import { findProject } from "./registry";
 import { projectRoom } from "./room";

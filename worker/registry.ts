@@ -1,13 +1,16 @@
-import type { ProjectRecord, ProjectSummary, Role } from "./domain/contract";
-import { REGISTRY_CACHE_KEY, RegistryCache } from "./domain/kv-documents";
+import type { ProjectRecord, ProjectSummary, Role } from "../core/contract";
+import { REGISTRY_CACHE_KEY, RegistryCache } from "../core/kv-documents";
 import { readCopy } from "./kv-copy";
-import { REGISTRY_NAME, type ProjectRegistry } from "../durable-objects/project-registry";
+import type { ProjectRegistry } from "../durable-objects/project-registry";
 
 /**
  * The project registry as requests read it: the KV copy the ProjectRegistry object writes (one
  * read answers every lookup), falling back to the object itself, the authority, whenever the copy
  * is missing or unreadable (and having it written again), or does not know a project yet.
  */
+
+/** The one registry object's name (`PROJECT_REGISTRY.idFromName`). */
+export const REGISTRY_NAME = "registry";
 
 /** The deployment's one registry object. */
 export function projectRegistry(env: Env): DurableObjectStub<ProjectRegistry> {

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
-import { configureLogs, logEvent } from "./log";
+import { configureLogs, logEvent } from "../core/log";
 import type { AppEnv } from "./app-env";
 
 /**

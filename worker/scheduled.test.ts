@@ -2,7 +2,7 @@
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
 import { expect, it } from "vitest";
 import worker from "./index";
-import type { ProjectView } from "./domain/contract";
+import type { ProjectView } from "../core/contract";
 import { api, eventually, login, registerProject } from "../test/workers/harness";
 
 it("adopts a bucket whose events never arrived when the cron runs", async () => {

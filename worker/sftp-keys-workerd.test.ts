@@ -1,6 +1,6 @@
 // Proves the contract's SSH key validation and fingerprint run inside workerd (the Worker bundles the contract), giving what ssh-keygen gives.
 import { describe, expect, it } from "vitest";
-import { CreateUserBody, keyFingerprint } from "./domain/contract";
+import { CreateUserBody, keyFingerprint } from "../core/contract";
 
 // Made with `ssh-keygen -t ed25519 -C ann@example`; `ssh-keygen -lf` printed the fingerprint below.
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOrqTQvPVMu6nFljji66stLURQIBidk7Mndz752nKraM ann@example";

@@ -1,4 +1,4 @@
-import { Snapshot, snapshotKey } from "./domain/kv-documents";
+import { Snapshot, snapshotKey } from "../core/kv-documents";
 import { projectRoom } from "./room";
 import { readCopy } from "./kv-copy";
 

@@ -1,6 +1,6 @@
-import { EVENT_FUTURE_TOLERANCE_SECONDS, type ProjectRecord, type StackEvent } from "./domain/contract";
-import { foreignEventReason } from "./domain/event-scope";
-import { parseStackName } from "./domain/naming";
+import { EVENT_FUTURE_TOLERANCE_SECONDS, type ProjectRecord, type StackEvent } from "../core/contract";
+import { foreignEventReason } from "../core/event-scope";
+import { parseStackName } from "../core/naming";
 import { projectRoom } from "./room";
 
 /** A verified source's batch of one project's CloudFormation events, as the room took it in, or why not at all. */

@@ -1,7 +1,7 @@
 // Proves oversized bodies are refused with 413 in the envelope before they are read: by Content-Length, and by counting a chunked body's bytes as they arrive; and that nothing changes.
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { ProjectView } from "./domain/contract";
+import type { ProjectView } from "../core/contract";
 import { api, login, ORIGIN, registerProject } from "../test/workers/harness";
 import { MAX_JSON_BODY_BYTES } from "./validate";
 

@@ -3,7 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "./app-env";
 import type { z } from "zod";
 import { ApiError } from "./errors";
-import { describeIssues } from "./domain/zod-issues";
+import { describeIssues } from "../core/zod-issues";
 
 /** The largest JSON body any API route takes (a share link's ciphertext is the biggest, 16 KB). */
 export const MAX_JSON_BODY_BYTES = 64 * 1024;

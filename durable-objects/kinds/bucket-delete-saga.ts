@@ -1,5 +1,5 @@
-import { logEvent } from "../../worker/log";
-import type { Permission, ProjectRecord } from "../../worker/domain/contract";
+import { logEvent } from "../../core/log";
+import type { Permission, ProjectRecord } from "../../core/contract";
 import { ROOM_ACTOR, type RoomContext } from "../room-context";
 import { RoomError } from "../room-error";
 import { refused, startOperation } from "../stack-operation";

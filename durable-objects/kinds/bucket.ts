@@ -1,9 +1,9 @@
 import * as z from "zod";
-import { Bucket, BucketSpec, CreateBucketBody, Permission, UpdateBucketBody, type ProjectRecord, type User } from "../../worker/domain/contract";
-import { bucketStackTags, bucketTemplate, decodeSpecTag, readSpecFromTemplate, TemplateMetadataError } from "../../worker/domain/bucket-template";
-import { physicalBucketName, stackName, TAG_KEYS } from "../../worker/domain/naming";
-import { describeIssues } from "../../worker/domain/zod-issues";
-import { AwsError } from "../../worker/aws/errors";
+import { Bucket, BucketSpec, CreateBucketBody, Permission, UpdateBucketBody, type ProjectRecord, type User } from "../../core/contract";
+import { bucketStackTags, bucketTemplate, decodeSpecTag, readSpecFromTemplate, TemplateMetadataError } from "../../core/bucket-template";
+import { physicalBucketName, stackName, TAG_KEYS } from "../../core/naming";
+import { describeIssues } from "../../core/zod-issues";
+import { AwsError } from "../../core/aws/errors";
 import type { RoomContext } from "../room-context";
 import { RoomError } from "../room-error";
 import { assertUnlocked, lockResource, refused, roomErrorFromAws } from "../stack-operation";

@@ -1,4 +1,4 @@
-import type { ResourceKind } from "../../worker/domain/contract";
+import type { ResourceKind } from "../../core/contract";
 import type { KindModule } from "./kind";
 import { bucketKind } from "./bucket";
 import { userKind } from "./user";

@@ -1,6 +1,6 @@
 import * as z from "zod";
-import type { Lock, ProjectRecord, QueuedEdit, ResourceAction, ResourceKind, ResourceStatus, Role } from "../../worker/domain/contract";
-import type { StackState } from "../../worker/domain/stack-status";
+import type { Lock, ProjectRecord, QueuedEdit, ResourceAction, ResourceKind, ResourceStatus, Role } from "../../core/contract";
+import type { StackState } from "../../core/stack-status";
 import type { RoomContext } from "../room-context";
 import type { RoomError } from "../room-error";
 

@@ -1,9 +1,9 @@
 import * as z from "zod";
-import { SFTP_SERVER_NAME, SftpServer, SftpServerSpec, sftpUnavailable, type ProjectRecord, type SftpEndpoint, type User } from "../../worker/domain/contract";
-import { DEFAULT_SFTP_SERVER_SPEC, readSftpSpecFromTemplate, sftpServerTemplate, sftpStackTags } from "../../worker/domain/sftp-server-template";
-import { TemplateMetadataError } from "../../worker/domain/template-metadata";
-import { stackName } from "../../worker/domain/naming";
-import { describeIssues } from "../../worker/domain/zod-issues";
+import { SFTP_SERVER_NAME, SftpServer, SftpServerSpec, sftpUnavailable, type ProjectRecord, type SftpEndpoint, type User } from "../../core/contract";
+import { DEFAULT_SFTP_SERVER_SPEC, readSftpSpecFromTemplate, sftpServerTemplate, sftpStackTags } from "../../core/sftp-server-template";
+import { TemplateMetadataError } from "../../core/template-metadata";
+import { stackName } from "../../core/naming";
+import { describeIssues } from "../../core/zod-issues";
 import type { RoomContext } from "../room-context";
 import { RoomError } from "../room-error";
 import { assertUnlocked, lockResource, refused, roomErrorFromAws } from "../stack-operation";

@@ -1,8 +1,8 @@
 // Proves deleting a user is all-or-nothing toward AWS: its active keys are deactivated before DeleteStack (access stops at once) and activated again when CloudFormation refuses the delete, so a refused delete leaves the user exactly as it was. The gateway here is a recording fake of AWS, the code under test the real one.
 import { describe, expect, it } from "vitest";
 import { demoProject } from "../../test/fixtures/demo-project";
-import { AwsError } from "../../worker/aws/errors";
-import { cloudFormationClient } from "../../worker/aws";
+import { AwsError } from "../../core/aws/errors";
+import { cloudFormationClient } from "../../core/aws";
 import { runUser, type StoredUser } from "./user";
 import type { StackGateway } from "../stack-gateway";
 

@@ -7,10 +7,10 @@ import { performance } from "node:perf_hooks";
 import { randomUUID } from "node:crypto";
 import WebSocket from "ws";
 import * as z from "zod";
-import { LiveFrame, SIGNATURE_HEADER, type ProjectRecord, type StackEvent } from "../../worker/domain/contract";
-import { signBody } from "../../worker/domain/webhook-signature";
-import { projectWebhookSecret } from "../../worker/domain/webhook-secret";
-import { stackName } from "../../worker/domain/naming";
+import { LiveFrame, SIGNATURE_HEADER, type ProjectRecord, type StackEvent } from "../../core/contract";
+import { signBody } from "../../core/webhook-signature";
+import { projectWebhookSecret } from "../../core/webhook-secret";
+import { stackName } from "../../core/naming";
 
 /** A change frame starts `{"type":"change","seq":N` (room-view: frames are built with these keys first). */
 const CHANGE_SEQ = /^\{"type":"change","seq":(\d+)/;

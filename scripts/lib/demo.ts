@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { ProjectRegistration } from "../../worker/domain/contract";
+import type { ProjectRegistration } from "../../core/contract";
 
 /** The seeded demo project of DESIGN.md ("Local embedded default"). */
 export const DEMO = {

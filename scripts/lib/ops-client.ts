@@ -1,4 +1,4 @@
-import { ErrorEnvelope } from "../../worker/domain/contract";
+import { ErrorEnvelope } from "../../core/contract";
 
 /**
  * How the ops CLI talks to a deployment's `/api/ops/*`: the ops bearer token, and in production

@@ -11,7 +11,7 @@ import { bootstrapProjectAccount } from "../../aws-bridge/local-bootstrap";
 import { startAccessTeam } from "./access-team";
 import { startLocalSftp } from "../../aws-bridge/local-sftp";
 import { projectWebhookUrl } from "../../aws-bridge/project-scope";
-import { projectWebhookSecret } from "../../worker/domain/webhook-secret";
+import { projectWebhookSecret } from "../../core/webhook-secret";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 

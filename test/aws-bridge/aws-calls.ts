@@ -8,13 +8,13 @@ import { fileURLToPath } from "node:url";
  * client (prefixed with the `createSend("<service>"` of its file), every JSON-API `x-amz-target`
  * of its JSON clients (the same prefix), every S3 request of its S3 client, and every JSON-API
  * `x-amz-target` the bridge sends. Anything else that reaches AWS
- * directly (aws4fetch, createSend, queryAction outside worker/aws/) is reported as a stray, and so
+ * directly (aws4fetch, createSend, queryAction outside core/aws/) is reported as a stray, and so
  * is any Worker or Durable Object code calling the generic `queryClient`, whose action names are
  * the caller's (it exists for local tooling against moto) and so cannot be scanned.
  */
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const GENERIC_CLIENT = "worker/aws/query-client.ts";
+const GENERIC_CLIENT = "core/aws/query-client.ts";
 
 function sources(folder: string): { file: string; text: string }[] {
   return readdirSync(join(root, folder), { recursive: true, encoding: "utf8" })
@@ -30,10 +30,10 @@ export interface ScannedCall {
   file: string;
 }
 
-/** Every action the Worker's AWS client (worker/aws/) calls. Throws on a call it cannot attribute. */
+/** Every action the Worker's AWS client (core/aws/) calls. Throws on a call it cannot attribute. */
 export function workerAwsCalls(): ScannedCall[] {
   const calls: ScannedCall[] = [];
-  for (const { file, text } of sources("worker/aws").filter(({ file }) => file !== GENERIC_CLIENT)) {
+  for (const { file, text } of sources("core/aws").filter(({ file }) => file !== GENERIC_CLIENT)) {
     const service = /createSend\("([a-z0-9-]+)"/.exec(text)?.[1];
     // The first argument is any expression without a comma (a service, or a call building one).
     const queries = [...text.matchAll(/\bqueryAction\(\s*[^,]+,\s*"(\w+)"/g)].map((m) => m[1] ?? "");
@@ -61,7 +61,7 @@ export function workerAwsCalls(): ScannedCall[] {
 
 /** The services (createSend("<service>")) the Worker's AWS client has a module for. */
 export function workerAwsServices(): string[] {
-  return sources("worker/aws")
+  return sources("core/aws")
     .filter(({ file }) => file !== GENERIC_CLIENT)
     .flatMap(({ text }) => [...text.matchAll(/\bcreateSend\("([a-z0-9-]+)"/g)].map((m) => m[1] ?? ""));
 }
@@ -74,12 +74,12 @@ export function bridgeAwsCalls(): ScannedCall[] {
   return sources("aws-bridge").flatMap(({ file, text }) => [...text.matchAll(/"x-amz-target":\s*"(\w+)\.(\w+)"/g)].map((m) => ({ action: `${m[1] ?? ""}:${m[2] ?? ""}`, file })));
 }
 
-/** Files outside worker/aws/ that would reach AWS without the Worker's client, or that use the generic queryClient (none may). */
+/** Files outside core/aws/ that would reach AWS without the Worker's client, or that use the generic queryClient (none may). */
 export function strayAwsCallers(): string[] {
   const direct = /from "aws4fetch"|\bcreateSend\(|\bqueryAction\(|new AwsClient\(/;
   const generic = /\bqueryClient\(/;
-  return [...sources("worker"), ...sources("durable-objects")]
+  return [...sources("core"), ...sources("worker"), ...sources("durable-objects")]
     .filter(({ file }) => file !== GENERIC_CLIENT)
-    .filter(({ file, text }) => (!file.startsWith("worker/aws/") && direct.test(text)) || generic.test(text))
+    .filter(({ file, text }) => (!file.startsWith("core/aws/") && direct.test(text)) || generic.test(text))
     .map(({ file }) => file);
 }

@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import * as z from "zod";
-import { bucketSuffix } from "../../worker/domain/naming";
-import { projectBoundaryArn } from "../../worker/domain/project-boundary";
-import { sftpLoggingBoundaryArn } from "../../worker/domain/sftp-logging";
+import { bucketSuffix } from "../../core/naming";
+import { projectBoundaryArn } from "../../core/project-boundary";
+import { sftpLoggingBoundaryArn } from "../../core/sftp-logging";
 import type { ProjectAccount } from "../../aws-bridge/project-roles";
 
 /**

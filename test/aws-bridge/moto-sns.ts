@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import * as z from "zod";
-import { queryClient } from "../../worker/aws";
+import { queryClient } from "../../core/aws";
 import { SnsHttpMessage } from "../../aws-bridge/sns-signature";
 
 /**

@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
-import { SIGNATURE_HEADER, WebhookBatch, type StackEvent } from "../../worker/domain/contract/stack-event";
-import { verifySignature } from "../../worker/domain/webhook-signature";
+import { SIGNATURE_HEADER, WebhookBatch, type StackEvent } from "../../core/contract/stack-event";
+import { verifySignature } from "../../core/webhook-signature";
 import { projectWebhookUrl } from "../../aws-bridge/project-scope";
 
 /**

@@ -1,7 +1,7 @@
 /** Helpers for the AWS client tests: fresh moto accounts, an honest record of what was sent, a scripted AWS. */
-import type { RetryOptions } from "../../worker/aws/retry";
-import type { AwsFetch, CredentialSource } from "../../worker/aws/transport";
-import { assumedRoleCredentials } from "../../worker/aws/sts";
+import type { RetryOptions } from "../../core/aws/retry";
+import type { AwsFetch, CredentialSource } from "../../core/aws/transport";
+import { assumedRoleCredentials } from "../../core/aws/sts";
 
 /** The hub credentials the tests sign with; moto accepts any. */
 export const hubCredentials = { accessKeyId: "AKIAHUBTEST000000000", secretAccessKey: "hub-secret" };

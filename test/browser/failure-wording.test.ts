@@ -1,8 +1,8 @@
 // Proves failures are named for what failed and offer the way out that fits: a create CloudFormation rolled back says the bucket was never made and is removed with one in-place confirm (no typed-name dialog, no warning about deleting data), and a refused create leaves no row behind.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { StackEvent } from "../../worker/domain/contract";
-import { stackName } from "../../worker/domain/naming";
+import { StackEvent } from "../../core/contract";
+import { stackName } from "../../core/naming";
 import { apiCall, openProject, uniqueBucketName, waitForStatus, type BrowserScenario } from "./harness";
 
 const HOLD_SECONDS = 6;

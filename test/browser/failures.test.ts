@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
-import { StackEvent } from "../../worker/domain/contract";
-import { stackName } from "../../worker/domain/naming";
+import { StackEvent } from "../../core/contract";
+import { stackName } from "../../core/naming";
 import { apiCall, openProject, uniqueBucketName, waitForStatus, type BrowserScenario } from "./harness";
 
 const HOLD_SECONDS = 6;

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import assert from "node:assert/strict";
 import { chromium, type APIResponse, type Browser, type BrowserContext, type Page } from "playwright-core";
 import * as z from "zod";
-import type { StackEvent } from "../../worker/domain/contract";
+import type { StackEvent } from "../../core/contract";
 
 /** TOOLCHAIN pitfall 10; Playwright adds `--headless` and a fresh `--user-data-dir` itself. */
 const CHROMIUM_ARGS = [

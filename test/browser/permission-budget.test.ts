@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import * as z from "zod";
-import { ProjectView } from "../../worker/domain/contract";
+import { ProjectView } from "../../core/contract";
 import { apiCall, setUp, type BrowserScenario } from "./harness";
 
 const BUCKETS = 100;

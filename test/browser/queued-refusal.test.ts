@@ -1,7 +1,7 @@
 // Proves no edit looks stuck: a queued edit that can no longer start when its turn comes leaves the queue on every open page live, said in words without ids; and an edit that would be refused is refused when it is submitted, in the dialog, with the same words.
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { ProjectView } from "../../worker/domain/contract";
+import { ProjectView } from "../../core/contract";
 import { apiCall, openProject, setUp, uniqueBucketName, waitForStatus, type BrowserScenario } from "./harness";
 
 const HOLD_SECONDS = 6;

@@ -2,11 +2,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMoto, type MotoServer } from "../../scripts/lib/moto";
 import { freePort } from "../../scripts/lib/ports";
-import type { Permission, UserSpec } from "../../worker/domain/contract/user";
-import { physicalBucketName, stackName } from "../../worker/domain/naming";
-import { projectBoundaryArn, projectBoundaryDocument, projectBoundaryName } from "../../worker/domain/project-boundary";
-import { userPolicyDocument } from "../../worker/domain/user-policy";
-import { GRANTS_POLICY_NAME, userPath, userStackTags, userTemplate } from "../../worker/domain/user-template";
+import type { Permission, UserSpec } from "../../core/contract/user";
+import { physicalBucketName, stackName } from "../../core/naming";
+import { projectBoundaryArn, projectBoundaryDocument, projectBoundaryName } from "../../core/project-boundary";
+import { userPolicyDocument } from "../../core/user-policy";
+import { GRANTS_POLICY_NAME, userPath, userStackTags, userTemplate } from "../../core/user-template";
 import { BOOTSTRAP_CALLS, MOTO_ACCOUNT, bootstrapAdmin, queryClient, s3Client, strict, type QueryCall, type S3Call } from "./moto-iam";
 
 const PROJECT = "iamcheck";

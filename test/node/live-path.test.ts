@@ -2,9 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { AwsClient } from "aws4fetch";
-import { LiveFrame, ProjectView } from "../../worker/domain/contract";
+import { LiveFrame, ProjectView } from "../../core/contract";
 import { startStack, type Stack } from "../../scripts/lib/stack";
-import { assumeRole } from "../../worker/aws/sts";
+import { assumeRole } from "../../core/aws/sts";
 
 let stack: Stack;
 

@@ -11,11 +11,11 @@ import { assumeProjectAccount } from "../../aws-bridge/local-bootstrap";
 import { localS3, type LocalS3 } from "../../aws-bridge/local-s3";
 import { startLocalSftp, type LocalSftp } from "../../aws-bridge/local-sftp";
 import { freePort } from "../../scripts/lib/ports";
-import { queryClient, type Credentials } from "../../worker/aws";
-import { bucketTemplate } from "../../worker/domain/bucket-template";
-import { physicalBucketName, stackName } from "../../worker/domain/naming";
-import { sftpServerTemplate } from "../../worker/domain/sftp-server-template";
-import { userTemplate } from "../../worker/domain/user-template";
+import { queryClient, type Credentials } from "../../core/aws";
+import { bucketTemplate } from "../../core/bucket-template";
+import { physicalBucketName, stackName } from "../../core/naming";
+import { sftpServerTemplate } from "../../core/sftp-server-template";
+import { userTemplate } from "../../core/user-template";
 
 const endpoint = process.env.STACKROOM_TEST_MOTO_ENDPOINT ?? "";
 const project = { projectId: `lsftp${randomBytes(4).toString("hex")}`, accountId: "111111111111", region: "eu-west-1" };

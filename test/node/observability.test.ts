@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AwsClient } from "aws4fetch";
 import { randomBytes } from "node:crypto";
 import { startStack, type Stack } from "../../scripts/lib/stack";
-import { assumeRole } from "../../worker/aws/sts";
+import { assumeRole } from "../../core/aws/sts";
 import { DEMO } from "../../scripts/lib/demo";
-import type { CreatedKey, CreatedShare, ProjectView } from "../../worker/domain/contract";
+import type { CreatedKey, CreatedShare, ProjectView } from "../../core/contract";
 
 let stack: Stack;
 const printed: string[] = [];

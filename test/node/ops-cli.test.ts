@@ -9,7 +9,7 @@ import { DEMO } from "../../scripts/lib/demo";
 import { assumeProjectAccount } from "../../aws-bridge/local-bootstrap";
 import { localSqs } from "../../aws-bridge/local-sqs";
 import { lambdaDeadLetter, lambdaSnsEvent } from "../../aws-bridge/lambda-dead-letter";
-import type { ProjectView, ResourceEvents } from "../../worker/domain/contract";
+import type { ProjectView, ResourceEvents } from "../../core/contract";
 import { startAccessGate, type AccessGate } from "./access-gate";
 
 let stack: Stack;

@@ -5,10 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { motoCli } from "../cloudformation-cli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stackName } from "../../worker/domain/naming";
-import { projectBoundaryArn } from "../../worker/domain/project-boundary";
-import { sftpServerExportName, sftpServerTemplate } from "../../worker/domain/sftp-server-template";
-import { readUserSpecFromTemplate, userTemplate } from "../../worker/domain/user-template";
+import { stackName } from "../../core/naming";
+import { projectBoundaryArn } from "../../core/project-boundary";
+import { sftpServerExportName, sftpServerTemplate } from "../../core/sftp-server-template";
+import { readUserSpecFromTemplate, userTemplate } from "../../core/user-template";
 
 const endpoint = process.env.STACKROOM_TEST_MOTO_ENDPOINT ?? "";
 const ACCOUNT = "123456789012";

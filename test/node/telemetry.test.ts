@@ -1,6 +1,6 @@
 // Proves the Analytics Engine data point of every telemetry event: the project as the index (what Analytics Engine samples by), the event then its labels as blobs, its numbers as doubles, within Analytics Engine's limits — the layout the README's SQL queries read — and that a failing metrics write never fails the work.
 import { describe, expect, it, vi } from "vitest";
-import { dataPointOf, observe, type TelemetryEvent } from "../../worker/telemetry";
+import { dataPointOf, observe, type TelemetryEvent } from "../../core/telemetry";
 
 const events: Array<[TelemetryEvent, AnalyticsEngineDataPoint]> = [
   [{ event: "webhook", project: "demo", outcome: "accepted", accepted: 3, duplicates: 1, ignored: 0 }, { indexes: ["demo"], blobs: ["webhook", "accepted", ""], doubles: [3, 1, 0] }],

@@ -1,8 +1,8 @@
 import { env, SELF } from "cloudflare:test";
 import { AwsClient } from "aws4fetch";
-import { signBody } from "../../worker/domain/webhook-signature";
-import { projectWebhookSecret } from "../../worker/domain/webhook-secret";
-import type { Member, ProjectRecord, StackEvent } from "../../worker/domain/contract";
+import { signBody } from "../../core/webhook-signature";
+import { projectWebhookSecret } from "../../core/webhook-secret";
+import type { Member, ProjectRecord, StackEvent } from "../../core/contract";
 
 /** Helpers for workerd tests: they drive the real Worker (SELF) and the real moto, nothing mocked. */
 /** A loopback host: dev sign-in answers nowhere else. The app's own origin, so state changes pass the Origin check. */

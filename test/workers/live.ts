@@ -1,4 +1,4 @@
-import { LiveFrame } from "../../worker/domain/contract";
+import { LiveFrame } from "../../core/contract";
 
 /** A live socket in a workerd test: every frame parsed with the contract, and how it closed. */
 export interface LiveSocket {

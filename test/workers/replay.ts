@@ -1,6 +1,6 @@
 import { expect } from "vitest";
-import { StackEvent, type Bucket, type ProjectRecord, type ProjectView } from "../../worker/domain/contract";
-import { stackName } from "../../worker/domain/naming";
+import { StackEvent, type Bucket, type ProjectRecord, type ProjectView } from "../../core/contract";
+import { stackName } from "../../core/naming";
 import { api, deliver, eventually, login, registerProject } from "./harness";
 
 function shuffledWithDuplicates<T>(items: T[], seed: number): T[] {

@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from "jose";
 import * as z from "zod";
-import { errorText, logEvent } from "../log";
+import { errorText, logEvent } from "../../core/log";
 
 /**
  * Cloudflare Access's application token (RS256 today), verified against the team's published

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { ApiError } from "../errors";
-import { logEvent } from "../log";
+import { logEvent } from "../../core/log";
 import type { AppEnv } from "../app-env";
 import { readAuthConfig, type AuthConfig } from "./config";
 import { verifyAccessToken } from "./access";

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { ApiError } from "../errors";
-import { logEvent } from "../log";
+import { logEvent } from "../../core/log";
 import type { AppEnv } from "../app-env";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);

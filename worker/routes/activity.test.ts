@@ -1,7 +1,7 @@
 // Proves GET /api/projects/:p/activity filters on the server by resource, person, kind and time, pages under a filter, answers 400 in the error envelope for bad filters, and that the room answers from indexed columns — also for frames logged before those columns existed.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { ActivityEntry, ActivityPage } from "../domain/contract";
+import type { ActivityEntry, ActivityPage } from "../../core/contract";
 import { api, login, readyBucket, registerProject } from "../../test/workers/harness";
 import { activitySelect } from "../../durable-objects/activity-log";
 import { ROOM_MIGRATIONS } from "../../durable-objects/room-schema";

@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import * as z from "zod";
-import { Email, type AuthInfo, type Me, type SignedOut } from "../domain/contract";
+import { Email, type AuthInfo, type Me, type SignedOut } from "../../core/contract";
 import { ApiError } from "../errors";
 import { endSession, startSession } from "../auth/session";
 import { identify, requireIdentity, type Identity } from "../auth/identity";

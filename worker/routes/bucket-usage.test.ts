@@ -1,7 +1,7 @@
 // Proves a bucket's page gets what the bucket holds from S3 through the project's role: any member may read it, an unknown bucket is 404, and nothing but the one list call happens. The answer is kept briefly by the room (AWS_READ_CACHE_SECONDS, 1 s in tests), and each person may ask AWS-backed reads 30 times a minute per project.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { BucketUsage, ErrorEnvelope, ProjectView } from "../domain/contract";
+import type { BucketUsage, ErrorEnvelope, ProjectView } from "../../core/contract";
 import { accountClient, api, eventually, login, readyBucket, registerProject } from "../../test/workers/harness";
 
 describe("GET /api/projects/:p/buckets/:name/usage", () => {

@@ -1,8 +1,8 @@
 // Proves bucket create/update/delete go through the room to CloudFormation in moto, validate, lock and refuse cleanly.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { Bucket, ProjectView } from "../domain/contract";
-import { stackName } from "../domain/naming";
+import type { Bucket, ProjectView } from "../../core/contract";
+import { stackName } from "../../core/naming";
 import { accountClient, api, deliver, eventually, login, registerProject, stackEvent } from "../../test/workers/harness";
 
 interface Accepted { bucket: Bucket; operationId: string }

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { Bucket, BucketName, CreateBucketBody, ResourceAction, UpdateBucketBody, type BucketAccepted, type BucketUsage } from "../domain/contract";
+import { Bucket, BucketName, CreateBucketBody, ResourceAction, UpdateBucketBody, type BucketAccepted, type BucketUsage } from "../../core/contract";
 import { callerOf, requireMember } from "../membership";
 import { limitAwsReads } from "../auth/rate-limit";
 import { projectRoom } from "../room";

@@ -1,14 +1,14 @@
 // Proves `npm run ops -- export` / `import` lose nothing (and that point-in-time recovery is asked of the room): two projects' registry records, members, links' metadata (never a ciphertext, id or proof) and activity, exported, wiped as if the deployment were new, imported and exported again, come back the same — but for links that were still waiting, which come back revoked because their payload is rightly not exported — and an import over existing projects is refused whole.
 import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { CreatedKey, CreatedShare, ErrorEnvelope } from "../domain/contract";
-import { SHARE_PROOF_HEADER } from "../domain/contract";
-import { DeploymentExport, RESTORED_WITHOUT_PAYLOAD, type ProjectExport } from "../domain/project-export";
-import { membersKey, snapshotKey } from "../domain/kv-documents";
-import { stackName } from "../domain/naming";
+import type { CreatedKey, CreatedShare, ErrorEnvelope } from "../../core/contract";
+import { SHARE_PROOF_HEADER } from "../../core/contract";
+import { DeploymentExport, RESTORED_WITHOUT_PAYLOAD, type ProjectExport } from "../../core/project-export";
+import { membersKey, snapshotKey } from "../../core/kv-documents";
+import { stackName } from "../../core/naming";
 import { api, login, ORIGIN, readyBucket, readyUser, registerProject } from "../../test/workers/harness";
 import { migrateRoom } from "../../durable-objects/room-schema";
-import { REGISTRY_NAME } from "../../durable-objects/project-registry";
+import { REGISTRY_NAME } from "../registry";
 
 const ops = (path: string, init: RequestInit = {}) =>
   SELF.fetch(`${ORIGIN}/api/ops${path}`, { ...init, headers: { authorization: `Bearer ${env.OPS_TOKEN}`, "content-type": "application/json", ...init.headers } });

@@ -1,10 +1,10 @@
 // Proves that nothing a client sends gets a 5xx: every route of the app, with every path parameter replaced by malformed names and encodings (percent signs, broken UTF-8, slashes, dots, control characters, huge values), malformed queries and bodies, answers 4xx in the documented envelope and changes nothing in the project's room.
 import { createExecutionContext, env, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { ErrorEnvelope } from "../domain/contract";
+import { ErrorEnvelope } from "../../core/contract";
 import { app } from "../app";
 import { login, ORIGIN, readyBucket, readyUser, registerProject } from "../../test/workers/harness";
-import { stackName } from "../domain/naming";
+import { stackName } from "../../core/naming";
 
 /** Path segments as they appear on the wire (already percent-encoded where they are). */
 const SEGMENTS = [

@@ -1,7 +1,7 @@
 // Proves grants mean what they show: a folder prefix is stored with its slash (so `incoming` never covers `incoming-private/`), and writes exist only on versioned buckets: a write grant on an unversioned bucket is a 400, and versioning cannot be turned off under a writer (409). Nothing changes on a refusal.
 import { describe, expect, it } from "vitest";
-import type { ProjectView, UserAccepted } from "../domain/contract";
-import { stackName } from "../domain/naming";
+import type { ProjectView, UserAccepted } from "../../core/contract";
+import { stackName } from "../../core/naming";
 import { api, deliver, eventually, login, readyBucket, registerProject, stackEvent } from "../../test/workers/harness";
 
 type Envelope = { error: { code: string; message: string; fields?: Record<string, string> } };

@@ -1,6 +1,6 @@
 // Proves owners manage members through the API: validated, lower-cased emails; owner-only changes; the last owner can never be removed or demoted; every change is in the activity and live on every member's screen; a removed member's sockets close at once and their next request is a 404.
 import { describe, expect, it } from "vitest";
-import type { ActivityPage, Member, Me } from "../domain/contract";
+import type { ActivityPage, Member, Me } from "../../core/contract";
 import { api, login, registerProject } from "../../test/workers/harness";
 import { closedWithin, framesUntil, listen } from "../../test/workers/live";
 

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { MemberEmail, PutMemberBody, type MemberList } from "../domain/contract";
+import { MemberEmail, PutMemberBody, type MemberList } from "../../core/contract";
 import { callerOf, requireMember } from "../membership";
 import { projectRoom } from "../room";
 import { jsonBody } from "../validate";

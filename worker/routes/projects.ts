@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import * as z from "zod";
-import { ActivityQuery, type ActivityPage, type ProjectList, type ProjectView } from "../domain/contract";
-import { LIVE_CALLER_HEADERS } from "../domain/room-result";
+import { ActivityQuery, type ActivityPage, type ProjectList, type ProjectView } from "../../core/contract";
+import { LIVE_CALLER_HEADERS } from "../../core/room-result";
 import { listProjects, summarize } from "../registry";
 import { callerOf, membershipsOf, requireMember } from "../membership";
 import { readSnapshot } from "../snapshot";

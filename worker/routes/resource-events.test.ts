@@ -1,7 +1,7 @@
 // Proves a resource's CloudFormation events reach the app through the room (newest first, the operation's token kept), only for members, and that an unknown kind is a 404, not a 500.
 import { describe, expect, it } from "vitest";
-import type { BucketAccepted, ErrorEnvelope, ResourceEvents } from "../domain/contract";
-import { stackName } from "../domain/naming";
+import type { BucketAccepted, ErrorEnvelope, ResourceEvents } from "../../core/contract";
+import { stackName } from "../../core/naming";
 import { api, deliver, eventually, login, registerProject, stackEvent } from "../../test/workers/harness";
 
 describe("GET /api/projects/:p/resources/:kind/:name/events", () => {

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import * as z from "zod";
-import { ResourceKind } from "../domain/contract";
-import { isResourceName } from "../domain/naming";
+import { ResourceKind } from "../../core/contract";
+import { isResourceName } from "../../core/naming";
 import { callerOf, requireMember } from "../membership";
 import { projectRoom } from "../room";
 import { parseParam } from "../validate";

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { ResourceAction, SFTP_SERVER_NAME, SftpServer, SftpSettingsBody, type SftpAccepted } from "../domain/contract";
+import { ResourceAction, SFTP_SERVER_NAME, SftpServer, SftpSettingsBody, type SftpAccepted } from "../../core/contract";
 import { callerOf, requireMember } from "../membership";
 import { projectRoom } from "../room";
 import { jsonBody } from "../validate";

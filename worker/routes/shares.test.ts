@@ -1,10 +1,10 @@
 // Proves one-time links: only ciphertext and hashes are stored (never the link's id), managers see handles that open nothing, the link opens once to whoever proves the whole link (then 410), wrong proofs are counted and the fifth burns it, viewers cannot list links, and at most 200 wait per project.
 import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { PENDING_SHARES_MAX, SHARE_PROOF_HEADER, ShareState, type CreatedKey, type CreatedShare, type OpenedShare, type Share } from "../domain/contract";
-import { stackName } from "../domain/naming";
+import { PENDING_SHARES_MAX, SHARE_PROOF_HEADER, ShareState, type CreatedKey, type CreatedShare, type OpenedShare, type Share } from "../../core/contract";
+import { stackName } from "../../core/naming";
 import { api, login, ORIGIN, readyUser, registerProject } from "../../test/workers/harness";
-import type { ProjectRecord } from "../domain/contract";
+import type { ProjectRecord } from "../../core/contract";
 
 const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 const randomProof = () => b64url(crypto.getRandomValues(new Uint8Array(32)));

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import * as z from "zod";
-import { CreateShareBody, SHARE_PROOF_HEADER, ShareHandle, ShareId, type CreatedShare, type OpenedShare, type ShareList, type ShareState } from "../domain/contract";
+import { CreateShareBody, SHARE_PROOF_HEADER, ShareHandle, ShareId, type CreatedShare, type OpenedShare, type ShareList, type ShareState } from "../../core/contract";
 import { findProject } from "../registry";
 import { callerOf, requireMember } from "../membership";
 import { projectRoom } from "../room";

@@ -1,7 +1,7 @@
 // Proves IAM users through the real Worker, room and moto: grants validated, one stack per user, keys via IAM (at most two, secret once), deletes stop keys first, and bucket deletes respect grants.
 import { describe, expect, it } from "vitest";
-import type { CreatedKey, ProjectView, UserAccepted } from "../domain/contract";
-import { stackName } from "../domain/naming";
+import type { CreatedKey, ProjectView, UserAccepted } from "../../core/contract";
+import { stackName } from "../../core/naming";
 import { api, deliver, eventually, iamCall, login, readyBucket, readyUser, registerProject, stackEvent } from "../../test/workers/harness";
 
 interface Envelope { error: { code: string; message: string; fields?: Record<string, string> } }

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { AccessKeyId, CreateUserBody, ResourceAction, UpdateKeyBody, UpdateUserBody, User, UserName, type CreatedKey, type KeyList, type UserAccepted } from "../domain/contract";
+import { AccessKeyId, CreateUserBody, ResourceAction, UpdateKeyBody, UpdateUserBody, User, UserName, type CreatedKey, type KeyList, type UserAccepted } from "../../core/contract";
 import { callerOf, requireMember } from "../membership";
 import { limitAwsReads } from "../auth/rate-limit";
 import { projectRoom } from "../room";

@@ -1,10 +1,10 @@
 // Proves each project's webhook accepts only batches signed with that project's own secret, fresh, well-formed, of that project's stacks in its account and not from the future — a project's bridge secret cannot move another project — and that duplicates and disorder converge.
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { ProjectRecord, ProjectView, StackEvent } from "../domain/contract";
-import { stackName } from "../domain/naming";
-import { signBody } from "../domain/webhook-signature";
-import { projectWebhookSecret } from "../domain/webhook-secret";
+import type { ProjectRecord, ProjectView, StackEvent } from "../../core/contract";
+import { stackName } from "../../core/naming";
+import { signBody } from "../../core/webhook-signature";
+import { projectWebhookSecret } from "../../core/webhook-secret";
 import { api, deliver, eventually, login, ORIGIN, randomAddress, readyBucket, registerProject, stackEvent } from "../../test/workers/harness";
 
 const now = () => Math.floor(Date.now() / 1000);

@@ -1,12 +1,12 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { ProjectId, SIGNATURE_HEADER, WebhookBatch } from "../domain/contract";
-import { checkSignatureHeader, verifyBody } from "../domain/webhook-signature";
-import { acceptedWebhookSecrets } from "../domain/webhook-secret";
+import { ProjectId, SIGNATURE_HEADER, WebhookBatch } from "../../core/contract";
+import { checkSignatureHeader, verifyBody } from "../../core/webhook-signature";
+import { acceptedWebhookSecrets } from "../../core/webhook-secret";
 import { findProject } from "../registry";
 import { takeInStackEvents } from "../stack-event-intake";
 import { ApiError } from "../errors";
-import { observe, type WebhookRefusal } from "../telemetry";
+import { observe, type WebhookRefusal } from "../../core/telemetry";
 import { zodToApiError } from "../validate";
 import { clientAddress, takeRateLimit } from "../auth/rate-limit";
 import type { AppEnv } from "../app-env";

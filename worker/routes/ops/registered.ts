@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { ProjectRecord } from "../../domain/contract";
+import type { ProjectRecord } from "../../../core/contract";
 import { ApiError } from "../../errors";
 import { projectRegistry } from "../../registry";
 import type { AppEnv } from "../../app-env";

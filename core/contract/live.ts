@@ -1,8 +1,6 @@
 import * as z from "zod";
-import { Bucket } from "./bucket";
-import { User } from "./user";
-import { SftpServer } from "./sftp";
 import { IsoTime, ResourceKind } from "./resource";
+import { kindFrameShape, kindListsShape } from "../kinds";
 import { ProjectSummary } from "./project";
 import { Member } from "./member";
 
@@ -43,14 +41,15 @@ export const ActivityEntry = z.object({
 });
 export type ActivityEntry = z.infer<typeof ActivityEntry>;
 
-/** `GET /api/projects/:p` — the KV snapshot; `seq` is where the live socket resumes. */
+/**
+ * `GET /api/projects/:p` — the KV snapshot; `seq` is where the live socket resumes. One list per
+ * kind of the kind table (`buckets`, `users`, `sftpServers`: the SFTP server when SFTP is (being)
+ * turned on, zero or one); a list missing from an older snapshot is empty.
+ */
 export const ProjectView = z.object({
   project: ProjectSummary,
   seq: z.number().int().nonnegative(),
-  buckets: z.array(Bucket),
-  users: z.array(User),
-  /** The SFTP server, when SFTP is (being) turned on: zero or one. */
-  sftpServers: z.array(SftpServer).default([]),
+  ...kindListsShape(),
   members: z.array(Member),
 });
 export type ProjectView = z.infer<typeof ProjectView>;
@@ -59,10 +58,7 @@ export type ProjectView = z.infer<typeof ProjectView>;
 export const SnapshotFrame = z.object({
   type: z.literal("snapshot"),
   seq: z.number().int(),
-  buckets: z.array(Bucket),
-  users: z.array(User),
-  /** Snapshots written before SFTP existed have no list: none. */
-  sftpServers: z.array(SftpServer).default([]),
+  ...kindListsShape(),
   members: z.array(Member),
 });
 export type SnapshotFrame = z.infer<typeof SnapshotFrame>;
@@ -80,13 +76,14 @@ export const LiveFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("presence"), managers: z.array(PresentManager) }),
   /** Who joined or left since the last presence frame (coalesced): managers to upsert, emails gone. */
   z.object({ type: z.literal("presence-delta"), managers: z.array(PresentManager), left: z.array(z.string()) }),
-  /** One change: the resource's new state (null when it is gone) or the new member list, and the activity line. */
+  /**
+   * One change: the resource's new state under its kind's key (`bucket`, `user`, `sftp`; null when
+   * it is gone) or the new member list, and the activity line.
+   */
   z.object({
     type: z.literal("change"),
     seq: z.number().int(),
-    bucket: Bucket.nullable().optional(),
-    user: User.nullable().optional(),
-    sftp: SftpServer.nullable().optional(),
+    ...kindFrameShape(),
     members: z.array(Member).optional(),
     activity: ActivityEntry,
   }),

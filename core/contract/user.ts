@@ -113,6 +113,14 @@ export const User = z.object({
 });
 export type User = z.infer<typeof User>;
 
+/**
+ * The users (not deleted) whose grants name this bucket; with `writers`, only those who may write
+ * (write or read-write). What the rooms and the app mean by "users granted this bucket".
+ */
+export function usersGranted<U extends { name: string; status: string; spec: { permissions: readonly Permission[] } }>(users: readonly U[], bucket: string, writers = false): U[] {
+  return users.filter((u) => u.status !== "deleted" && u.spec.permissions.some((p) => p.bucket === bucket && (!writers || p.access !== "read")));
+}
+
 export const UserAccepted = z.object({ user: User, operationId: z.string() });
 export type UserAccepted = z.infer<typeof UserAccepted>;
 

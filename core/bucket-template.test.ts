@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cfnLint, motoCli } from "../../test/cloudformation-cli";
+import { cfnLint, motoCli } from "../test/cloudformation-cli";
 import { afterAll, describe, expect, it } from "vitest";
 import type { BucketSpec } from "./contract/bucket";
 import {

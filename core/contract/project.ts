@@ -26,7 +26,7 @@ export const ProjectRecord = z.object({
   topicArn: z.string().regex(/^arn:aws:sns:[a-z0-9-]+:\d{12}:[\w-]+$/),
   /** CloudFormation service role passed on every stack operation (least privilege; optional). */
   executionRoleArn: z.string().regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/).optional(),
-  /** Which of the project's own webhook secrets the bridge signs with (worker/domain/webhook-secret.ts). */
+  /** Which of the project's own webhook secrets the bridge signs with (core/webhook-secret.ts). */
   webhookSecretVersion: z.number().int().positive().default(1),
   /** While the project's secret rotates, the previous version is accepted too. */
   webhookPreviousSecretVersion: z.number().int().positive().optional(),

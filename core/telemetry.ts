@@ -1,7 +1,7 @@
 import { logEvent, type LogFields, type LogLevel } from "./log";
 
 /**
- * The events an operator counts: each is one JSON log line (worker/log.ts) and one Workers
+ * The events an operator counts: each is one JSON log line (core/log.ts) and one Workers
  * Analytics Engine data point (binding METRICS), written by the same call so the two always
  * agree. The data point's layout per event is fixed here and documented in the README with the
  * SQL API queries of a dashboard: index1 = the project (Analytics Engine samples per index),

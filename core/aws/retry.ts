@@ -29,7 +29,7 @@ export const defaultRetry: RetryOptions = {
 /**
  * Runs `attempt` until it succeeds, fails with an error `shouldRetry` refuses (by default: any
  * non-retryable one), or `maxAttempts` is spent; the last error is rethrown as is. Between
- * attempts it waits `backoffDelay` (full jitter, worker/backoff.ts).
+ * attempts it waits `backoffDelay` (full jitter, core/backoff.ts).
  */
 export async function withRetry<T>(
   attempt: () => Promise<T>,

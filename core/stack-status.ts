@@ -1,6 +1,8 @@
 import type { ResourceKind, ResourceStatus } from "./contract/resource";
 import type { StackEvent } from "./contract/stack-event";
 import { parseStackName } from "./naming";
+import { kindFacts } from "./kinds";
+import { capitalize } from "./words";
 
 /** A resource's state as derived from its stack's events. */
 export interface StackState {
@@ -224,7 +226,7 @@ function describe(raw: string | undefined, kind: ResourceKind | undefined): Desc
  */
 export function explainFailure(facts: FailureFacts): string {
   const { stackStatus, kind } = facts;
-  const noun = kind === "user" ? "the user" : kind === "bucket" ? "the bucket" : kind === "sftp" ? "the SFTP server" : "the resource";
+  const noun = (kind && kindFacts(kind)?.definite) ?? "the resource";
   const cause = describe(facts.cause, kind);
   const rollback = facts.rollbackCause ? describe(facts.rollbackCause, kind) : undefined;
   const rollbackText = rollback ? `: ${rollback.text}` : "";
@@ -255,6 +257,3 @@ export function explainFailure(facts: FailureFacts): string {
   return [`${headline}: ${cause.text}.`, tail, said && `CloudFormation said: ${said}`].filter(Boolean).join(" ");
 }
 
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}

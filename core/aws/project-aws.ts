@@ -1,4 +1,4 @@
-import type { ProjectRecord } from "../domain/contract";
+import type { ProjectRecord } from "../contract";
 import { cloudFormationClient, type CloudFormationClient } from "./cloudformation";
 import { iamClient, type IamClient } from "./iam";
 import type { RetryOptions } from "./retry";

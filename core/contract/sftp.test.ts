@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { zodToApiError } from "../../validate";
+import { zodToApiError } from "../../worker/validate";
 import { sha256Fingerprint, SFTP_KEYS_MAX, SftpHostKey, sftpHostKey, sftpUserNameProblem } from "./sftp";
 import { CreateUserBody, UpdateUserBody, UserSpec } from "./user";
 

@@ -1,6 +1,6 @@
 import { BucketName } from "./contract/bucket";
-import { SFTP_SERVER_NAME } from "./contract/sftp";
 import type { ResourceKind } from "./contract/resource";
+import { allKinds, kindFacts } from "./kinds";
 
 /** Every stack Stackroom owns starts with this; anything else in the account is foreign. */
 export const STACK_PREFIX = "stackroom";
@@ -19,69 +19,46 @@ export const TAG_VALUE_MAX = 256;
 /** CloudFormation stack names: `[A-Za-z][A-Za-z0-9-]*`, at most 128 characters. */
 const STACK_NAME_MAX = 128;
 const PROJECT_ID = /^[a-z][a-z0-9]{1,19}$/;
-const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
 
 export class NamingError extends Error {
   override name = "NamingError";
 }
 
-/**
- * IAM user names allow `+=,.@_-`, stack names only `-`. Users are escaped reversibly with `-`
- * as the escape character (`-` itself becomes `-h`), so `alice` stays `alice` and
- * `ann.lee` becomes `ann-dlee`. Bucket names are already stack-safe and stay as they are.
- */
-const USER_ESCAPES: Record<string, string> = { "-": "h", "+": "p", "=": "e", ",": "c", ".": "d", "@": "a", _: "u" };
-const USER_UNESCAPES = Object.fromEntries(Object.entries(USER_ESCAPES).map(([raw, code]) => [code, raw]));
-
-function encodeUserName(name: string): string {
-  return [...name].map((c) => (USER_ESCAPES[c] === undefined ? c : `-${USER_ESCAPES[c]}`)).join("");
-}
-
-function decodeUserName(encoded: string): string | null {
-  let out = "";
-  for (let i = 0; i < encoded.length; i++) {
-    const c = encoded.charAt(i);
-    if (c !== "-") {
-      out += c;
-      continue;
-    }
-    const raw = USER_UNESCAPES[encoded.charAt(++i)];
-    if (raw === undefined) return null;
-    out += raw;
-  }
-  return out;
-}
-
 /** Whether `name` can name a resource of `kind` (and so a stack): what a path segment must be before it is used. */
 export function isResourceName(kind: ResourceKind, name: string): boolean {
-  switch (kind) {
-    case "bucket":
-      return BucketName.safeParse(name).success;
-    case "user":
-      return IAM_USER_NAME.test(name);
-    case "sftp":
-      return name === SFTP_SERVER_NAME;
-  }
+  return kindFacts(kind)?.stack.isName(name) ?? false;
 }
 
 /**
- * `stackroom-<project>-<kind>-<name>`; user names are escaped (see USER_ESCAPES). Throws
- * NamingError for an invalid project id or name, or when the result exceeds 128 characters
- * (possible only for long user names full of escaped characters). The project's one SFTP server
- * (kind `sftp`, name SFTP_SERVER_NAME) has the stack `stackroom-<project>-sftp`.
+ * `stackroom-<project>-<segment>-<name>`, the segment and the name's stack-safe form from the kind
+ * table (user names are escaped). Throws NamingError for an invalid project id or name, or when
+ * the result exceeds 128 characters (possible only for long user names full of escaped
+ * characters). A kind with one resource per project (the SFTP server) has the stack
+ * `stackroom-<project>-<segment>`.
  */
 export function stackName(projectId: string, kind: "sftp", name?: string): string;
 export function stackName(projectId: string, kind: ResourceKind, name: string): string;
-export function stackName(projectId: string, kind: ResourceKind, name: string = SFTP_SERVER_NAME): string {
+export function stackName(projectId: string, kind: ResourceKind, name?: string): string {
   if (!PROJECT_ID.test(projectId)) throw new NamingError(`Invalid project id: ${projectId}`);
-  if (!isResourceName(kind, name)) throw new NamingError(`Invalid ${kind} name: ${name}`);
-  if (kind === "sftp") return `${STACK_PREFIX}-${projectId}-sftp`;
-  const encoded = kind === "user" ? encodeUserName(name) : name;
-  const result = `${STACK_PREFIX}-${projectId}-${kind}-${encoded}`;
+  const stack = kindFacts(kind)?.stack;
+  if (!stack) throw new NamingError(`Unknown kind: ${kind}`);
+  const resource = name ?? stack.single ?? "";
+  if (!stack.isName(resource)) throw new NamingError(`Invalid ${kind} name: ${resource}`);
+  if (stack.single !== undefined) return `${STACK_PREFIX}-${projectId}-${stack.segment}`;
+  const result = `${STACK_PREFIX}-${projectId}-${stack.segment}-${stack.encode ? stack.encode(resource) : resource}`;
   if (result.length > STACK_NAME_MAX) {
-    throw new NamingError(`The stack name for ${kind} ${name} would exceed ${STACK_NAME_MAX} characters.`);
+    throw new NamingError(`The stack name for ${kind} ${resource} would exceed ${STACK_NAME_MAX} characters.`);
   }
   return result;
+}
+
+/**
+ * The stack-name patterns of every kind's stacks in a project (`stackroom-<project>-bucket-*`,
+ * `stackroom-<project>-sftp`), for IAM resource ARNs: never another stack of the account.
+ */
+export function stackNamePatterns(projectId: string): string[] {
+  if (!PROJECT_ID.test(projectId)) throw new NamingError(`Invalid project id: ${projectId}`);
+  return allKinds().map(([, { stack }]) => `${STACK_PREFIX}-${projectId}-${stack.segment}${stack.single === undefined ? "-*" : ""}`);
 }
 
 export interface ParsedStackName {
@@ -90,18 +67,24 @@ export interface ParsedStackName {
   name: string;
 }
 
-/** Inverse of stackName; null for any stack Stackroom did not name (foreign or malformed). */
+/**
+ * Inverse of stackName; null for any stack Stackroom did not name (foreign or malformed). Project
+ * ids and kind segments contain no hyphen, so the first three hyphens are unambiguous separators.
+ */
 export function parseStackName(name: string): ParsedStackName | null {
   if (name.length > STACK_NAME_MAX) return null;
-  const sftp = /^stackroom-([a-z][a-z0-9]{1,19})-sftp$/.exec(name);
-  if (sftp) return { projectId: sftp[1] ?? "", kind: "sftp", name: SFTP_SERVER_NAME };
-  // Project ids contain no hyphen, so the first three hyphens are unambiguous separators.
-  const match = /^stackroom-([a-z][a-z0-9]{1,19})-(bucket|user)-([A-Za-z0-9-]+)$/.exec(name);
+  const match = /^stackroom-([a-z][a-z0-9]{1,19})-([a-z]+)(?:-([A-Za-z0-9-]+))?$/.exec(name);
   if (!match) return null;
-  const [, projectId = "", kindText, encoded = ""] = match;
-  const kind: ResourceKind = kindText === "user" ? "user" : "bucket";
-  const decoded = kind === "user" ? decodeUserName(encoded) : encoded;
-  if (decoded === null || !isResourceName(kind, decoded)) return null;
+  const [, projectId = "", segment, encoded] = match;
+  const found = allKinds().find(([, facts]) => facts.stack.segment === segment);
+  if (!found) return null;
+  const [key, { stack }] = found;
+  // A kind's own key: the table's are ResourceKind; a registered kind's is what it was registered as.
+  const kind = key as ResourceKind;
+  if (stack.single !== undefined) return encoded === undefined ? { projectId, kind, name: stack.single } : null;
+  if (encoded === undefined) return null;
+  const decoded = stack.decode ? stack.decode(encoded) : encoded;
+  if (decoded === null || !stack.isName(decoded)) return null;
   return { projectId, kind, name: decoded };
 }
 

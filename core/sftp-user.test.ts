@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cfnLint } from "../../test/cloudformation-cli";
+import { cfnLint } from "../test/cloudformation-cli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Permission, UserSpec } from "./contract/user";
 import { bucketSuffix, physicalBucketName } from "./naming";

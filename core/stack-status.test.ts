@@ -4,14 +4,14 @@ import * as z from "zod";
 import { StackEvent } from "./contract/stack-event";
 import type { ResourceStatus } from "./contract/resource";
 import { deriveStackState, explainFailure, forgettableEvents, isTerminalStackStatus, resourceStatusOf } from "./stack-status";
-import createFailed from "../../test/fixtures/cloudformation/create-failed-bucket-exists.json";
-import createSuccess from "../../test/fixtures/cloudformation/create-success.json";
-import deleteFailed from "../../test/fixtures/cloudformation/delete-failed-not-empty.json";
-import deleteSuccess from "../../test/fixtures/cloudformation/delete-success.json";
-import motoCreate from "../../test/fixtures/cloudformation/moto-create.json";
-import updateRollbackComplete from "../../test/fixtures/cloudformation/update-rollback-complete.json";
-import updateRollbackFailed from "../../test/fixtures/cloudformation/update-rollback-failed.json";
-import updateSuccess from "../../test/fixtures/cloudformation/update-success.json";
+import createFailed from "../test/fixtures/cloudformation/create-failed-bucket-exists.json";
+import createSuccess from "../test/fixtures/cloudformation/create-success.json";
+import deleteFailed from "../test/fixtures/cloudformation/delete-failed-not-empty.json";
+import deleteSuccess from "../test/fixtures/cloudformation/delete-success.json";
+import motoCreate from "../test/fixtures/cloudformation/moto-create.json";
+import updateRollbackComplete from "../test/fixtures/cloudformation/update-rollback-complete.json";
+import updateRollbackFailed from "../test/fixtures/cloudformation/update-rollback-failed.json";
+import updateSuccess from "../test/fixtures/cloudformation/update-success.json";
 
 const load = (raw: unknown) => z.array(StackEvent).parse(raw);
 
