@@ -1,0 +1,227 @@
+import { sftpUnavailable, type ActivityEntry, type ActivityPage, type Bucket, type LiveFrame, type Member, type ProjectSummary, type ProjectView, type QueuedEdit, type ResourceKind, type Role, type SftpServer, type User } from "$contract";
+import { sameEmail } from "$lib/people";
+import { ResourceSet } from "./resource-set.svelte";
+
+function roleDropped(role: Role, what: string): string {
+  return `Your role in this project is now ${role === "viewer" ? "Viewer" : "Editor"}, so you can no longer ${what}. Nothing was saved; an owner can give you the access back.`;
+}
+
+/** What the caller should do after `apply`: `resync` = our seq is ahead of the room's, reload. */
+export type ApplyResult = "applied" | "ignored" | "resync";
+
+/** A manager who has the project open right now (from the room's `presence` frames). */
+export type PresentManager = Extract<LiveFrame, { type: "presence" }>["managers"][number];
+
+/**
+ * One project as this manager sees it: the KV snapshot, then every live frame with a higher seq.
+ * Buckets and users are keyed by name; the activity feed is kept newest first, deduplicated by seq.
+ */
+export class ProjectState {
+  readonly project: ProjectSummary;
+  /** The signed-in manager's email. */
+  readonly me: string;
+  seq = $state(0);
+  /** Who belongs to the project and with which role (owners change it; it arrives live). */
+  members = $state<Member[]>([]);
+  /** Who has the project open, as of the last presence frame. */
+  presence = $state<PresentManager[]>([]);
+  activity = $state<ActivityEntry[]>([]);
+  /** `before` for the next older activity page; null when the feed is complete. */
+  olderCursor = $state<number | null>(null);
+
+  readonly #buckets = new ResourceSet<Bucket>();
+  readonly #users = new ResourceSet<User>();
+  /** The project's SFTP server: none, or one named "server". */
+  readonly #sftp = new ResourceSet<SftpServer>();
+  readonly #sets: Record<ResourceKind, ResourceSet<Bucket> | ResourceSet<User> | ResourceSet<SftpServer>> = { bucket: this.#buckets, user: this.#users, sftp: this.#sftp };
+
+  constructor(view: ProjectView, me: string, firstActivityPage?: ActivityPage) {
+    this.project = view.project;
+    this.me = me;
+    this.seq = view.seq;
+    this.#buckets.replace(view.buckets);
+    this.#users.replace(view.users);
+    this.#sftp.replace(view.sftpServers);
+    this.members = view.members;
+    if (firstActivityPage) this.addActivity(firstActivityPage);
+  }
+
+  get buckets(): readonly Bucket[] {
+    return this.#buckets.list;
+  }
+
+  get users(): readonly User[] {
+    return this.#users.list;
+  }
+
+  /** The SFTP server while SFTP is on or being turned on or off (a deleted one lingers a moment, greyed). */
+  get sftp(): SftpServer | undefined {
+    return this.#sftp.list[0];
+  }
+
+  /** Why SFTP access cannot be given now (the room refuses with the same words), or null. */
+  get sftpUnavailable(): string | null {
+    const server = this.sftp;
+    return sftpUnavailable(server, server?.endpoint !== undefined);
+  }
+
+  /** SFTP in one word for the tab: On, Off, or what is happening to it. */
+  get sftpState(): string {
+    const server = this.sftp;
+    if (!server || server.status === "deleted") return "Off";
+    if (server.status === "creating" || server.lock?.action === "create") return "Turning on";
+    if (server.status === "deleting" || server.lock?.action === "delete") return "Turning off";
+    return server.status === "failed" ? "Failed" : "On";
+  }
+
+  /** Buckets and users that exist (deleted ones still on screen are not counted), and members. */
+  get counts(): { buckets: number; users: number; members: number } {
+    return { buckets: this.#buckets.liveCount, users: this.#users.liveCount, members: this.members.length };
+  }
+
+  /** A deleted resource whose row is fading out. */
+  isLeaving(kind: ResourceKind, name: string): boolean {
+    return this.#sets[kind].leaving.has(name);
+  }
+
+  /** Takes a deleted resource's row away now instead of letting it fade by itself. */
+  dismiss(kind: ResourceKind, name: string): void {
+    this.#sets[kind].dismiss(name);
+  }
+
+  /**
+   * This manager's role as the room publishes it: the member list arrives live, so a demotion or
+   * promotion changes what the page offers at once (the role the page loaded with until then).
+   */
+  get role(): Role {
+    return this.members.find((m) => sameEmail(m.email, this.me))?.role ?? this.project.role;
+  }
+
+  /** Viewers read only; editors and owners create, change and delete. */
+  get canWrite(): boolean {
+    return this.role !== "viewer";
+  }
+
+  /** Owners add, change and remove members. */
+  get canManageMembers(): boolean {
+    return this.role === "owner";
+  }
+
+  /** Why a change form that is open cannot be saved any more (the role dropped while it was open), or null. */
+  get writeBlocked(): string | null {
+    return this.canWrite ? null : roleDropped("viewer", "make changes");
+  }
+
+  /** A queued edit may be cancelled by its author or an owner. */
+  canCancel(edit: QueuedEdit): boolean {
+    return this.canWrite && (this.role === "owner" || sameEmail(edit.by, this.me));
+  }
+
+  /** The spec a resource had before its running operation, when this page saw it. */
+  specBefore(kind: ResourceKind, name: string): Bucket["spec"] | User["spec"] | SftpServer["spec"] | undefined {
+    return this.#sets[kind].specBefore(name);
+  }
+
+  bucket(name: string): Bucket | undefined {
+    return this.#buckets.get(name);
+  }
+
+  user(name: string): User | undefined {
+    return this.#users.get(name);
+  }
+
+  /** Users (not deleted) whose permissions name the bucket. */
+  granteesOf(bucket: string): string[] {
+    return this.users.filter((u) => u.status !== "deleted" && u.spec.permissions.some((p) => p.bucket === bucket)).map((u) => u.name);
+  }
+
+  /** Applies one room frame; frames at or below our seq were already seen and are ignored. */
+  apply(frame: LiveFrame): ApplyResult {
+    switch (frame.type) {
+      case "hello":
+        return frame.seq < this.seq ? "resync" : "ignored";
+      case "snapshot":
+        this.#buckets.replace(frame.buckets);
+        this.#users.replace(frame.users);
+        this.#sftp.replace(frame.sftpServers);
+        this.members = frame.members;
+        this.seq = frame.seq;
+        return "applied";
+      case "change":
+        return this.#applyChange(frame);
+      case "presence":
+        // Who is here: not part of the project's state, and has no seq. The whole list on joining…
+        this.presence = frame.managers;
+        return "applied";
+      case "presence-delta": {
+        // …then only who changed: managers to upsert, emails that left.
+        const byEmail = new Map(this.presence.map((m) => [m.email, m]));
+        for (const email of frame.left) byEmail.delete(email);
+        for (const m of frame.managers) byEmail.set(m.email, m);
+        this.presence = [...byEmail.values()];
+        return "applied";
+      }
+    }
+  }
+
+  /** Takes a bucket from an HTTP answer; see `ResourceSet.offer`. */
+  offerBucket(bucket: Bucket): void {
+    this.#buckets.offer(bucket);
+  }
+
+  /** Takes a user from an HTTP answer; see `ResourceSet.offer`. */
+  offerUser(user: User): void {
+    this.#users.offer(user);
+  }
+
+  /** Takes the SFTP server from an HTTP answer; see `ResourceSet.offer`. */
+  offerSftp(server: SftpServer): void {
+    this.#sftp.offer(server);
+  }
+
+  /** Adds a page of activity (newest first) and remembers where the next older page starts. */
+  addActivity(page: ActivityPage): void {
+    this.#mergeActivity(page.entries);
+    this.olderCursor = page.nextBefore;
+  }
+
+  /** Replaces the newest activity after a snapshot frame, keeping older pages already loaded. */
+  refreshActivity(page: ActivityPage): void {
+    this.#mergeActivity(page.entries);
+  }
+
+  /** Stops pending removals; call when the page goes away. */
+  dispose(): void {
+    this.#buckets.dispose();
+    this.#users.dispose();
+    this.#sftp.dispose();
+  }
+
+  #applyChange(frame: Extract<LiveFrame, { type: "change" }>): ApplyResult {
+    if (frame.seq <= this.seq) return "ignored";
+    this.seq = frame.seq;
+    const { kind, name } = frame.activity;
+    // A field is absent for changes to the other kind of resource (or to none, e.g. a share
+    // being opened) and null when the resource is gone.
+    if (frame.bucket) this.#buckets.put(frame.bucket);
+    else if (frame.bucket === null && kind === "bucket") this.#buckets.markGone(name);
+    if (frame.user) this.#users.put(frame.user);
+    else if (frame.user === null && kind === "user") this.#users.markGone(name);
+    if (frame.sftp) this.#sftp.put(frame.sftp);
+    else if (frame.sftp === null && kind === "sftp") this.#sftp.markGone(name);
+    if (frame.members) this.members = frame.members;
+    this.#mergeActivity([frame.activity]);
+    return "applied";
+  }
+
+  /** Takes the member list from an HTTP answer (the live frame with it may still be on its way). */
+  offerMembers(members: Member[]): void {
+    this.members = members;
+  }
+
+  #mergeActivity(entries: readonly ActivityEntry[]): void {
+    const bySeq = new Map(this.activity.map((e) => [e.seq, e]));
+    for (const entry of entries) bySeq.set(entry.seq, entry);
+    this.activity = [...bySeq.values()].sort((a, b) => b.seq - a.seq);
+  }
+}

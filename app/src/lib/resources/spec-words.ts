@@ -1,0 +1,161 @@
+import type { BucketSpec, Lock, Permission, QueuedEdit, ResourceKind, SftpServerSpec, UserSpec } from "$contract";
+import { accessLabel, encryptionLabel, shortDateTime } from "$lib/format";
+
+/** A resource's settings in a manager's words, for "what is being applied". */
+export function bucketSettings(spec: BucketSpec): string[] {
+  return [
+    `versioning ${spec.versioning ? "on" : "off"}`,
+    encryptionLabel[spec.encryption],
+    spec.expireAfterDays === null ? "no expiry" : `objects expire after ${days(spec.expireAfterDays)}`,
+  ];
+}
+
+export function userSettings(spec: UserSpec): string[] {
+  const grants = spec.permissions.length;
+  return [
+    grants === 0 ? "no bucket access" : grants === 1 ? `access to ${grantLabel(spec.permissions[0])}` : `access to ${grants} buckets/prefixes`,
+    spec.expiresAt ? `expires ${shortDateTime(spec.expiresAt)}` : "never expires",
+    ...(spec.sftp ? [sftpKeys(spec.sftp.sshPublicKeys.length)] : []),
+  ];
+}
+
+/** The SFTP server's settings: what a manager may want to know about a Transfer server. */
+export function sftpSettings(spec: SftpServerSpec): string[] {
+  return [`security policy ${spec.securityPolicy}`, `logs kept ${days(spec.logRetentionDays)}`];
+}
+
+export function sftpChanges(before: SftpServerSpec, after: SftpServerSpec): string[] {
+  const changes: string[] = [];
+  if (before.securityPolicy !== after.securityPolicy) changes.push(`security policy ${before.securityPolicy} → ${after.securityPolicy}`);
+  if (before.logRetentionDays !== after.logRetentionDays) changes.push(`logs kept ${days(before.logRetentionDays)} → ${days(after.logRetentionDays)}`);
+  return changes;
+}
+
+/** What differs between two bucket specs, e.g. ["versioning on → off"]. */
+export function bucketChanges(before: BucketSpec, after: BucketSpec): string[] {
+  const changes: string[] = [];
+  if (before.versioning !== after.versioning) changes.push(`versioning ${before.versioning ? "on → off" : "off → on"}`);
+  if (before.encryption !== after.encryption) changes.push(`encryption ${encryptionLabel[before.encryption]} → ${encryptionLabel[after.encryption]}`);
+  if (before.expireAfterDays !== after.expireAfterDays) changes.push(`expiry ${expiry(before.expireAfterDays)} → ${expiry(after.expireAfterDays)}`);
+  return changes;
+}
+
+/** What differs between two user specs, grant by grant. */
+export function userChanges(before: UserSpec, after: UserSpec): string[] {
+  const changes: string[] = [];
+  if (before.description !== after.description) changes.push(after.description ? `description “${after.description}”` : "description removed");
+  const key = (p: Permission) => `${p.bucket}/${p.prefix ?? ""}`;
+  const old = new Map(before.permissions.map((p) => [key(p), p]));
+  const now = new Map(after.permissions.map((p) => [key(p), p]));
+  for (const [k, p] of now) {
+    const was = old.get(k);
+    if (!was) changes.push(`grant ${accessLabel[p.access].toLowerCase()} on ${grantLabel(p)}`);
+    else if (was.access !== p.access) changes.push(`${grantLabel(p)}: ${accessLabel[was.access].toLowerCase()} → ${accessLabel[p.access].toLowerCase()}`);
+  }
+  for (const [k, p] of old) if (!now.has(k)) changes.push(`remove access to ${grantLabel(p)}`);
+  if (before.expiresAt !== after.expiresAt) changes.push(after.expiresAt ? `expires ${shortDateTime(after.expiresAt)}` : "never expires");
+  const keysBefore = before.sftp?.sshPublicKeys ?? null;
+  const keysAfter = after.sftp?.sshPublicKeys ?? null;
+  if (!keysAfter && keysBefore) changes.push("SFTP access removed");
+  else if (keysAfter && (!keysBefore || keysBefore.join("\n") !== keysAfter.join("\n"))) changes.push(sftpKeys(keysAfter.length));
+  return changes;
+}
+
+/**
+ * What a running operation does: the changes when the spec before it is known (this page saw the
+ * resource before the lock), otherwise the settings being applied. null for deletions.
+ */
+export function operationDetail(
+  kind: ResourceKind,
+  lock: Lock,
+  spec: BucketSpec | UserSpec | SftpServerSpec,
+  before: BucketSpec | UserSpec | SftpServerSpec | undefined,
+): { changes: boolean; text: string } | null {
+  if (lock.action === "delete") return kind === "user" ? { changes: false, text: "its access keys first" } : null;
+  const words = specWords(spec, before);
+  if (lock.action === "update" && words.changes?.length) return { changes: true, text: words.changes.join(", ") };
+  return { changes: false, text: words.settings.join(", ") };
+}
+
+/** A spec's settings, and its changes from `before` when both are of the same kind. */
+function specWords(spec: BucketSpec | UserSpec | SftpServerSpec, before: BucketSpec | UserSpec | SftpServerSpec | undefined): { settings: string[]; changes?: string[] } {
+  if ("versioning" in spec) return { settings: bucketSettings(spec), changes: before && "versioning" in before ? bucketChanges(before, spec) : undefined };
+  if ("securityPolicy" in spec) return { settings: sftpSettings(spec), changes: before && "securityPolicy" in before ? sftpChanges(before, spec) : undefined };
+  return { settings: userSettings(spec), changes: before && "permissions" in before ? userChanges(before, spec) : undefined };
+}
+
+/** "Alice is updating this bucket" + this: ": versioning on → off", " to versioning off, …", " with …". */
+export function operationPhrase(lock: Lock, detail: ReturnType<typeof operationDetail>): string {
+  if (!detail) return "";
+  if (detail.changes) return `: ${detail.text}`;
+  const joiner = { create: " with ", update: " to ", delete: ", " } satisfies Record<Lock["action"], string>;
+  return joiner[lock.action] + detail.text;
+}
+
+const FIELD = /(versioning|encryption|expireAfterDays|description|permissions|expiresAt|sftp) → /;
+
+/**
+ * A queued edit's summary in words. The room writes `update versioning → false, expireAfterDays → 30`
+ * (field names and JSON values); known fields are reworded, anything else is shown as it came.
+ */
+export function queuedSummary(edit: QueuedEdit): string {
+  const match = /^update (.+)$/s.exec(edit.summary);
+  if (!match?.[1] || !FIELD.test(match[1])) return capitalize(edit.summary);
+  const parts = match[1].split(new RegExp(`, (?=${FIELD.source})`));
+  const words = parts.map((part) => {
+    const arrow = part.indexOf(" → ");
+    const field = part.slice(0, arrow);
+    const raw = part.slice(arrow + " → ".length);
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // not JSON: keep the text
+    }
+    return fieldWords(field, value) ?? part;
+  });
+  return capitalize(words.join(", "));
+}
+
+function fieldWords(field: string, value: unknown): string | null {
+  switch (field) {
+    case "versioning":
+      return typeof value === "boolean" ? `versioning ${value ? "on" : "off"}` : null;
+    case "encryption":
+      return value === "s3" || value === "kms" ? `encryption ${encryptionLabel[value]}` : null;
+    case "expireAfterDays":
+      return value === null ? "no expiry" : typeof value === "number" ? `objects expire after ${days(value)}` : null;
+    case "description":
+      return typeof value === "string" ? `description “${value}”` : value === null ? "description removed" : null;
+    case "permissions":
+      return Array.isArray(value) ? (value.length === 0 ? "remove all bucket access" : `bucket access (${value.length === 1 ? "1 grant" : `${value.length} grants`})`) : null;
+    case "expiresAt":
+      return typeof value === "string" ? `expires ${shortDateTime(value)}` : value === null ? "never expires" : null;
+    case "sftp":
+      if (value === null) return "SFTP access removed";
+      return typeof value === "object" && "sshPublicKeys" in value && Array.isArray(value.sshPublicKeys) ? sftpKeys(value.sshPublicKeys.length) : null;
+    default:
+      return null;
+  }
+}
+
+function sftpKeys(n: number): string {
+  return n === 1 ? "SFTP with 1 key" : `SFTP with ${n} keys`;
+}
+
+function grantLabel(p: Permission | undefined): string {
+  if (!p) return "";
+  return p.prefix ? `${p.bucket}/${p.prefix}` : p.bucket;
+}
+
+function days(n: number): string {
+  return n === 1 ? "1 day" : `${n} days`;
+}
+
+function expiry(n: number | null): string {
+  return n === null ? "none" : days(n);
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
