@@ -1,7 +1,8 @@
 import * as z from "zod";
 import { ActivityKind, type ActivityEntry } from "./live";
 import { Email } from "./project";
-import { IsoTime, ResourceKind } from "./resource";
+import { IsoTime, type ResourceKind } from "./resource";
+import { KIND_KEYS, kindFacts } from "../kinds";
 
 /** A resource as the activity filter names it: `kind:name` (`bucket:reports`, `sftp:server`). */
 export const ActivityResource = z
@@ -9,13 +10,14 @@ export const ActivityResource = z
   .max(200, "A resource is at most 200 characters.")
   .transform((value, ctx) => {
     const colon = value.indexOf(":");
-    const kind = ResourceKind.safeParse(value.slice(0, colon));
+    const kind = value.slice(0, colon);
     const name = value.slice(colon + 1);
-    if (colon < 0 || !kind.success || name === "") {
-      ctx.addIssue({ code: "custom", message: `Name a resource as kind:name, with kind one of ${ResourceKind.options.join(", ")} (e.g. bucket:reports).` });
+    if (colon < 0 || kindFacts(kind) === undefined || name === "") {
+      ctx.addIssue({ code: "custom", message: `Name a resource as kind:name, with kind one of ${KIND_KEYS.join(", ")} (e.g. bucket:reports).` });
       return z.NEVER;
     }
-    return { kind: kind.data, name };
+    // The table's kinds are ResourceKind; a kind registered at run time is known by its key.
+    return { kind: kind as ResourceKind, name };
   });
 export type ActivityResource = z.output<typeof ActivityResource>;
 

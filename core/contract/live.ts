@@ -1,12 +1,17 @@
 import * as z from "zod";
 import { IsoTime, ResourceKind } from "./resource";
-import { kindFrameShape, kindListsShape } from "../kinds";
+import { KIND_KEYS, kindFacts, kindFrameShape, kindListsShape } from "../kinds";
 import { ProjectSummary } from "./project";
 import { Member } from "./member";
 
-/** What an activity entry is about: a resource, or the project's membership. */
-export const ActivityKind = z.enum([...ResourceKind.options, "member"]);
-export type ActivityKind = z.infer<typeof ActivityKind>;
+/**
+ * What an activity entry is about: a resource of a kind the kind table (or a run-time
+ * registration) knows, or the project's membership.
+ */
+export type ActivityKind = ResourceKind | "member";
+export const ActivityKind = z.custom<ActivityKind>((value) => typeof value === "string" && (value === "member" || kindFacts(value) !== undefined), {
+  error: () => `Use one of ${[...KIND_KEYS, "member"].join(", ")}.`,
+});
 
 /**
  * The stack operation an activity entry belongs to, as data: the app folds an operation's entries
@@ -44,9 +49,10 @@ export type ActivityEntry = z.infer<typeof ActivityEntry>;
 /**
  * `GET /api/projects/:p` — the KV snapshot; `seq` is where the live socket resumes. One list per
  * kind of the kind table (`buckets`, `users`, `sftpServers`: the SFTP server when SFTP is (being)
- * turned on, zero or one); a list missing from an older snapshot is empty.
+ * turned on, zero or one); a list missing from an older snapshot is empty. Loose: the list of a
+ * kind registered at run time (kinds.ts registerKind) passes through.
  */
-export const ProjectView = z.object({
+export const ProjectView = z.looseObject({
   project: ProjectSummary,
   seq: z.number().int().nonnegative(),
   ...kindListsShape(),
@@ -55,7 +61,7 @@ export const ProjectView = z.object({
 export type ProjectView = z.infer<typeof ProjectView>;
 
 /** Whole state, sent when the client's `since` is older than the kept log (and what KV's snapshot holds). */
-export const SnapshotFrame = z.object({
+export const SnapshotFrame = z.looseObject({
   type: z.literal("snapshot"),
   seq: z.number().int(),
   ...kindListsShape(),
@@ -78,9 +84,10 @@ export const LiveFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("presence-delta"), managers: z.array(PresentManager), left: z.array(z.string()) }),
   /**
    * One change: the resource's new state under its kind's key (`bucket`, `user`, `sftp`; null when
-   * it is gone) or the new member list, and the activity line.
+   * it is gone) or the new member list, and the activity line. Loose, as the snapshot: a kind
+   * registered at run time sends its view under its own key.
    */
-  z.object({
+  z.looseObject({
     type: z.literal("change"),
     seq: z.number().int(),
     ...kindFrameShape(),
