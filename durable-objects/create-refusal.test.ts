@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { LiveFrame, type ProjectView } from "../core/contract";
 import { physicalBucketName } from "../core/naming";
 import { accountClient, api, login, registerProject } from "../test/workers/harness";
+import { framesUntil } from "../test/workers/live";
 
 describe("a create refused because the name is taken", () => {
   it("answers 409 'choose another name' and no frame or view shows the bucket", async () => {
@@ -30,7 +31,8 @@ describe("a create refused because the name is taken", () => {
     expect(body.error.message).not.toMatch(/try again/i);
     expect(body.error.fields?.name).toMatch(/choose another/i);
 
-    await new Promise((r) => setTimeout(r, 200));
+    // The room's refusal ends in a "deleted" change with the failure's activity line.
+    await framesUntil(frames, (fs) => fs.some((f) => f.type === "change" && f.bucket?.status === "deleted"));
     ws.close();
     const view = await (await api(owner, `/api/projects/${project.id}`)).json<ProjectView>();
     expect(view.buckets.map((b) => b.name)).not.toContain("taken");

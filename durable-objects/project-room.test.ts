@@ -81,7 +81,8 @@ describe("ProjectRoom live socket", () => {
     const project = await registerProject();
     const watcher = await connect(await login("owner@example.com"), project.id, 0);
     await waitFor(watcher.presence, 1);
-    await new Promise((r) => setTimeout(r, 400)); // the watcher's own join has been told
+    // Everyone, the watcher too, is told of its own join in the next presence flush: count after it.
+    await waitForMatch(watcher.presence, (p) => p.type === "presence-delta" && p.managers.some((m) => m.email === "owner@example.com"));
     const seen = watcher.presence.length;
     const burst = await Promise.all(Array.from({ length: 8 }, async () => connect(await login("viewer@example.com"), project.id, 0)));
     const delta = await waitForMatch(watcher.presence, (p) => p.type === "presence-delta" && p.managers.some((m) => m.connections === 8));

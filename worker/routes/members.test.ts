@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { ActivityPage, Member, Me } from "../../core/contract";
 import { api, login, registerProject } from "../../test/workers/harness";
-import { closedWithin, framesUntil, listen } from "../../test/workers/live";
+import { closedWithin, framesUntil, listen, openWhen, presenceCounted } from "../../test/workers/live";
 
 type Envelope = { error: { code: string; message: string; fields?: Record<string, string> } };
 const put = (cookie: string, projectId: string, email: string, role: string) =>
@@ -83,7 +83,7 @@ describe("members", () => {
 
     expect((await remove(owner, project.id, "viewer@example.com")).status).toBe(200);
     expect(await closedWithin(viewerTab, 2_000)).toMatchObject({ code: 4404 });
-    expect(await closedWithin(editorTab, 200)).toBe("open");
+    expect(await openWhen(editorTab, presenceCounted("viewer@example.com", 0))).toBe("open");
     expect((await api(viewer, `/api/projects/${project.id}`)).status).toBe(404);
     expect((await api(viewer, `/api/projects/${project.id}/activity`)).status).toBe(404);
     const me = await (await api(viewer, "/api/me")).json<Me>();

@@ -3,7 +3,7 @@ import { env, runDurableObjectAlarm, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { api, eventually, login, ORIGIN, registerProject } from "../../test/workers/harness";
 import { accessEnv, accessTeam, fetchWith, mintToken } from "../../test/workers/access";
-import { closedWithin, framesUntil, listen } from "../../test/workers/live";
+import { closedWithin, framesUntil, listen, openWhen, presenceCounted } from "../../test/workers/live";
 
 const liveOf = (cookie: string, projectId: string) => api(cookie, `/api/projects/${projectId}/live`, { headers: { Upgrade: "websocket" } }).then(listen);
 
@@ -22,7 +22,8 @@ describe("sign-out", () => {
     expect(res.headers.get("set-cookie")).toMatch(/stackroom_session=;/);
 
     for (const tab of tabs) expect(await closedWithin(tab, 2_000)).toMatchObject({ code: 4401 });
-    expect(await closedWithin(elsewhere, 300)).toBe("open");
+    // The room tells the sockets left in project one that this owner is down to one (elsewhere's).
+    expect(await openWhen(elsewhere, presenceCounted("owner@example.com", 1))).toBe("open");
     // The cookie itself no longer works, even if a copy of it survived the browser.
     const after = await SELF.fetch(`${ORIGIN}/api/me`, { headers: { cookie: thisBrowser } });
     expect(after.status).toBe(401);
@@ -65,7 +66,7 @@ describe("sign-out", () => {
     const stub = env.PROJECT_ROOM.get(env.PROJECT_ROOM.idFromName(project.id));
     const closed = await eventually(async () => (await runDurableObjectAlarm(stub), closedWithin(ending, 50)), (v) => v !== "open", 5_000);
     expect(closed).toMatchObject({ code: 4401, reason: expect.stringMatching(/sign-in ended/) });
-    expect(await closedWithin(staying, 300)).toBe("open");
+    expect(await openWhen(staying, presenceCounted("short-lived@example.com", 0))).toBe("open");
     staying.ws.close();
   });
 });
