@@ -4,9 +4,10 @@
  * resource and the templates it applies to, and says why. control-tower.test.ts fails on a
  * finding without a waiver here, and on a waiver that no longer matches a finding.
  */
+import type { ResourceKind } from "../core/contract";
 
-/** bridge: aws-bridge/template.yaml; bucket / user / sftp: the generated templates. */
-export type TemplateFamily = "bridge" | "bucket" | "user" | "sftp";
+/** bridge: aws-bridge/template.yaml; a kind of the kind table (bucket / user / sftp): its generated templates. */
+export type TemplateFamily = "bridge" | ResourceKind;
 
 export interface GuardWaiver {
   control: string;
