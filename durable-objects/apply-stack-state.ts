@@ -1,7 +1,7 @@
 import type { ActivityEntry, ActivityOperation, Lock } from "../core/contract";
 import type { StackState } from "../core/stack-status";
 import type { StoredResource } from "./kinds/kind";
-import { capitalize } from "./stack-operation";
+import { capitalize } from "../core/words";
 
 /** How far an event's timestamp may precede the lock (clock skew between AWS and the edge). */
 const CLOCK_SKEW_MS = 60_000;
@@ -17,13 +17,13 @@ const actionPrefixes: Record<Lock["action"], string[]> = {
  * our ClientRequestToken (= operation id) into every event of the operation; when a source omits
  * it (moto), fall back to the kind of status and its time.
  */
-export function belongsToLock(state: StackState, lock: Lock): boolean {
+function belongsToLock(state: StackState, lock: Lock): boolean {
   if (state.operationToken) return state.operationToken === lock.operationId;
   const prefixes = actionPrefixes[lock.action];
   return prefixes.some((p) => state.stackStatus.startsWith(p)) && Date.parse(state.at) >= Date.parse(lock.since) - CLOCK_SKEW_MS;
 }
 
-export interface AppliedState {
+interface AppliedState {
   next: StoredResource;
   activity: Pick<ActivityEntry, "message" | "tone" | "operation">;
 }

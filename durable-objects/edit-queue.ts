@@ -1,11 +1,15 @@
 import * as z from "zod";
-import { ProjectRecord, QueuedEdit, ResourceKind, type Role } from "../core/contract";
-import { OPS_ACTOR, ROOM_ACTOR, type RoomContext } from "./room-context";
+import { ProjectRecord, QueuedEdit, type ResourceKind, type Role } from "../core/contract";
+import type { RoomContext } from "./room-context";
+import { OPS_ACTOR, ROOM_ACTOR } from "./kinds/kit";
 import { RoomError, refusal, type RoomResult } from "./room-error";
 import { startOperation, startingState } from "./stack-operation";
 import type { Quarantine } from "./quarantine";
-import { kindList, kinds } from "./kinds";
+import { isKnownKind, kindList, moduleOf } from "./kinds";
 import type { StoredResource } from "./kinds/kind";
+
+/** A kind the room has a module for (built in or registered at run time). */
+const KnownKind = z.custom<ResourceKind>(isKnownKind, { error: "Not a kind this room knows." });
 
 /**
  * A 202'd edit waiting for its resource's lock; its operation id becomes the ClientRequestToken.
@@ -14,7 +18,7 @@ import type { StoredResource } from "./kinds/kind";
 export const QueueEntry = z.object({
   edit: QueuedEdit,
   project: ProjectRecord,
-  request: z.object({ kind: ResourceKind, change: z.unknown() }),
+  request: z.object({ kind: KnownKind, change: z.unknown() }),
 });
 export type QueueEntry = z.infer<typeof QueueEntry>;
 
@@ -51,9 +55,8 @@ export class EditQueue {
 
   find(operationId: string): { kind: ResourceKind; name: string; entry: QueueEntry | null } | undefined {
     const row = this.sql.exec<{ kind: string; name: string; json: string }>("SELECT kind, name, json FROM edit_queue WHERE operation_id = ?", operationId).toArray()[0];
-    const kind = ResourceKind.safeParse(row?.kind);
-    if (!row || !kind.success) return undefined;
-    return { kind: kind.data, name: row.name, entry: this.#entry(operationId, row.json) };
+    if (!row || !isKnownKind(row.kind)) return undefined;
+    return { kind: row.kind, name: row.name, entry: this.#entry(operationId, row.json) };
   }
 
   remove(operationId: string): void {
@@ -65,10 +68,7 @@ export class EditQueue {
     return this.sql
       .exec<{ kind: string; name: string }>("SELECT DISTINCT kind, name FROM edit_queue")
       .toArray()
-      .flatMap((r) => {
-        const kind = ResourceKind.safeParse(r.kind);
-        return kind.success ? [{ kind: kind.data, name: r.name }] : [];
-      });
+      .flatMap((r) => (isKnownKind(r.kind) ? [{ kind: r.kind, name: r.name }] : []));
   }
 }
 
@@ -103,12 +103,12 @@ export function mustQueue(room: RoomContext, kind: ResourceKind, name: string, a
  */
 function knowsStartingState(room: RoomContext, kind: ResourceKind, name: string, actor: string): boolean {
   if (actor === ROOM_ACTOR || actor === OPS_ACTOR || room.queue.list(kind, name).length > 0) return false;
-  return !kindList.some((k) => room.store.list(k.kind).some((s) => s.resource.lock && !(k.kind === kind && s.resource.name === name)));
+  return !kindList().some((k) => room.store.list(k.kind).some((s) => s.resource.lock && !(k.kind === kind && s.resource.name === name)));
 }
 
 /** Accepts an edit behind the running one: stored (survives eviction), shown to everyone as queued. */
 export function enqueue(room: RoomContext, project: ProjectRecord, actor: string, kind: ResourceKind, change: { action: QueuedEdit["action"] }, name: string): RoomResult<{ operationId: string }> {
-  const module = kinds[kind];
+  const module = moduleOf(kind);
   const current = room.store.get(kind, name);
   const edit: QueuedEdit = { operationId: crypto.randomUUID(), by: actor, since: new Date().toISOString(), action: change.action, summary: module.summarize(change) };
   // Refused now with the words it would be refused with at start, rather than accepted and dropped later.
@@ -137,7 +137,7 @@ export function enqueue(room: RoomContext, project: ProjectRecord, actor: string
 export function nextRun(rows: readonly QueueEntry[]): { head: QueueEntry; merged: QueueEntry[] } | null {
   const first = rows[0];
   if (!first) return null;
-  const module = kinds[first.request.kind];
+  const module = moduleOf(first.request.kind);
   let change = first.request.change;
   const merged = [first];
   for (const entry of rows.slice(1)) {
@@ -151,7 +151,7 @@ export function nextRun(rows: readonly QueueEntry[]): { head: QueueEntry; merged
 
 /** Whether a queued edit's author may still make it: a member with the kind's role, the room itself, or ops. */
 function mayStart(room: RoomContext, kind: ResourceKind, entry: QueueEntry): boolean {
-  return entry.edit.by === ROOM_ACTOR || entry.edit.by === OPS_ACTOR || room.members.allows(entry.edit.by, kinds[kind].changeRole);
+  return entry.edit.by === ROOM_ACTOR || entry.edit.by === OPS_ACTOR || room.members.allows(entry.edit.by, moduleOf(kind).changeRole);
 }
 
 /** Takes the next run off the resource's queue; an unreadable head is dropped and reported, and so is an edit whose author may no longer make it. */
@@ -159,7 +159,7 @@ function takeRun(room: RoomContext, kind: ResourceKind, name: string): { head: Q
   const rows = room.queue.list(kind, name);
   const first = rows[0];
   if (!first) return null;
-  if (!first.entry || !kinds[kind].parseChange(first.entry.request.change).ok) {
+  if (!first.entry || !moduleOf(kind).parseChange(first.entry.request.change).ok) {
     room.queue.remove(first.operationId);
     return { invalid: first.operationId };
   }
@@ -170,7 +170,7 @@ function takeRun(room: RoomContext, kind: ResourceKind, name: string): { head: Q
   }
   const readable: QueueEntry[] = [];
   for (const row of rows) {
-    if (!row.entry || !kinds[kind].parseChange(row.entry.request.change).ok || !mayStart(room, kind, row.entry)) break;
+    if (!row.entry || !moduleOf(kind).parseChange(row.entry.request.change).ok || !mayStart(room, kind, row.entry)) break;
     readable.push(row.entry);
   }
   const run = nextRun(readable);
@@ -184,7 +184,7 @@ function takeRun(room: RoomContext, kind: ResourceKind, name: string): { head: Q
  * under it) is reported and dropped; the next one follows.
  */
 export async function drainQueue(room: RoomContext, kind: ResourceKind, name: string): Promise<void> {
-  const module = kinds[kind];
+  const module = moduleOf(kind);
   for (;;) {
     const current = room.store.get(kind, name);
     if (current?.resource.lock || queueHeld(current)) return;
@@ -241,7 +241,7 @@ export function cancelQueued(room: RoomContext, actor: string, role: Role, opera
   const current = room.store.get(found.kind, found.name);
   const line = {
     actor,
-    message: `${actor} cancelled the queued edit (${edit.summary}) of ${kinds[found.kind].noun} ${found.name} by ${edit.by}`,
+    message: `${actor} cancelled the queued edit (${edit.summary}) of ${moduleOf(found.kind).noun} ${found.name} by ${edit.by}`,
     tone: "info" as const,
     operation: { id: edit.operationId, action: edit.action, step: "cancelled" as const, by: edit.by },
   };

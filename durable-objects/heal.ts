@@ -1,15 +1,15 @@
-import { SFTP_SERVER_NAME, sha256Fingerprint, type ActivityEntry, type ProjectRecord, type ResourceKind } from "../core/contract";
+import type { ActivityEntry, ProjectRecord, ResourceKind } from "../core/contract";
 import type { CloudFormationClient } from "../core/aws";
 import { AwsError } from "../core/aws/errors";
 import { parseStackName, stackName } from "../core/naming";
 import { isTerminalStackStatus, resourceStatusOf, type StackState } from "../core/stack-status";
-import { ROOM_ACTOR, type RoomContext } from "./room-context";
+import type { RoomContext } from "./room-context";
 import { applyStackState } from "./apply-stack-state";
-import { patchResource, roomErrorFromAws } from "./stack-operation";
-import { kindList, kinds, type KindModule } from "./kinds";
+import { patchResource } from "./stack-operation";
+import { roomErrorFromAws } from "./kinds/kit";
+import { kindList, kindModule, moduleOf } from "./kinds";
 import { errorText, logEvent } from "../core/log";
-import type { StoredResource } from "./kinds/kind";
-import { StoredSftp } from "./kinds/sftp";
+import type { KindModule, StoredResource } from "./kinds/kind";
 
 /**
  * Healing: the room corrected from CloudFormation's own description of the project's stacks
@@ -20,7 +20,7 @@ import { StoredSftp } from "./kinds/sftp";
 const STARTING_GRACE_MS = 10 * 60_000;
 
 /** A resource's stack as CloudFormation itself describes it: the truth the room heals towards. */
-export interface ResourceStack {
+interface ResourceStack {
   name: string;
   spec: object;
   stackStatus: string;
@@ -28,7 +28,7 @@ export interface ResourceStack {
   outputs: Readonly<Record<string, string>>;
 }
 
-export interface HealStep {
+interface HealStep {
   stored: StoredResource;
   remove: boolean;
   activity: Pick<ActivityEntry, "message" | "tone">;
@@ -91,14 +91,20 @@ export function healResources(module: Pick<KindModule, "kind" | "noun" | "adopt"
 
 /**
  * Every Stackroom stack of the project, by kind, with the spec its kind reads from its template
- * (or tags). A stack whose spec no kind can read is skipped, said in the log.
+ * (or tags). A stack whose spec no kind can read is skipped, said in the log; so is one of a kind
+ * the room has no module for.
  */
 export async function readProjectStacks(cloudformation: CloudFormationClient, project: ProjectRecord): Promise<Map<ResourceKind, ResourceStack[]>> {
-  const result = new Map<ResourceKind, ResourceStack[]>(kindList.map((k) => [k.kind, []]));
+  const result = new Map<ResourceKind, ResourceStack[]>(kindList().map((k) => [k.kind, []]));
   for (const stack of await cloudformation.describeStacks()) {
     const parsed = parseStackName(stack.stackName);
     if (parsed?.projectId !== project.id) continue;
-    const spec = kinds[parsed.kind].readSpec(await cloudformation.getTemplate(stack.stackName), stack.tags);
+    const module = kindModule(parsed.kind);
+    if (!module) {
+      logEvent("warn", "stack_kind_unknown", { project: project.id, stackName: stack.stackName });
+      continue;
+    }
+    const spec = module.readSpec(await cloudformation.getTemplate(stack.stackName), stack.tags);
     if (spec === null) logEvent("warn", "stack_spec_unreadable", { project: project.id, stackName: stack.stackName });
     else result.get(parsed.kind)?.push({ name: parsed.name, spec, stackStatus: stack.stackStatus, stackStatusReason: stack.stackStatusReason, outputs: stack.outputs });
   }
@@ -115,55 +121,24 @@ export async function refreshFromCloudFormation(room: RoomContext, project: Proj
   }
   const now = new Date().toISOString();
   let changed = 0;
-  for (const module of kindList) {
+  for (const module of kindList()) {
     const found = stacks.get(module.kind) ?? [];
     const steps = healResources(module, project, room.store.list(module.kind), found, now);
     for (const step of steps) {
       const outputs = found.find((s) => s.name === step.stored.resource.name)?.outputs ?? {};
-      const stored = module.learn(room, project, step.stored, { physicalIds: {}, outputs }) ?? step.stored;
+      const stored = module.learn?.(room, project, step.stored, { physicalIds: {}, outputs }) ?? step.stored;
       room.record(module.kind, stored, { actor: "Stackroom", ...step.activity }, step.remove);
     }
     changed += steps.length;
   }
-  return changed + (await learnSftpHostKey(room, project));
-}
-
-/**
- * Transfer Family's fingerprint of the project's SFTP server's host key, once the server stands
- * and until it is known: kept on the server's endpoint, so links made from then on carry it and
- * the recipient's page asks AWS nothing. (The local stand-in's endpoint carries its key already.)
- * A failed read is logged and tried again at the next heal. Answers 1 when it learned it.
- */
-export async function learnSftpHostKey(room: RoomContext, project: ProjectRecord): Promise<number> {
-  const stored = room.store.getAs("sftp", SFTP_SERVER_NAME, StoredSftp);
-  const endpoint = stored?.resource.endpoint;
-  const serverId = stored?.resource.serverId;
-  if (!stored || !endpoint || endpoint.hostKey || !serverId || stored.resource.status === "deleted") return 0;
-  let answer: string | undefined;
-  try {
-    answer = await room.gateway(project).sftpHostKeyFingerprint(serverId);
-  } catch (err) {
-    logEvent("warn", "sftp_host_key_unread", { project: project.id, serverId, error: errorText(err) });
-    return 0;
-  }
-  const fingerprint = answer === undefined ? undefined : sha256Fingerprint(answer);
-  if (!fingerprint) {
-    if (answer !== undefined) logEvent("warn", "sftp_host_key_unreadable", { project: project.id, serverId });
-    return 0;
-  }
-  // Other calls ran while AWS answered (turning SFTP off, a stack event, another heal): write only
-  // the fingerprint, onto the state as it is now, and only if it is still the same standing server.
-  const now = room.store.getAs("sftp", SFTP_SERVER_NAME, StoredSftp);
-  const nowEndpoint = now?.resource.endpoint;
-  if (!now || !nowEndpoint || nowEndpoint.hostKey || now.resource.lock || now.resource.status === "deleted" || now.resource.serverId !== serverId) return 0;
-  const next: StoredSftp = { ...now, resource: { ...now.resource, endpoint: { ...nowEndpoint, hostKey: { fingerprint } } } };
-  room.record("sftp", next, { actor: ROOM_ACTOR, message: `Transfer Family gave the SFTP server's host key fingerprint, ${fingerprint}: recipients of new links can check their first connection against it`, tone: "info" });
-  return 1;
+  // What kinds learn from AWS beyond CloudFormation (the SFTP server's host key), once healed.
+  for (const module of kindList()) if (module.learnFromAws) changed += await module.learnFromAws(room, project);
+  return changed;
 }
 
 /** Every locked resource with the last time anything was heard of its operation. */
 export function lockedResources(room: RoomContext): Array<{ kind: ResourceKind; stored: StoredResource; lastHeard: number }> {
-  return kindList.flatMap(({ kind }) =>
+  return kindList().flatMap(({ kind }) =>
     room.store.list(kind).flatMap((stored) => {
       const lock = stored.resource.lock;
       return lock ? [{ kind, stored, lastHeard: Math.max(Date.parse(lock.since), room.store.lastHeard(kind, stored.resource.name)) }] : [];
@@ -179,7 +154,7 @@ export async function healStuckLocks(room: RoomContext, project: ProjectRecord, 
   let changed = 0;
   for (const { kind, stored, lastHeard } of lockedResources(room)) {
     if (now - lastHeard < stuckMs) continue;
-    const module = kinds[kind];
+    const module = moduleOf(kind);
     const name = stored.resource.name;
     room.store.heard(kind, name, now); // next look in another stuckMs
     let state: StackState | "none";
@@ -208,7 +183,7 @@ export async function healStuckLocks(room: RoomContext, project: ProjectRecord, 
     const applied = applyStackState(module.noun, stored, state);
     if (applied && current?.resource.lock?.operationId === stored.resource.lock?.operationId) {
       const message = `No event for ${Math.round(stuckMs / 1000)} s; CloudFormation says ${state.stackStatus}. ${applied.activity.message}`;
-      const next = module.learn(room, project, applied.next, { physicalIds: {}, outputs }) ?? applied.next;
+      const next = module.learn?.(room, project, applied.next, { physicalIds: {}, outputs }) ?? applied.next;
       room.record(kind, next, { actor: "Stackroom", message, tone: applied.activity.tone, operation: applied.activity.operation }, next.resource.status === "deleted");
       changed++;
     }

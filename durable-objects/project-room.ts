@@ -1,19 +1,20 @@
 import { DurableObject } from "cloudflare:workers";
 import * as z from "zod";
 import type {
-  AccessKeySummary, ActivityFilter, ActivityKind, ActivityPage, BucketUsage, CreatedKey, CreateShareBody, Lock, Member, OpenedShare, ProjectRecord, QueuedEdit, ResourceEvents, ResourceKind, Role, SftpEndpoint, Share, ShareState, StackEvent,
+  AccessKeySummary, ActivityFilter, ActivityKind, ActivityPage, BucketUsage, CreatedKey, CreateShareBody, Lock, Member, OpenedShare, ProjectRecord, QueuedEdit, ResourceEvents, ResourceKind, Role, Share, ShareState, StackEvent,
 } from "../core/contract";
-import { LiveFrame, notAMember, roleAtLeast, roleTooLow, sftpHostKey } from "../core/contract";
+import { LiveFrame, notAMember, roleAtLeast, roleTooLow } from "../core/contract";
+import type { ProjectAws } from "../core/aws";
 import { LIVE_CALLER_HEADERS, type Caller } from "../core/room-result";
 import type { Snapshot } from "../core/kv-documents";
 import { RESTORED_WITHOUT_PAYLOAD, type ProjectExport } from "../core/project-export";
 import type { OffboardAnswer, ProjectStatus } from "../core/ops-answers";
 import { membersKey, snapshotKey } from "../core/kv-documents";
 import { deleteNextStage, standingResources } from "./room-offboard";
-import { OPS_ACTOR } from "./room-context";
 import { publicShare } from "./share-store";
 import { deriveStackState, forgettableEvents, physicalIdsOf } from "../core/stack-status";
 import { parseStackName, stackName } from "../core/naming";
+import { capitalize } from "../core/words";
 import { RoomError, guarded, refusal, type RoomResult } from "./room-error";
 import { RoomStore } from "./room-store";
 import { ShareStore } from "./share-store";
@@ -21,16 +22,20 @@ import { attachmentOf, broadcast, Presence, SOCKET_ENDS_KEY, type SocketAttachme
 import { MemberStore } from "./member-store";
 import * as membership from "./room-members";
 import { applyStackState } from "./apply-stack-state";
-import { awsGateway } from "./stack-gateway";
-import type { ActivityLine, ChangeFields, RoomContext } from "./room-context";
-import { availableActions, capitalize, continueRollback, refuseRepair, retryOperation, roomErrorFromAws, startOperation, type Repair } from "./stack-operation";
-import { healStuckLocks, learnSftpHostKey, lockedResources, refreshFromCloudFormation } from "./heal";
+import { awsGateway, projectClients } from "./stack-gateway";
+import type { ActivityLine, ChangeFields, KindNeighbours, RoomContext, RoomWorkflows } from "./room-context";
+import { availableActions, continueRollback, refuseRepair, retryOperation, startOperation, type Repair } from "./stack-operation";
+import { OPS_ACTOR, roomErrorFromAws } from "./kinds/kit";
+import { healStuckLocks, lockedResources, refreshFromCloudFormation } from "./heal";
 import * as keys from "./room-keys";
 import * as shares from "./room-shares";
 import { nextAlarm } from "./room-alarm";
 import { cancelQueued, drainQueue, EditQueue, enqueue, mustQueue } from "./edit-queue";
 import { publicView, snapshotFrame, SNAPSHOT_INTERVAL_MS, writeSnapshot } from "./room-view";
-import { kindList, kinds } from "./kinds";
+import { kindList, kindModule, moduleOf } from "./kinds";
+import { bucketGateway } from "./kinds/bucket";
+import { kindNeighbours } from "./kind-neighbours";
+import { bucketDeleteWorkflow } from "./bucket-delete-workflow";
 import { observe } from "../core/telemetry";
 import { configureLogs, errorText, logEvent } from "../core/log";
 import type { ResourceView, StoredResource } from "./kinds/kind";
@@ -67,6 +72,8 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   readonly shares: ShareStore;
   readonly queue: EditQueue;
   readonly members: MemberStore;
+  readonly neighbours: KindNeighbours;
+  readonly workflows: RoomWorkflows;
   readonly presence: Presence;
   readonly quarantine: Quarantine;
   /** AWS-backed reads kept briefly in memory (read-cache.ts), AWS_READ_CACHE_SECONDS long. */
@@ -78,10 +85,12 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     configureLogs(env.LOG_LEVEL);
     migrateRoom(ctx.storage);
     this.quarantine = new Quarantine(ctx.storage.sql, "ProjectRoom");
-    this.store = new RoomStore(ctx.storage.sql, this.quarantine);
+    this.store = new RoomStore(ctx.storage.sql, this.quarantine, (kind, raw) => moduleOf(kind).parseStored(raw));
     this.shares = new ShareStore(ctx.storage.sql, this.quarantine);
     this.queue = new EditQueue(ctx.storage.sql, this.quarantine);
     this.members = new MemberStore(ctx.storage.sql, this.quarantine);
+    this.neighbours = kindNeighbours(this.store);
+    this.workflows = { start: (op) => startOperation(this, op), ...bucketDeleteWorkflow(this) };
     const readSeconds = Number(env.AWS_READ_CACHE_SECONDS);
     const readTtlMs = (Number.isFinite(readSeconds) && readSeconds >= 0 ? readSeconds : 30) * 1000;
     this.usageReads = new ReadCache(readTtlMs);
@@ -92,16 +101,15 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   }
 
   gateway(project: ProjectRecord) {
-    return awsGateway(this.env, project);
+    return awsGateway(this.aws(project), project);
   }
 
-  localSftpEndpoint(): SftpEndpoint | undefined {
-    const [host, port] = (this.env.LOCAL_SFTP_ENDPOINT ?? "").split(":");
-    if (!host || !port || !Number.isInteger(Number(port))) return undefined;
-    const configured = this.env.LOCAL_SFTP_HOST_KEY ?? "";
-    const hostKey = sftpHostKey(configured);
-    if (configured !== "" && !hostKey) logEvent("warn", "local_sftp_host_key_unreadable", { length: configured.length });
-    return hostKey ? { host, port: Number(port), hostKey } : { host, port: Number(port) };
+  aws(project: ProjectRecord): ProjectAws {
+    return projectClients(this.env, project);
+  }
+
+  environment(): Env {
+    return this.env;
   }
 
   /**
@@ -110,7 +118,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
    */
   async submit(kind: ResourceKind, request: { project: ProjectRecord; caller: Caller; change: unknown; queue?: boolean }): Promise<RoomResult<{ resource: ResourceView; operationId: string }>> {
     this.rememberProject(request.project);
-    const module = kinds[kind];
+    const module = moduleOf(kind);
     const denied = this.refusalFor(request.project, request.caller, module.changeRole);
     if (denied) return denied;
     return this.change(kind, request.project, request.caller.email, request.change, request.queue);
@@ -118,7 +126,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
 
   /** A change once its author may make it: started, or queued behind the resource's running operation. */
   private async change(kind: ResourceKind, project: ProjectRecord, actor: string, change: unknown, queue?: boolean): Promise<RoomResult<{ resource: ResourceView; operationId: string }>> {
-    const module = kinds[kind];
+    const module = moduleOf(kind);
     const parsed = module.parseChange(change);
     if (!parsed.ok) return refusal(parsed.error);
     const name = module.nameOf(parsed.change);
@@ -138,7 +146,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   /** A repair after a failure: retry the rolled-back update or failed delete, or continue a stuck rollback. Starts at once: a held queue waits for exactly this. */
   async act(kind: ResourceKind, project: ProjectRecord, caller: Caller, name: string, action: Repair): Promise<RoomResult<{ resource: ResourceView; operationId: string }>> {
     this.rememberProject(project);
-    const module = kinds[kind];
+    const module = moduleOf(kind);
     const denied = this.refusalFor(project, caller, module.changeRole);
     if (denied) return denied;
     const actor = caller.email;
@@ -346,7 +354,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     const locks: ProjectStatus["locks"] = [];
     const failures: ProjectStatus["failures"] = [];
     let queued = 0;
-    for (const { kind } of kindList) {
+    for (const { kind } of kindList()) {
       for (const stored of this.store.list(kind)) {
         const { name, status, lock, statusReason } = stored.resource;
         const counts = (resources[kind] ??= {});
@@ -452,7 +460,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
       if (!stored || stored.resource.status === "deleted" || !("physicalName" in stored.resource)) throw new RoomError("not_found", `No bucket named “${name}”.`);
       try {
         const physicalName = String(stored.resource.physicalName);
-        return { usage: await this.usageReads.get(physicalName, async () => ({ ...(await this.gateway(project).bucketUsage(physicalName)), at: new Date().toISOString() })) };
+        return { usage: await this.usageReads.get(physicalName, async () => ({ ...(await bucketGateway(this, project).usage(physicalName)), at: new Date().toISOString() })) };
       } catch (err) {
         throw roomErrorFromAws(err, `bucket “${name}”`);
       }
@@ -545,7 +553,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     const now = Date.now();
     const project = this.store.project();
     if (project && Number(this.store.getMeta("snapshotDue") ?? Infinity) <= now) await writeSnapshot(this, this.env.STACK_CACHE, project.id, now);
-    for (const module of kindList) if (project && module.alarm) await module.alarm.run(this, project, now);
+    for (const module of kindList()) if (project && module.alarm) await module.alarm.run(this, project, now);
     if (project && lockedResources(this).some(({ lastHeard }) => now - lastHeard >= this.stuckMs())) await this.heal(project, "stuck", () => healStuckLocks(this, project, now, this.stuckMs()));
     // Resume queues a restart may have left waiting on a free resource.
     for (const { kind, name } of this.queue.resources()) await drainQueue(this, kind, name);
@@ -558,7 +566,8 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   record(kind: ResourceKind, stored: StoredResource, activity: ActivityLine, remove = false): void {
     const project = this.store.project();
     // The kind's own state settles once an operation is over (a failed bucket delete gives grants back).
-    const settled = project ? kinds[kind].settle(this, project, stored) : { stored, after: () => undefined };
+    const settle = kindModule(kind)?.settle;
+    const settled = project && settle ? settle(this, project, stored) : { stored, after: () => undefined };
     const next = settled.stored;
     const lockBefore = this.store.get(kind, next.resource.name)?.resource.lock;
     if (remove) this.store.remove(kind, next.resource.name, project ? stackName(project.id, kind, next.resource.name) : "");
@@ -620,7 +629,8 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
 
   private refreshFromEvents(stack: string): void {
     const parsed = parseStackName(stack);
-    if (!parsed) return;
+    const module = parsed && kindModule(parsed.kind);
+    if (!parsed || !module) return;
     const events = this.store.stackEvents(stack);
     // Storage stays bounded: what can no longer change the state goes (and is not re-read next time).
     this.store.forgetStackEvents(forgettableEvents(events, RECENT_EVENTS_KEPT).map((e) => e.eventId));
@@ -635,14 +645,13 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
       }
       return;
     }
-    const module = kinds[parsed.kind];
     const applied = applyStackState(module.noun, stored, state);
     if (!applied) return;
     const project = this.store.project();
-    const next = (project ? module.learn(this, project, applied.next, { physicalIds: physicalIdsOf(events), outputs: {} }) : null) ?? applied.next;
+    const next = (project ? module.learn?.(this, project, applied.next, { physicalIds: physicalIdsOf(events), outputs: {} }) : null) ?? applied.next;
     this.record(parsed.kind, next, { actor: "CloudFormation", ...applied.activity }, next.resource.status === "deleted");
-    // A server that now stands has a host key: learn its fingerprint at once, not at the next heal.
-    if (project && parsed.kind === "sftp" && next.resource.status === "ready") this.ctx.waitUntil(learnSftpHostKey(this, project));
+    // What the kind learns from AWS itself (the SFTP server's host key) it learns at once, not at the next heal.
+    if (project && module.learnFromAws && next.resource.status === "ready") this.ctx.waitUntil(module.learnFromAws(this, project));
   }
 
   /** Closes the sockets whose sign-in has ended by `now`; remembers when the next one ends. */

@@ -11,7 +11,7 @@ export function nextAlarm(room: RoomContext, now: number, stuckMs: number): numb
   const snapshotDue = Number(room.store.getMeta("snapshotDue") ?? Infinity);
   // The earliest end of a live socket's sign-in (the socket is closed then).
   const socketEnds = Number(room.store.getMeta(SOCKET_ENDS_KEY) ?? Infinity);
-  const kindsDue = kindList.map((k) => k.alarm?.due(room, now) ?? Infinity);
+  const kindsDue = kindList().map((k) => k.alarm?.due(room, now) ?? Infinity);
   const stuck = lockedResources(room).map(({ lastHeard }) => Math.max(lastHeard + stuckMs, now + 1_000));
   const at = Math.min(snapshotDue, socketEnds, ...kindsDue, ...stuck);
   return Number.isFinite(at) ? at : null;

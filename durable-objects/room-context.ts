@@ -1,31 +1,68 @@
-import type { ActivityEntry, ActivityKind, LiveFrame, ProjectRecord, ResourceKind, SftpEndpoint } from "../core/contract";
+import type { ActivityEntry, ActivityKind, Bucket, LiveFrame, Permission, ProjectRecord, ResourceKind, SftpServer, SftpServerSpec, User } from "../core/contract";
+import type { ProjectAws } from "../core/aws";
 import type { RoomStore } from "./room-store";
 import type { ShareStore } from "./share-store";
 import type { EditQueue } from "./edit-queue";
 import type { MemberStore } from "./member-store";
 import type { SocketAttachment } from "./live-sockets";
 import type { StackGateway } from "./stack-gateway";
-import type { StoredResource } from "./kinds/kind";
-
-/** The room acting on its own (a failed delete's give-back, an expiry): never a member, so never an email. */
-export const ROOM_ACTOR = "Stackroom";
-/** Ops acting through the ops endpoints (offboarding a project): never a member either. */
-export const OPS_ACTOR = "Stackroom ops";
+import type { RoomResult } from "./room-error";
+import type { Operation, OperationOutcome, ResourceView, StoredResource } from "./kinds/kind";
 
 export type ActivityLine = Pick<ActivityEntry, "actor" | "message" | "tone" | "operation">;
 
 /** What a change frame may carry besides its activity line: a resource's new view (by kind) or the member list. */
 export type ChangeFields = Partial<Pick<Extract<LiveFrame, { type: "change" }>, "members">> & Partial<Record<ResourceKind, unknown>>;
 
-/** What the room's flows (operations, queue, healing, keys, shares, members) need from the room itself. */
+/**
+ * What a kind may read of the other kinds' resources, in the contract's views (a kind never
+ * imports another kind): answered by the room from its store (kind-neighbours.ts).
+ */
+export interface KindNeighbours {
+  buckets(): Bucket[];
+  users(): User[];
+  /** The project's SFTP server, with the spec CloudFormation last applied (null: never created), if the room has one. */
+  sftpServer(): { resource: SftpServer; appliedSpec: SftpServerSpec | null } | undefined;
+}
+
+/** The grants a bucket delete took away, per user: given back if the delete fails. */
+export type TakenGrants = Array<{ user: string; grants: Permission[] }>;
+
+/**
+ * Work a kind starts and the room carries out: its own operations from its timed work, and
+ * workflows across kinds (bucket-delete-workflow.ts), through the same operations and queue.
+ */
+export interface RoomWorkflows {
+  /** Starts a stack operation now (stack-operation.ts `startOperation`). */
+  start(op: Operation): Promise<RoomResult<{ resource: ResourceView; operationId: string }>>;
+  /**
+   * A bucket delete the manager confirmed takes the bucket out of every user's grants first, all
+   * or nothing: the users' updates, then `keep(taken)` (stored with the bucket until its delete
+   * settles), then `deleteBucket`; anything taken is given back when a later step fails.
+   */
+  takeGrantsThenDelete(request: { project: ProjectRecord; actor: string; bucket: string; keep(taken: TakenGrants): void; deleteBucket(): Promise<OperationOutcome> }): Promise<OperationOutcome>;
+  /** Queues, per user, an update giving back what a failed delete of `bucket` took, and says why. */
+  giveBack(project: ProjectRecord, bucket: string, taken: TakenGrants, why: string): void;
+}
+
+/** What the room's flows (operations, queue, healing, keys, shares, members) and its kinds need from the room itself. */
 export interface RoomContext {
   store: RoomStore;
   shares: ShareStore;
   queue: EditQueue;
   members: MemberStore;
+  /** The stack calls every kind makes, and the access keys, in the project's account. */
   gateway(project: ProjectRecord): StackGateway;
-  /** Where SFTP clients connect when a local stand-in replaces Transfer Family (`npm run dev`); undefined in production. */
-  localSftpEndpoint(): SftpEndpoint | undefined;
+  /**
+   * The project account's clients as the room reaches them (through its role, with the room's
+   * logs and metrics), for what one kind alone asks AWS: the kind wraps what it uses in a piece of
+   * its own (kinds/bucket.ts `bucketGateway`, kinds/sftp.ts `sftpGateway`).
+   */
+  aws(project: ProjectRecord): ProjectAws;
+  /** The room's environment (vars, bindings), for what one kind alone is configured with (the local SFTP stand-in). */
+  environment(): Env;
+  neighbours: KindNeighbours;
+  workflows: RoomWorkflows;
   /** Stores (or removes) the resource, logs the change under the next seq, broadcasts it. */
   record(kind: ResourceKind, stored: StoredResource, activity: ActivityLine, remove?: boolean): void;
   /** Logs an activity line that changes no resource (e.g. a share was opened). */

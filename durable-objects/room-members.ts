@@ -1,7 +1,8 @@
 import type { Member, Role } from "../core/contract";
 import { RoomError } from "./room-error";
 import { membersKey } from "../core/kv-documents";
-import { OPS_ACTOR, type RoomContext } from "./room-context";
+import type { RoomContext } from "./room-context";
+import { OPS_ACTOR } from "./kinds/kit";
 
 /** Close code of a socket whose person was removed from the project (4000 + 404, as a refused upgrade). */
 export const REMOVED_CLOSE_CODE = 4404;

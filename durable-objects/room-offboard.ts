@@ -6,18 +6,23 @@ import { kindList } from "./kinds";
 
 /**
  * Offboarding a project's resources, in the order their stacks depend on each other: users first
- * (they hold grants on buckets and SFTP access on the server), then buckets, then the SFTP server.
- * Each call starts the deletes of the first stage that still has resources standing, through the
- * normal stack path (locks, queue, CloudFormation's own refusals such as a non-empty bucket), and
- * answers what stands; ops call again until nothing does.
+ * (they hold grants on buckets and SFTP access on the server), then buckets, then the SFTP server,
+ * then any kind registered at run time. Each call starts the deletes of the first stage that still
+ * has resources standing, through the normal stack path (locks, queue, CloudFormation's own
+ * refusals such as a non-empty bucket), and answers what stands; ops call again until nothing does.
  */
 const STAGES: readonly (readonly ResourceKind[])[] = [["user"], ["bucket"], ["sftp"]];
+
+function stages(): Array<readonly ResourceKind[]> {
+  const others = kindList().map((k) => k.kind).filter((kind) => !STAGES.some((stage) => stage.includes(kind)));
+  return others.length ? [...STAGES, others] : [...STAGES];
+}
 
 type Standing = { kind: ResourceKind; name: string; status: Extract<OffboardAnswer, { state: "deleting" }>["remaining"][number]["status"]; deleting: boolean };
 
 /** Every resource that still has (or may have) a stack. */
 export function standingResources(room: RoomContext): Standing[] {
-  return kindList.flatMap(({ kind }) =>
+  return kindList().flatMap(({ kind }) =>
     room.store
       .list(kind)
       .filter((s) => s.resource.status !== "deleted")
@@ -31,7 +36,7 @@ export async function deleteNextStage(
   remove: (kind: ResourceKind, name: string) => Promise<RoomResult<object>>,
 ): Promise<Extract<OffboardAnswer, { state: "deleting" }>> {
   const remaining = standingResources(room);
-  const stage = STAGES.find((kinds) => remaining.some((r) => kinds.includes(r.kind))) ?? [];
+  const stage = stages().find((kinds) => remaining.some((r) => kinds.includes(r.kind))) ?? [];
   const started: Array<{ kind: ResourceKind; name: string }> = [];
   const refused: Array<{ kind: ResourceKind; name: string; reason: string }> = [];
   for (const resource of remaining.filter((r) => stage.includes(r.kind) && !r.deleting)) {

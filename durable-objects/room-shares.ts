@@ -6,7 +6,7 @@ import type { RoomContext } from "./room-context";
 import { publicShare, type StoredShare } from "./share-store";
 import { randomHandle } from "./room-schema";
 import { StoredUser } from "./kinds/user";
-import { capitalize } from "./stack-operation";
+import { capitalize } from "../core/words";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -149,7 +149,7 @@ export function shareState(room: RoomContext, id: string): ShareState {
 }
 
 /** Links that ended (opened, revoked, expired, burned) are listed this long, then forgotten: the room's storage stays bounded. */
-export const FINISHED_SHARE_KEPT_MS = 90 * DAY_MS;
+const FINISHED_SHARE_KEPT_MS = 90 * DAY_MS;
 
 /** Drops the ciphertext of links that expired unopened, and forgets links that ended long ago (run by the room's alarm). */
 export function sweepExpiredShares(room: RoomContext, now: number): void {

@@ -1,7 +1,6 @@
 import type * as z from "zod";
 import { ActivityEntry, LiveFrame, ProjectRecord, StackEvent, type ActivityFilter, type ResourceKind } from "../core/contract";
 import { insertLogRow, selectActivity } from "./activity-log";
-import { kinds } from "./kinds";
 import type { StoredResource } from "./kinds/kind";
 import type { Quarantine } from "./quarantine";
 
@@ -10,15 +9,20 @@ const heardKey = (kind: ResourceKind, name: string) => `heard:${kind}:${name}`;
 /** Log entries kept for `since` catch-up; older clients get a snapshot instead. */
 export const LOG_KEEP = 1000;
 
+/** Reads a stored resource of a kind (its module's schema; throws on a row that no longer parses). */
+type ResourceParser = (kind: ResourceKind, raw: unknown) => StoredResource;
+
 /**
  * The room's SQLite tables (schema: room-schema.ts). Every row read back is parsed with zod:
  * storage outlives code versions, so a row written by an older version must not be trusted
- * blindly; one that no longer parses is quarantined and the rest is served.
+ * blindly; one that no longer parses is quarantined and the rest is served. The room gives it the
+ * parser of its kinds' rows, so storage knows no kind.
  */
 export class RoomStore {
   constructor(
     private readonly sql: SqlStorage,
     private readonly quarantine: Quarantine,
+    private readonly parseResource: ResourceParser,
   ) {}
 
   getMeta(key: string): string | undefined {
@@ -40,7 +44,7 @@ export class RoomStore {
 
   /** The resource as stored, parsed by its kind's schema (undefined when the room has none). */
   get(kind: ResourceKind, name: string): StoredResource | undefined {
-    return this.getAs(kind, name, { parse: (raw: unknown) => kinds[kind].parseStored(raw) });
+    return this.getAs(kind, name, { parse: (raw: unknown) => this.parseResource(kind, raw) });
   }
 
   /** The resource parsed with a kind's own schema: typed, for that kind's code (and its neighbours'). */
@@ -50,7 +54,7 @@ export class RoomStore {
   }
 
   list(kind: ResourceKind): StoredResource[] {
-    return this.listAs(kind, { parse: (raw: unknown) => kinds[kind].parseStored(raw) });
+    return this.listAs(kind, { parse: (raw: unknown) => this.parseResource(kind, raw) });
   }
 
   listAs<S>(kind: ResourceKind, schema: Pick<z.ZodType<S>, "parse">): S[] {

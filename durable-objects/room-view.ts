@@ -1,4 +1,6 @@
+import * as z from "zod";
 import { SnapshotFrame, type ResourceKind } from "../core/contract";
+import { KIND_KEYS, kindFacts } from "../core/kinds";
 import { snapshotKey, type Snapshot } from "../core/kv-documents";
 import type { RoomContext } from "./room-context";
 import { queueHeld } from "./edit-queue";
@@ -30,10 +32,16 @@ export function publicView(room: RoomContext, kind: ResourceKind, stored: Stored
   return { ...stored.resource, queue: edits.length ? edits : undefined, queueHeld: held, actions: actions.length ? actions : undefined, neverCreated };
 }
 
-/** The whole state, as sent to clients whose gap is older than the kept log: every kind's list, checked against the contract. */
+/**
+ * The whole state, as sent to clients whose gap is older than the kept log: every kind's list
+ * under its list key, checked against the contract; the list of a kind registered at run time
+ * against its own view (its row of the kind table).
+ */
 export function snapshotFrame(room: RoomContext): SnapshotFrame {
-  const lists = Object.fromEntries(kindList.map((k) => [k.listKey, room.store.list(k.kind).map((s) => publicView(room, k.kind, s))]));
-  return SnapshotFrame.parse({ type: "snapshot", seq: room.store.seq(), ...lists, members: room.members.list() });
+  const lists = kindList().map((k) => ({ kind: k.kind, key: k.listKey, list: room.store.list(k.kind).map((s) => publicView(room, k.kind, s)) }));
+  const frame = SnapshotFrame.parse({ type: "snapshot", seq: room.store.seq(), ...Object.fromEntries(lists.map((l) => [l.key, l.list])), members: room.members.list() });
+  const registered = lists.filter((l) => !KIND_KEYS.includes(l.kind)).map((l) => [l.key, z.array(kindFacts(l.kind)?.view ?? z.never()).parse(l.list)]);
+  return { ...frame, ...Object.fromEntries(registered) };
 }
 
 /** Writes the KV snapshot that every read is answered from; due again in a second if changes came meanwhile. */

@@ -1,24 +1,21 @@
 import type { StackTag } from "../core/bucket-template";
-import { projectAws, type Capability, type CloudFormationClient } from "../core/aws";
-import type { BucketUsage } from "../core/aws/s3";
+import { projectAws, type Capability, type CloudFormationClient, type ProjectAws } from "../core/aws";
 import type { ProjectRecord } from "../core/contract";
 import { observe } from "../core/telemetry";
 
-/** The room's view of one project's AWS account (the port tests replace with a recording fake), on the aws4fetch client below. */
+/**
+ * The room's view of one project's AWS account for what every kind does (the port tests replace
+ * with a recording fake), on the aws4fetch client below. What one kind alone asks AWS (S3 for
+ * buckets, Transfer Family for the SFTP server) is that kind's own piece.
+ */
 export interface StackGateway {
   createStack(input: StackInput): Promise<void>;
   /** `changed: false` when CloudFormation reports "No updates are to be performed". */
   updateStack(input: StackInput): Promise<{ changed: boolean }>;
   deleteStack(input: { stackName: string; operationId: string }): Promise<void>;
-  /** true when the bucket holds no object versions or delete markers (or does not exist). */
-  isBucketEmpty(physicalName: string): Promise<boolean>;
-  /** Objects and bytes the bucket holds now (one ListObjectsV2 page). */
-  bucketUsage(physicalName: string): Promise<BucketUsage>;
   keys: KeyGateway;
   /** Healing reads stacks directly (DescribeStacks + GetTemplate). */
   cloudformation: CloudFormationClient;
-  /** The SFTP server's host-key fingerprint as Transfer Family answers it (DescribeServer), or undefined while it has none. */
-  sftpHostKeyFingerprint(serverId: string): Promise<string | undefined>;
 }
 
 export interface StackInput {
@@ -34,7 +31,7 @@ export interface StackInput {
 }
 
 /** Access keys go through the IAM API, never a template, so secrets never reach CloudFormation. */
-export interface KeyGateway {
+interface KeyGateway {
   create(userName: string): Promise<{ accessKeyId: string; secretAccessKey: string; createdAt: string }>;
   list(userName: string): Promise<Array<{ accessKeyId: string; status: "Active" | "Inactive"; createdAt: string }>>;
   lastUsed(accessKeyId: string): Promise<string | null>;
@@ -43,9 +40,9 @@ export interface KeyGateway {
   removeAll(userName: string): Promise<string[]>;
 }
 
-/** The room's StackGateway on the aws4fetch client, acting through the project's role. */
-export function awsGateway(env: Env, project: ProjectRecord): StackGateway {
-  const { cloudformation, s3, iam, transfer } = projectAws({
+/** The project account's clients on aws4fetch, acting through the project's role; every failure is logged and counted. */
+export function projectClients(env: Env, project: ProjectRecord): ProjectAws {
+  return projectAws({
     endpoint: env.AWS_ENDPOINT || undefined,
     hubCredentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
     project,
@@ -53,6 +50,11 @@ export function awsGateway(env: Env, project: ProjectRecord): StackGateway {
     onFailure: ({ service, action, error }) =>
       observe(env.METRICS, { event: "aws_error", project: project.id, service, action, code: error.code, status: error.status }, { kind: error.kind, awsRequestId: error.requestId, message: error.message.slice(0, 300) }),
   });
+}
+
+/** The room's StackGateway on the project's clients (`projectClients`). */
+export function awsGateway(aws: Pick<ProjectAws, "cloudformation" | "iam">, project: Pick<ProjectRecord, "topicArn">): StackGateway {
+  const { cloudformation, iam } = aws;
   const stackInput = (input: StackInput) => ({
     stackName: input.stackName,
     templateBody: input.templateBody,
@@ -73,11 +75,6 @@ export function awsGateway(env: Env, project: ProjectRecord): StackGateway {
     async deleteStack({ stackName, operationId }) {
       await cloudformation.deleteStack({ stackName, clientRequestToken: operationId });
     },
-    async isBucketEmpty(physicalName) {
-      return (await s3.isBucketEmpty(physicalName)).empty;
-    },
-    bucketUsage: (physicalName) => s3.bucketUsage(physicalName),
-    sftpHostKeyFingerprint: async (serverId) => (await transfer.describeServer(serverId)).hostKeyFingerprint,
     keys: {
       async create(userName) {
         const key = await iam.createAccessKey(userName);

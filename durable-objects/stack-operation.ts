@@ -1,10 +1,10 @@
-import type { ActivityOperation, Lock, ResourceAction, ResourceStatus } from "../core/contract";
-import { AwsError } from "../core/aws/errors";
-import { errorText, logEvent } from "../core/log";
+import type { ActivityOperation, ResourceAction } from "../core/contract";
 import { stackName } from "../core/naming";
+import { capitalize } from "../core/words";
 import type { RoomContext } from "./room-context";
 import { RoomError, refusal, type RoomResult } from "./room-error";
-import type { Action, KindModule, Operation, OperationOutcome, ResourceView, StoredResource } from "./kinds/kind";
+import type { KindModule, Operation, ResourceView, StoredResource } from "./kinds/kind";
+import { assertUnlocked, lockResource, refused, roomErrorFromAws } from "./kinds/kit";
 
 /**
  * A stack operation, for every kind: plan (validate, lock) → record and broadcast the locked
@@ -61,24 +61,6 @@ export function startingState(stored: StoredResource | undefined): StoredResourc
 /** A stored resource with some fields of its public view replaced. */
 export function patchResource<S extends StoredResource>(stored: S, patch: Partial<Pick<ResourceView, "status" | "lock" | "updatedAt">>): S {
   return { ...stored, resource: { ...stored.resource, ...patch } };
-}
-
-const progressStatus: Record<Action, ResourceStatus> = { create: "creating", update: "updating", delete: "deleting" };
-
-/** Refuses (`locked`, naming the holder) a change to a resource whose stack operation runs; `what` as KindModule.label says it. */
-export function assertUnlocked(what: string, current: { lock?: Lock } | undefined): void {
-  if (!current?.lock) return;
-  const { by, since } = current.lock;
-  throw new RoomError("locked", `${capitalize(what)} is being changed by ${by} (since ${since}). Try again when it finishes.`);
-}
-
-/** The resource as stored while its operation runs: locked by the actor, in the action's status. */
-export function lockResource<R extends ResourceView>(resource: R, spec: R["spec"], action: Action, actor: string, operationId: string, now: string): R {
-  return { ...resource, spec, status: progressStatus[action], statusReason: undefined, lock: { by: actor, since: now, operationId, action }, operationId, updatedAt: now };
-}
-
-export function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 export type Repair = ResourceAction["action"];
@@ -144,40 +126,4 @@ export function continueRollback(room: RoomContext, module: KindModule, project:
       }
     },
   };
-}
-
-export function refused(error: RoomError): OperationOutcome {
-  return { kind: "refused", message: error.message, error };
-}
-
-/** What the operation was, in the words of an error about it: a create, a change, a delete. */
-const VERB: Record<Action, string> = { create: "create", update: "change", delete: "delete" };
-
-/**
- * AWS failures in words a manager understands (`what`: the resource as KindModule.label says it);
- * unknown ones are logged and reported as upstream.
- */
-export function roomErrorFromAws(err: unknown, what: string, action: Action = "update"): RoomError {
-  if (err instanceof RoomError) return err;
-  const verb = VERB[action];
-  if (!(err instanceof AwsError)) {
-    logEvent("error", "stack_operation_failed", { what, error: errorText(err) });
-    return new RoomError("upstream", `Could not reach AWS to ${verb} ${what}. Nothing was changed; try again.`);
-  }
-  switch (err.kind) {
-    case "AlreadyExists":
-      return new RoomError("conflict", `A CloudFormation stack for ${what} already exists. Refresh the project to pick it up.`);
-    case "StackNotFound":
-      return new RoomError("conflict", `The CloudFormation stack of ${what} no longer exists. Refresh the project.`);
-    case "AccessDenied":
-    case "ExpiredToken":
-      return new RoomError("upstream", `Stackroom's role in the project account was refused by AWS (${err.code}). Ask ops to check the bridge deployment.`);
-    case "Throttled":
-      return new RoomError("rate_limited", "AWS is throttling requests right now. Nothing was changed; try again in a minute.");
-    case "Validation":
-      return new RoomError("upstream", `CloudFormation refused to ${verb} ${what}: ${err.message}`);
-    default:
-      // The AWS client logged and counted it already (telemetry "aws_error").
-      return new RoomError("upstream", `AWS could not ${verb} ${what} (${err.code}). Nothing was changed; try again.`);
-  }
 }

@@ -1,15 +1,14 @@
 import * as z from "zod";
-import { Bucket, BucketSpec, CreateBucketBody, Permission, UpdateBucketBody, type ProjectRecord, type User } from "../../core/contract";
+import { Bucket, BucketSpec, CreateBucketBody, Permission, UpdateBucketBody, usersGranted, type ProjectRecord, type User } from "../../core/contract";
 import { bucketStackTags, bucketTemplate, decodeSpecTag, readSpecFromTemplate, TemplateMetadataError } from "../../core/bucket-template";
 import { physicalBucketName, stackName, TAG_KEYS } from "../../core/naming";
 import { describeIssues } from "../../core/zod-issues";
 import { AwsError } from "../../core/aws/errors";
-import type { RoomContext } from "../room-context";
+import type { BucketUsage } from "../../core/aws/s3";
+import type { RoomContext, TakenGrants } from "../room-context";
 import { RoomError } from "../room-error";
-import { assertUnlocked, lockResource, refused, roomErrorFromAws } from "../stack-operation";
+import { assertUnlocked, lockResource, refused, roomErrorFromAws } from "./kit";
 import { defineKind, storedSchema, type ChangeRequest, type Operation, type OperationOutcome } from "./kind";
-import { giveBack, takeGrantsThenDelete } from "./bucket-delete-saga";
-import { StoredUser, userUpdateOperation } from "./user";
 
 /** The bucket as the room keeps it. `restoreGrants`: what a running delete took from users, given back if it fails. */
 export const StoredBucket = storedSchema(Bucket, BucketSpec, {
@@ -17,28 +16,32 @@ export const StoredBucket = storedSchema(Bucket, BucketSpec, {
 });
 export type StoredBucket = z.infer<typeof StoredBucket>;
 
+/** What only buckets ask the project's account: S3, through the project's role. */
+interface BucketGateway {
+  /** true when the bucket holds no object versions or delete markers (or does not exist). */
+  isEmpty(physicalName: string): Promise<boolean>;
+  /** Objects and bytes the bucket holds now (one ListObjectsV2 page). */
+  usage(physicalName: string): Promise<BucketUsage>;
+}
+
+export function bucketGateway(room: Pick<RoomContext, "aws">, project: ProjectRecord): BucketGateway {
+  const { s3 } = room.aws(project);
+  return {
+    isEmpty: async (physicalName) => (await s3.isBucketEmpty(physicalName)).empty,
+    usage: (physicalName) => s3.bucketUsage(physicalName),
+  };
+}
+
 /** A bucket change, as submitted and as queued. */
-export const BucketChange = z.discriminatedUnion("action", [
+const BucketChange = z.discriminatedUnion("action", [
   z.object({ action: z.literal("create"), body: CreateBucketBody }),
   z.object({ action: z.literal("update"), name: z.string(), body: UpdateBucketBody }),
   /** `removeGrants`: the manager confirmed the bucket leaves every user's permissions too. */
   z.object({ action: z.literal("delete"), name: z.string(), removeGrants: z.boolean().optional() }),
 ]);
-export type BucketChange = z.infer<typeof BucketChange>;
+type BucketChange = z.infer<typeof BucketChange>;
 
 const nameOf = (change: BucketChange): string => (change.action === "create" ? change.body.name : change.name);
-
-const users = (room: RoomContext): User[] => room.store.listAs("user", StoredUser).map((u) => u.resource);
-
-/** Users (not deleted) whose permissions name the bucket. */
-export function usersGranted(bucket: string, list: User[]): string[] {
-  return list.filter((u) => u.status !== "deleted" && u.spec.permissions.some((p) => p.bucket === bucket)).map((u) => u.name);
-}
-
-/** Users (not deleted) who may write to the bucket. */
-export function usersWriting(bucket: string, list: User[]): string[] {
-  return list.filter((u) => u.status !== "deleted" && u.spec.permissions.some((p) => p.bucket === bucket && p.access !== "read")).map((u) => u.name);
-}
 
 const sameSpec = (a: BucketSpec, b: BucketSpec) => a.versioning === b.versioning && a.encryption === b.encryption && a.expireAfterDays === b.expireAfterDays;
 
@@ -76,7 +79,7 @@ export function planBucketChange(request: ChangeRequest<BucketChange>, current: 
       throw new RoomError("invalid", `Bucket “${name}” already has these settings; nothing to change.`);
     }
     // Versions are what keeps writers from destroying data (see kinds/user.ts).
-    const writers = spec.versioning ? [] : usersWriting(name, projectUsers);
+    const writers = spec.versioning ? [] : usersGranted(projectUsers, name, true).map((u) => u.name);
     if (writers.length > 0) {
       throw new RoomError("conflict", `${writers.join(", ")} can write to bucket “${name}”; without versioning their overwrites and deletes would destroy data. Make their access read-only first.`, {
         versioning: `Users who can write: ${writers.join(", ")}.`,
@@ -84,14 +87,14 @@ export function planBucketChange(request: ChangeRequest<BucketChange>, current: 
     }
     return { ...current, resource: lock(current.resource, spec) };
   }
-  const granted = usersGranted(name, projectUsers);
+  const granted = usersGranted(projectUsers, name).map((u) => u.name);
   if (granted.length > 0 && !change.removeGrants) {
     throw new RoomError("conflict", `Bucket “${name}” is granted to ${granted.join(", ")}. Remove those grants first, or confirm to remove them together with the bucket.`, {
       users: granted.join(","),
     });
   }
   if (change.removeGrants) {
-    const busy = projectUsers.find((u) => usersGranted(name, [u]).length > 0 && u.lock);
+    const busy = usersGranted(projectUsers, name).find((u) => u.lock);
     if (busy?.lock) throw new RoomError("locked", `User “${busy.name}” is being changed by ${busy.lock.by}; try again when it finishes.`);
   }
   return { ...current, resource: lock(current.resource, current.resource.spec) };
@@ -132,7 +135,7 @@ async function runBucket(room: RoomContext, request: ChangeRequest<BucketChange>
   const stack = stackName(project.id, "bucket", name);
   try {
     if (change.action === "delete") {
-      if (!(await gateway.isBucketEmpty(physicalName))) return refused(notEmpty(name));
+      if (!(await bucketGateway(room, project).isEmpty(physicalName))) return refused(notEmpty(name));
       await gateway.deleteStack({ stackName: stack, operationId });
       return { kind: "started" };
     }
@@ -148,7 +151,7 @@ async function runBucket(room: RoomContext, request: ChangeRequest<BucketChange>
   }
 }
 
-export function notEmpty(name: string): RoomError {
+function notEmpty(name: string): RoomError {
   return new RoomError("conflict", `Bucket “${name}” still holds objects (or old versions of objects). Empty it first: Stackroom never deletes data. Nothing was changed.`);
 }
 
@@ -159,17 +162,22 @@ function bucketOperation(room: RoomContext, request: ChangeRequest<BucketChange>
     name,
     action: request.change.action,
     actor: request.actor,
-    plan: (operationId, now, assumed) => planBucketChange(request, assumed ? assumed.current && StoredBucket.parse(assumed.current) : room.store.getAs("bucket", name, StoredBucket), users(room), operationId, now),
+    plan: (operationId, now, assumed) => planBucketChange(request, assumed ? assumed.current && StoredBucket.parse(assumed.current) : room.store.getAs("bucket", name, StoredBucket), room.neighbours.users(), operationId, now),
     describe: (planned) => describe(request.actor, request.change, StoredBucket.parse(planned).resource.spec),
     run: async (raw, operationId) => {
       const planned = StoredBucket.parse(raw);
       const deleteBucket = () => runBucket(room, request, planned, operationId);
       if (request.change.action !== "delete" || !request.change.removeGrants) return deleteBucket();
       // The manager confirmed: take the bucket out of every grant, then delete it — all or nothing.
-      const gateway = room.gateway(request.project);
-      const isEmpty = () => gateway.isBucketEmpty(planned.resource.physicalName);
-      const userUpdate = (user: StoredUser, permissions: Permission[]) => userUpdateOperation(room, request.project, request.actor, user, permissions);
-      return takeGrantsThenDelete(room, request, planned, isEmpty, userUpdate, deleteBucket);
+      // Every precondition AWS lets us ask is checked before the first step: it holds no objects.
+      if (!(await bucketGateway(room, request.project).isEmpty(planned.resource.physicalName))) return refused(notEmpty(name));
+      const keep = (taken: TakenGrants) => {
+        const locked = room.store.getAs("bucket", name, StoredBucket);
+        if (!locked) return;
+        const withTaken: StoredBucket = { ...locked, restoreGrants: taken };
+        room.store.put("bucket", withTaken);
+      };
+      return room.workflows.takeGrantsThenDelete({ project: request.project, actor: request.actor, bucket: name, keep, deleteBucket });
     },
   };
 }
@@ -188,8 +196,6 @@ function readSpec(templateBody: string, tags: Readonly<Record<string, string>>):
 
 export const bucketKind = defineKind<BucketChange, StoredBucket>({
   kind: "bucket",
-  noun: "bucket",
-  listKey: "buckets",
   stored: StoredBucket,
   change: BucketChange,
   spec: BucketSpec,
@@ -220,7 +226,7 @@ export const bucketKind = defineKind<BucketChange, StoredBucket>({
     const { restoreGrants: _settled, ...rest } = stored;
     const failed = stored.resource.status !== "deleted";
     const why = stored.resource.statusReason ?? `its stack ended in ${stored.stackStatus ?? "failure"}`;
-    return { stored: rest, after: () => (failed ? giveBack(room, project, stored.resource.name, taken, why) : undefined) };
+    return { stored: rest, after: () => (failed ? room.workflows.giveBack(project, stored.resource.name, taken, why) : undefined) };
   },
   invalid: (error) => {
     const { message, fields } = describeIssues(error, "The bucket change");

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import type { Lock, ProjectRecord, QueuedEdit, ResourceAction, ResourceKind, ResourceStatus, Role } from "../../core/contract";
+import { kindFacts, type KindFacts } from "../../core/kinds";
 import type { StackState } from "../../core/stack-status";
 import type { RoomContext } from "../room-context";
 import type { RoomError } from "../room-error";
@@ -10,6 +11,11 @@ import type { RoomError } from "../room-error";
  * its words for the activity feed and its repairs. Operations, the edit queue, locks, healing and
  * the live view are written once over this interface (stack-operation.ts, edit-queue.ts,
  * heal.ts, room-view.ts) with no per-kind branches; `kinds/index.ts` is the registry.
+ *
+ * A kind module imports this file, `kit.ts`, room-error.ts, the room's port interfaces
+ * (room-context.ts, types only) and core/: never another kind, nor the orchestrator. What it
+ * needs of another kind it reads or asks through the port (`room.neighbours`, `room.workflows`);
+ * its nouns and list key are its row of the kind table (core/kinds.ts).
  *
  * A module is written with its own types (`defineKind`) and seen by the room through this
  * interface, where a change arrives as `unknown` and is parsed by the module's own schema: the
@@ -106,15 +112,18 @@ export interface KindAlarm {
   run(room: RoomContext, project: ProjectRecord, now: number): Promise<void>;
 }
 
-/** The room's view of a kind (see `defineKind` for how a module is written). */
+/**
+ * The room's view of a kind (see `defineKind` for how a module is written). A kind registered at
+ * run time (kinds/index.ts `registerKindModule`) carries its key here as a `ResourceKind`.
+ */
 export interface KindModule {
   kind: ResourceKind;
-  /** The noun before a resource's name in messages: "bucket" (→ "bucket logs"), "SFTP" (→ "SFTP server"). */
-  noun: string;
-  /** The resource in a sentence, quoted where a name is: "bucket “logs”", "the SFTP server". */
+  /** The noun before a resource's name in messages: "bucket" (→ "bucket logs"), "SFTP" (→ "SFTP server"); the kind table's. */
+  readonly noun: string;
+  /** The resource in a sentence, quoted where a name is: "bucket “logs”", "the SFTP server"; the kind table's. */
   label(name: string): string;
-  /** Where the kind's resources are listed in the project's view and snapshot (`buckets`). */
-  listKey: string;
+  /** Where the kind's resources are listed in the project's view and snapshot (`buckets`); the kind table's. */
+  readonly listKey: string;
   /** The least role that may change (and repair) a resource of this kind; the room checks it. */
   changeRole: Role;
   /** Parses a stored row (storage outlives code versions: nothing is trusted blindly). */
@@ -133,20 +142,24 @@ export interface KindModule {
   readSpec(templateBody: string, tags: Readonly<Record<string, string>>): object | null;
   /** A resource the room never heard of, as CloudFormation describes it (healing). */
   adopt(project: ProjectRecord, name: string, spec: object, state: StackState, now: string): StoredResource;
+  // The hooks below are a kind's own: only the kinds that need one have it.
   /** The kind's own state to settle once an operation is over (a bucket delete's give-back). */
-  settle(room: RoomContext, project: ProjectRecord, stored: StoredResource): { stored: StoredResource; after(): void };
+  settle?(room: RoomContext, project: ProjectRecord, stored: StoredResource): { stored: StoredResource; after(): void };
   /** The resource with what it keeps of its stack's facts (null: nothing new). */
-  learn(room: RoomContext, project: ProjectRecord, stored: StoredResource, facts: StackFacts): StoredResource | null;
+  learn?(room: RoomContext, project: ProjectRecord, stored: StoredResource, facts: StackFacts): StoredResource | null;
+  /**
+   * What the kind reads from AWS beyond CloudFormation (the SFTP server's host key from Transfer
+   * Family): at every heal, and when one of its resources becomes ready. Answers how many
+   * resources it changed.
+   */
+  learnFromAws?(room: RoomContext, project: ProjectRecord): Promise<number>;
   alarm?: KindAlarm;
 }
 
 /** A kind module with its own types; `defineKind` puts the room's zod boundary around it. */
 export interface KindSpec<C extends ChangeBase, S extends StoredResource> {
+  /** Its row of the kind table (core/kinds.ts) gives its noun, label and list key. */
   kind: ResourceKind;
-  noun: string;
-  /** Default: `<noun> “<name>”`. */
-  label?(name: string): string;
-  listKey: string;
   /** Default: editor. */
   changeRole?: Role;
   stored: z.ZodType<S>;
@@ -162,6 +175,7 @@ export interface KindSpec<C extends ChangeBase, S extends StoredResource> {
   adopt(project: ProjectRecord, name: string, spec: NonNullable<S["appliedSpec"]>, state: StackState, now: string): S;
   settle?(room: RoomContext, project: ProjectRecord, stored: S): { stored: S; after(): void };
   learn?(room: RoomContext, project: ProjectRecord, stored: S, facts: StackFacts): S | null;
+  learnFromAws?(room: RoomContext, project: ProjectRecord): Promise<number>;
   alarm?: KindAlarm;
   /** Turns a change that fails the schema into the room's refusal. */
   invalid(error: z.ZodError): RoomError;
@@ -170,11 +184,22 @@ export interface KindSpec<C extends ChangeBase, S extends StoredResource> {
 export function defineKind<C extends ChangeBase, S extends StoredResource>(spec: KindSpec<C, S>): KindModule {
   const change = (raw: unknown): C => spec.change.parse(raw);
   const stored = (raw: unknown): S => spec.stored.parse(raw);
+  // Read when used, so a kind registered at run time may be defined before its row is registered.
+  const facts = (): KindFacts => {
+    const row = kindFacts(spec.kind);
+    if (!row) throw new Error(`The kind ${spec.kind} has no row in the kind table (core/kinds.ts registerKind).`);
+    return row;
+  };
+  const { settle, learn } = spec;
   return {
     kind: spec.kind,
-    noun: spec.noun,
-    label: (name) => (spec.label ? spec.label(name) : `${spec.noun} “${name}”`),
-    listKey: spec.listKey,
+    get noun() {
+      return facts().noun;
+    },
+    label: (name) => facts().label(name),
+    get listKey() {
+      return facts().listKey;
+    },
     changeRole: spec.changeRole ?? "editor",
     parseStored: stored,
     parseChange(raw) {
@@ -188,8 +213,9 @@ export function defineKind<C extends ChangeBase, S extends StoredResource>(spec:
     retry: (raw) => spec.retry(stored(raw)),
     readSpec: (body, tags) => spec.readSpec(body, tags),
     adopt: (project, name, raw, state, now) => spec.adopt(project, name, spec.spec.parse(raw), state, now),
-    settle: (room, project, raw) => (spec.settle ? spec.settle(room, project, stored(raw)) : { stored: raw, after: () => undefined }),
-    learn: (room, project, raw, facts) => (spec.learn ? spec.learn(room, project, stored(raw), facts) : null),
-    alarm: spec.alarm,
+    ...(settle ? { settle: (room: RoomContext, project: ProjectRecord, raw: StoredResource) => settle(room, project, stored(raw)) } : {}),
+    ...(learn ? { learn: (room: RoomContext, project: ProjectRecord, raw: StoredResource, facts: StackFacts) => learn(room, project, stored(raw), facts) } : {}),
+    ...(spec.learnFromAws ? { learnFromAws: spec.learnFromAws } : {}),
+    ...(spec.alarm ? { alarm: spec.alarm } : {}),
   };
 }

@@ -1,14 +1,15 @@
 import * as z from "zod";
-import { SFTP_SERVER_NAME, SftpServer, SftpServerSpec, sftpUnavailable, type ProjectRecord, type SftpEndpoint, type User } from "../../core/contract";
+import { SFTP_SERVER_NAME, SftpServer, SftpServerSpec, sftpHostKey, sha256Fingerprint, type ProjectRecord, type SftpEndpoint, type User } from "../../core/contract";
+import { KINDS, type KindFacts } from "../../core/kinds";
+import { errorText, logEvent } from "../../core/log";
 import { DEFAULT_SFTP_SERVER_SPEC, readSftpSpecFromTemplate, sftpServerTemplate, sftpStackTags } from "../../core/sftp-server-template";
 import { TemplateMetadataError } from "../../core/template-metadata";
 import { stackName } from "../../core/naming";
 import { describeIssues } from "../../core/zod-issues";
 import type { RoomContext } from "../room-context";
 import { RoomError } from "../room-error";
-import { assertUnlocked, lockResource, refused, roomErrorFromAws } from "../stack-operation";
+import { assertUnlocked, lockResource, refused, roomErrorFromAws, ROOM_ACTOR } from "./kit";
 import { defineKind, storedSchema, type ChangeRequest, type Operation, type OperationOutcome, type StackFacts } from "./kind";
-import { StoredUser } from "./user";
 
 /**
  * The project's SFTP server (AWS Transfer Family), one stack `stackroom-<project>-sftp`: turned on
@@ -19,7 +20,7 @@ import { StoredUser } from "./user";
 export const StoredSftp = storedSchema(SftpServer, SftpServerSpec, {});
 export type StoredSftp = z.infer<typeof StoredSftp>;
 
-export const SftpChange = z.discriminatedUnion("action", [
+const SftpChange = z.discriminatedUnion("action", [
   /** Turn SFTP on: the server with Stackroom's current settings. */
   z.object({ action: z.literal("create") }),
   /** These settings applied again (a retry after CloudFormation rolled an update back). */
@@ -27,32 +28,46 @@ export const SftpChange = z.discriminatedUnion("action", [
   /** Turn SFTP off: the server, its logging role and log group go. */
   z.object({ action: z.literal("delete") }),
 ]);
-export type SftpChange = z.infer<typeof SftpChange>;
+type SftpChange = z.infer<typeof SftpChange>;
 
-const LABEL = "the SFTP server";
+const SFTP_FACTS: KindFacts = KINDS.sftp;
+const LABEL = SFTP_FACTS.label(SFTP_SERVER_NAME);
+
+/** What only the SFTP server asks of where it runs: Transfer Family, and the local stand-in that replaces it. */
+interface SftpGateway {
+  /** The server's host-key fingerprint as Transfer Family answers it (DescribeServer), or undefined while it has none. */
+  hostKeyFingerprint(serverId: string): Promise<string | undefined>;
+  /** Where SFTP clients connect when a local stand-in replaces Transfer Family (`npm run dev`); undefined in production. */
+  localEndpoint(): SftpEndpoint | undefined;
+}
+
+function sftpGateway(room: Pick<RoomContext, "aws" | "environment">, project: ProjectRecord): SftpGateway {
+  return {
+    hostKeyFingerprint: async (serverId) => (await room.aws(project).transfer.describeServer(serverId)).hostKeyFingerprint,
+    localEndpoint() {
+      const env = room.environment();
+      const [host, port] = (env.LOCAL_SFTP_ENDPOINT ?? "").split(":");
+      if (!host || !port || !Number.isInteger(Number(port))) return undefined;
+      const configured = env.LOCAL_SFTP_HOST_KEY ?? "";
+      const hostKey = sftpHostKey(configured);
+      if (configured !== "" && !hostKey) logEvent("warn", "local_sftp_host_key_unreadable", { length: configured.length });
+      return hostKey ? { host, port: Number(port), hostKey } : { host, port: Number(port) };
+    },
+  };
+}
 
 /** Transfer Family's public endpoint of a server: `<id>.server.transfer.<region>.amazonaws.com`, port 22. */
-export function transferEndpoint(serverId: string, region: string): SftpEndpoint {
+function transferEndpoint(serverId: string, region: string): SftpEndpoint {
   const domain = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
   return { host: `${serverId}.server.transfer.${region}.${domain}`, port: 22 };
 }
 
 /** Users (not deleted) whose spec has SFTP access, including one an operation is giving it right now. */
-export function usersWithSftp(users: User[]): string[] {
+function usersWithSftp(users: User[]): string[] {
   return users.filter((u) => u.status !== "deleted" && u.spec.sftp).map((u) => u.name);
 }
 
-/**
- * Why a user cannot be given SFTP access now, or null when the server stands: created
- * successfully and not going away. A user stack importing the export of a server that is not
- * there would only fail in CloudFormation, minutes later.
- */
-/** Why users cannot get SFTP access now (see the contract's `sftpUnavailable`), or null. */
-export function sftpServerUnavailable(server: StoredSftp | undefined): string | null {
-  return sftpUnavailable(server?.resource, server?.appliedSpec != null);
-}
-
-export function planSftpChange(request: ChangeRequest<SftpChange>, current: StoredSftp | undefined, projectUsers: User[], operationId: string, now: string): StoredSftp {
+function planSftpChange(request: ChangeRequest<SftpChange>, current: StoredSftp | undefined, projectUsers: User[], operationId: string, now: string): StoredSftp {
   const { change, actor } = request;
   assertUnlocked(LABEL, current?.resource);
   const live = current !== undefined && current.resource.status !== "deleted";
@@ -119,13 +134,12 @@ async function runSftp(room: RoomContext, request: ChangeRequest<SftpChange>, pl
 }
 
 function sftpOperation(room: RoomContext, request: ChangeRequest<SftpChange>): Operation {
-  const users = () => room.store.listAs("user", StoredUser).map((u) => u.resource);
   return {
     kind: "sftp",
     name: SFTP_SERVER_NAME,
     action: request.change.action,
     actor: request.actor,
-    plan: (operationId, now, assumed) => planSftpChange(request, assumed ? assumed.current && StoredSftp.parse(assumed.current) : room.store.getAs("sftp", SFTP_SERVER_NAME, StoredSftp), users(), operationId, now),
+    plan: (operationId, now, assumed) => planSftpChange(request, assumed ? assumed.current && StoredSftp.parse(assumed.current) : room.store.getAs("sftp", SFTP_SERVER_NAME, StoredSftp), room.neighbours.users(), operationId, now),
     describe: (planned) => describe(request.actor, request.change, StoredSftp.parse(planned).resource.spec),
     run: (planned, operationId) => runSftp(room, request, StoredSftp.parse(planned), operationId),
   };
@@ -140,13 +154,43 @@ function serverIdFrom(facts: StackFacts): string | undefined {
   return undefined;
 }
 
+/**
+ * Transfer Family's fingerprint of the server's host key, once the server stands and until it is
+ * known: kept on the server's endpoint, so links made from then on carry it and the recipient's
+ * page asks AWS nothing. (The local stand-in's endpoint carries its key already.) A failed read
+ * is logged and tried again at the next heal. Answers 1 when it learned it.
+ */
+async function learnHostKey(room: RoomContext, project: ProjectRecord): Promise<number> {
+  const stored = room.store.getAs("sftp", SFTP_SERVER_NAME, StoredSftp);
+  const endpoint = stored?.resource.endpoint;
+  const serverId = stored?.resource.serverId;
+  if (!stored || !endpoint || endpoint.hostKey || !serverId || stored.resource.status === "deleted") return 0;
+  let answer: string | undefined;
+  try {
+    answer = await sftpGateway(room, project).hostKeyFingerprint(serverId);
+  } catch (err) {
+    logEvent("warn", "sftp_host_key_unread", { project: project.id, serverId, error: errorText(err) });
+    return 0;
+  }
+  const fingerprint = answer === undefined ? undefined : sha256Fingerprint(answer);
+  if (!fingerprint) {
+    if (answer !== undefined) logEvent("warn", "sftp_host_key_unreadable", { project: project.id, serverId });
+    return 0;
+  }
+  // Other calls ran while AWS answered (turning SFTP off, a stack event, another heal): write only
+  // the fingerprint, onto the state as it is now, and only if it is still the same standing server.
+  const now = room.store.getAs("sftp", SFTP_SERVER_NAME, StoredSftp);
+  const nowEndpoint = now?.resource.endpoint;
+  if (!now || !nowEndpoint || nowEndpoint.hostKey || now.resource.lock || now.resource.status === "deleted" || now.resource.serverId !== serverId) return 0;
+  const next: StoredSftp = { ...now, resource: { ...now.resource, endpoint: { ...nowEndpoint, hostKey: { fingerprint } } } };
+  room.record("sftp", next, { actor: ROOM_ACTOR, message: `Transfer Family gave the SFTP server's host key fingerprint, ${fingerprint}: recipients of new links can check their first connection against it`, tone: "info" });
+  return 1;
+}
+
 export const sftpKind = defineKind<SftpChange, StoredSftp>({
   kind: "sftp",
-  noun: "SFTP",
   // It costs money by the hour and opens a new way in.
   changeRole: "owner",
-  label: () => LABEL,
-  listKey: "sftpServers",
   stored: StoredSftp,
   change: SftpChange,
   spec: SftpServerSpec,
@@ -177,14 +221,15 @@ export const sftpKind = defineKind<SftpChange, StoredSftp>({
   learn(room, project, stored, facts) {
     const serverId = serverIdFrom(facts) ?? stored.resource.serverId;
     const stands = stored.appliedSpec !== null && stored.resource.status !== "deleted";
-    const fresh = stands ? (room.localSftpEndpoint() ?? (serverId ? transferEndpoint(serverId, project.region) : undefined)) : undefined;
-    // Transfer Family's host-key fingerprint is learned by healing (heal.ts learnSftpHostKey), not
+    const fresh = stands ? (sftpGateway(room, project).localEndpoint() ?? (serverId ? transferEndpoint(serverId, project.region) : undefined)) : undefined;
+    // Transfer Family's host-key fingerprint is learned from Transfer Family (`learnFromAws`), not
     // from CloudFormation: it stays while clients still connect to the same place.
     const known = stored.resource.endpoint;
     const endpoint = fresh && !fresh.hostKey && known?.hostKey && known.host === fresh.host && known.port === fresh.port ? { ...fresh, hostKey: known.hostKey } : fresh;
     if (serverId === stored.resource.serverId && JSON.stringify(endpoint) === JSON.stringify(stored.resource.endpoint)) return null;
     return { ...stored, resource: { ...stored.resource, serverId, endpoint } };
   },
+  learnFromAws: learnHostKey,
   invalid: (error) => {
     const { message, fields } = describeIssues(error, "The SFTP change");
     return new RoomError("invalid", message, fields);

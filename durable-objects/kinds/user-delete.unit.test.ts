@@ -26,9 +26,6 @@ function fakeAws(deleteStack: () => Promise<void>) {
       calls.push(`DeleteStack ${stackName}`);
       await deleteStack();
     },
-    isBucketEmpty: unused,
-    bucketUsage: unused,
-    sftpHostKeyFingerprint: unused,
     // A real client that must never be called by a delete.
     cloudformation: cloudFormationClient({ region: "eu-west-1", credentials: { accessKeyId: "AKIAUNUSED", secretAccessKey: "x" }, fetch: unused }),
     keys: {

@@ -1,18 +1,16 @@
 import * as z from "zod";
 import { errorText, logEvent } from "../../core/log";
-import { Bucket, CreateUserBody, Permission, ProjectRecord, SFTP_SERVER_NAME, SshKeyError, UpdateUserBody, User, UserSpec, sftpUserNameProblem } from "../../core/contract";
+import { Bucket, CreateUserBody, Permission, ProjectRecord, SshKeyError, UpdateUserBody, User, UserSpec, sftpUnavailable, sftpUserNameProblem } from "../../core/contract";
 import { readUserSpecFromTemplate, TemplateTooLargeError, userPath, userStackTags, userTemplate } from "../../core/user-template";
 import { TemplateMetadataError } from "../../core/template-metadata";
 import { PolicyTooLargeError } from "../../core/user-policy";
 import { stackName } from "../../core/naming";
 import { describeIssues } from "../../core/zod-issues";
 import { AwsError } from "../../core/aws/errors";
-import type { RoomContext } from "../room-context";
+import type { KindNeighbours, RoomContext } from "../room-context";
 import { RoomError } from "../room-error";
-import { assertUnlocked, lockResource, refused, roomErrorFromAws, startOperation } from "../stack-operation";
+import { assertUnlocked, lockResource, refused, roomErrorFromAws } from "./kit";
 import { defineKind, storedSchema, type ChangeRequest, type Operation, type OperationOutcome } from "./kind";
-import { StoredBucket } from "./bucket";
-import { sftpServerUnavailable, StoredSftp } from "./sftp";
 
 export const StoredUser = storedSchema(User, UserSpec, {});
 export type StoredUser = z.infer<typeof StoredUser>;
@@ -32,20 +30,21 @@ export type UserChange = z.infer<typeof UserChange>;
 const nameOf = (change: UserChange): string => (change.action === "create" ? change.body.name : change.name);
 
 /** What a user change is checked against besides the user: the project's buckets and its SFTP server. */
-export interface UserNeighbours {
+interface UserNeighbours {
   buckets: Bucket[];
-  sftp: StoredSftp | undefined;
+  sftp: ReturnType<KindNeighbours["sftpServer"]>;
 }
 
-const neighbours = (room: RoomContext): UserNeighbours => ({
-  buckets: room.store.listAs("bucket", StoredBucket).map((b) => b.resource),
-  sftp: room.store.getAs("sftp", SFTP_SERVER_NAME, StoredSftp),
-});
+const neighbours = (room: RoomContext): UserNeighbours => ({ buckets: room.neighbours.buckets(), sftp: room.neighbours.sftpServer() });
 
-/** SFTP access needs the project's server standing (the user stack imports its export). */
-function assertSftpAvailable(spec: UserSpec, server: StoredSftp | undefined): void {
+/**
+ * SFTP access needs the project's server standing, created successfully and not going away (the
+ * user stack imports its export): a user stack importing the export of a server that is not
+ * there would only fail in CloudFormation, minutes later.
+ */
+function assertSftpAvailable(spec: UserSpec, server: UserNeighbours["sftp"]): void {
   if (!spec.sftp) return;
-  const problem = sftpServerUnavailable(server);
+  const problem = sftpUnavailable(server?.resource, server?.appliedSpec != null);
   if (problem) throw new RoomError("conflict", problem, { sftp: problem });
 }
 
@@ -235,22 +234,22 @@ function userOperation(room: RoomContext, request: ChangeRequest<UserChange>): O
 }
 
 /** An update setting `permissions` directly (a bucket delete taking its grants). */
-export function userUpdateOperation(room: RoomContext, project: ProjectRecord, actor: string, user: StoredUser, permissions: Permission[]): Operation {
-  return userOperation(room, { project, actor, change: { action: "update", name: user.resource.name, spec: { ...user.resource.spec, permissions } } });
+export function userUpdateOperation(room: RoomContext, project: ProjectRecord, actor: string, user: User, permissions: Permission[]): Operation {
+  return userOperation(room, { project, actor, change: { action: "update", name: user.name, spec: { ...user.spec, permissions } } });
 }
 
 /** How soon to look again at an expired user that could not be handled yet (locked, or AWS failed). */
-export const EXPIRY_RETRY_MS = 30_000;
+const EXPIRY_RETRY_MS = 30_000;
 
 /** Expired but still able to act: grants left or an active key. */
-export function needsExpiry(user: StoredUser, now: number): boolean {
+function needsExpiry(user: StoredUser, now: number): boolean {
   const { spec, keys, status } = user.resource;
   if (!spec.expiresAt || Date.parse(spec.expiresAt) > now || status === "deleted" || status === "deleting") return false;
   return spec.permissions.length > 0 || keys.some((k) => k.status === "Active");
 }
 
 /** When the room's alarm must next look at users: the earliest future expiry, or soon for pending ones. */
-export function nextExpiryCheck(users: StoredUser[], now: number): number | null {
+function nextExpiryCheck(users: StoredUser[], now: number): number | null {
   let next: number | null = null;
   for (const user of users) {
     const at = user.resource.spec.expiresAt ? Date.parse(user.resource.spec.expiresAt) : NaN;
@@ -282,15 +281,13 @@ async function expireDueUsers(room: RoomContext, project: ProjectRecord, now: nu
     const stopped: StoredUser = { ...fresh, resource: { ...fresh.resource, keys: fresh.resource.keys.map((k) => ({ ...k, status: "Inactive" as const })) } };
     room.record("user", stopped, { actor: "Stackroom", message: `User ${name} expired: its access keys were deactivated`, tone: "info" });
     if (fresh.resource.spec.permissions.length === 0) continue;
-    const result = await startOperation(room, userOperation(room, { project, actor: "Stackroom (expiry)", change: { action: "update", name, spec: { ...fresh.resource.spec, permissions: [] } } }));
+    const result = await room.workflows.start(userOperation(room, { project, actor: "Stackroom (expiry)", change: { action: "update", name, spec: { ...fresh.resource.spec, permissions: [] } } }));
     if (!result.ok) logEvent("error", "user_expiry_grants_failed", { project: project.id, name, error: result.error.message });
   }
 }
 
 export const userKind = defineKind<UserChange, StoredUser>({
   kind: "user",
-  noun: "user",
-  listKey: "users",
   stored: StoredUser,
   change: UserChange,
   spec: UserSpec,
