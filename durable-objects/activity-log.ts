@@ -18,7 +18,7 @@ const FrameActivity = z.object({
   }),
 });
 
-export interface ActivityColumns {
+interface ActivityColumns {
   kind: string | null;
   name: string | null;
   actor: string | null;
@@ -29,7 +29,7 @@ export interface ActivityColumns {
 const NONE: ActivityColumns = { kind: null, name: null, actor: null, requester: null, atMs: null };
 
 /** The indexed columns of a frame (all null for one without an activity line: it never matches a filter). */
-export function activityColumns(frame: unknown): ActivityColumns {
+function activityColumns(frame: unknown): ActivityColumns {
   const parsed = FrameActivity.safeParse(frame);
   if (!parsed.success) return NONE;
   const { kind, name, actor, at, operation } = parsed.data.activity;
@@ -39,7 +39,7 @@ export function activityColumns(frame: unknown): ActivityColumns {
 }
 
 /** Same, from a row's stored JSON (the migration's backfill). */
-export function activityColumnsOfJson(json: string): ActivityColumns {
+function activityColumnsOfJson(json: string): ActivityColumns {
   try {
     return activityColumns(JSON.parse(json));
   } catch {

@@ -37,7 +37,7 @@ export function broadcast(sockets: WebSocket[], json: string): void {
 
 
 /** Presence changes from a burst of joins and leaves go out as one frame per this interval. */
-export const PRESENCE_FLUSH_MS = 250;
+const PRESENCE_FLUSH_MS = 250;
 
 /**
  * Who has the project open, kept in memory and told by deltas. A join gets the whole list (once,

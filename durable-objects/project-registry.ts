@@ -17,7 +17,7 @@ const MIGRATIONS: readonly Migration[] = [
 ];
 
 /** A registration's AWS side, without the webhook secret versions (only rotation moves those). */
-export type Registration = Omit<ProjectRecord, "webhookSecretVersion" | "webhookPreviousSecretVersion">;
+type Registration = Omit<ProjectRecord, "webhookSecretVersion" | "webhookPreviousSecretVersion">;
 
 /**
  * The project registry: every project's AWS side (account, region, roles, topic, webhook secret

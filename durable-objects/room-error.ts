@@ -8,7 +8,7 @@ export type { RoomResult } from "../core/room-result";
  * are the contract's error codes (a locked resource, a conflict with the project's state, bad
  * input, …); the routes turn a refusal into the HTTP answer.
  */
-export type RoomErrorCode = ErrorEnvelope["error"]["code"];
+type RoomErrorCode = ErrorEnvelope["error"]["code"];
 
 export class RoomError extends Error {
   override readonly name = "RoomError";
