@@ -1,7 +1,7 @@
 // Proves the route × role × project matrix: every project route lets exactly the roles it should through, forbids (403) members below it, and hides the project (404) from strangers and from members of other projects — no request crosses a project boundary.
 import { describe, expect, it } from "vitest";
 import { api, login, registerProject } from "../../test/workers/harness";
-import { listen } from "../../test/workers/live";
+import { framesUntil, listen } from "../../test/workers/live";
 
 type Role = "viewer" | "editor" | "owner";
 type Outcome = "allowed" | "forbidden" | "hidden";
@@ -84,7 +84,8 @@ describe("route × role × project matrix", () => {
     const project = await registerProject();
     for (const [who, allowed] of [["viewer@example.com", true], ["stranger@example.com", false]] as const) {
       const socket = listen(await api(await login(who), `/api/projects/${project.id}/live`, { headers: { Upgrade: "websocket" } }));
-      const first = await Promise.race([socket.closed.then((c) => `closed ${c.code}`), new Promise<string>((r) => setTimeout(() => r(socket.frames[0]?.type ?? "nothing"), 500))]);
+      // Whichever comes first: the close, or the first frame.
+      const first = await Promise.race([socket.closed.then((c) => `closed ${c.code}`), framesUntil(socket.frames, (fs) => fs.length > 0).then((fs) => fs[0]?.type ?? "nothing")]);
       expect(first, who).toBe(allowed ? "hello" : "closed 4404");
       socket.ws.close();
     }

@@ -41,6 +41,7 @@ describe("activity filters", () => {
     await readyBucket(editor, project, "archive");
     await put(owner, project.id, "new.person@example.com", "viewer");
     const middle = new Date().toISOString();
+    // The log's times have millisecond precision: what follows must not share `middle`'s millisecond.
     await new Promise((r) => setTimeout(r, 5));
     await readyBucket(editor, project, "later");
     for (const days of [1, 2, 3]) {
