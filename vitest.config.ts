@@ -48,7 +48,8 @@ export default defineConfig({
           name: "workers",
           testTimeout: 20_000,
           // core/'s AWS client runs on the runtime it signs from; the rest of core/ is pure logic.
-          include: ["worker/**/*.test.ts", "durable-objects/**/*.test.ts", "core/aws/**/*.test.ts"],
+          // test/kinds/: a test-only kind registered at run time (a kind is a plugin).
+          include: ["worker/**/*.test.ts", "durable-objects/**/*.test.ts", "core/aws/**/*.test.ts", "test/kinds/**/*.test.ts"],
           exclude: ["**/*.unit.test.ts"],
         },
       },
