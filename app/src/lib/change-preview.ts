@@ -1,4 +1,4 @@
-import { keyFingerprint, type Access, type Bucket, type BucketSpec, type Permission, type User, type UserSpec } from "$contract";
+import { keyFingerprint, usersGranted, type Access, type Bucket, type BucketSpec, type Permission, type User, type UserSpec } from "$contract";
 import { accessLabel, encryptionLabel, shortDateTime } from "./format";
 
 /**
@@ -124,9 +124,9 @@ export function permissionsPreview(rows: readonly { user: string; before: readon
 
 /** Deleting a bucket: it goes, and every user granted it loses that access (named). */
 export function bucketDeletePreview(bucket: Bucket, users: readonly User[]): ChangePreview {
-  const access = users
-    .filter((u) => u.status !== "deleted")
-    .flatMap((u) => u.spec.permissions.filter((p) => p.bucket === bucket.name).map((p) => ({ user: u.name, bucket: p.bucket, prefix: p.prefix, before: p.access, after: null })));
+  const access = usersGranted(users, bucket.name).flatMap((u) =>
+    u.spec.permissions.filter((p) => p.bucket === bucket.name).map((p) => ({ user: u.name, bucket: p.bucket, prefix: p.prefix, before: p.access, after: null })),
+  );
   const destroys = [
     `Bucket ${bucket.name} (${bucket.physicalName}) and its stack are deleted. A bucket that still holds objects is refused, never emptied.`,
     ...access.flatMap((c) => accessLoss(c) ?? []),

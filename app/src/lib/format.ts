@@ -1,4 +1,6 @@
 import type { Access, BucketSpec, ResourceKind, ResourceStatus } from "$contract";
+import { KINDS } from "$core/kinds";
+import { isSingle } from "./kinds";
 
 const relative = new Intl.RelativeTimeFormat("en", { numeric: "auto", style: "short" });
 const absolute = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "medium" });
@@ -55,12 +57,10 @@ export function bytesLabel(bytes: number): string {
   return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
 }
 
-/** Each kind in a sentence ("this bucket", "this SFTP server"). */
-export const kindNoun = { bucket: "bucket", user: "user", sftp: "SFTP server" } satisfies Record<ResourceKind, string>;
-
 /** One resource in a sentence: bucket reports, user acme, the SFTP server (a project has one). */
 export function resourceLabel(kind: ResourceKind, name: string): string {
-  return kind === "sftp" ? "the SFTP server" : `${kindNoun[kind]} ${name}`;
+  const facts = KINDS[kind];
+  return isSingle(kind) ? facts.definite : `${facts.singular} ${name}`;
 }
 
 /**

@@ -39,9 +39,7 @@ describe("filter choices", () => {
   it("offers every resource and member of the project, those only the activity names, and what the URL asks for", () => {
     const choices = activityChoices(
       {
-        buckets: [{ name: "reports" }, { name: "never-mentioned" }],
-        users: [{ name: "acme" }],
-        sftp: { name: "server" },
+        list: (kind) => ({ bucket: [{ name: "reports" }, { name: "never-mentioned" }], user: [{ name: "acme" }], sftp: [{ name: "server" }] })[kind],
         members: [{ email: "alice@example.com", role: "owner" }, { email: "carol@example.com", role: "viewer" }],
       },
       [entry(1, { name: "old-bucket", actor: "dan@example.com" }), entry(2, { kind: "member", name: "carol@example.com", actor: "alice@example.com" }), entry(3, { actor: "CloudFormation", operation: { id: "o", action: "create", step: "succeeded", by: "erin@example.com" } })],

@@ -1,4 +1,5 @@
-import { ActivityFilter, ActivityKind, activityMatches, type ActivityEntry, type Member, type ResourceKind } from "$contract";
+import { ActivityFilter, activityMatches, type ActivityEntry, type ActivityKind, type Member, type ResourceKind } from "$contract";
+import { KIND_KEYS, KINDS } from "$core/kinds";
 import { resourceLabel } from "$lib/format";
 import { displayName, sameEmail } from "$lib/people";
 
@@ -76,15 +77,14 @@ export interface FilterChoice {
   label: string;
 }
 
-/** What the project has, for the filter controls: not just what the loaded entries mention. */
+/** What the project has, for the filter controls: not just what the loaded entries mention (a `ProjectState`). */
 export interface ProjectFacts {
-  buckets: readonly { name: string }[];
-  users: readonly { name: string }[];
-  sftp: { name: string } | undefined;
+  list(kind: ResourceKind): readonly { name: string }[];
   members: readonly Member[];
 }
 
-const kindLabels: Record<ActivityKind, string> = { bucket: "Buckets", user: "Users", sftp: "SFTP", member: "Members" };
+/** The kind filter's choices: each kind of the table by its title, then the members. */
+const KIND_CHOICES: FilterChoice[] = [...KIND_KEYS.map((kind) => ({ value: kind, label: KINDS[kind].title })), { value: "member" satisfies ActivityKind, label: "Members" }];
 
 /**
  * The choices of each filter control: every resource and member of the project, plus those only
@@ -96,9 +96,7 @@ export function activityChoices(facts: ProjectFacts, entries: readonly ActivityE
     const value = resourceValue(kind, name);
     if (!resources.has(value)) resources.set(value, { value, label: `${resourceLabel(kind, name)}${gone ? " (gone)" : ""}` });
   };
-  for (const b of facts.buckets) addResource("bucket", b.name, false);
-  for (const u of facts.users) addResource("user", u.name, false);
-  if (facts.sftp) addResource("sftp", facts.sftp.name, false);
+  for (const kind of KIND_KEYS) for (const r of facts.list(kind)) addResource(kind, r.name, false);
   for (const e of entries) if (e.kind !== "member") addResource(e.kind, e.name, true);
   if (filter.resource) addResource(filter.resource.kind, filter.resource.name, true);
 
@@ -119,7 +117,7 @@ export function activityChoices(facts: ProjectFacts, entries: readonly ActivityE
   return {
     resources: [...resources.values()].sort(byLabel),
     people: [...people.values()].sort(byLabel),
-    kinds: ActivityKind.options.map((k) => ({ value: k, label: kindLabels[k] })),
+    kinds: KIND_CHOICES,
   };
 }
 

@@ -1,6 +1,8 @@
 import type { ActivityEntry, ActivityKind, ActivityOperation, ResourceKind } from "$contract";
 import { lockNoun } from "$lib/resources/operations";
-import { durationWords, humanizeTimes, kindNoun, resourceLabel, splitSaid } from "$lib/format";
+import { KINDS } from "$core/kinds";
+import { durationWords, humanizeTimes, resourceLabel, splitSaid } from "$lib/format";
+import { isSingle } from "$lib/kinds";
 import { displayName, isAre, sameEmail, who, whose } from "$lib/people";
 
 /**
@@ -212,8 +214,9 @@ export function foldBulk(items: readonly ActivityItem[], me: string, gapMs = BUL
   return lines;
 }
 
-function foldable(item: ActivityItem): item is ActivityItem & { kind: "bucket" | "user" } {
-  return (item.kind === "bucket" || item.kind === "user") && item.change?.phase != null;
+/** Runs fold for kinds a project has many of; the SFTP server is one, and membership changes are not operations. */
+function foldable(item: ActivityItem): item is ActivityItem & { kind: ResourceKind } {
+  return item.kind !== "member" && !isSingle(item.kind) && item.change?.phase != null;
 }
 
 function sameChange(a: ActivityItem, b: ActivityItem): boolean {
@@ -224,15 +227,15 @@ function bulkItem(run: ActivityItem[], me: string): BulkItem {
   const newest = run[0];
   const oldest = run.at(-1);
   const change = newest?.change;
-  if (!newest || !oldest || !change || change.phase === null || (newest.kind !== "bucket" && newest.kind !== "user")) throw new Error("a bulk line needs a run of operation lines");
+  if (!newest || !oldest || !change || change.phase === null || !foldable(newest)) throw new Error("a bulk line needs a run of operation lines");
   const kind = newest.kind;
-  const n = `${run.length} ${kindNoun[kind]}s`;
+  const n = `${run.length} ${KINDS[kind].plural}`;
   const v = verbs[change.action];
   const headline = {
     done: `${who(change.by, me)} ${v.past} ${n}`,
     running: `${who(change.by, me)} ${isAre(change.by, me)} ${v.progressive} ${n}`,
     queued: `${who(change.by, me)} queued ${change.action === "update" ? "updates of" : `the ${lockNoun[change.action]}s of`} ${n}`,
-    failed: `${run.length} of ${sameEmail(change.by, me) ? "your" : whose(change.by, me)} ${kindNoun[kind]} ${lockNoun[change.action]}s failed`,
+    failed: `${run.length} of ${sameEmail(change.by, me) ? "your" : whose(change.by, me)} ${KINDS[kind].singular} ${lockNoun[change.action]}s failed`,
   }[change.phase];
   const tone = ({ done: "success", running: "progress", queued: "info", failed: "error" } as const)[change.phase];
   return {

@@ -1,6 +1,11 @@
-import { sftpUnavailable, type ActivityEntry, type ActivityPage, type Bucket, type LiveFrame, type Member, type ProjectSummary, type ProjectView, type QueuedEdit, type ResourceKind, type Role, type SftpServer, type User } from "$contract";
+import { sftpUnavailable, type ActivityEntry, type ActivityPage, type Bucket, type LiveFrame, type Member, type ProjectSummary, type ProjectView, type QueuedEdit, type ResourceKind, type Role, type SftpServer, type SnapshotFrame, type User } from "$contract";
+import { KIND_KEYS, KINDS } from "$core/kinds";
+import type { KindSpec, KindView } from "$lib/kinds";
 import { sameEmail } from "$lib/people";
 import { ResourceSet } from "./resource-set.svelte";
+
+/** One live list per kind of the kind table. */
+type KindSets = { [K in ResourceKind]: ResourceSet<KindView<K>> };
 
 function roleDropped(role: Role, what: string): string {
   return `Your role in this project is now ${role === "viewer" ? "Viewer" : "Editor"}, so you can no longer ${what}. Nothing was saved; an owner can give you the access back.`;
@@ -14,7 +19,8 @@ export type PresentManager = Extract<LiveFrame, { type: "presence" }>["managers"
 
 /**
  * One project as this manager sees it: the KV snapshot, then every live frame with a higher seq.
- * Buckets and users are keyed by name; the activity feed is kept newest first, deduplicated by seq.
+ * Each kind's resources are kept by name, one list per row of the kind table (a new kind's list
+ * is kept without new code here); the activity feed is kept newest first, deduplicated by seq.
  */
 export class ProjectState {
   readonly project: ProjectSummary;
@@ -29,34 +35,43 @@ export class ProjectState {
   /** `before` for the next older activity page; null when the feed is complete. */
   olderCursor = $state<number | null>(null);
 
-  readonly #buckets = new ResourceSet<Bucket>();
-  readonly #users = new ResourceSet<User>();
-  /** The project's SFTP server: none, or one named "server". */
-  readonly #sftp = new ResourceSet<SftpServer>();
-  readonly #sets: Record<ResourceKind, ResourceSet<Bucket> | ResourceSet<User> | ResourceSet<SftpServer>> = { bucket: this.#buckets, user: this.#users, sftp: this.#sftp };
+  readonly #sets = Object.fromEntries(KIND_KEYS.map((kind) => [kind, new ResourceSet()])) as KindSets;
 
   constructor(view: ProjectView, me: string, firstActivityPage?: ActivityPage) {
     this.project = view.project;
     this.me = me;
     this.seq = view.seq;
-    this.#buckets.replace(view.buckets);
-    this.#users.replace(view.users);
-    this.#sftp.replace(view.sftpServers);
+    this.#replaceLists(view);
     this.members = view.members;
     if (firstActivityPage) this.addActivity(firstActivityPage);
   }
 
+  /** A kind's resources in name order (a deleted one lingers a moment, greyed). */
+  list<K extends ResourceKind>(kind: K): readonly KindView<K>[] {
+    return this.#sets[kind].list;
+  }
+
+  /** One resource of a kind, by name. */
+  resource<K extends ResourceKind>(kind: K, name: string): KindView<K> | undefined {
+    return this.#sets[kind].get(name);
+  }
+
+  /** How many of a kind exist (deleted ones still on screen are not counted). */
+  count(kind: ResourceKind): number {
+    return this.#sets[kind].liveCount;
+  }
+
   get buckets(): readonly Bucket[] {
-    return this.#buckets.list;
+    return this.list("bucket");
   }
 
   get users(): readonly User[] {
-    return this.#users.list;
+    return this.list("user");
   }
 
   /** The SFTP server while SFTP is on or being turned on or off (a deleted one lingers a moment, greyed). */
   get sftp(): SftpServer | undefined {
-    return this.#sftp.list[0];
+    return this.list("sftp")[0];
   }
 
   /** Why SFTP access cannot be given now (the room refuses with the same words), or null. */
@@ -72,11 +87,6 @@ export class ProjectState {
     if (server.status === "creating" || server.lock?.action === "create") return "Turning on";
     if (server.status === "deleting" || server.lock?.action === "delete") return "Turning off";
     return server.status === "failed" ? "Failed" : "On";
-  }
-
-  /** Buckets and users that exist (deleted ones still on screen are not counted), and members. */
-  get counts(): { buckets: number; users: number; members: number } {
-    return { buckets: this.#buckets.liveCount, users: this.#users.liveCount, members: this.members.length };
   }
 
   /** A deleted resource whose row is fading out. */
@@ -118,21 +128,16 @@ export class ProjectState {
   }
 
   /** The spec a resource had before its running operation, when this page saw it. */
-  specBefore(kind: ResourceKind, name: string): Bucket["spec"] | User["spec"] | SftpServer["spec"] | undefined {
+  specBefore<K extends ResourceKind>(kind: K, name: string): KindSpec<K> | undefined {
     return this.#sets[kind].specBefore(name);
   }
 
   bucket(name: string): Bucket | undefined {
-    return this.#buckets.get(name);
+    return this.resource("bucket", name);
   }
 
   user(name: string): User | undefined {
-    return this.#users.get(name);
-  }
-
-  /** Users (not deleted) whose permissions name the bucket. */
-  granteesOf(bucket: string): string[] {
-    return this.users.filter((u) => u.status !== "deleted" && u.spec.permissions.some((p) => p.bucket === bucket)).map((u) => u.name);
+    return this.resource("user", name);
   }
 
   /** Applies one room frame; frames at or below our seq were already seen and are ignored. */
@@ -141,9 +146,7 @@ export class ProjectState {
       case "hello":
         return frame.seq < this.seq ? "resync" : "ignored";
       case "snapshot":
-        this.#buckets.replace(frame.buckets);
-        this.#users.replace(frame.users);
-        this.#sftp.replace(frame.sftpServers);
+        this.#replaceLists(frame);
         this.members = frame.members;
         this.seq = frame.seq;
         return "applied";
@@ -164,19 +167,9 @@ export class ProjectState {
     }
   }
 
-  /** Takes a bucket from an HTTP answer; see `ResourceSet.offer`. */
-  offerBucket(bucket: Bucket): void {
-    this.#buckets.offer(bucket);
-  }
-
-  /** Takes a user from an HTTP answer; see `ResourceSet.offer`. */
-  offerUser(user: User): void {
-    this.#users.offer(user);
-  }
-
-  /** Takes the SFTP server from an HTTP answer; see `ResourceSet.offer`. */
-  offerSftp(server: SftpServer): void {
-    this.#sftp.offer(server);
+  /** Takes a resource from an HTTP answer; see `ResourceSet.offer`. */
+  offer<K extends ResourceKind>(kind: K, resource: KindView<K>): void {
+    this.#sets[kind].offer(resource);
   }
 
   /** Adds a page of activity (newest first) and remembers where the next older page starts. */
@@ -192,23 +185,34 @@ export class ProjectState {
 
   /** Stops pending removals; call when the page goes away. */
   dispose(): void {
-    this.#buckets.dispose();
-    this.#users.dispose();
-    this.#sftp.dispose();
+    for (const kind of KIND_KEYS) this.#sets[kind].dispose();
+  }
+
+  /** Takes each kind's whole list from a view or snapshot (named by the kind's `listKey`). */
+  #replaceLists(lists: ProjectView | SnapshotFrame): void {
+    for (const kind of KIND_KEYS) this.#replace(kind, lists[KINDS[kind].listKey]);
+  }
+
+  // Generic in the kind, so that TypeScript holds a kind's set and its views together.
+  #replace<K extends ResourceKind>(kind: K, items: readonly KindView<K>[]): void {
+    this.#sets[kind].replace(items);
+  }
+
+  #put<K extends ResourceKind>(kind: K, item: KindView<K>): void {
+    this.#sets[kind].put(item);
   }
 
   #applyChange(frame: Extract<LiveFrame, { type: "change" }>): ApplyResult {
     if (frame.seq <= this.seq) return "ignored";
     this.seq = frame.seq;
-    const { kind, name } = frame.activity;
-    // A field is absent for changes to the other kind of resource (or to none, e.g. a share
-    // being opened) and null when the resource is gone.
-    if (frame.bucket) this.#buckets.put(frame.bucket);
-    else if (frame.bucket === null && kind === "bucket") this.#buckets.markGone(name);
-    if (frame.user) this.#users.put(frame.user);
-    else if (frame.user === null && kind === "user") this.#users.markGone(name);
-    if (frame.sftp) this.#sftp.put(frame.sftp);
-    else if (frame.sftp === null && kind === "sftp") this.#sftp.markGone(name);
+    const { kind: about, name } = frame.activity;
+    // A kind's field is absent for changes to other kinds (or to none, e.g. a share being
+    // opened) and null when the resource the entry is about is gone.
+    for (const kind of KIND_KEYS) {
+      const resource = frame[kind];
+      if (resource) this.#put(kind, resource);
+      else if (resource === null && kind === about) this.#sets[kind].markGone(name);
+    }
     if (frame.members) this.members = frame.members;
     this.#mergeActivity([frame.activity]);
     return "applied";

@@ -1,6 +1,6 @@
-// Proves the project state applies the room's frames as the room means them: presence as a whole list on joining and deltas afterwards, member lists from change frames, and frames at or below the seen seq ignored.
+// Proves the project state applies the room's frames as the room means them: each kind's list from the view, snapshots and change frames (under the kind table's keys), presence as a whole list on joining and deltas afterwards, member lists from change frames, and frames at or below the seen seq ignored.
 import { describe, expect, it } from "vitest";
-import type { ProjectView } from "$contract";
+import type { Bucket, ProjectView, SftpServer, User } from "$contract";
 import { ProjectState } from "./project-state.svelte";
 
 const view: ProjectView = {
@@ -13,7 +13,30 @@ const view: ProjectView = {
 };
 const at = (email: string, connections = 1) => ({ email, since: "2026-11-30T10:00:00.000Z", connections });
 
+const at0 = "2026-11-30T10:00:00.000Z";
+const bucket = (name: string): Bucket => ({ name, physicalName: `demo-${name}`, spec: { versioning: true, encryption: "s3", expireAfterDays: null }, status: "ready", updatedAt: at0 });
+const user = (name: string): User => ({ name, path: "/stackroom/demo/", spec: { description: null, permissions: [{ bucket: "reports", access: "read" }], expiresAt: null }, status: "ready", updatedAt: at0, keys: [] });
+const server: SftpServer = { name: "server", spec: { securityPolicy: "TransferSecurityPolicy-2024-01", logRetentionDays: 30 }, status: "ready", updatedAt: at0 };
+const about = (seq: number, kind: "bucket" | "user" | "sftp", name: string) => ({ seq, at: at0, actor: "alice@example.com", kind, name, message: "m", tone: "info" as const });
+
 describe("ProjectState", () => {
+  it("keeps one list per kind: from the view and snapshots by list key, from change frames by kind key, null marking the entry's resource gone", () => {
+    const state = new ProjectState({ ...view, buckets: [bucket("reports")], users: [user("acme")], sftpServers: [server] }, "alice@example.com");
+    expect([state.buckets.map((b) => b.name), state.users.map((u) => u.name), state.sftp?.name]).toEqual([["reports"], ["acme"], "server"]);
+    expect([state.count("bucket"), state.count("user"), state.count("sftp")]).toEqual([1, 1, 1]);
+
+    state.apply({ type: "change", seq: 6, bucket: bucket("logs"), activity: about(6, "bucket", "logs") });
+    state.apply({ type: "change", seq: 7, user: null, activity: about(7, "user", "acme") });
+    // A null field about another resource than the entry's marks nothing gone.
+    state.apply({ type: "change", seq: 8, sftp: null, activity: about(8, "bucket", "logs") });
+    expect(state.buckets.map((b) => b.name)).toEqual(["logs", "reports"]);
+    expect([state.user("acme")?.status, state.sftp?.status, state.count("user")]).toEqual(["deleted", "ready", 0]);
+
+    state.apply({ type: "snapshot", seq: 9, buckets: [bucket("logs")], users: [], sftpServers: [], members: view.members });
+    expect([state.bucket("reports")?.status, state.sftp?.status, state.count("bucket"), state.count("sftp")]).toEqual(["deleted", "deleted", 1, 0]);
+    state.dispose();
+  });
+
   it("takes the whole presence list, then upserts and removes by deltas", () => {
     const state = new ProjectState(view, "alice@example.com");
     state.apply({ type: "presence", managers: [at("alice@example.com"), at("bob@example.com")] });

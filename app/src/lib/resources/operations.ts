@@ -1,5 +1,7 @@
 import type { Lock, QueuedEdit, ResourceKind } from "$contract";
-import { kindNoun, resourceLabel } from "$lib/format";
+import { KINDS } from "$core/kinds";
+import { capitalize } from "$core/words";
+import { resourceLabel } from "$lib/format";
 import { whose } from "$lib/people";
 import type { Resource } from "$lib/project/resource-set.svelte";
 
@@ -52,14 +54,14 @@ export type LiveResource = NonNullable<Accepted["resource"]>;
  */
 export function changeAccess(kind: ResourceKind, resource: LiveResource, me: string, action: "update" | "delete" = "update"): ChangeAccess {
   const { lock, queue = [] } = resource;
-  const noun = kindNoun[kind];
+  const noun = KINDS[kind].singular;
   if (resource.status === "deleted") return { state: "closed", why: `This ${noun} is deleted.` };
   if (resource.neverCreated && action === "update") return { state: "closed", why: `This ${noun} was never made: remove it, then create it again.` };
   if (lock?.action === "delete" || resource.status === "deleting") {
-    return { state: "closed", why: lock ? `${capitalized(runningOperation(lock, me, false))} of this ${noun} is running.` : `This ${noun} is being deleted.` };
+    return { state: "closed", why: lock ? `${capitalize(runningOperation(lock, me, false))} of this ${noun} is running.` : `This ${noun} is being deleted.` };
   }
   if (queue.some((e) => e.action === "delete")) return { state: "closed", why: `A deletion of this ${noun} is queued; cancel it to make other changes.` };
-  if (lock) return { state: "queues", why: `${capitalized(runningOperation(lock, me, false))} is running: your change will be queued and start by itself when it finishes.` };
+  if (lock) return { state: "queues", why: `${capitalize(runningOperation(lock, me, false))} is running: your change will be queued and start by itself when it finishes.` };
   if (resource.queueHeld) {
     return action === "delete"
       ? { state: "free", why: `The queue is on hold; deleting is the repair and starts at once. ${queue.length === 1 ? "The edit waiting" : `The ${queue.length} edits waiting`} will not run.` }
@@ -67,8 +69,4 @@ export function changeAccess(kind: ResourceKind, resource: LiveResource, me: str
   }
   if (queue.length) return { state: "queues", why: `${queue.length === 1 ? "1 edit is" : `${queue.length} edits are`} waiting; your change will be queued after ${queue.length === 1 ? "it" : "them"}.` };
   return { state: "free" };
-}
-
-function capitalized(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -1,5 +1,7 @@
 import type { BucketSpec, Lock, Permission, QueuedEdit, ResourceKind, SftpServerSpec, UserSpec } from "$contract";
+import { capitalize } from "$core/words";
 import { accessLabel, encryptionLabel, shortDateTime } from "$lib/format";
+import type { KindSpec } from "$lib/kinds";
 
 /** A resource's settings in a manager's words, for "what is being applied". */
 export function bucketSettings(spec: BucketSpec): string[] {
@@ -61,27 +63,24 @@ export function userChanges(before: UserSpec, after: UserSpec): string[] {
   return changes;
 }
 
+/** Each kind's spec in words: its settings, what changed, and what a deletion does first. */
+const SPEC_WORDS: { [K in ResourceKind]: { settings(spec: KindSpec<K>): string[]; changes(before: KindSpec<K>, after: KindSpec<K>): string[]; deletesFirst?: string } } = {
+  bucket: { settings: bucketSettings, changes: bucketChanges },
+  user: { settings: userSettings, changes: userChanges, deletesFirst: "its access keys first" },
+  sftp: { settings: sftpSettings, changes: sftpChanges },
+};
+
 /**
  * What a running operation does: the changes when the spec before it is known (this page saw the
- * resource before the lock), otherwise the settings being applied. null for deletions.
+ * resource before the lock), otherwise the settings being applied. For a deletion, what goes
+ * first, or null. `spec` and `before` are of `kind`.
  */
-export function operationDetail(
-  kind: ResourceKind,
-  lock: Lock,
-  spec: BucketSpec | UserSpec | SftpServerSpec,
-  before: BucketSpec | UserSpec | SftpServerSpec | undefined,
-): { changes: boolean; text: string } | null {
-  if (lock.action === "delete") return kind === "user" ? { changes: false, text: "its access keys first" } : null;
-  const words = specWords(spec, before);
-  if (lock.action === "update" && words.changes?.length) return { changes: true, text: words.changes.join(", ") };
-  return { changes: false, text: words.settings.join(", ") };
-}
-
-/** A spec's settings, and its changes from `before` when both are of the same kind. */
-function specWords(spec: BucketSpec | UserSpec | SftpServerSpec, before: BucketSpec | UserSpec | SftpServerSpec | undefined): { settings: string[]; changes?: string[] } {
-  if ("versioning" in spec) return { settings: bucketSettings(spec), changes: before && "versioning" in before ? bucketChanges(before, spec) : undefined };
-  if ("securityPolicy" in spec) return { settings: sftpSettings(spec), changes: before && "securityPolicy" in before ? sftpChanges(before, spec) : undefined };
-  return { settings: userSettings(spec), changes: before && "permissions" in before ? userChanges(before, spec) : undefined };
+export function operationDetail<K extends ResourceKind>(kind: K, lock: Lock, spec: KindSpec<K>, before: KindSpec<K> | undefined): { changes: boolean; text: string } | null {
+  const words = SPEC_WORDS[kind];
+  if (lock.action === "delete") return words.deletesFirst ? { changes: false, text: words.deletesFirst } : null;
+  const changes = lock.action === "update" && before ? words.changes(before, spec) : [];
+  if (changes.length) return { changes: true, text: changes.join(", ") };
+  return { changes: false, text: words.settings(spec).join(", ") };
 }
 
 /** "Alice is updating this bucket" + this: ": versioning on → off", " to versioning off, …", " with …". */
@@ -154,8 +153,4 @@ function days(n: number): string {
 
 function expiry(n: number | null): string {
   return n === null ? "none" : days(n);
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -1,0 +1,24 @@
+import type * as z from "zod";
+import type { ResourceKind } from "$contract";
+import { KINDS } from "$core/kinds";
+
+/**
+ * The kind table (core/kinds.ts) as the app's types and words see it: a kind's facts are read from
+ * its row, so a new kind's lists, labels and titles need no new code here.
+ */
+
+/**
+ * Each kind's view (`Bucket`, `User`, `SftpServer`), by kind: a map, so that code generic in the
+ * kind can index it and TypeScript keeps a kind and its view together.
+ */
+type KindViews = { [K in ResourceKind]: z.infer<(typeof KINDS)[K]["view"]> };
+
+/** A resource of kind K as the project's view lists it; the union of every kind's by default. */
+export type KindView<K extends ResourceKind = ResourceKind> = KindViews[K];
+/** What a resource of kind K is asked to be (`BucketSpec`, …); the union by default. */
+export type KindSpec<K extends ResourceKind = ResourceKind> = KindView<K>["spec"];
+
+/** A kind a project has at most one of (the SFTP server): named by its definite noun, never counted. */
+export function isSingle(kind: ResourceKind): boolean {
+  return "single" in KINDS[kind].stack;
+}
