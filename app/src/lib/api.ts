@@ -36,7 +36,7 @@ import {
 } from "$contract";
 
 /** `network`: no answer at all; `bad_response`: an answer that does not match the contract. */
-export type ApiErrorCode = ErrorCode | "network" | "bad_response";
+type ApiErrorCode = ErrorCode | "network" | "bad_response";
 
 /** Every failed API call, already parsed from the `{"error": {...}}` envelope. */
 export class ApiError extends Error {
@@ -215,7 +215,6 @@ export const deleteKey = (project: string, user: string, keyId: string) =>
   api(keyPath(project, user, keyId), NoContent, { method: "DELETE" });
 
 const memberPath = (project: string, email: string) => `${projectPath(project)}/members/${encodeURIComponent(email)}`;
-export const listMembers = (project: string) => api(`${projectPath(project)}/members`, MemberList);
 /** Adds a member or changes their role (owners only); answers the new member list. */
 export const putMember = (project: string, email: string, role: Role) => api(memberPath(project, email), MemberList, { method: "PUT", body: { role } });
 export const removeMember = (project: string, email: string) => api(memberPath(project, email), MemberList, { method: "DELETE" });

@@ -13,14 +13,14 @@ export interface ChangePreview {
   destroys: string[];
 }
 
-export interface SettingChange {
+interface SettingChange {
   setting: string;
   before: string;
   after: string;
 }
 
 /** One user's access to one bucket (and prefix): null is no access. */
-export interface AccessChange {
+interface AccessChange {
   user: string;
   bucket: string;
   prefix?: string | undefined;
@@ -40,7 +40,7 @@ const place = (c: { bucket: string; prefix?: string | undefined }) => (c.prefix 
 const can = { read: ["list", "download"], write: ["upload", "delete"], readwrite: ["list", "download", "upload", "delete"] } satisfies Record<Access, string[]>;
 
 /** "Acme loses write access to uploads/incoming/", "… can no longer upload or delete in …". */
-export function accessLoss(change: AccessChange): string | null {
+function accessLoss(change: AccessChange): string | null {
   if (change.before === null) return null;
   if (change.after === null) return `${change.user} loses ${accessLabel[change.before].toLowerCase()} access to ${place(change)}.`;
   const lost = can[change.before].filter((verb) => !can[change.after ?? "read"].includes(verb));

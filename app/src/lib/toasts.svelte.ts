@@ -1,6 +1,6 @@
-export type ToastTone = "info" | "success" | "error";
+type ToastTone = "info" | "success" | "error";
 
-export interface Toast {
+interface Toast {
   id: number;
   tone: ToastTone;
   message: string;

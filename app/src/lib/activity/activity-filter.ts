@@ -70,15 +70,15 @@ export function activityFilterKey(filter: ActivityFilter): string {
   return FIELDS.map((f) => `${f}=${values[f] ?? ""}`).join("&");
 }
 
-export const resourceValue = (kind: ResourceKind, name: string) => `${kind}:${name}`;
+const resourceValue = (kind: ResourceKind, name: string) => `${kind}:${name}`;
 
-export interface FilterChoice {
+interface FilterChoice {
   value: string;
   label: string;
 }
 
 /** What the project has, for the filter controls: not just what the loaded entries mention (a `ProjectState`). */
-export interface ProjectFacts {
+interface ProjectFacts {
   list(kind: ResourceKind): readonly { name: string }[];
   members: readonly Member[];
 }

@@ -167,7 +167,7 @@ export function filterActivity(items: readonly ActivityItem[], resource: string 
 }
 
 /** A run of like changes by one person, folded into one line: "Bob created 100 users". */
-export interface BulkItem {
+interface BulkItem {
   /** Stable while the run grows at its newest end: named after its oldest line. */
   key: string;
   kind: ResourceKind;
@@ -185,9 +185,9 @@ export interface BulkItem {
 export type FeedLine = { type: "item"; item: ActivityItem } | { type: "bulk"; bulk: BulkItem };
 
 /** Lines at most this far apart belong to one run: a script's pace, not a person clicking through dialogs. */
-export const BULK_GAP_MS = 10_000;
+const BULK_GAP_MS = 10_000;
 /** Fewer like lines than this stay as they are. */
-export const BULK_MIN = 3;
+const BULK_MIN = 3;
 
 /**
  * Folds runs of consecutive lines (newest first) that are the same change by the same person

@@ -18,13 +18,13 @@ interface Row {
 }
 
 /** A bucket whose grants a pending save changes: what it was and what it will be. */
-export interface GrantChange {
+interface GrantChange {
   bucket: string;
   before: DraftGrant[];
   after: DraftGrant[];
 }
 
-export interface SaveOutcome {
+interface SaveOutcome {
   saved: string[];
   /** Saved, but waiting in the user's queue behind a running operation. */
   queued: string[];

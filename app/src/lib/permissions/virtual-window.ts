@@ -3,7 +3,7 @@
  * and the space the others would take, so the scrollbar stays true while only a screenful of DOM
  * exists. The same arithmetic serves columns of equal width.
  */
-export interface VirtualWindow {
+interface VirtualWindow {
   /** First index drawn. */
   start: number;
   /** One past the last index drawn. */
@@ -14,7 +14,7 @@ export interface VirtualWindow {
   after: number;
 }
 
-export interface WindowInput {
+interface WindowInput {
   /** Pixels scrolled past the list's first row. */
   offset: number;
   /** Height (or width) of the visible part of the list, in pixels. */

@@ -1,7 +1,7 @@
 import { backoffDelay } from "$backoff";
 import { LiveFrame } from "$contract";
 
-export type ConnectionStatus = "connecting" | "live" | "reconnecting" | "offline" | "refused";
+type ConnectionStatus = "connecting" | "live" | "reconnecting" | "offline" | "refused";
 
 /** The room answers the text "ping" with "pong" without waking (setWebSocketAutoResponse). */
 const PING_EVERY_MS = 20_000;
@@ -12,7 +12,7 @@ const BACKOFF_MAX_MS = 10_000;
 /** After this many failed attempts in a row the badge says Offline (retries go on). */
 const OFFLINE_AFTER_FAILURES = 5;
 
-export interface LiveOptions {
+interface LiveOptions {
   /** Asked at every (re)connect, so a reconnect resumes from the latest seq. */
   url: () => string;
   onFrame: (frame: LiveFrame) => void;

@@ -10,7 +10,7 @@ import type { ProjectShares } from "$lib/shares/shares.svelte";
  * list for as long as the manager stays in the project. Getters, because a resync (or another
  * project) replaces the state behind them.
  */
-export interface ProjectContext {
+interface ProjectContext {
   readonly project: ProjectState;
   readonly live: LiveConnection;
   readonly draft: PermissionDraft;
@@ -22,7 +22,7 @@ export interface ProjectContext {
 const [getProjectContext, setProjectContext] = createContext<ProjectContext>();
 
 /** Where a navigation goes, as SvelteKit's `beforeNavigate` names it (null: another site). */
-export interface NavigationTarget {
+interface NavigationTarget {
   route: { id: string | null };
   params: Record<string, string> | null;
 }

@@ -12,7 +12,7 @@ function roleDropped(role: Role, what: string): string {
 }
 
 /** What the caller should do after `apply`: `resync` = our seq is ahead of the room's, reload. */
-export type ApplyResult = "applied" | "ignored" | "resync";
+type ApplyResult = "applied" | "ignored" | "resync";
 
 /** A manager who has the project open right now (from the room's `presence` frames). */
 export type PresentManager = Extract<LiveFrame, { type: "presence" }>["managers"][number];

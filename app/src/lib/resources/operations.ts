@@ -12,7 +12,7 @@ export interface Accepted {
 }
 
 /** The change waits in the queue when its id is among the resource's queued edits. */
-export function queuedEdit({ resource, operationId }: Accepted): QueuedEdit | undefined {
+function queuedEdit({ resource, operationId }: Accepted): QueuedEdit | undefined {
   return operationId === undefined ? undefined : resource?.queue?.find((e) => e.operationId === operationId);
 }
 
@@ -45,7 +45,7 @@ export type ChangeAccess =
   | { state: "closed"; why: string };
 
 /** A resource as the page holds it: lock, queue and why the queue is held. */
-export type LiveResource = NonNullable<Accepted["resource"]>;
+type LiveResource = NonNullable<Accepted["resource"]>;
 
 /**
  * What an edit or a delete of a resource does right now, and why — shown before anyone clicks.

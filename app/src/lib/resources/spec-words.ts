@@ -4,7 +4,7 @@ import { accessLabel, encryptionLabel, shortDateTime } from "$lib/format";
 import type { KindSpec } from "$lib/kinds";
 
 /** A resource's settings in a manager's words, for "what is being applied". */
-export function bucketSettings(spec: BucketSpec): string[] {
+function bucketSettings(spec: BucketSpec): string[] {
   return [
     `versioning ${spec.versioning ? "on" : "off"}`,
     encryptionLabel[spec.encryption],
@@ -12,7 +12,7 @@ export function bucketSettings(spec: BucketSpec): string[] {
   ];
 }
 
-export function userSettings(spec: UserSpec): string[] {
+function userSettings(spec: UserSpec): string[] {
   const grants = spec.permissions.length;
   return [
     grants === 0 ? "no bucket access" : grants === 1 ? `access to ${grantLabel(spec.permissions[0])}` : `access to ${grants} buckets/prefixes`,
@@ -22,11 +22,11 @@ export function userSettings(spec: UserSpec): string[] {
 }
 
 /** The SFTP server's settings: what a manager may want to know about a Transfer server. */
-export function sftpSettings(spec: SftpServerSpec): string[] {
+function sftpSettings(spec: SftpServerSpec): string[] {
   return [`security policy ${spec.securityPolicy}`, `logs kept ${days(spec.logRetentionDays)}`];
 }
 
-export function sftpChanges(before: SftpServerSpec, after: SftpServerSpec): string[] {
+function sftpChanges(before: SftpServerSpec, after: SftpServerSpec): string[] {
   const changes: string[] = [];
   if (before.securityPolicy !== after.securityPolicy) changes.push(`security policy ${before.securityPolicy} → ${after.securityPolicy}`);
   if (before.logRetentionDays !== after.logRetentionDays) changes.push(`logs kept ${days(before.logRetentionDays)} → ${days(after.logRetentionDays)}`);
@@ -34,7 +34,7 @@ export function sftpChanges(before: SftpServerSpec, after: SftpServerSpec): stri
 }
 
 /** What differs between two bucket specs, e.g. ["versioning on → off"]. */
-export function bucketChanges(before: BucketSpec, after: BucketSpec): string[] {
+function bucketChanges(before: BucketSpec, after: BucketSpec): string[] {
   const changes: string[] = [];
   if (before.versioning !== after.versioning) changes.push(`versioning ${before.versioning ? "on → off" : "off → on"}`);
   if (before.encryption !== after.encryption) changes.push(`encryption ${encryptionLabel[before.encryption]} → ${encryptionLabel[after.encryption]}`);

@@ -33,7 +33,7 @@ export const SharePayload = z.object({
 });
 export type SharePayload = z.infer<typeof SharePayload>;
 
-export interface SealedShare {
+interface SealedShare {
   ciphertext: string;
   iv: string;
   /** What goes after `#` in the link (see `LinkFragment`): never sent to the server. */
@@ -47,7 +47,7 @@ const KEY_BYTES = 32;
 const IV_BYTES = 12;
 const PROOF_BYTES = 32;
 /** OWASP's 2023 figure for PBKDF2-HMAC-SHA256; about half a second in a browser. */
-export const PASSPHRASE_ITERATIONS = 600_000;
+const PASSPHRASE_ITERATIONS = 600_000;
 const INFO_KEY = "stackroom share v1: aes-256-gcm key";
 const INFO_PROOF = "stackroom share v2: open proof";
 
@@ -58,7 +58,7 @@ export function toBase64Url(bytes: Uint8Array): string {
 }
 
 /** null for anything that is not base64url. */
-export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
+function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
   if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return null;
   const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4));
   const bytes = new Uint8Array(binary.length);
@@ -97,7 +97,7 @@ export function parseFragment(hash: string): LinkFragment | null {
   return { key, passphrase: marker !== undefined };
 }
 
-export function formatFragment(fragment: LinkFragment): string {
+function formatFragment(fragment: LinkFragment): string {
   return fragment.passphrase ? `${toBase64Url(fragment.key)}.p` : toBase64Url(fragment.key);
 }
 

@@ -6,7 +6,7 @@ import { Submission, pathErrors, type FieldErrors } from "$lib/submission.svelte
 export const DESCRIPTION_MAX = UserSpec.shape.description.unwrap().maxLength ?? undefined;
 
 /** One grant row of the new-user form; `prefix` "" means the whole bucket. */
-export class GrantDraft {
+class GrantDraft {
   static #next = 1;
   readonly id = GrantDraft.#next++;
   bucket = $state("");
@@ -37,7 +37,7 @@ export class ExpiryDraft {
 }
 
 /** One line of the SSH keys box as the form reads it: its fingerprint, or why it is no key. */
-export interface KeyLine {
+interface KeyLine {
   line: string;
   fingerprint?: string;
   type?: string;
