@@ -3,7 +3,7 @@ import { SIGNATURE_HEADER, type StackEvent, type WebhookBatch } from "../core/co
 import { signBody } from "../core/webhook-signature";
 
 /** The Worker accepts at most this many events per POST (WebhookBatch). */
-export const MAX_EVENTS_PER_POST = 100;
+const MAX_EVENTS_PER_POST = 100;
 
 export interface DeliveryOptions {
   /** The project's own webhook, `https://<worker>/webhooks/cloudformation/<project>` (project-scope.ts). */

@@ -9,7 +9,7 @@ import type { ResourceKind } from "../core/contract";
 /** bridge: aws-bridge/template.yaml; a kind of the kind table (bucket / user / sftp): its generated templates. */
 export type TemplateFamily = "bridge" | ResourceKind;
 
-export interface GuardWaiver {
+interface GuardWaiver {
   control: string;
   family: TemplateFamily;
   resource: string;

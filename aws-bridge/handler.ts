@@ -132,7 +132,7 @@ async function readSecretsManager(env: BridgeEnv, secretId: string, fetchImpl: t
   return value.data.SecretString.split(/[\s,]+/).filter((s) => s.length > 0);
 }
 
-export interface HandlerDeps {
+interface HandlerDeps {
   fetch?: typeof fetch;
   log?: Log;
   delivery?: Partial<DeliveryOptions>;

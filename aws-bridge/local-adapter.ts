@@ -28,7 +28,7 @@ import { createSnsVerifier, SnsHttpMessage } from "./sns-signature";
 
 type Log = (message: string, detail?: Record<string, unknown>) => void;
 
-export interface LocalAdapterOptions {
+interface LocalAdapterOptions {
   port: number;
   host?: string;
   /** The project's webhook, `.../webhooks/cloudformation/<project>` (projectWebhookUrl). */

@@ -31,7 +31,7 @@ import { sftpLoggingBoundaryArn, sftpLoggingBoundaryName } from "../core/sftp-lo
  * Idempotent: a second run returns the same ARNs and adds no second subscription.
  */
 
-export interface BootstrapOptions {
+interface BootstrapOptions {
   motoEndpoint: string;
   accountId: string;
   region: string;
@@ -48,7 +48,7 @@ export interface BootstrapOptions {
 /** template.yaml DeadLetterQueue's settings (template.test.ts keeps them equal). */
 export const DEAD_LETTER_QUEUE_ATTRIBUTES = { MessageRetentionPeriod: "1209600", SqsManagedSseEnabled: "true" };
 
-export interface BootstrappedAccount {
+interface BootstrappedAccount {
   topicArn: string;
   subscriptionArn: string;
   deadLetterQueueUrl: string;

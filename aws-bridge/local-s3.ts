@@ -9,7 +9,7 @@ import type { Credentials } from "../core/aws";
  * whole bodies (the stand-in buffers uploads and downloads; see local-sftp.ts).
  */
 
-export class S3Error extends Error {
+class S3Error extends Error {
   override name = "S3Error";
   constructor(
     readonly status: number,
@@ -20,13 +20,13 @@ export class S3Error extends Error {
   }
 }
 
-export interface S3Entry {
+interface S3Entry {
   key: string;
   size: number;
   modified: Date;
 }
 
-export interface S3Folder {
+interface S3Folder {
   files: S3Entry[];
   /** Sub-folder prefixes, each ending in `/`. */
   folders: string[];

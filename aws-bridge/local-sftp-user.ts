@@ -34,7 +34,7 @@ export interface SftpUser {
   mayList(bucket: string, prefix: string): boolean;
 }
 
-export interface UserSource {
+interface UserSource {
   cloudformation: QueryCall;
   projectId: string;
   accountId: string;

@@ -19,7 +19,7 @@ import { loadSftpUser, type SftpUser } from "./local-sftp-user";
  * on open: both capped at `maxObjectBytes` (64 MiB by default), plenty for local work.
  */
 
-export interface LocalSftpOptions {
+interface LocalSftpOptions {
   /** 0: any free port. */
   port: number;
   host?: string;

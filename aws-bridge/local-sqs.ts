@@ -9,7 +9,7 @@ import { createSend, serviceUrl } from "../core/aws/transport";
  * and not scanned by the permission tests (it never talks to AWS).
  */
 
-export interface LocalSqsOptions {
+interface LocalSqsOptions {
   motoEndpoint: string;
   region: string;
   /** Credentials acting in the queue's account (moto picks the account from the access key). */
@@ -22,7 +22,7 @@ export interface MessageAttribute {
   value: string;
 }
 
-export interface ReceivedMessage {
+interface ReceivedMessage {
   messageId: string;
   body: string;
   attributes: Record<string, MessageAttribute>;

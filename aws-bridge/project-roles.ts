@@ -140,7 +140,7 @@ export function executionTrustPolicy(a: ProjectAccount): PolicyDocument {
 }
 
 /** What CloudFormation calls for the bucket template's resource types (handler permissions). */
-export const EXECUTION_BUCKET_ACTIONS = [
+const EXECUTION_BUCKET_ACTIONS = [
   "s3:CreateBucket", "s3:DeleteBucket", "s3:ListBucket",
   "s3:GetAccelerateConfiguration", "s3:GetAnalyticsConfiguration", "s3:GetBucketAcl", "s3:GetBucketCORS", "s3:GetBucketLogging",
   "s3:GetBucketNotification", "s3:GetBucketObjectLockConfiguration", "s3:GetBucketOwnershipControls", "s3:GetBucketPolicy",
@@ -183,17 +183,17 @@ export const BOUNDED_ROLE_ACTIONS = [
 export const UNBOUNDED_ROLE_ACTIONS = ["iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:TagRole", "iam:UntagRole"];
 
 /** What CloudFormation calls for the SFTP server's and users' AWS::Transfer::* resources. */
-export const EXECUTION_TRANSFER_SERVER_ACTIONS = [
+const EXECUTION_TRANSFER_SERVER_ACTIONS = [
   "transfer:DescribeServer", "transfer:StartServer", "transfer:StopServer", "transfer:DeleteServer",
   "transfer:CreateUser", "transfer:TagResource", "transfer:UnTagResource",
 ];
-export const EXECUTION_TRANSFER_USER_ACTIONS = [
+const EXECUTION_TRANSFER_USER_ACTIONS = [
   "transfer:DescribeUser", "transfer:UpdateUser", "transfer:DeleteUser", "transfer:ImportSshPublicKey", "transfer:DeleteSshPublicKey",
   "transfer:TagResource", "transfer:UnTagResource",
 ];
 
 /** The SFTP log group's own lifecycle (AWS::Logs::LogGroup handler permissions). */
-export const EXECUTION_LOG_GROUP_ACTIONS = [
+const EXECUTION_LOG_GROUP_ACTIONS = [
   "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:TagResource", "logs:UntagResource",
   "logs:ListTagsForResource", "logs:GetDataProtectionPolicy", "logs:DeleteDataProtectionPolicy",
 ];
@@ -204,7 +204,7 @@ export const EXECUTION_LOG_GROUP_ACTIONS = [
  * Transfer server handler sets it up, with a log resource policy), and read-only EC2 lookups the
  * server handler lists for every endpoint type.
  */
-export const EXECUTION_UNSCOPED_ACTIONS = [
+const EXECUTION_UNSCOPED_ACTIONS = [
   "logs:DescribeLogGroups", "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
   "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies",
   "ec2:DescribeVpcEndpoints", "ec2:DescribeAddresses", "ec2:DescribeNetworkInterfaces",

@@ -44,7 +44,7 @@ export function signatureMatches(message: SnsHttpMessage, key: string, omitSubje
 }
 
 /** `aws`: certificates only from `https://sns.<region>.amazonaws.com`. `local`: only from moto. */
-export type CertificatePolicy = { mode: "aws" } | { mode: "local"; motoEndpoint: string; region: string };
+type CertificatePolicy = { mode: "aws" } | { mode: "local"; motoEndpoint: string; region: string };
 
 const AWS_CERT_HOST = /^sns\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/;
 
@@ -71,9 +71,9 @@ export function certificateSource(certUrl: string, topicArn: string, policy: Cer
   return { error: `SigningCertURL ${url.origin} is neither SNS nor the configured moto endpoint.` };
 }
 
-export type SnsSignatureCheck = { ok: true } | { ok: false; reason: string };
+type SnsSignatureCheck = { ok: true } | { ok: false; reason: string };
 
-export interface SnsVerifierDeps {
+interface SnsVerifierDeps {
   fetch?: typeof fetch;
   /** Cached certificates (moto mints one per message, so the cache must stay bounded). */
   cacheSize?: number;

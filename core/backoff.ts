@@ -1,5 +1,5 @@
 /** Where an exponential backoff starts and stops. */
-export interface Backoff {
+interface Backoff {
   /** Ceiling of the first retry's wait, in ms; doubles per retry. */
   baseMs: number;
   /** Largest ceiling, in ms. */

@@ -4,7 +4,7 @@ import { BucketName, BucketSpec } from "./contract/bucket";
 import { ProjectId } from "./contract/project";
 import { TAG_KEYS, TAG_VALUE_MAX } from "./naming";
 
-export interface BucketTemplateInput {
+interface BucketTemplateInput {
   projectId: string;
   name: string;
   /** From physicalBucketName(). */
@@ -200,7 +200,7 @@ const StackroomMetadata = z.object({
   ),
   version: z.literal(TEMPLATE_VERSION),
 });
-export type BucketTemplateMetadata = z.infer<typeof StackroomMetadata>;
+type BucketTemplateMetadata = z.infer<typeof StackroomMetadata>;
 
 /**
  * Reads the spec back from a template body (GetTemplate). null: not a Stackroom bucket template

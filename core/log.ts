@@ -4,7 +4,7 @@
  * every line of one request or project. Fields are ids, names, codes and counts: never a secret,
  * an access key, a link id, a proof or a credential (a test scans every line for those).
  */
-export type LogValue = string | number | boolean | null | undefined;
+type LogValue = string | number | boolean | null | undefined;
 export type LogFields = Record<string, LogValue>;
 export type LogLevel = "info" | "warn" | "error";
 

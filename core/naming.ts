@@ -3,7 +3,7 @@ import type { ResourceKind } from "./contract/resource";
 import { allKinds, kindFacts } from "./kinds";
 
 /** Every stack Stackroom owns starts with this; anything else in the account is foreign. */
-export const STACK_PREFIX = "stackroom";
+const STACK_PREFIX = "stackroom";
 
 /** Stack tag keys (CloudFormation propagates stack tags to the bucket / user it creates). */
 export const TAG_KEYS = {
@@ -61,7 +61,7 @@ export function stackNamePatterns(projectId: string): string[] {
   return allKinds().map(([, { stack }]) => `${STACK_PREFIX}-${projectId}-${stack.segment}${stack.single === undefined ? "-*" : ""}`);
 }
 
-export interface ParsedStackName {
+interface ParsedStackName {
   projectId: string;
   kind: ResourceKind;
   name: string;

@@ -9,8 +9,8 @@ import { IsoTime, LiveFrame, Member, ProjectRecord, Share } from "./contract";
  */
 
 /** A link as exported: its public metadata and the hash of its id (so a restored link still answers its recipient with why it is gone). */
-export const ExportedLink = Share.extend({ idHash: z.string().regex(/^[0-9a-f]{64}$/) });
-export type ExportedLink = z.infer<typeof ExportedLink>;
+const ExportedLink = Share.extend({ idHash: z.string().regex(/^[0-9a-f]{64}$/) });
+type ExportedLink = z.infer<typeof ExportedLink>;
 
 export const ProjectExport = z.object({
   project: ProjectRecord,

@@ -40,7 +40,7 @@ export function sftpLoggingBoundaryArn(projectId: string, accountId: string): st
 }
 
 /** What Transfer Family's logging role does (user guide, "CloudWatch logging role"): open streams and write events. */
-export const SFTP_LOGGING_ACTIONS = ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"] as const;
+const SFTP_LOGGING_ACTIONS = ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"] as const;
 
 /** The logging role's policy, and equally its boundary: those actions on the project's SFTP log group only. */
 export function sftpLoggingDocument(projectId: string, accountId: string, region: string): PolicyDocument {

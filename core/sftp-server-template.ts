@@ -13,14 +13,14 @@ import { readStackroomMetadata } from "./template-metadata";
  * policy is for AS2 only). Written explicitly because CloudFormation's default is still
  * TransferSecurityPolicy-2018-11. cfn-lint checks only the `TransferSecurityPolicy-` prefix.
  */
-export const SFTP_SECURITY_POLICY = "TransferSecurityPolicy-2025-03";
+const SFTP_SECURITY_POLICY = "TransferSecurityPolicy-2025-03";
 
 /** A year, like the bridge's log group (Control Tower CT.CLOUDWATCH.PR.2 asks for at least 365 days). */
-export const SFTP_LOG_RETENTION_DAYS = 365;
+const SFTP_LOG_RETENTION_DAYS = 365;
 
 export const DEFAULT_SFTP_SERVER_SPEC: SftpServerSpec = { securityPolicy: SFTP_SECURITY_POLICY, logRetentionDays: SFTP_LOG_RETENTION_DAYS };
 
-export interface SftpServerTemplateInput {
+interface SftpServerTemplateInput {
   projectId: string;
   accountId: string;
   region: string;
@@ -134,7 +134,7 @@ const StackroomMetadata = z.object({
   spec: SftpServerSpec,
   version: z.literal(TEMPLATE_VERSION),
 });
-export type SftpServerTemplateMetadata = z.infer<typeof StackroomMetadata>;
+type SftpServerTemplateMetadata = z.infer<typeof StackroomMetadata>;
 
 /**
  * Reads the spec back from a template body (GetTemplate). null: not a Stackroom SFTP server

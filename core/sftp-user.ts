@@ -13,7 +13,7 @@ import type { PolicyDocument } from "./user-policy";
  * SFTP; everything that decides what the user reaches (grants, expiry) stays in user-policy.ts.
  */
 
-export interface SftpUserInput {
+interface SftpUserInput {
   projectId: string;
   accountId: string;
   region: string;
@@ -28,7 +28,7 @@ export interface SftpUserInput {
   policyName: string;
 }
 
-export interface HomeDirectoryMapping {
+interface HomeDirectoryMapping {
   Entry: string;
   Target: string;
 }

@@ -95,7 +95,7 @@ function compareStackEvents(a: StackEvent, b: StackEvent): number {
   return compareTime(a, b) || phaseRank(a.resourceStatus) - phaseRank(b.resourceStatus) || compareIds(a, b);
 }
 
-export function isStackLevelEvent(e: StackEvent): boolean {
+function isStackLevelEvent(e: StackEvent): boolean {
   return e.resourceType === "AWS::CloudFormation::Stack" && e.logicalResourceId === e.stackName;
 }
 
@@ -178,7 +178,7 @@ export function deriveStackState(events: readonly StackEvent[]): StackState | nu
   return state;
 }
 
-export interface FailureFacts {
+interface FailureFacts {
   stackStatus: string;
   kind?: ResourceKind;
   /** CloudFormation's reason of the operation's first failed resource event (the root cause). */

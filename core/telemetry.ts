@@ -23,7 +23,7 @@ export type TelemetryEvent =
 export type WebhookRefusal = "unknown_project" | "signature" | "schema" | "foreign" | "future" | "too_large" | "rate_limited";
 
 /** What a dataset needs (Analytics Engine's binding, or a test's recorder). */
-export interface MetricsSink {
+interface MetricsSink {
   writeDataPoint(point: AnalyticsEngineDataPoint): void;
 }
 

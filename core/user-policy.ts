@@ -25,8 +25,8 @@ export const BUCKET_ACTIONS = ["s3:GetBucketLocation", "s3:ListBucket", "s3:List
  * grant on an unversioned bucket and turning versioning off under one), so no grant can destroy
  * history.
  */
-export const READ_OBJECT_ACTIONS = ["s3:GetObject"] as const;
-export const WRITE_OBJECT_ACTIONS = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:ListMultipartUploadParts", "s3:PutObject"] as const;
+const READ_OBJECT_ACTIONS = ["s3:GetObject"] as const;
+const WRITE_OBJECT_ACTIONS = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:ListMultipartUploadParts", "s3:PutObject"] as const;
 export const OBJECT_ACTIONS = [...new Set([...WRITE_OBJECT_ACTIONS, ...READ_OBJECT_ACTIONS])].sort();
 
 /** IAM's limit on the summed size of a user's inline policies (whitespace not counted). */

@@ -104,7 +104,7 @@ export function userTemplate(input: UserTemplateInput): string {
 }
 
 /** CreateStack/UpdateStack take at most 51,200 bytes of TemplateBody; SSH keys are what can reach it. */
-export const TEMPLATE_BODY_MAX = 51_200;
+const TEMPLATE_BODY_MAX = 51_200;
 
 export class TemplateTooLargeError extends Error {
   override name = "TemplateTooLargeError";
@@ -115,12 +115,12 @@ export class TemplateTooLargeError extends Error {
  * grants with 200-character prefixes) and the description may hold characters tags refuse, so
  * the tag carries the grant count and the expiry and the template's Metadata the full spec.
  */
-export function encodeUserSpecTag(spec: UserSpec): string {
+function encodeUserSpecTag(spec: UserSpec): string {
   const s = canonicalSpec(spec);
   return `v${TEMPLATE_VERSION} grants=${s.permissions.length} expiresAt=${s.expiresAt ?? "none"}`;
 }
 
-export interface UserSpecSummary {
+interface UserSpecSummary {
   grants: number;
   expiresAt: string | null;
 }
@@ -162,7 +162,7 @@ const StackroomMetadata = z.object({
   spec: StoredSpec,
   version: z.literal(TEMPLATE_VERSION),
 });
-export type UserTemplateMetadata = z.infer<typeof StackroomMetadata>;
+type UserTemplateMetadata = z.infer<typeof StackroomMetadata>;
 
 /**
  * Reads the spec back from a template body (GetTemplate). null: not a Stackroom user template

@@ -15,7 +15,7 @@ export async function projectWebhookSecret(root: string, projectId: string, vers
   return Array.from(new Uint8Array(mac), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-export interface WebhookSecretVersions {
+interface WebhookSecretVersions {
   id: string;
   webhookSecretVersion: number;
   /** Set while the project's secret rotates: the bridge may still sign with the old one. */

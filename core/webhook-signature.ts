@@ -17,7 +17,7 @@ import { SIGNATURE_TOLERANCE_SECONDS } from "./contract/stack-event";
  */
 
 /** A verified signature names the secret it matched (so the receiver knows which version signed). */
-export type SignatureCheck = { ok: true; secret: string } | { ok: false; reason: string };
+type SignatureCheck = { ok: true; secret: string } | { ok: false; reason: string };
 
 const encoder = new TextEncoder();
 const HEX_SHA256 = /^[0-9a-f]{64}$/i;
@@ -97,7 +97,7 @@ function parseHeader(header: string): ParsedHeader {
 }
 
 /** A header that passed the cheap checks: the signatures to compute over the body, each with the secret it names. */
-export type SignaturePreflight = { ok: true; t: number; candidates: Array<{ secret: string; hex: string }> } | { ok: false; reason: string };
+type SignaturePreflight = { ok: true; t: number; candidates: Array<{ secret: string; hex: string }> } | { ok: false; reason: string };
 
 /**
  * The checks that cost nothing per body byte: the header's shape, its timestamp within

@@ -20,12 +20,12 @@ import type { AppEnv } from "./app-env";
 /** KV's bulk read takes at most 100 keys per call. */
 const BULK_GET_MAX = 100;
 
-export function roleIn(members: readonly Member[], email: string): Role | undefined {
+function roleIn(members: readonly Member[], email: string): Role | undefined {
   return members.find((m) => m.email === email.toLowerCase())?.role;
 }
 
 /** The members: the KV copy, else the room's own list (which the room then writes to KV again). */
-export async function readMembers(env: Env, projectId: string): Promise<Member[]> {
+async function readMembers(env: Env, projectId: string): Promise<Member[]> {
   const copy = await readCopy(env.STACK_CACHE, membersKey(projectId), MembersDocument);
   return copy?.members ?? (await projectRoom(env, projectId).republishMembers(projectId));
 }

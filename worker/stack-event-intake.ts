@@ -4,7 +4,7 @@ import { parseStackName } from "../core/naming";
 import { projectRoom } from "./room";
 
 /** A verified source's batch of one project's CloudFormation events, as the room took it in, or why not at all. */
-export type Intake =
+type Intake =
   | { ok: true; accepted: number; duplicates: number; ignored: number }
   | { ok: false; reason: "foreign" | "future"; status: "forbidden" | "invalid"; message: string };
 

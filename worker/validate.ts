@@ -9,7 +9,7 @@ import { describeIssues } from "../core/zod-issues";
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
 
 /** The one route that takes more: a whole deployment's export, restored by ops (its own limit). */
-export const IMPORT_PATH = "/api/ops/import";
+const IMPORT_PATH = "/api/ops/import";
 export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
 
 /**

@@ -4,7 +4,7 @@ import { queryAction, type QueryParams } from "./query";
 import { createSend, serviceUrl, type ServiceOptions } from "./transport";
 
 /** The Query-API services `queryClient` speaks, with their API versions. */
-export const QUERY_API_VERSIONS = { sts: "2011-06-15", sns: "2010-03-31", iam: "2010-05-08", cloudformation: "2010-05-15" } as const;
+const QUERY_API_VERSIONS = { sts: "2011-06-15", sns: "2010-03-31", iam: "2010-05-08", cloudformation: "2010-05-15" } as const;
 
 export type QueryServiceName = keyof typeof QUERY_API_VERSIONS;
 

@@ -28,7 +28,7 @@ export interface S3Client {
 }
 
 /** The page size of one ListObjectsV2 request (S3's maximum). */
-export const USAGE_PAGE = 1000;
+const USAGE_PAGE = 1000;
 
 const ObjectEntry = z.object({ Size: z.coerce.number().int().nonnegative() });
 const ListBucketResult = z

@@ -7,7 +7,7 @@ import { createSend, serviceUrl, type ServiceOptions } from "./transport";
  * calls that role may make on that one queue (aws-bridge/template.yaml ReplayBridgeDeadLetterQueue;
  * the permission tests read the action names below). SQS Query API 2012-11-05.
  */
-export interface DeadLetterQueue {
+interface DeadLetterQueue {
   /** Up to 10 messages, hidden from other readers for `visibilitySeconds`. */
   receive(visibilitySeconds: number): Promise<DeadLetter[]>;
   /** Removes a message after its events were applied. */
@@ -18,7 +18,7 @@ export interface DeadLetterQueue {
   depth(): Promise<number>;
 }
 
-export interface DeadLetter {
+interface DeadLetter {
   messageId: string;
   receiptHandle: string;
   body: string;

@@ -31,14 +31,14 @@ export interface ServiceOptions {
 }
 
 /** A call that failed for good: the service, the action (as AWS names it) and AWS's error. */
-export interface AwsFailure {
+interface AwsFailure {
   service: string;
   action: string;
   error: AwsError;
 }
 
 /** One request before signing. */
-export interface AwsRequest {
+interface AwsRequest {
   url: string;
   method: "GET" | "POST" | "PUT" | "DELETE" | "HEAD";
   headers?: Record<string, string>;
@@ -54,7 +54,7 @@ export interface AwsRequest {
 }
 
 /** A 2xx answer, body read. */
-export interface AwsAnswer {
+interface AwsAnswer {
   status: number;
   headers: Headers;
   body: string;

@@ -5,7 +5,7 @@ import { IsoTime, type ResourceKind } from "./resource";
 import { KIND_KEYS, kindFacts } from "../kinds";
 
 /** A resource as the activity filter names it: `kind:name` (`bucket:reports`, `sftp:server`). */
-export const ActivityResource = z
+const ActivityResource = z
   .string()
   .max(200, "A resource is at most 200 characters.")
   .transform((value, ctx) => {
@@ -19,7 +19,7 @@ export const ActivityResource = z
     // The table's kinds are ResourceKind; a kind registered at run time is known by its key.
     return { kind: kind as ResourceKind, name };
   });
-export type ActivityResource = z.output<typeof ActivityResource>;
+type ActivityResource = z.output<typeof ActivityResource>;
 
 /** An ISO time with its offset, normalised to UTC milliseconds so times compare as the room stores them. */
 /**

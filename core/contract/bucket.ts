@@ -16,7 +16,7 @@ export const BucketName = z
   .refine((n) => !n.includes("--"), "Do not use two hyphens in a row.")
   .refine((n) => !n.startsWith("xn-") && !n.startsWith("sthree-"), "Names starting with “xn-” or “sthree-” are reserved by S3.");
 
-export const Encryption = z.enum(["s3", "kms"]);
+const Encryption = z.enum(["s3", "kms"]);
 
 /** What a manager asked for; stored in the template's Metadata and in stack tags. */
 export const BucketSpec = z.object({

@@ -1,8 +1,5 @@
 import * as z from "zod";
 
-export const AuthMode = z.enum(["dev", "access"]);
-export type AuthMode = z.infer<typeof AuthMode>;
-
 /**
  * `GET /api/auth` (no session needed): how this deployment signs people in. With Cloudflare
  * Access, `signInUrl` is the team's login page for this host and `signOutUrl` Access's logout.

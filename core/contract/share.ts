@@ -33,8 +33,8 @@ export const ShareId = z.string().regex(/^[a-z][a-z0-9]{1,19}\.[A-Za-z0-9_-]{22}
 export const ShareHandle = z.string().regex(/^[A-Za-z0-9_-]{16}$/);
 
 /** `burned`: too many wrong open proofs (a wrong passphrase, or a link without its key). */
-export const ShareStatus = z.enum(["pending", "viewed", "revoked", "expired", "burned"]);
-export type ShareStatus = z.infer<typeof ShareStatus>;
+const ShareStatus = z.enum(["pending", "viewed", "revoked", "expired", "burned"]);
+type ShareStatus = z.infer<typeof ShareStatus>;
 
 /** Wrong open proofs a link takes; the next wrong one burns it. */
 export const SHARE_PROOF_ATTEMPTS = 5;

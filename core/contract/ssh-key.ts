@@ -18,13 +18,13 @@ import { sha256 } from "@noble/hashes/sha2.js";
 
 /** What Transfer Family accepts for service-managed users: ED25519, ECDSA (NIST P-256/384/521) and RSA. */
 export const SSH_KEY_TYPES = ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa"] as const;
-export type SshKeyType = (typeof SSH_KEY_TYPES)[number];
+type SshKeyType = (typeof SSH_KEY_TYPES)[number];
 
 /** Transfer Family's SshPublicKeyBody: at most 2048 characters (ImportSshPublicKey, AWS::Transfer::User). */
 export const SSH_KEY_LINE_MAX = 2048;
 
 /** NIST SP 800-57 puts RSA-2048 below 128-bit security; 3072 bits is the floor we accept. */
-export const RSA_MIN_BITS = 3072;
+const RSA_MIN_BITS = 3072;
 
 /** The largest RSA key whose line still fits SSH_KEY_LINE_MAX is just over 10,000 bits. */
 const RSA_MAX_BITS = 16384;
@@ -57,7 +57,7 @@ const NIST_CURVES: Record<string, { size: number; bits: number; p: bigint; b: bi
 /** The smallest RSA public exponent we take: what ssh-keygen and OpenSSL use, and FIPS 186-4 App. B.3.1's floor (e > 2^16). */
 const RSA_MIN_EXPONENT = 65537n;
 
-export interface SshPublicKey {
+interface SshPublicKey {
   type: SshKeyType;
   /** Key size in bits (RSA modulus; 256/384/521 for ECDSA; 256 for ED25519). */
   bits: number;
@@ -68,7 +68,7 @@ export interface SshPublicKey {
   line: string;
 }
 
-export type SshKeyResult = { ok: true; key: SshPublicKey } | { ok: false; reason: string };
+type SshKeyResult = { ok: true; key: SshPublicKey } | { ok: false; reason: string };
 
 const ACCEPTED = "Use an ssh-ed25519, ECDSA or RSA (3072 bits or more) public key.";
 const DAMAGED = "The key data is damaged (cut short, or with bytes that do not belong to the key).";

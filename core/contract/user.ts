@@ -25,7 +25,7 @@ export function folderPrefix(prefix: string): string {
 }
 
 /** A folder of object keys such as `incoming/` — no leading slash, no wildcards; stored with its trailing slash. */
-export const Prefix = z
+const Prefix = z
   .string()
   .min(1, "Leave the folder empty or enter one such as incoming/.")
   .max(200, "Use at most 200 characters.")

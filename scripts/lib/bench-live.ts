@@ -15,7 +15,7 @@ import { stackName } from "../../core/naming";
 /** A change frame starts `{"type":"change","seq":N` (room-view: frames are built with these keys first). */
 const CHANGE_SEQ = /^\{"type":"change","seq":(\d+)/;
 
-export interface LiveTarget {
+interface LiveTarget {
   /** The room's seq when the bench starts (sockets resume from the latest one seen, as the app does). */
   seq: number;
   apiUrl: string;
@@ -112,7 +112,7 @@ function flipEvent(target: LiveTarget): StackEvent {
 }
 
 /** POSTs events to the project's webhook, signed like its bridge; answers status and time. */
-export async function sendEvents(target: LiveTarget, events: StackEvent[]): Promise<{ status: number; ms: number; body: unknown }> {
+async function sendEvents(target: LiveTarget, events: StackEvent[]): Promise<{ status: number; ms: number; body: unknown }> {
   const body = JSON.stringify({ events });
   const secret = await projectWebhookSecret(target.webhookRoot, target.project.id, target.project.webhookSecretVersion);
   const t0 = performance.now();
@@ -142,7 +142,7 @@ async function fanOut(target: LiveTarget, listeners: Listener[], rounds: number)
 
 const Ingested = z.object({ accepted: z.number(), duplicates: z.number() });
 
-export interface LiveResults {
+interface LiveResults {
   open: { one: number; many: number };
   fanOut: { one: number[]; many: number[] };
   closeStorm: { one: number; many: number };

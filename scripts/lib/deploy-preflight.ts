@@ -9,7 +9,7 @@ import { API_ROUTES, importsLeaving, routesExclude } from "./pages-output";
  * The deploy preflight (scripts/deploy.ts): what would make a deployment of an environment wrong
  * or unreachable, each finding with the command that fixes it.
  */
-export type Environment = "staging" | "production";
+type Environment = "staging" | "production";
 /** The Pages project of each environment's app (created once with `wrangler pages project create <name>`). */
 export const PAGES_PROJECT: Record<Environment, string> = { staging: "stackroom-app-staging", production: "stackroom-app" };
 /** What the Worker cannot run without in production (SESSION_SECRET is dev sign-in only). */

@@ -12,7 +12,7 @@ export interface MotoServer {
 const INSTALL_HINT = 'moto is the local AWS of Stackroom. Install it with:  pip install "moto[server]"';
 
 /** Fails with an install hint when python3 or moto is missing. */
-export function assertMotoInstalled(): void {
+function assertMotoInstalled(): void {
   const probe = spawnSync("python3", ["-c", "import moto.server"], { stdio: "ignore" });
   if (probe.error) throw new Error(`python3 was not found. ${INSTALL_HINT}`);
   if (probe.status !== 0) throw new Error(`python3 cannot import moto.server. ${INSTALL_HINT}`);
@@ -51,7 +51,7 @@ export async function startMoto(port: number, env: Record<string, string> = {}):
 }
 
 /** SIGTERM by PID, SIGKILL after 3 s. */
-export function stopChild(child: ChildProcess): Promise<void> {
+function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill("SIGKILL"), 3_000);

@@ -9,7 +9,7 @@ import { WRANGLER_ENV } from "./stack";
 /** Files Pages reads as configuration and never serves (wrangler's `pages deploy` IGNORE_LIST). */
 const PAGES_CONTROL_FILES = new Set(["_worker.js", "_routes.json", "_headers", "_redirects"]);
 
-export interface PagesBuild {
+interface PagesBuild {
   /** The Pages Function as `pages deploy` bundles dist/app/_worker.js for upload. */
   workerBytes: number;
   workerGzipBytes: number;

@@ -38,7 +38,7 @@ const AccessClaims = z.object({
   exp: z.number(),
 });
 
-export type AccessVerdict =
+type AccessVerdict =
   | { ok: true; email: string; sessionId: string; expiresAt: number }
   /** `unavailable`: the team's keys could not be fetched — our problem, not the caller's. */
   | { ok: false; kind: "unauthenticated" | "unavailable"; reason: string };

@@ -7,7 +7,7 @@ export type AuthConfig =
   | { mode: "dev"; sessionSecret: string }
   | { mode: "access"; teamDomain: string; audience: string };
 
-export type AuthConfigCheck = { ok: true; config: AuthConfig } | { ok: false; problem: string };
+type AuthConfigCheck = { ok: true; config: AuthConfig } | { ok: false; problem: string };
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 

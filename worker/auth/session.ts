@@ -5,13 +5,13 @@ import * as z from "zod";
 import type { AppEnv } from "../app-env";
 
 /** The dev-mode session: an HS256 cookie signed with SESSION_SECRET, revocable by its id (jti). */
-export const SESSION_COOKIE = "stackroom_session";
+const SESSION_COOKIE = "stackroom_session";
 const SESSION_TTL_SECONDS = 12 * 60 * 60;
 const ISSUER = "stackroom";
 
 const SessionClaims = z.object({ sub: z.email(), jti: z.string().min(16), exp: z.number() });
 
-export interface DevSession {
+interface DevSession {
   email: string;
   sessionId: string;
   expiresAt: number;
