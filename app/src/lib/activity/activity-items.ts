@@ -1,9 +1,9 @@
 import type { ActivityEntry, ActivityKind, ActivityOperation, ResourceKind } from "$contract";
-import { lockNoun } from "$lib/resources/operations";
 import { KINDS } from "$core/kinds";
 import { durationWords, humanizeTimes, resourceLabel, splitSaid } from "$lib/format";
 import { isSingle } from "$lib/kinds";
 import { displayName, isAre, sameEmail, who, whose } from "$lib/people";
+import { lockNoun } from "$lib/resources/operations";
 
 /**
  * One line of the activity feed as a manager reads it: a stack operation's entries (queued,

@@ -1,8 +1,8 @@
 import { createContext } from "svelte";
-import type { LiveConnection } from "./live-connection.svelte";
 import type { PermissionDraft } from "$lib/permissions/permission-draft.svelte";
-import type { ProjectState } from "./project-state.svelte";
 import type { ProjectShares } from "$lib/shares/shares.svelte";
+import type { LiveConnection } from "./live-connection.svelte";
+import type { ProjectState } from "./project-state.svelte";
 
 /**
  * What the project layout (`routes/projects/[id]/+layout.svelte`) hands to the project page and
