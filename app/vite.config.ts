@@ -22,7 +22,7 @@ export default defineConfig({
   plugins: [sveltekit()],
   server: {
     ...server,
-    // The dev server may serve files from the repo (the shared contract lives in ../worker);
+    // The dev server may serve files from the repo (the contract and kind table live in ../core);
     // keep local secrets out of reach.
     fs: { deny: [".env", ".env.*", "*.{crt,pem}", "**/.git/**", "**/.dev.vars"] },
   },
