@@ -117,8 +117,13 @@ export const scenarios: BrowserScenario[] = [
       await alice.getByTestId("activity").getByText(`Bob cancelled their queued update of bucket ${name}`).first().waitFor();
 
       await waitForStatus(alice, name, "ready", OPERATION_MS);
-      // A queued edit would start in the same turn as the create's end; give its frame time to arrive.
-      await alice.waitForTimeout(1_000);
+      // A queued edit would start in the same turn as the create's end, so its frame would reach
+      // alice before anything the room sends later: bob leaving now is such a later frame (the
+      // presence delta), and once alice no longer sees bob, a start would have shown.
+      const bobHere = alice.locator('[data-testid="presence-person"][data-email="bob@example.com"]');
+      await bobHere.waitFor();
+      await bob.close();
+      await bobHere.waitFor({ state: "detached" });
       assert.equal(await alice.getByTestId(`lock-${name}`).count(), 0, "a cancelled edit started");
       assert.equal(await alice.getByTestId(`status-${name}`).getAttribute("data-status"), "ready");
       assert.match(await alice.getByTestId(`bucket-${name}`).innerText(), /No expiry/);
@@ -143,9 +148,12 @@ export const scenarios: BrowserScenario[] = [
       // CloudFormation's events arrive while the final one is held back.
       await page.getByTestId("resource-event").first().waitFor({ timeout: OPERATION_MS });
       assert.match(await page.getByTestId("resource-events").innerText(), /CREATE_IN_PROGRESS/);
-      const first = await page.getByTestId("resource-elapsed").innerText();
-      await alice.waitForTimeout(2_100);
-      assert.notEqual(await page.getByTestId("resource-elapsed").innerText(), first, "the elapsed time does not move");
+      // The elapsed time follows a clock that ticks each second: its next tick changes it.
+      const elapsed = page.getByTestId("resource-elapsed");
+      const first = await elapsed.textContent();
+      await alice
+        .waitForFunction(({ el, was }) => el?.textContent !== was, { el: await elapsed.elementHandle(), was: first }, { timeout: 5_000 })
+        .catch(() => assert.fail("the elapsed time does not move"));
       await screenshot(alice, "bucket-page-running");
 
       await page.locator('[data-testid="resource-status"][data-status="ready"]').waitFor({ timeout: OPERATION_MS });

@@ -1,18 +1,50 @@
 // Proves a session that lapses mid-use ends on sign-in once, with ?next= back to where the manager was, whether the next thing is a navigation (a load meets the 401) or an action (a button's request meets it), and never in SvelteKit's redirect-loop error.
 import assert from "node:assert/strict";
-import type { Page } from "playwright-core";
+import type { Page, Request } from "playwright-core";
 import { openProject, openTab, type BrowserScenario } from "./harness";
 
-/** Counts the page's own navigations and the API's 401s from now on. */
-function watch(page: Page): { navigations: string[]; unauthorized: string[] } {
-  const seen = { navigations: [] as string[], unauthorized: [] as string[] };
+interface Seen {
+  navigations: string[];
+  unauthorized: string[];
+  /** Requests sent and not answered yet. */
+  inFlight: Set<Request>;
+  onAnswer?: () => void;
+}
+
+/** Counts the page's own navigations and the API's 401s from now on, and what it has in flight. */
+function watch(page: Page): Seen {
+  const seen: Seen = { navigations: [], unauthorized: [], inFlight: new Set() };
   page.on("framenavigated", (frame) => {
     if (frame === page.mainFrame()) seen.navigations.push(frame.url());
   });
   page.on("response", (res) => {
     if (res.status() === 401) seen.unauthorized.push(new URL(res.url()).pathname);
   });
+  page.on("request", (req) => seen.inFlight.add(req));
+  const answered = (req: Request) => {
+    seen.inFlight.delete(req);
+    seen.onAnswer?.();
+  };
+  page.on("requestfinished", answered);
+  page.on("requestfailed", answered);
   return seen;
+}
+
+/**
+ * Waits until everything the page asked has been answered and it has drawn two frames since (each
+ * answer's handler has run, and a navigation one of them started has sent its first request), so
+ * a bounce still to come would have started: "no redirect loop" without waiting a fixed time.
+ * Stops early once the page has bounced more than the assertion allows.
+ */
+async function settled(page: Page, seen: Seen): Promise<void> {
+  while (seen.navigations.length <= 3) {
+    while (seen.inFlight.size > 0) await new Promise<void>((resolve) => (seen.onAnswer = resolve));
+    const drawn = await page
+      .evaluate("new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(true))))")
+      .then(() => true)
+      .catch(() => false); // a navigation replaced the document: look again
+    if (drawn && seen.inFlight.size === 0) return;
+  }
 }
 
 async function expectSignIn(page: Page, next: string): Promise<void> {
@@ -36,7 +68,7 @@ export const scenarios: BrowserScenario[] = [
       const first = watch(alice);
       await alice.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: "Projects" }).click();
       await expectSignIn(alice, "/projects");
-      await alice.waitForTimeout(500);
+      await settled(alice, first);
       assert.ok(first.navigations.length <= 3, `bounced: ${first.navigations.join(" → ")}`);
       await screenshot(alice, "signed-out-after-navigation");
 
@@ -54,7 +86,7 @@ export const scenarios: BrowserScenario[] = [
       await alice.getByTestId("create-user").click();
       // The tab is part of the URL, so signing in again comes back to it.
       await expectSignIn(alice, "/projects/demo?tab=users");
-      await alice.waitForTimeout(500);
+      await settled(alice, second);
       assert.ok(second.navigations.length <= 3, `bounced: ${second.navigations.join(" → ")}`);
       assert.ok(second.unauthorized.filter((p) => p === "/api/me").length <= 2, `asked /api/me ${second.unauthorized.length} times`);
       await screenshot(alice, "signed-out-after-action");
