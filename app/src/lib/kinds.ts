@@ -18,6 +18,14 @@ export type KindView<K extends ResourceKind = ResourceKind> = KindViews[K];
 /** What a resource of kind K is asked to be (`BucketSpec`, …); the union by default. */
 export type KindSpec<K extends ResourceKind = ResourceKind> = KindView<K>["spec"];
 
+/**
+ * What a resource's test ids start with: buckets keep their historical unprefixed ids, other kinds
+ * are prefixed with their key (`user-lock-acme`), so equal names of two kinds never clash.
+ */
+export function testIdPrefix(kind: ResourceKind): string {
+  return kind === "bucket" ? "" : `${kind}-`;
+}
+
 /** A kind a project has at most one of (the SFTP server): named by its definite noun, never counted. */
 export function isSingle(kind: ResourceKind): boolean {
   return "single" in KINDS[kind].stack;
