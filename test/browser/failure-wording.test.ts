@@ -1,7 +1,7 @@
 // Proves failures are named for what failed and offer the way out that fits: a create CloudFormation rolled back says the bucket was never made and is removed with one in-place confirm (no typed-name dialog, no warning about deleting data), and a refused create leaves no row behind.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { StackEvent } from "../../core/contract";
+import { ProjectView, StackEvent } from "../../core/contract";
 import { stackName } from "../../core/naming";
 import { apiCall, openProject, uniqueBucketName, waitForStatus, type BrowserScenario } from "./harness";
 
@@ -65,11 +65,28 @@ export const scenarios: BrowserScenario[] = [
       await failure.getByTestId("failure-remove").click();
       await failure.getByTestId("failure-remove-confirm").click();
       assert.equal(await alice.getByTestId("delete-bucket-dialog").count(), 0);
-      // One confirm starts removing it (the replayed stack id is not moto's, so its end is not awaited here;
-      // deletes finishing is proven by the live-buckets scenarios).
+      // One confirm starts removing it. The replayed stack id is not moto's, so moto's own delete events
+      // are another stack's to the room: CloudFormation's DELETE_COMPLETE for the replayed stack ends it
+      // (and leaves nothing running for the scenarios after this one).
       await waitForStatus(alice, name, "deleting");
       const feed = await alice.getByTestId("activity").innerText();
       assert.doesNotMatch(feed, /could not change/i);
+      // The snapshot is written at most once a second: read it until it shows the removal's lock.
+      let removal: string | undefined;
+      for (const deadline = Date.now() + 10_000; !removal && Date.now() < deadline; ) {
+        const view = ProjectView.parse(await (await alice.request.get(`${url}/api/projects/demo`)).json());
+        const lock = view.buckets.find((b) => b.name === name)?.lock;
+        removal = lock?.action === "delete" ? lock.operationId : undefined;
+        if (!removal) await alice.waitForTimeout(200);
+      }
+      assert.ok(removal, "the removal holds no lock");
+      const last = replayedCreate(name, body.operationId).at(-1);
+      assert.ok(last);
+      await deliverStackEvents([
+        { ...last, eventId: `${removal}-done`, logicalResourceId: last.stackName, resourceType: "AWS::CloudFormation::Stack", resourceStatus: "DELETE_COMPLETE", resourceStatusReason: undefined, clientRequestToken: removal, timestamp: new Date(Date.now() + 2_000).toISOString() },
+      ]);
+      // Ended: the row says deleted (then goes), with no lock left.
+      await waitForStatus(alice, name, "deleted");
     },
   },
 ];
