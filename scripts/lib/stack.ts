@@ -68,6 +68,24 @@ export const WRANGLER_ENV = {
  * Objects) and the app (vite, proxying /api to the Worker) — one origin for the browser.
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  // A port chosen free can be taken by another process before ours binds it (stacks start side by
+  // side in the browser suite): then the whole stack starts again on other ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startStackOnce(options);
+    } catch (err) {
+      if (!(err instanceof PortTaken) || attempt >= 3) throw err;
+      process.stderr.write(`${err.message}; starting the stack again on other ports\n`);
+    }
+  }
+}
+
+/** wrangler dev could not bind its port: another process took it after it was chosen. */
+class PortTaken extends Error {
+  override name = "PortTaken";
+}
+
+async function startStackOnce(options: StackOptions): Promise<Stack> {
   const stopped: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const stop of stopped.reverse()) await stop().catch(() => undefined);
@@ -147,6 +165,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       AWS_SECRET_ACCESS_KEY: "local-hub-secret",
       ...options.workerVars,
     };
+    let settled = false;
+    let fail: (err: Error) => void = () => undefined;
+    const failed = new Promise<never>((_, reject) => {
+      fail = (err) => {
+        if (!settled) reject(err);
+      };
+    });
+    failed.catch(() => undefined);
     const wrangler = startProcess(
       "worker",
       process.execPath,
@@ -160,10 +186,21 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         "--show-interactive-dev-session=false",
         ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
       ],
-      { cwd: ROOT, env: { ...process.env, ...WRANGLER_ENV, XDG_CONFIG_HOME: join(ROOT, ".dev", "xdg") }, quiet: options.quiet, onLine: options.onWorkerLine },
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...WRANGLER_ENV, XDG_CONFIG_HOME: join(ROOT, ".dev", "xdg") },
+        quiet: options.quiet,
+        onLine: (line) => {
+          if (/Address already in use/.test(line)) fail(new PortTaken(`wrangler dev could not bind port ${workerPort}`));
+          options.onWorkerLine?.(line);
+        },
+      },
     );
     stopped.push(() => stopProcess(wrangler));
-    await waitForHttp(`${apiUrl}/api/health`, 60_000);
+    // Ready when it answers; failed as soon as wrangler says its port is taken or exits (not after the whole wait).
+    wrangler.child.once("exit", (code) => fail(new Error(`wrangler dev exited (${code ?? "signal"}) before answering`)));
+    await Promise.race([waitForHttp(`${apiUrl}/api/health`, 60_000), failed]);
+    settled = true;
 
     await seedDemo(apiUrl, opsToken, demoProjectRecord(aws));
 
