@@ -12,3 +12,4 @@ export * from "./session";
 export * from "./stack-event";
 export * from "./live";
 export * from "./activity";
+export * from "./object-event";
