@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { readStackroomMetadata } from "./template-metadata";
+import { readStackroomMetadata, TEMPLATE_VERSION, type StackTag } from "./template-metadata";
 import { BucketName, BucketSpec } from "./contract/bucket";
 import { ProjectId } from "./contract/project";
 import { TAG_KEYS, TAG_VALUE_MAX } from "./naming";
@@ -13,13 +13,6 @@ interface BucketTemplateInput {
   /** The project's KMS key; used when spec.encryption is "kms". Absent: the AWS managed aws/s3 key. */
   kmsKeyArn?: string;
 }
-
-export interface StackTag {
-  Key: string;
-  Value: string;
-}
-
-export const TEMPLATE_VERSION = 1;
 
 /** S3's own rule for the physical name (3-63 chars); dots excluded as in BucketName. */
 const PHYSICAL_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;

@@ -116,6 +116,9 @@ export const KINDS = {
 
 type Kinds = typeof KINDS;
 
+/** The kinds a project has one resource of (their stack has no name part): `sftp`. */
+export type SingleKind = { [K in ResourceKind]: Kinds[K]["stack"] extends { single: string } ? K : never }[ResourceKind];
+
 /** The kinds in table order (the order the app lists them in). */
 export const KIND_KEYS = Object.keys(KINDS) as ResourceKind[];
 
@@ -140,11 +143,33 @@ export function kindFrameShape(): KindFrameShape {
  */
 const extraKinds = new Map<string, KindFacts>();
 
-/** Adds a kind to what stack naming and parsing know. Refuses a key or stack segment in use. */
+/** Names a kind's key or list key may not take: the other fields of a change frame and of the project's view and snapshot. */
+const RESERVED_KEYS = new Set(["type", "seq", "activity", "members", "member", "project", "writtenAt"]);
+
+/** Why a row cannot join the kinds known now (the table's and registered ones), or null when it can. */
+function rowProblem(key: string, facts: KindFacts, known: Array<[string, KindFacts]>): string | null {
+  if (!/^[a-z]+$/.test(key) || RESERVED_KEYS.has(key)) return `The kind key ${key} is not lowercase letters, or names another field of the frames.`;
+  if (!/^[a-z][A-Za-z]*$/.test(facts.listKey) || RESERVED_KEYS.has(facts.listKey)) return `The list key ${facts.listKey} is not a plain name, or names another field of the view.`;
+  // No hyphen in a segment: stackroom-<project>-<segment>-<name> parses unambiguously.
+  if (!/^[a-z]+$/.test(facts.stack.segment)) return `A stack segment is lowercase letters: ${facts.stack.segment}.`;
+  for (const [other, row] of known) {
+    if (other === key) return `The kind ${key} is registered already.`;
+    if (row.listKey === facts.listKey) return `The list key ${facts.listKey} is ${other}'s.`;
+    if (row.stack.segment === facts.stack.segment) return `The stack segment ${facts.stack.segment} is ${other}'s.`;
+  }
+  return null;
+}
+
+// The table's own rows obey the same rules (checked once, when the table loads).
+(Object.entries(KINDS) as Array<[string, KindFacts]>).forEach(([key, facts], i, rows) => {
+  const problem = rowProblem(key, facts, rows.slice(0, i));
+  if (problem) throw new Error(`core/kinds.ts: ${problem}`);
+});
+
+/** Adds a kind to what stack naming and parsing know. Refuses a key, list key or stack segment in use or reserved. */
 export function registerKind(key: string, facts: KindFacts): void {
-  if (key in KINDS || extraKinds.has(key)) throw new Error(`The kind ${key} is registered already.`);
-  if (!/^[a-z]+$/.test(facts.stack.segment)) throw new Error(`A stack segment is lowercase letters: ${facts.stack.segment}`);
-  if (allKinds().some(([, f]) => f.stack.segment === facts.stack.segment)) throw new Error(`The stack segment ${facts.stack.segment} is in use.`);
+  const problem = rowProblem(key, facts, allKinds());
+  if (problem) throw new Error(problem);
   extraKinds.set(key, facts);
 }
 
@@ -153,7 +178,7 @@ export function allKinds(): Array<[string, KindFacts]> {
   return [...(Object.entries(KINDS) as Array<[string, KindFacts]>), ...extraKinds];
 }
 
-/** A kind's row by its key (the table's or a registered one's). */
+/** A kind's row by its key (the table's or a registered one's); undefined for anything else, `toString` included. */
 export function kindFacts(key: string): KindFacts | undefined {
-  return key in KINDS ? KINDS[key as ResourceKind] : extraKinds.get(key);
+  return Object.hasOwn(KINDS, key) ? KINDS[key as ResourceKind] : extraKinds.get(key);
 }

@@ -1,6 +1,7 @@
 // Proves stack names (resources and the project's SFTP server stack) round-trip, foreign stacks are rejected, and physical bucket names are stable, unique per project and within S3's limits.
 import { describe, expect, it } from "vitest";
 import { NamingError, parseStackName, physicalBucketName, stackName } from "./naming";
+import { KINDS, kindFacts, registerKind } from "./kinds";
 
 describe("stackName / parseStackName", () => {
   it("names a bucket stack as the spec says", () => {
@@ -99,5 +100,25 @@ describe("physicalBucketName", () => {
   it("refuses names that BucketName refuses", () => {
     expect(() => physicalBucketName("demo", "111111111111", "eu-west-1", "x".repeat(55))).toThrow(NamingError);
     expect(() => physicalBucketName("demo", "111111111111", "eu-west-1", "my.bucket")).toThrow(NamingError);
+  });
+});
+
+describe("the kind table's rows", () => {
+  it("know no kind by a name every object has", () => {
+    for (const key of ["toString", "constructor", "__proto__", "hasOwnProperty", "valueOf"]) {
+      expect(kindFacts(key), key).toBeUndefined();
+      expect(parseStackName(`stackroom-demo-${key.toLowerCase()}-x`), key).toBeNull();
+    }
+  });
+
+  it("refuse a registered kind whose key, list key or stack segment is in use or names another field", () => {
+    const row = { ...KINDS.bucket, listKey: "widgets", stack: { ...KINDS.bucket.stack, segment: "widget" } };
+    expect(() => registerKind("bucket", row)).toThrow(/registered already/);
+    expect(() => registerKind("type", row)).toThrow(/another field/);
+    expect(() => registerKind("widget", { ...row, listKey: "members" })).toThrow(/another field/);
+    expect(() => registerKind("widget", { ...row, listKey: "buckets" })).toThrow(/bucket's/);
+    expect(() => registerKind("widget", { ...row, stack: { ...row.stack, segment: "user" } })).toThrow(/user's/);
+    expect(() => registerKind("widget", { ...row, stack: { ...row.stack, segment: "wid-get" } })).toThrow(/lowercase/);
+    expect(kindFacts("widget")).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import { BucketName } from "./contract/bucket";
 import type { ResourceKind } from "./contract/resource";
-import { allKinds, kindFacts } from "./kinds";
+import { allKinds, kindFacts, type SingleKind } from "./kinds";
 
 /** Every stack Stackroom owns starts with this; anything else in the account is foreign. */
 const STACK_PREFIX = "stackroom";
@@ -36,7 +36,7 @@ export function isResourceName(kind: ResourceKind, name: string): boolean {
  * characters). A kind with one resource per project (the SFTP server) has the stack
  * `stackroom-<project>-<segment>`.
  */
-export function stackName(projectId: string, kind: "sftp", name?: string): string;
+export function stackName(projectId: string, kind: SingleKind, name?: string): string;
 export function stackName(projectId: string, kind: ResourceKind, name: string): string;
 export function stackName(projectId: string, kind: ResourceKind, name?: string): string {
   if (!PROJECT_ID.test(projectId)) throw new NamingError(`Invalid project id: ${projectId}`);
@@ -73,7 +73,7 @@ interface ParsedStackName {
  */
 export function parseStackName(name: string): ParsedStackName | null {
   if (name.length > STACK_NAME_MAX) return null;
-  const match = /^stackroom-([a-z][a-z0-9]{1,19})-([a-z]+)(?:-([A-Za-z0-9-]+))?$/.exec(name);
+  const match = new RegExp(`^${STACK_PREFIX}-([a-z][a-z0-9]{1,19})-([a-z]+)(?:-([A-Za-z0-9-]+))?$`).exec(name);
   if (!match) return null;
   const [, projectId = "", segment, encoded] = match;
   const found = allKinds().find(([, facts]) => facts.stack.segment === segment);

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { Lock, ResourceKind, ResourceStatus } from "./contract";
+import { KnownKind, Lock, ResourceStatus } from "./contract";
 
 /**
  * What the ops endpoints answer (`/api/ops/*`), read back by the ops CLI with the same schemas.
@@ -10,10 +10,10 @@ export const ProjectStatus = z.object({
   project: z.string(),
   /** Resources per kind and status (`{bucket: {ready: 3, failed: 1}}`). */
   resources: z.record(z.string(), z.record(z.string(), z.number().int())),
-  locks: z.array(Lock.extend({ kind: ResourceKind, name: z.string() })),
+  locks: z.array(Lock.extend({ kind: KnownKind, name: z.string() })),
   /** Edits waiting behind a running operation, in all. */
   queued: z.number().int(),
-  failures: z.array(z.object({ kind: ResourceKind, name: z.string(), status: ResourceStatus, stackStatus: z.string().optional(), reason: z.string().optional() })),
+  failures: z.array(z.object({ kind: KnownKind, name: z.string(), status: ResourceStatus, stackStatus: z.string().optional(), reason: z.string().optional() })),
   /** When the room last took in a new CloudFormation event. */
   lastEventAt: z.string().nullable(),
   /** The last verified webhook delivery and the secret version that signed it. */
@@ -34,9 +34,9 @@ export const OffboardAnswer = z.discriminatedUnion("state", [
   z.object({
     state: z.literal("deleting"),
     project: z.string(),
-    remaining: z.array(z.object({ kind: ResourceKind, name: z.string(), status: ResourceStatus })),
-    started: z.array(z.object({ kind: ResourceKind, name: z.string() })),
-    refused: z.array(z.object({ kind: ResourceKind, name: z.string(), reason: z.string() })),
+    remaining: z.array(z.object({ kind: KnownKind, name: z.string(), status: ResourceStatus })),
+    started: z.array(z.object({ kind: KnownKind, name: z.string() })),
+    refused: z.array(z.object({ kind: KnownKind, name: z.string(), reason: z.string() })),
   }),
 ]);
 export type OffboardAnswer = z.infer<typeof OffboardAnswer>;

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { TEMPLATE_VERSION, type StackTag } from "./bucket-template";
+import { TEMPLATE_VERSION, type StackTag } from "./template-metadata";
 import { ProjectId } from "./contract/project";
 import { SftpServerSpec } from "./contract/sftp";
 import { TAG_KEYS } from "./naming";

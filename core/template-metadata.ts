@@ -1,6 +1,18 @@
 import * as z from "zod";
 import type { ResourceKind } from "./contract/resource";
 
+/**
+ * What every kind's template shares: the version of the `Metadata.Stackroom` block Stackroom
+ * writes (and reads back when healing), a stack tag, and reading the block back.
+ */
+export const TEMPLATE_VERSION = 1;
+
+/** One CloudFormation stack tag (CloudFormation propagates them to the resources it creates). */
+export interface StackTag {
+  Key: string;
+  Value: string;
+}
+
 export class TemplateMetadataError extends Error {
   override name = "TemplateMetadataError";
 }

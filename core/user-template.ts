@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { readStackroomMetadata } from "./template-metadata";
-import { TEMPLATE_VERSION, type StackTag } from "./bucket-template";
+import { TEMPLATE_VERSION, type StackTag } from "./template-metadata";
 import { ProjectId } from "./contract/project";
 import { IsoTime } from "./contract/resource";
 import { SftpAccess } from "./contract/sftp";

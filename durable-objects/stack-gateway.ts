@@ -1,4 +1,4 @@
-import type { StackTag } from "../core/bucket-template";
+import type { StackTag } from "../core/template-metadata";
 import { projectAws, type Capability, type CloudFormationClient, type ProjectAws } from "../core/aws";
 import type { ProjectRecord } from "../core/contract";
 import { observe } from "../core/telemetry";

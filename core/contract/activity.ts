@@ -19,11 +19,9 @@ const ActivityResource = z
     // The table's kinds are ResourceKind; a kind registered at run time is known by its key.
     return { kind: kind as ResourceKind, name };
   });
-type ActivityResource = z.output<typeof ActivityResource>;
-
-/** An ISO time with its offset, normalised to UTC milliseconds so times compare as the room stores them. */
 /**
- * Kept as UTC ISO text, which the room compares as text: only years 0000–9999 sort as times do
+ * An ISO time with its offset, normalised to UTC milliseconds so times compare as the room stores
+ * them. Kept as UTC ISO text, which the room compares as text: only years 0000–9999 sort as times do
  * ("+010000-…" would not), so a time that leaves them is refused.
  */
 const FilterTime = IsoTime.transform((t) => new Date(t).toISOString()).refine((t) => /^\d{4}-/.test(t), "Use a time between the years 0000 and 9999.");

@@ -9,6 +9,13 @@ import { Member } from "./member";
  * registration) knows, or the project's membership.
  */
 export type ActivityKind = ResourceKind | "member";
+/**
+ * A resource kind as read back from a room or the wire: one the kind table knows, or one
+ * registered at run time (ResourceKind's enum refuses those).
+ */
+export const KnownKind = z.custom<ResourceKind>((value) => typeof value === "string" && kindFacts(value) !== undefined, {
+  error: () => `Use one of ${KIND_KEYS.join(", ")}.`,
+});
 export const ActivityKind = z.custom<ActivityKind>((value) => typeof value === "string" && (value === "member" || kindFacts(value) !== undefined), {
   error: () => `Use one of ${[...KIND_KEYS, "member"].join(", ")}.`,
 });

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { zodToApiError } from "../../worker/validate";
+import { describeIssues } from "../zod-issues";
 import { sha256Fingerprint, SFTP_KEYS_MAX, SftpHostKey, sftpHostKey, sftpUserNameProblem } from "./sftp";
 import { CreateUserBody, UpdateUserBody, UserSpec } from "./user";
 
@@ -19,7 +19,7 @@ beforeAll(() => {
 }, 30_000);
 
 const create = (sftp: unknown, name = "partner") => CreateUserBody.safeParse({ name, sftp });
-const fields = (result: { success: boolean; error?: Parameters<typeof zodToApiError>[0] }) => (result.error ? zodToApiError(result.error).fields : {});
+const fields = (result: { success: boolean; error?: Parameters<typeof describeIssues>[0] }) => (result.error ? describeIssues(result.error, "The request").fields : {});
 
 describe("CreateUserBody.sftp", () => {
   it("is null when absent or null", () => {
@@ -40,7 +40,7 @@ describe("CreateUserBody.sftp", () => {
       "sftp.sshPublicKeys.1": expect.stringMatching(/^Key 2: This RSA key has 2048 bits/),
       "sftp.sshPublicKeys.2": expect.stringMatching(/^Key 3: The key data is not valid base64/),
     });
-    expect(result.error && zodToApiError(result.error).message).toMatch(/sftp\.sshPublicKeys\.1: Key 2: /);
+    expect(result.error && describeIssues(result.error, "The request").message).toMatch(/sftp\.sshPublicKeys\.1: Key 2: /);
   });
 
   it("refuses the same key twice, whatever its comment", () => {

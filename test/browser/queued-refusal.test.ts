@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { ProjectView } from "../../core/contract";
+import { KIND_KEYS, KINDS } from "../../core/kinds";
 import { apiCall, openProject, setUp, uniqueBucketName, waitForStatus, type BrowserScenario } from "./harness";
 
 const HOLD_SECONDS = 6;
@@ -14,7 +15,8 @@ async function nothingRunning(page: Page, url: string): Promise<void> {
   for (;;) {
     const res = await page.request.get(`${url}/api/projects/demo`);
     const view = ProjectView.parse(await res.json());
-    const running = [...view.buckets, ...view.users, ...view.sftpServers].filter((r) => r.lock).map((r) => r.name);
+    const lists: ReadonlyArray<ReadonlyArray<{ name: string; lock?: unknown }>> = KIND_KEYS.map((kind) => view[KINDS[kind].listKey]);
+    const running = lists.flat().filter((r) => r.lock).map((r) => r.name);
     if (running.length === 0) return;
     if (Date.now() > deadline) throw new Error(`still running: ${running.join(", ")}`);
     await page.waitForTimeout(250);

@@ -92,6 +92,11 @@ describe("activity filters", () => {
       "resource=robot:reports",
       `resource=bucket:${"x".repeat(300)}`,
       "kind=robot",
+      // Names every object has are no kinds.
+      "kind=toString",
+      "kind=__proto__",
+      "resource=constructor:x",
+      "resource=__proto__:x",
       "person=not-an-email",
       "since=yesterday",
       "until=2026-13-01T00:00:00Z",
