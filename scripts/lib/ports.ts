@@ -4,8 +4,8 @@ import { createServer } from "node:net";
 const handedOut = new Set<number>();
 
 /**
- * A TCP port on 127.0.0.1 that was free a moment ago (the OS picks it), never one this process
- * handed out before (the OS may offer a port again while the first taker has not bound it yet).
+ * A TCP port on 127.0.0.1 that was free a moment ago, never one this process handed out before
+ * (a port is free again until its taker binds it).
  */
 export async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
@@ -17,7 +17,32 @@ export async function freePort(): Promise<number> {
   throw new Error("no free TCP port that was not handed out already");
 }
 
-function osPort(): Promise<number> {
+/**
+ * Ports are drawn below Linux's ephemeral range (32768 and up), where the OS picks the local
+ * ports of outgoing connections and of servers bound to port 0: so a connection another stack
+ * opens meanwhile cannot take a port chosen here before its process binds it.
+ */
+const RANGE = { from: 20_000, to: 32_000 };
+
+async function osPort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = RANGE.from + Math.floor(Math.random() * (RANGE.to - RANGE.from));
+    if (await bindable(port)) return port;
+  }
+  return anyPort();
+}
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+/** Whatever port the OS offers (when the range is full). */
+function anyPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

@@ -19,17 +19,33 @@ export function startProcess(name: string, command: string, args: string[], opti
     detached: true,
   });
   const tail: string[] = [];
-  const forward = (chunk: Buffer) => {
-    for (const line of chunk.toString().split("\n")) {
-      if (!line.trim()) continue;
-      tail.push(line);
-      if (tail.length > 40) tail.shift();
-      options.onLine?.(line);
-      if (!options.quiet) process.stdout.write(`[${name}] ${line}\n`);
-    }
+  const line = (text: string) => {
+    if (!text.trim()) return;
+    tail.push(text);
+    if (tail.length > 40) tail.shift();
+    options.onLine?.(text);
+    if (!options.quiet) process.stdout.write(`[${name}] ${text}\n`);
   };
-  child.stdout?.on("data", forward);
-  child.stderr?.on("data", forward);
+  // A line may arrive split over two chunks: each stream keeps its unfinished last line.
+  const reader = () => {
+    let partial = "";
+    return {
+      data: (chunk: Buffer) => {
+        const lines = (partial + chunk.toString()).split("\n");
+        partial = lines.pop() ?? "";
+        lines.forEach(line);
+      },
+      end: () => {
+        line(partial);
+        partial = "";
+      },
+    };
+  };
+  for (const stream of [child.stdout, child.stderr]) {
+    const r = reader();
+    stream?.on("data", r.data);
+    stream?.on("end", r.end);
+  }
   child.once("exit", (code, signal) => {
     if (code !== 0 && signal === null && options.quiet) process.stderr.write(`[${name}] exited with ${code}:\n${tail.join("\n")}\n`);
   });

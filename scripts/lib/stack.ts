@@ -198,7 +198,8 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
     );
     stopped.push(() => stopProcess(wrangler));
     // Ready when it answers; failed as soon as wrangler says its port is taken or exits (not after the whole wait).
-    wrangler.child.once("exit", (code) => fail(new Error(`wrangler dev exited (${code ?? "signal"}) before answering`)));
+    // "close": after its output has been read (the port message may come in the last chunk).
+    wrangler.child.once("close", (code) => fail(new Error(`wrangler dev exited (${code ?? "signal"}) before answering`)));
     await Promise.race([waitForHttp(`${apiUrl}/api/health`, 60_000), failed]);
     settled = true;
 
