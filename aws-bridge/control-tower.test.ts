@@ -9,6 +9,7 @@ import * as z from "zod";
 import { bucketTemplate } from "../core/bucket-template";
 import type { BucketSpec } from "../core/contract/bucket";
 import type { UserSpec } from "../core/contract/user";
+import { KIND_KEYS } from "../core/kinds";
 import { physicalBucketName } from "../core/naming";
 import { sftpServerTemplate } from "../core/sftp-server-template";
 import { userTemplate } from "../core/user-template";
@@ -125,6 +126,10 @@ describe("AWS Control Tower proactive controls (cfn-guard)", () => {
         .map((variant) => `${w.control} ${w.resource} in ${variant}`),
     );
     expect(stale).toEqual([]);
+  });
+
+  it("checks a template of every kind of the kind table (a new kind's template cannot be left out)", () => {
+    for (const kind of KIND_KEYS) expect(variants.some((v) => v.family === kind), kind).toBe(true);
   });
 
   it("names only variants that exist, and gives every waiver a reason", () => {
