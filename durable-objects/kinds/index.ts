@@ -8,8 +8,8 @@ import { sftpKind } from "./sftp";
 /**
  * Every resource kind the room manages: the built-in modules, then any registered at run time (a
  * test's extra kind proves a kind is a plugin). Adding a kind is adding its module here (and its
- * row of the kind table, contract, template, routes and app panel); nothing else in the room
- * names a kind. The room finds a kind's module here by its key, wherever the key comes from (a
+ * row of the kind table, contract, template, routes and app panel); the room's operation, queue,
+ * healing and views name no kind (README "Adding a resource kind" lists what does). The room finds a kind's module here by its key, wherever the key comes from (a
  * route, a stored row, a stack name).
  */
 const BUILT_IN: Record<ResourceKind, KindModule> = {
