@@ -73,7 +73,6 @@ export default defineConfig({
           conditions: ["browser"],
           alias: {
             $contract: fileURLToPath(new URL("./core/contract", import.meta.url)),
-            $backoff: fileURLToPath(new URL("./core/backoff.ts", import.meta.url)),
             $core: fileURLToPath(new URL("./core", import.meta.url)),
             $lib: fileURLToPath(new URL("./app/src/lib", import.meta.url)),
           },

@@ -39,8 +39,6 @@ export default {
     alias: {
       // The same zod schemas the Worker, ProjectRoom and bridge use.
       $contract: "../core/contract",
-      // The one full-jitter backoff, shared with the Worker's AWS client and the bridge.
-      $backoff: "../core/backoff",
       // The kind table (core/kinds.ts) and the rest of what every part shares.
       $core: "../core",
     },

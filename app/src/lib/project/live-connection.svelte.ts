@@ -1,4 +1,4 @@
-import { backoffDelay } from "$backoff";
+import { backoffDelay } from "$core/backoff";
 import { LiveFrame } from "$contract";
 
 type ConnectionStatus = "connecting" | "live" | "reconnecting" | "offline" | "refused";
