@@ -1,16 +1,58 @@
-"""moto's server, as scripts/lib/moto.ts starts it, with one fix to moto 5.2.1.
+"""moto's server, as scripts/lib/moto.ts starts it, with three fixes to moto 5.2.1.
 
-moto's CloudFormation deletes an AWS::IAM::Role by clearing its name from every inline policy's
-`role_names`, but a policy attached only to users (an AWS::IAM::Policy with `Users`) keeps
-`role_names = None`, and moto raises TypeError (HTTP 500). AWS deletes the role. Stackroom's user
-stacks hold both kinds, so removing a user's SFTP access (which removes its Transfer role) failed
-locally only. The fix reads a missing `role_names` as an empty list before moto's own code runs.
+1. IAM role deletion. moto's CloudFormation deletes an AWS::IAM::Role by clearing its name from
+   every inline policy's `role_names`, but a policy attached only to users (an AWS::IAM::Policy
+   with `Users`) keeps `role_names = None`, and moto raises TypeError (HTTP 500). AWS deletes the
+   role. Stackroom's user stacks hold both kinds, so removing a user's SFTP access (which removes
+   its Transfer role) failed locally only. The fix reads a missing `role_names` as an empty list
+   before moto's own code runs.
+
+2. The properties of an AWS::S3::Bucket. moto's CloudFormation
+   (`FakeBucket.create_from_cloudformation_json` / `update_from_cloudformation_json`) applies only
+   `BucketEncryption` and `Tags`; AWS also applies the rest of the bucket's properties. Locally a
+   Stackroom bucket was therefore unversioned, had no public-access block, no ownership controls,
+   no lifecycle rules and sent no object events, whatever its template said. After moto's own
+   code, the fix applies, through moto's own S3 backend (the same calls as S3's Put* APIs, in the
+   shape moto's XML parsing hands them over):
+     - NotificationConfiguration: TopicConfigurations, QueueConfigurations, LambdaConfigurations
+       (S3Key filter rules included) and EventBridgeConfiguration -> put_bucket_notification_configuration
+       (moto then sends S3's s3:TestEvent to each topic and queue, as AWS does);
+     - VersioningConfiguration -> put_bucket_versioning;
+     - PublicAccessBlockConfiguration -> put_public_access_block;
+     - OwnershipControls -> put_bucket_ownership_controls;
+     - LifecycleConfiguration -> put_bucket_lifecycle (Id, Status, Prefix/TagFilters, expiration,
+       transitions, noncurrent-version expiration and transitions, abort of incomplete multipart
+       uploads; ObjectSizeGreaterThan/LessThan have no place in moto's rules and are dropped).
+   An update that removes NotificationConfiguration, PublicAccessBlockConfiguration,
+   OwnershipControls or LifecycleConfiguration removes that configuration, as AWS does; one that
+   removes VersioningConfiguration leaves versioning as it is (a bucket cannot become unversioned).
+   A replacement (another BucketName) goes through the create path and gets everything there.
+
+3. The delete-marker event. On a versioned bucket, a DeleteObject without a version id only adds
+   a delete marker, and moto sends no event for it; AWS sends s3:ObjectRemoved:DeleteMarkerCreated.
+   Stackroom's buckets are versioned by default, so locally no delete was ever notified. The fix
+   sends that event through moto's own dispatch (`notifications.send_event`), with the record's
+   `s3.object` as AWS writes it for a delete marker: `key` and the marker's `versionId` (no size,
+   no eTag).
+
+What moto's notification records still lack (AWS sends them; see test/README.md): `userIdentity`,
+`requestParameters`, `responseElements`, `s3.bucket.ownerIdentity`, `s3.object.sequencer` and
+`s3.object.versionId` of created objects; its `eventTime` has microseconds and no `Z`, and SNS
+delivers the record without the Subject "Amazon S3 Notification".
+
 Everything else is moto as installed: `python3 moto_server.py <moto.server arguments>`.
 """
 
 import sys
+import types
+from typing import Any
+from urllib.parse import quote_plus
 
 from moto.iam import models as iam
+from moto.s3 import models as s3
+from moto.s3 import notifications
+
+# 1. IAM role deletion ---------------------------------------------------------------------------
 
 _delete_role = iam.Role.delete_from_cloudformation_json.__func__
 
@@ -25,7 +67,189 @@ def _delete_role_with_user_policies(cls, resource_name, cloudformation_json, acc
 
 iam.Role.delete_from_cloudformation_json = classmethod(_delete_role_with_user_policies)
 
-from moto.server import main  # noqa: E402  (after the fix, so the server sees it)
+# 2. The properties of an AWS::S3::Bucket ---------------------------------------------------------
+
+# CloudFormation's list property, the key moto's parsed XML uses, and the ARN's key in each.
+_NOTIFICATION_TARGETS = (
+    ("TopicConfigurations", "TopicConfiguration", "Topic", "Topic"),
+    ("QueueConfigurations", "QueueConfiguration", "Queue", "Queue"),
+    ("LambdaConfigurations", "CloudFunctionConfiguration", "Function", "CloudFunction"),
+)
+
+
+def _notification_config(cfn: dict[str, Any]) -> dict[str, Any]:
+    """CloudFormation's NotificationConfiguration as moto's PutBucketNotification parsing gives it."""
+    config: dict[str, Any] = {}
+    for cfn_list, api_key, cfn_arn, api_arn in _NOTIFICATION_TARGETS:
+        targets = []
+        for target in cfn.get(cfn_list) or []:
+            item: dict[str, Any] = {api_arn: target[cfn_arn], "Event": [target["Event"]]}
+            rules = ((target.get("Filter") or {}).get("S3Key") or {}).get("Rules") or []
+            if rules:
+                # moto matches the names "prefix" and "suffix" only; S3 takes either case.
+                item["Filter"] = {"S3Key": {"FilterRule": [{"Name": r["Name"].lower(), "Value": r["Value"]} for r in rules]}}
+            targets.append(item)
+        if targets:
+            config[api_key] = targets
+    if str((cfn.get("EventBridgeConfiguration") or {}).get("EventBridgeEnabled", "")).lower() == "true":
+        config["EventBridgeConfiguration"] = {}
+    return config
+
+
+def _without_none(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _lifecycle_rule(cfn: dict[str, Any]) -> dict[str, Any]:
+    """One CloudFormation lifecycle Rule as moto's PutBucketLifecycleConfiguration parsing gives it."""
+    rule: dict[str, Any] = _without_none({"ID": cfn.get("Id"), "Status": cfn["Status"]})
+    prefix = cfn.get("Prefix")
+    tags = [{"Key": t["Key"], "Value": t["Value"]} for t in cfn.get("TagFilters") or []]
+    if tags and (prefix is not None or len(tags) > 1):
+        rule["Filter"] = {"And": _without_none({"Prefix": prefix, "Tag": tags})}
+    elif tags:
+        rule["Filter"] = {"Tag": tags[0]}
+    else:
+        rule["Filter"] = {"Prefix": prefix or ""}
+    expiration = _without_none(
+        {
+            "Days": cfn.get("ExpirationInDays"),
+            "Date": cfn.get("ExpirationDate"),
+            "ExpiredObjectDeleteMarker": cfn.get("ExpiredObjectDeleteMarker"),
+        }
+    )
+    if expiration:
+        rule["Expiration"] = expiration
+    transitions = list(cfn.get("Transitions") or []) + ([cfn["Transition"]] if cfn.get("Transition") else [])
+    if transitions:
+        rule["Transition"] = [
+            _without_none({"Days": t.get("TransitionInDays"), "Date": t.get("TransitionDate"), "StorageClass": t.get("StorageClass")})
+            for t in transitions
+        ]
+    noncurrent = cfn.get("NoncurrentVersionExpiration")
+    if noncurrent is None and cfn.get("NoncurrentVersionExpirationInDays") is not None:
+        noncurrent = {"NoncurrentDays": cfn["NoncurrentVersionExpirationInDays"]}
+    if noncurrent:
+        rule["NoncurrentVersionExpiration"] = _without_none(
+            {"NoncurrentDays": noncurrent.get("NoncurrentDays"), "NewerNoncurrentVersions": noncurrent.get("NewerNoncurrentVersions")}
+        )
+    noncurrent_transitions = list(cfn.get("NoncurrentVersionTransitions") or []) + (
+        [cfn["NoncurrentVersionTransition"]] if cfn.get("NoncurrentVersionTransition") else []
+    )
+    if noncurrent_transitions:
+        rule["NoncurrentVersionTransition"] = [
+            _without_none(
+                {
+                    "NoncurrentDays": t.get("TransitionInDays"),
+                    "StorageClass": t.get("StorageClass"),
+                    "NewerNoncurrentVersions": t.get("NewerNoncurrentVersions"),
+                }
+            )
+            for t in noncurrent_transitions
+        ]
+    abort = cfn.get("AbortIncompleteMultipartUpload")
+    if abort:
+        rule["AbortIncompleteMultipartUpload"] = {"DaysAfterInitiation": abort["DaysAfterInitiation"]}
+    return rule
+
+
+def _public_access_block(cfn: dict[str, Any]) -> dict[str, Any]:
+    # An omitted flag is false in S3 too.
+    names = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+    return {name: cfn.get(name, False) for name in names}
+
+
+def _apply_bucket_properties(backend: Any, bucket_name: str, properties: dict[str, Any], updating: bool) -> None:
+    """What AWS applies of a bucket's properties beyond encryption and tags (moto's own code does those)."""
+    if "VersioningConfiguration" in properties:
+        backend.put_bucket_versioning(bucket_name, properties["VersioningConfiguration"]["Status"])
+
+    if "PublicAccessBlockConfiguration" in properties:
+        backend.put_public_access_block(bucket_name, _public_access_block(properties["PublicAccessBlockConfiguration"]))
+    elif updating:
+        backend.delete_public_access_block(bucket_name)
+
+    rules = (properties.get("OwnershipControls") or {}).get("Rules") or []
+    if rules:
+        backend.put_bucket_ownership_controls(bucket_name, ownership=rules[0]["ObjectOwnership"])
+    elif updating:
+        backend.delete_bucket_ownership_controls(bucket_name)
+
+    if "LifecycleConfiguration" in properties:
+        lifecycle = [_lifecycle_rule(r) for r in properties["LifecycleConfiguration"].get("Rules") or []]
+        backend.put_bucket_lifecycle(bucket_name, lifecycle)
+    elif updating:
+        backend.delete_bucket_lifecycle(bucket_name)
+
+    if "NotificationConfiguration" in properties:
+        backend.put_bucket_notification_configuration(bucket_name, _notification_config(properties["NotificationConfiguration"]))
+    elif updating:
+        backend.put_bucket_notification_configuration(bucket_name, {})
+
+
+def _s3_backend(account_id: str, region_name: str) -> Any:
+    return s3.s3_backends[account_id][s3.get_partition(region_name)]
+
+
+_create_bucket = s3.FakeBucket.create_from_cloudformation_json.__func__
+_update_bucket = s3.FakeBucket.update_from_cloudformation_json.__func__
+
+
+def _create_bucket_with_properties(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    bucket = _create_bucket(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    properties = cloudformation_json.get("Properties", {})
+    _apply_bucket_properties(_s3_backend(account_id, region_name), bucket.name, properties, updating=False)
+    return bucket
+
+
+def _update_bucket_with_properties(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+    bucket = _update_bucket(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+    # A replacement was made by create_from_cloudformation_json, which applied them already.
+    if bucket is original_resource:
+        properties = cloudformation_json.get("Properties", {})
+        _apply_bucket_properties(_s3_backend(account_id, region_name), bucket.name, properties, updating=True)
+    return bucket
+
+
+s3.FakeBucket.create_from_cloudformation_json = classmethod(_create_bucket_with_properties)
+s3.FakeBucket.update_from_cloudformation_json = classmethod(_update_bucket_with_properties)
+
+# 3. The delete-marker event ------------------------------------------------------------------------
+
+_delete_object = s3.S3Backend.delete_object
+
+
+def _delete_object_with_marker_event(self, bucket_name, key_name, version_id=None, bypass=False):
+    deleted, meta = _delete_object(self, bucket_name, key_name, version_id=version_id, bypass=bypass)
+    if version_id is None and meta.get("delete-marker") == "true":
+        bucket = self.get_bucket(bucket_name)
+        marker = bucket.keys.get(key_name)
+        if isinstance(marker, s3.FakeDeleteMarker):
+            notifications.send_event(
+                self.account_id,
+                notifications.S3NotificationEvent.OBJECT_REMOVED_DELETE_MARKER_CREATED_EVENT,
+                bucket,
+                marker,
+            )
+    return deleted, meta
+
+
+_s3_event = notifications._get_s3_event
+
+
+def _s3_event_of_any_key(event_name, bucket, key, notification_id):
+    if not isinstance(key, s3.FakeDeleteMarker):
+        return _s3_event(event_name, bucket, key, notification_id)
+    # moto's record reads a key's eTag and size, which a delete marker has not.
+    event = _s3_event(event_name, bucket, types.SimpleNamespace(name=key.name, etag="", size=0), notification_id)
+    event["Records"][0]["s3"]["object"] = {"key": quote_plus(key.name), "versionId": key.version_id}
+    return event
+
+
+s3.S3Backend.delete_object = _delete_object_with_marker_event
+notifications._get_s3_event = _s3_event_of_any_key
+
+from moto.server import main  # noqa: E402  (after the fixes, so the server sees them)
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
