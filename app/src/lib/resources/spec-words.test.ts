@@ -20,9 +20,23 @@ describe("spec words", () => {
     expect(userChanges({ ...user, sftp: { sshPublicKeys: [key] } }, { ...user, sftp: { sshPublicKeys: [key] } })).toEqual([]);
   });
 
+  const edit = (summary: string): QueuedEdit => ({ operationId: "op", by: "bob@example.com", since: "2026-12-01T00:00:00.000Z", action: "update", summary });
+
   it("rewords a queued SFTP change of a user", () => {
-    const edit = (summary: string): QueuedEdit => ({ operationId: "op", by: "bob@example.com", since: "2026-12-01T00:00:00.000Z", action: "update", summary });
-    expect(queuedSummary(edit(`update sftp → ${JSON.stringify({ sshPublicKeys: [key, key] })}`))).toBe("SFTP with 2 keys");
-    expect(queuedSummary(edit("update sftp → null"))).toBe("SFTP access removed");
+    expect(queuedSummary("user", edit(`update sftp → ${JSON.stringify({ sshPublicKeys: [key, key] })}`))).toBe("SFTP with 2 keys");
+    expect(queuedSummary("user", edit("update sftp → null"))).toBe("SFTP access removed");
+  });
+
+  it("rewords a queued edit's fields from its own kind's row, and keeps anything else as it came", () => {
+    expect(queuedSummary("bucket", edit("update versioning → false, expireAfterDays → 30"))).toBe("Versioning off, objects expire after 30 days");
+    expect(queuedSummary("bucket", edit("update encryption → \"kms\", expireAfterDays → null"))).toBe("Encryption SSE-KMS, no expiry");
+    expect(queuedSummary("user", edit(`update description → "ops", permissions → []`))).toBe("Description “ops”, remove all bucket access");
+    // Another kind's field, a field no kind has, a value the field does not take: as they came.
+    expect(queuedSummary("bucket", edit("update description → null"))).toBe("Update description → null");
+    expect(queuedSummary("user", edit("update toString → 1, expiresAt → null"))).toBe("ToString → 1, never expires");
+    expect(queuedSummary("bucket", edit("update versioning → 3"))).toBe("Versioning → 3");
+    // The SFTP server's queued edits are sentences already.
+    expect(queuedSummary("sftp", edit("turn SFTP off"))).toBe("Turn SFTP off");
+    expect(queuedSummary("bucket", edit("delete bucket"))).toBe("Delete bucket");
   });
 });

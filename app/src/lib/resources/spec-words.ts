@@ -63,11 +63,39 @@ export function userChanges(before: UserSpec, after: UserSpec): string[] {
   return changes;
 }
 
-/** Each kind's spec in words: its settings, what changed, and what a deletion does first. */
-const SPEC_WORDS: { [K in ResourceKind]: { settings(spec: KindSpec<K>): string[]; changes(before: KindSpec<K>, after: KindSpec<K>): string[]; deletesFirst?: string } } = {
-  bucket: { settings: bucketSettings, changes: bucketChanges },
-  user: { settings: userSettings, changes: userChanges, deletesFirst: "its access keys first" },
-  sftp: { settings: sftpSettings, changes: sftpChanges },
+/**
+ * A queued update's fields as the room writes them (`versioning → false`: the request body's field
+ * and its JSON value), each in words; null when the value is not what the field takes.
+ */
+type FieldWords = Readonly<Record<string, (value: unknown) => string | null>>;
+
+const bucketFields: FieldWords = {
+  versioning: (value) => (typeof value === "boolean" ? `versioning ${value ? "on" : "off"}` : null),
+  encryption: (value) => (value === "s3" || value === "kms" ? `encryption ${encryptionLabel[value]}` : null),
+  expireAfterDays: (value) => (value === null ? "no expiry" : typeof value === "number" ? `objects expire after ${days(value)}` : null),
+};
+
+const userFields: FieldWords = {
+  description: (value) => (typeof value === "string" ? `description “${value}”` : value === null ? "description removed" : null),
+  permissions: (value) =>
+    Array.isArray(value) ? (value.length === 0 ? "remove all bucket access" : `bucket access (${value.length === 1 ? "1 grant" : `${value.length} grants`})`) : null,
+  expiresAt: (value) => (typeof value === "string" ? `expires ${shortDateTime(value)}` : value === null ? "never expires" : null),
+  sftp: (value) => {
+    if (value === null) return "SFTP access removed";
+    return typeof value === "object" && "sshPublicKeys" in value && Array.isArray(value.sshPublicKeys) ? sftpKeys(value.sshPublicKeys.length) : null;
+  },
+};
+
+/**
+ * Each kind's spec in words: its settings, what changed, what a deletion does first, and the
+ * fields of its queued updates. (The SFTP server's queued edits are whole sentences: no fields.)
+ */
+const SPEC_WORDS: {
+  [K in ResourceKind]: { settings(spec: KindSpec<K>): string[]; changes(before: KindSpec<K>, after: KindSpec<K>): string[]; deletesFirst?: string; fields: FieldWords };
+} = {
+  bucket: { settings: bucketSettings, changes: bucketChanges, fields: bucketFields },
+  user: { settings: userSettings, changes: userChanges, deletesFirst: "its access keys first", fields: userFields },
+  sftp: { settings: sftpSettings, changes: sftpChanges, fields: {} },
 };
 
 /**
@@ -91,19 +119,23 @@ export function operationPhrase(lock: Lock, detail: ReturnType<typeof operationD
   return joiner[lock.action] + detail.text;
 }
 
-const FIELD = /(versioning|encryption|expireAfterDays|description|permissions|expiresAt|sftp) → /;
-
 /**
- * A queued edit's summary in words. The room writes `update versioning → false, expireAfterDays → 30`
- * (field names and JSON values); known fields are reworded, anything else is shown as it came.
+ * A queued edit of a resource of `kind`, in words. The room writes `update versioning → false,
+ * expireAfterDays → 30` (field names and JSON values); the kind's known fields are reworded,
+ * anything else is shown as it came.
  */
-export function queuedSummary(edit: QueuedEdit): string {
+export function queuedSummary(kind: ResourceKind, edit: QueuedEdit): string {
+  // Own fields only: a summary naming `toString` is not a field.
+  const fields = SPEC_WORDS[kind].fields;
+  const known = Object.keys(fields);
   const match = /^update (.+)$/s.exec(edit.summary);
-  if (!match?.[1] || !FIELD.test(match[1])) return capitalize(edit.summary);
-  const parts = match[1].split(new RegExp(`, (?=${FIELD.source})`));
+  if (!match?.[1] || known.length === 0) return capitalize(edit.summary);
+  const field = new RegExp(`(?:${known.join("|")}) → `);
+  if (!field.test(match[1])) return capitalize(edit.summary);
+  const parts = match[1].split(new RegExp(`, (?=${field.source})`));
   const words = parts.map((part) => {
     const arrow = part.indexOf(" → ");
-    const field = part.slice(0, arrow);
+    const name = part.slice(0, arrow);
     const raw = part.slice(arrow + " → ".length);
     let value: unknown = raw;
     try {
@@ -111,31 +143,10 @@ export function queuedSummary(edit: QueuedEdit): string {
     } catch {
       // not JSON: keep the text
     }
-    return fieldWords(field, value) ?? part;
+    const reword = Object.hasOwn(fields, name) ? fields[name] : undefined;
+    return reword?.(value) ?? part;
   });
   return capitalize(words.join(", "));
-}
-
-function fieldWords(field: string, value: unknown): string | null {
-  switch (field) {
-    case "versioning":
-      return typeof value === "boolean" ? `versioning ${value ? "on" : "off"}` : null;
-    case "encryption":
-      return value === "s3" || value === "kms" ? `encryption ${encryptionLabel[value]}` : null;
-    case "expireAfterDays":
-      return value === null ? "no expiry" : typeof value === "number" ? `objects expire after ${days(value)}` : null;
-    case "description":
-      return typeof value === "string" ? `description “${value}”` : value === null ? "description removed" : null;
-    case "permissions":
-      return Array.isArray(value) ? (value.length === 0 ? "remove all bucket access" : `bucket access (${value.length === 1 ? "1 grant" : `${value.length} grants`})`) : null;
-    case "expiresAt":
-      return typeof value === "string" ? `expires ${shortDateTime(value)}` : value === null ? "never expires" : null;
-    case "sftp":
-      if (value === null) return "SFTP access removed";
-      return typeof value === "object" && "sshPublicKeys" in value && Array.isArray(value.sshPublicKeys) ? sftpKeys(value.sshPublicKeys.length) : null;
-    default:
-      return null;
-  }
 }
 
 function sftpKeys(n: number): string {
