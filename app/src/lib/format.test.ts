@@ -1,6 +1,7 @@
-// Proves times read as words everywhere: ISO times inside server messages, relative times, durations.
+// Proves times read as words everywhere (ISO times inside server messages, relative times, durations), and a resource in a sentence for every kind, even one a hand-edited link made up.
 import { describe, expect, it } from "vitest";
-import { durationWords, humanizeTimes, relativeTime, timeInWords } from "./format";
+import { durationWords, humanizeTimes, relativeTime, resourceLabel, timeInWords } from "./format";
+import { isSingle } from "./kinds";
 
 const now = Date.parse("2026-11-30T23:09:00Z");
 
@@ -29,5 +30,21 @@ describe("sizes in words", () => {
   it("reads bytes the way S3's console does", async () => {
     const { bytesLabel } = await import("./format");
     expect([0, 1, 999, 1_000, 1_008, 25_400, 3_200_000, 1_500_000_000_000].map(bytesLabel)).toEqual(["0 bytes", "1 byte", "999 bytes", "1.0 KB", "1.0 KB", "25 KB", "3.2 MB", "1.5 TB"]);
+  });
+});
+
+describe("a resource in a sentence", () => {
+  it("names each kind of the table, and the SFTP server by its definite noun", () => {
+    expect(resourceLabel("bucket", "reports")).toBe("bucket reports");
+    expect(resourceLabel("user", "acme")).toBe("user acme");
+    expect(resourceLabel("sftp", "server")).toBe("the SFTP server");
+    expect([isSingle("bucket"), isSingle("user"), isSingle("sftp")]).toEqual([false, false, true]);
+  });
+
+  it("is total: a kind the table does not have (a hand-edited link) is named as it came, not single", () => {
+    for (const kind of ["toString", "__proto__", "constructor", "robot", ""]) {
+      expect(isSingle(kind)).toBe(false);
+      expect(resourceLabel(kind, "x")).toBe(`${kind} x`);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import type { Access, BucketSpec, ResourceKind, ResourceStatus } from "$contract";
-import { KINDS } from "$core/kinds";
+import { kindFacts } from "$core/kinds";
 import { isSingle } from "./kinds";
 
 const relative = new Intl.RelativeTimeFormat("en", { numeric: "auto", style: "short" });
@@ -58,8 +58,10 @@ export function bytesLabel(bytes: number): string {
 }
 
 /** One resource in a sentence: bucket reports, user acme, the SFTP server (a project has one). */
-export function resourceLabel(kind: ResourceKind, name: string): string {
-  const facts = KINDS[kind];
+export function resourceLabel(kind: string, name: string): string {
+  const facts = kindFacts(kind);
+  // A kind the table does not have (a hand-edited link) is named as it came, never a crash.
+  if (!facts) return `${kind} ${name}`;
   return isSingle(kind) ? facts.definite : `${facts.singular} ${name}`;
 }
 

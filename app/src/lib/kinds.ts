@@ -1,6 +1,6 @@
 import type * as z from "zod";
 import type { ResourceKind } from "$contract";
-import { KINDS } from "$core/kinds";
+import { kindFacts, type KINDS } from "$core/kinds";
 
 /**
  * The kind table (core/kinds.ts) as the app's types and words see it: a kind's facts are read from
@@ -26,7 +26,10 @@ export function testIdPrefix(kind: ResourceKind): string {
   return kind === "bucket" ? "" : `${kind}-`;
 }
 
-/** A kind a project has at most one of (the SFTP server): named by its definite noun, never counted. */
-export function isSingle(kind: ResourceKind): boolean {
-  return "single" in KINDS[kind].stack;
+/**
+ * A kind a project has at most one of (the SFTP server): named by its definite noun, never counted.
+ * Total: a kind the table does not have (a hand-edited link's `toString`) is not single.
+ */
+export function isSingle(kind: string): boolean {
+  return kindFacts(kind)?.stack.single !== undefined;
 }

@@ -35,6 +35,25 @@ describe("activity filter in the URL", () => {
   });
 });
 
+describe("a crafted link", () => {
+  it("never crashes the page: a kind named like an object's own property is no kind", () => {
+    // `toString`, `__proto__`, `constructor` are on every object; none of them is a kind of the table.
+    expect(activityFilterFromUrl(page("activity.resource=toString:x"))).toEqual({});
+    expect(activityFilterFromUrl(page("activity.kind=__proto__"))).toEqual({});
+    for (const kind of ["toString", "__proto__", "constructor", "hasOwnProperty", "valueOf"]) {
+      expect(activityFilterFromUrl(page(`activity.resource=${kind}:x&activity.kind=${kind}`))).toEqual({});
+      expect(withFilterField({}, "resource", `${kind}:x`)).toEqual({});
+      expect(withFilterField({}, "kind", kind)).toEqual({});
+    }
+    // What parses beside a bad field stays, and the page can offer its choices.
+    const filter = activityFilterFromUrl(page("activity.resource=toString:x&activity.kind=__proto__&activity.person=bob@example.com"));
+    expect(filter).toEqual({ person: "bob@example.com" });
+    const facts = { list: () => [], members: [] };
+    expect(activityChoices(facts, [], filter, "alice@example.com").resources).toEqual([]);
+    expect(activityFilterKey(filter)).toBe(activityFilterKey({ person: "bob@example.com" }));
+  });
+});
+
 describe("filter choices", () => {
   it("offers every resource and member of the project, those only the activity names, and what the URL asks for", () => {
     const choices = activityChoices(
