@@ -183,4 +183,11 @@ describe("bulk folding", () => {
     const keys = newestFirst([0, 1, 2].map((i) => entry(`2026-12-01T10:00:0${i}Z`, "alice@example.com", `alice@example.com created access key AKIA${i} for user acme`, { kind: "user", name: "acme" })));
     expect(lines(keys).map((l) => l.type)).toEqual(["item", "item", "item"]);
   });
+
+  it("reads a kind with no row here (registered at run time) by its label, and never folds it", () => {
+    const notes = newestFirst(
+      [0, 1, 2].map((i) => entry(`2026-12-01T10:00:0${i}Z`, "alice@example.com", "…", { kind: "note" as ActivityEntry["kind"], name: `n${i}` }, { id: `note-${i}`, step: "succeeded" })),
+    );
+    expect(headlines(lines(notes))).toEqual(["You created note n2", "You created note n1", "You created note n0"]);
+  });
 });

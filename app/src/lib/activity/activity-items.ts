@@ -45,21 +45,39 @@ const phaseOf = (step: ActivityOperation["step"], nothingChanged: boolean): Phas
 const SYSTEM_ACTORS = new Set(["CloudFormation", "Stackroom", "Stackroom ops", "recipient"]);
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 
-const verbs: Record<ActivityOperation["action"], { base: string; past: string; progressive: string }> = {
+type Form = "base" | "past" | "progressive";
+type Verbs = Record<ActivityOperation["action"], Record<Form, string>>;
+
+const verbs: Verbs = {
   create: { base: "create", past: "created", progressive: "creating" },
   update: { base: "update", past: "updated", progressive: "updating" },
   delete: { base: "delete", past: "deleted", progressive: "deleting" },
 };
 /** The SFTP server is turned on and off rather than created and deleted. */
-const sftpVerbs: Record<ActivityOperation["action"], { base: string; past: string; progressive: string }> = {
+const sftpVerbs: Verbs = {
   create: { base: "turn SFTP on", past: "turned SFTP on", progressive: "turning SFTP on" },
   update: { base: "update the SFTP server", past: "updated the SFTP server", progressive: "updating the SFTP server" },
   delete: { base: "turn SFTP off", past: "turned SFTP off", progressive: "turning SFTP off" },
 };
 
-function phrase(kind: ActivityKind, name: string, action: ActivityOperation["action"], form: "base" | "past" | "progressive"): string {
-  if (kind === "sftp") return sftpVerbs[action][form];
-  return `${verbs[action][form]} ${kind === "member" ? name : resourceLabel(kind, name)}`;
+/** An operation's words with what it acts on after the verb: "create bucket reports". */
+const labelled =
+  (label: (name: string) => string) =>
+  (name: string, action: ActivityOperation["action"], form: Form): string =>
+    `${verbs[action][form]} ${label(name)}`;
+
+/** How each kind's operations read, by kind: a new kind says its own words or the plain verbs. */
+const phrases: Record<ActivityKind, (name: string, action: ActivityOperation["action"], form: Form) => string> = {
+  bucket: labelled((name) => resourceLabel("bucket", name)),
+  user: labelled((name) => resourceLabel("user", name)),
+  sftp: (_name, action, form) => sftpVerbs[action][form],
+  member: labelled((name) => name),
+};
+
+function phrase(kind: ActivityKind, name: string, action: ActivityOperation["action"], form: Form): string {
+  // A kind registered at run time (no row here) reads as its label does.
+  const words = Object.hasOwn(phrases, kind) ? phrases[kind] : labelled((n) => resourceLabel(kind, n));
+  return words(name, action, form);
 }
 
 /** Emails in a message as names: "You" where a sentence starts with the reader's own. */
@@ -214,9 +232,12 @@ export function foldBulk(items: readonly ActivityItem[], me: string, gapMs = BUL
   return lines;
 }
 
-/** Runs fold for kinds a project has many of; the SFTP server is one, and membership changes are not operations. */
+/**
+ * Runs fold for the table's kinds a project has many of; the SFTP server is one, membership
+ * changes are not operations, and a kind registered at run time has no plural here.
+ */
 function foldable(item: ActivityItem): item is ActivityItem & { kind: ResourceKind } {
-  return item.kind !== "member" && !isSingle(item.kind) && item.change?.phase != null;
+  return Object.hasOwn(KINDS, item.kind) && !isSingle(item.kind) && item.change?.phase != null;
 }
 
 function sameChange(a: ActivityItem, b: ActivityItem): boolean {
