@@ -32,13 +32,14 @@
    a delete marker, and moto sends no event for it; AWS sends s3:ObjectRemoved:DeleteMarkerCreated.
    Stackroom's buckets are versioned by default, so locally no delete was ever notified. The fix
    sends that event through moto's own dispatch (`notifications.send_event`), with the record's
-   `s3.object` as AWS writes it for a delete marker: `key` and the marker's `versionId` (no size,
-   no eTag).
+   `s3.object` holding what AWS's holds for a delete marker: `key` (URL-encoded as moto encodes
+   every key) and the marker's `versionId`, no size and no eTag.
 
 What moto's notification records still lack (AWS sends them; see test/README.md): `userIdentity`,
 `requestParameters`, `responseElements`, `s3.bucket.ownerIdentity`, `s3.object.sequencer` and
-`s3.object.versionId` of created objects; its `eventTime` has microseconds and no `Z`, and SNS
-delivers the record without the Subject "Amazon S3 Notification".
+`s3.object.versionId` of created objects; its `eventTime` has microseconds and no `Z`, its key has
+`/` encoded as `%2F` (AWS leaves `/`), and SNS delivers the record without the Subject
+"Amazon S3 Notification".
 
 Everything else is moto as installed: `python3 moto_server.py <moto.server arguments>`.
 """
