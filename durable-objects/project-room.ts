@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import * as z from "zod";
 import type {
-  AccessKeySummary, ActivityFilter, ActivityKind, ActivityPage, BucketUsage, CreatedKey, CreateShareBody, Lock, Member, OpenedShare, ProjectRecord, QueuedEdit, ResourceEvents, ResourceKind, Role, Share, ShareState, StackEvent,
+  AccessKeySummary, ActivityFilter, ActivityKind, ActivityPage, BucketUsage, CreatedKey, CreateShareBody, FileList, FileQuery, Lock, Member, ObjectEvent, OpenedShare, ProjectRecord, QueuedEdit, ResourceEvents, ResourceKind, Role, Share, ShareState, StackEvent,
 } from "../core/contract";
 import { LiveFrame, notAMember, roleAtLeast, roleTooLow } from "../core/contract";
 import type { ProjectAws } from "../core/aws";
@@ -41,6 +41,8 @@ import { configureLogs, errorText, logEvent } from "../core/log";
 import type { ResourceView, StoredResource } from "./kinds/kind";
 import { migrateRoom } from "./room-schema";
 import { ReadCache } from "./read-cache";
+import { FileStore } from "./file-store";
+import { principalNames, takeInFiles } from "./file-activity";
 import { Quarantine, type QuarantinedRow } from "./quarantine";
 
 
@@ -70,6 +72,7 @@ const SIGNED_OUT_CLOSE_CODE = 4401;
 export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   readonly store: RoomStore;
   readonly shares: ShareStore;
+  readonly files: FileStore;
   readonly queue: EditQueue;
   readonly members: MemberStore;
   readonly neighbours: KindNeighbours;
@@ -87,6 +90,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     this.quarantine = new Quarantine(ctx.storage.sql, "ProjectRoom");
     this.store = new RoomStore(ctx.storage.sql, this.quarantine, (kind, raw) => moduleOf(kind).parseStored(raw));
     this.shares = new ShareStore(ctx.storage.sql, this.quarantine);
+    this.files = new FileStore(ctx.storage.sql, this.quarantine);
     this.queue = new EditQueue(ctx.storage.sql, this.quarantine);
     this.members = new MemberStore(ctx.storage.sql, this.quarantine);
     this.neighbours = kindNeighbours(this.store);
@@ -172,10 +176,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
    */
   async applyEvents(project: ProjectRecord, events: StackEvent[], delivery?: Delivery): Promise<{ accepted: number; duplicates: number }> {
     this.rememberProject(project);
-    if (delivery) {
-      this.store.setMeta(LAST_DELIVERY_KEY, JSON.stringify(delivery));
-      this.store.setMeta(`${DELIVERED_WITH_KEY}${delivery.version}`, delivery.at);
-    }
+    this.rememberDelivery(delivery);
     let accepted = 0;
     const touched = new Set<string>();
     for (const event of events) {
@@ -188,6 +189,35 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     for (const stackName of touched) this.refreshFromEvents(stackName);
     if (accepted > 0) this.store.setMeta(LAST_EVENT_KEY, new Date().toISOString());
     return { accepted, duplicates: events.length - accepted };
+  }
+
+  /**
+   * Takes in S3 object events of the project's buckets (the Worker checked account and names):
+   * kept per bucket (file-activity.ts), told in the activity as folded lines, each by the
+   * Stackroom user its principal is, or OUTSIDE_STACKROOM.
+   */
+  async applyObjectEvents(project: ProjectRecord, events: ObjectEvent[], delivery?: Delivery): Promise<{ accepted: number; duplicates: number; ignored: number }> {
+    this.rememberProject(project);
+    this.rememberDelivery(delivery);
+    const names = principalNames(this.store);
+    const buckets = new Map(this.store.list("bucket").flatMap((b) => ("physicalName" in b.resource && b.resource.status !== "deleted" ? [[String(b.resource.physicalName), b.resource.name] as const] : [])));
+    return takeInFiles(this, events, buckets, names);
+  }
+
+  /** A bucket's recent files from the room (no S3 call): newest first, by key prefix. */
+  async bucketFiles(project: ProjectRecord, caller: Caller, name: string, query: FileQuery): Promise<RoomResult<FileList>> {
+    return this.as(project, caller, "viewer", () => {
+      const stored = this.store.get("bucket", name);
+      if (!stored || stored.resource.status === "deleted") throw new RoomError("not_found", `No bucket named “${name}”.`);
+      return { files: this.files.list(name, query.prefix, query.limit) };
+    });
+  }
+
+  /** Remembers a verified webhook delivery: when, and signed with which secret version. */
+  private rememberDelivery(delivery: Delivery | undefined): void {
+    if (!delivery) return;
+    this.store.setMeta(LAST_DELIVERY_KEY, JSON.stringify(delivery));
+    this.store.setMeta(`${DELIVERED_WITH_KEY}${delivery.version}`, delivery.at);
   }
 
   /**
@@ -572,6 +602,8 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     const lockBefore = this.store.get(kind, next.resource.name)?.resource.lock;
     if (remove) this.store.remove(kind, next.resource.name, project ? stackName(project.id, kind, next.resource.name) : "");
     else this.store.put(kind, next);
+    // A bucket's file activity goes with it.
+    if (remove && kind === "bucket") this.files.forgetBucket(next.resource.name);
     this.log(kind, next.resource.name, activity, next, lockBefore);
     settled.after();
   }

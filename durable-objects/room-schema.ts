@@ -3,6 +3,7 @@ import { bytesToHex } from "@noble/hashes/utils.js";
 import { migrate, type Migration } from "./sqlite-migrations";
 import { QUARANTINE_TABLE } from "./quarantine";
 import { addActivityColumns } from "./activity-log";
+import { addFileTables } from "./file-store";
 
 /**
  * The project room's SQLite schema, one step per version (sqlite-migrations.ts). Add a step at
@@ -56,6 +57,10 @@ export const ROOM_MIGRATIONS: readonly Migration[] = [
   {
     name: "the log's activity in indexed columns (kind, name, actor, requester, time) for filtered pages",
     up: addActivityColumns,
+  },
+  {
+    name: "file activity: each bucket's recent object events and the open folded lines",
+    up: addFileTables,
   },
 ];
 

@@ -139,6 +139,11 @@ export class RoomStore {
     return json;
   }
 
+  /** Drops one frame from the log: a folded activity line superseded by a later frame that `replaces` it. */
+  forgetFrame(seq: number): void {
+    this.sql.exec("DELETE FROM log WHERE seq = ?", seq);
+  }
+
   /** Frames (as stored JSON) with seq > since, oldest first; null when the gap is older than the log. */
   framesSince(since: number): string[] | null {
     const oldest = this.sql.exec<{ seq: number }>("SELECT MIN(seq) AS seq FROM log").toArray()[0]?.seq;

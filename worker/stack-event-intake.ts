@@ -2,11 +2,7 @@ import { EVENT_FUTURE_TOLERANCE_SECONDS, type ProjectRecord, type StackEvent } f
 import { foreignEventReason } from "../core/event-scope";
 import { parseStackName } from "../core/naming";
 import { projectRoom } from "./room";
-
-/** A verified source's batch of one project's CloudFormation events, as the room took it in, or why not at all. */
-type Intake =
-  | { ok: true; accepted: number; duplicates: number; ignored: number }
-  | { ok: false; reason: "foreign" | "future"; status: "forbidden" | "invalid"; message: string };
+import type { Delivery, Intake } from "./signed-webhook";
 
 /** Why the batch cannot be applied as a whole; null when every event is this project's and in time. */
 function batchProblem(events: readonly StackEvent[], project: { id: string; accountId: string }, nowMs: number): Extract<Intake, { ok: false }> | null {
@@ -27,7 +23,7 @@ function batchProblem(events: readonly StackEvent[], project: { id: string; acco
  * or nothing is applied; stacks of a kind this Worker does not know (a newer Stackroom's) are
  * skipped; the room drops duplicates by EventId. `delivery` records a webhook's secret version.
  */
-export async function takeInStackEvents(env: Env, project: ProjectRecord, events: readonly StackEvent[], delivery?: { version: number; at: string }): Promise<Intake> {
+export async function takeInStackEvents(env: Env, project: ProjectRecord, events: readonly StackEvent[], delivery?: Delivery): Promise<Intake> {
   const problem = batchProblem(events, project, Date.now());
   if (problem) return problem;
   const known = events.filter((e) => parseStackName(e.stackName) !== null);

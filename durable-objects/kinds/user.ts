@@ -12,7 +12,12 @@ import { RoomError } from "../room-error";
 import { assertUnlocked, lockResource, refused, roomErrorFromAws } from "./kit";
 import { defineKind, storedSchema, type ChangeRequest, type Operation, type OperationOutcome } from "./kind";
 
-export const StoredUser = storedSchema(User, UserSpec, {});
+/**
+ * `iamUserId`: IAM's own id of the user (`AIDA…`), by which S3's events name who wrote a file
+ * (file-activity.ts). Not learned yet: IAM GetUser needs `iam:GetUser` in the project's manager
+ * role (aws-bridge/project-roles.ts), which it does not have; until then it stays unset.
+ */
+export const StoredUser = storedSchema(User, UserSpec, { iamUserId: z.string().optional() });
 export type StoredUser = z.infer<typeof StoredUser>;
 
 /** A user change, as submitted and as queued (the last two are the room's own). */

@@ -2,7 +2,8 @@ import { env, SELF } from "cloudflare:test";
 import { AwsClient } from "aws4fetch";
 import { signBody } from "../../core/webhook-signature";
 import { projectWebhookSecret } from "../../core/webhook-secret";
-import type { Member, ProjectRecord, StackEvent } from "../../core/contract";
+import { physicalBucketName } from "../../core/naming";
+import type { Member, ObjectEvent, ProjectRecord, StackEvent } from "../../core/contract";
 
 /** Helpers for workerd tests: they drive the real Worker (SELF) and the real moto, nothing mocked. */
 /** A loopback host: dev sign-in answers nowhere else. The app's own origin, so state changes pass the Origin check. */
@@ -109,6 +110,35 @@ export async function deliver(events: StackEvent[], root = env.WEBHOOK_SECRET, n
     headers: { "content-type": "application/json", "Stackroom-Signature": await signBody(body, [secret], nowSeconds) },
     body,
   });
+}
+
+/**
+ * POSTs S3 object events to the project's object webhook exactly as its bridge does (signed with
+ * the project's own secret), from a fresh address (refusals are rate-limited per address).
+ */
+export async function deliverObjects(project: Pick<ProjectRecord, "id">, objectEvents: ObjectEvent[], root = env.WEBHOOK_SECRET, nowSeconds = Math.floor(Date.now() / 1000)): Promise<Response> {
+  const body = JSON.stringify({ objectEvents });
+  const secret = await projectWebhookSecret(root, project.id, 1);
+  return SELF.fetch(`${ORIGIN}/webhooks/objects/${project.id}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "Stackroom-Signature": await signBody(body, [secret], nowSeconds), "CF-Connecting-IP": randomAddress() },
+    body,
+  });
+}
+
+/** An S3 object event in one of the project's buckets (by its Stackroom name), as the bridge forwards it. */
+export function objectEvent(project: ProjectRecord, bucket: string, key: string, extra: Partial<ObjectEvent> = {}): ObjectEvent {
+  return {
+    eventId: crypto.randomUUID(),
+    bucket: physicalBucketName(project.id, project.accountId, project.region, bucket),
+    key,
+    event: "created",
+    size: 1000,
+    principalId: "",
+    at: new Date().toISOString(),
+    account: project.accountId,
+    ...extra,
+  };
 }
 
 let eventCounter = 0;

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
-import { Bucket, BucketName, CreateBucketBody, ResourceAction, UpdateBucketBody, type BucketAccepted, type BucketUsage } from "../../core/contract";
+import { Bucket, BucketName, CreateBucketBody, FileQuery, ResourceAction, UpdateBucketBody, type BucketAccepted, type BucketUsage, type FileList } from "../../core/contract";
 import { callerOf, requireMember } from "../membership";
 import { limitAwsReads } from "../auth/rate-limit";
 import { projectRoom } from "../room";
-import { jsonBody, parseParam } from "../validate";
+import { jsonBody, parseParam, zodToApiError } from "../validate";
 import { unwrap } from "../errors";
 import { started } from "../request-log";
 import type { AppEnv } from "../app-env";
@@ -15,6 +15,14 @@ export const bucketRoutes = new Hono<AppEnv>()
     const name = parseParam(BucketName, c.req.param("name"), "bucket");
     const result = unwrap(await projectRoom(c.env, c.get("project").id).bucketUsage(c.get("project"), callerOf(c), name));
     return c.json(result.usage satisfies BucketUsage);
+  })
+  // Its recent files (`?prefix=&limit=`): from the room, which S3's events keep current; no S3 call.
+  .get("/:name/files", requireMember(), async (c) => {
+    const name = parseParam(BucketName, c.req.param("name"), "bucket");
+    const query = FileQuery.safeParse(c.req.query());
+    if (!query.success) throw zodToApiError(query.error, "The query");
+    const result = unwrap(await projectRoom(c.env, c.get("project").id).bucketFiles(c.get("project"), callerOf(c), name, query.data));
+    return c.json({ files: result.files } satisfies FileList);
   })
   .use(requireMember("editor"))
   .post("/", async (c) => {
