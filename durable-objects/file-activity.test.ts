@@ -1,9 +1,9 @@
-// Proves the room keeps file activity bounded, named and folded: events by a user's IAM id are that Stackroom user's, anything else is outside Stackroom; at most 1,000 events per bucket (the newest), and a 10,000-event burst in batches of 500 becomes one activity line that connected managers see updated in place.
+// Proves the room keeps file activity bounded, named and folded: events by a user's IAM id are that Stackroom user's, anything else is outside Stackroom; a deleted bucket's files go with it; at most 1,000 events per bucket (the newest), and a 10,000-event burst in batches of 500 becomes one activity line that connected managers see updated in place.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { OUTSIDE_STACKROOM, type ActivityPage, type FileList, type LiveFrame } from "../core/contract";
 import { stackName } from "../core/naming";
-import { api, deliverObjects, login, objectEvent, readyBucket, readyUser, registerProject } from "../test/workers/harness";
+import { api, deliver, deliverObjects, login, objectEvent, readyBucket, readyUser, registerProject, stackEvent } from "../test/workers/harness";
 import { StoredUser } from "./kinds/user";
 import { framesUntil, listen } from "../test/workers/live";
 import { FILES_KEPT_PER_BUCKET } from "./file-store";
@@ -55,6 +55,22 @@ describe("file activity in the room", () => {
     // An event older than everything a full bucket keeps is not taken in.
     const stale = await deliverObjects(project, [objectEvent(project, "full", "k/ancient", { at: new Date(base - 1000).toISOString() })]);
     expect(await stale.json()).toEqual({ accepted: 0, duplicates: 0, ignored: 1 });
+  });
+
+  it("forgets a deleted bucket's files: a bucket made again with its name starts empty", async () => {
+    const project = await registerProject();
+    const owner = await login("owner@example.com");
+    await readyBucket(owner, project, "gone");
+    await deliverObjects(project, [objectEvent(project, "gone", "old.csv")]);
+    const deleted = await api(owner, `/api/projects/${project.id}/buckets/gone`, { method: "DELETE" });
+    expect(deleted.status).toBe(202);
+    const { operationId } = await deleted.json<{ operationId: string }>();
+    await deliver([stackEvent(project, stackName(project.id, "bucket", "gone"), "DELETE_COMPLETE", { clientRequestToken: operationId })]);
+    expect((await api(owner, `/api/projects/${project.id}/buckets/gone/files`)).status).toBe(404);
+    const rows = await runInDurableObject(room(project.id), (_r, state) => state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM file_events WHERE bucket = 'gone'").one().n);
+    expect(rows).toBe(0);
+    await readyBucket(owner, project, "gone");
+    expect((await (await api(owner, `/api/projects/${project.id}/buckets/gone/files`)).json<FileList>()).files).toEqual([]);
   });
 
   it("folds a 10,000-event burst into one line, updated live", { timeout: 120_000 }, async () => {
