@@ -6,6 +6,8 @@
  *   live 1,000 sockets open (< 10 s), webhook → all 1,000 sockets (p99 < 100 ms), all closed at
  *       once then a webhook (202 in < 1 s) — each with the 1-socket room beside it for the ratio;
  *   ingest 100-event batches with duplicates (≥ 500 events/s per project);
+ *   file activity: a 10,000-event burst of S3 object events in batches of 500 with duplicates
+ *       (≥ 1,000 events/s per project) and its fold ratio (events per activity line);
  *   size the Worker as `wrangler deploy` uploads it (≤ 150 KiB gzip).
  * BENCH_SOCKETS, BENCH_ROUNDS, BENCH_CACHED_SAMPLES, BENCH_UNCACHED_SAMPLES tune the run;
  * BENCH_PARTS=live skips P1 (50 buckets are still made); BENCH_DEFLATE=1 makes the sockets offer
@@ -20,6 +22,7 @@ import { ROOT, startStack } from "./lib/stack";
 import { DEMO } from "./lib/demo";
 import { bundleWorker } from "./lib/worker-bundle";
 import { measureLive, percentile } from "./lib/bench-live";
+import { measureFileBurst } from "./lib/bench-files";
 import { cloudFormationClient } from "../core/aws";
 import { assumeRole } from "../core/aws/sts";
 import { readProjectStacks } from "../durable-objects/heal";
@@ -123,6 +126,11 @@ open ${SOCKETS} sockets:            ${ms(live.open.many)} in total (${ms(live.op
 webhook → all ${SOCKETS} sockets:      p50 ${ms(percentile(live.fanOut.many, 50))}, p99 ${ms(fan99)} (${ratio(fan99, percentile(live.fanOut.one, 99))}: p50 ${ms(percentile(live.fanOut.one, 50))}, p99 ${ms(percentile(live.fanOut.one, 99))}) — goal p99 < 100 ms — ${verdict(fan99 < 100)}
 close all at once, then a webhook: 202 in ${ms(live.closeStorm.many)} (${ratio(live.closeStorm.many, live.closeStorm.one)}: ${ms(live.closeStorm.one)}) — goal < 1 s — ${verdict(live.closeStorm.many < 1_000)}
 ingest, ${live.ingest.batches} batches of 100 events (a fifth repeated): ${live.ingest.eventsPerSecond.toFixed(0)} events/s (${live.ingest.accepted} accepted, ${live.ingest.duplicates} duplicates) — goal ≥ 500 events/s — ${verdict(live.ingest.eventsPerSecond >= 500)}`);
+  console.log("measuring file activity (10,000 object events)…");
+  const files = await measureFileBurst({ apiUrl: stack.apiUrl, cookie, project, webhookRoot }, "bench-0001");
+  report.push(`File activity — ${files.accepted} object events into one bucket, ${files.batches} batches of up to 500 (a fifth of each after the first repeated)
+ingest: ${files.eventsPerSecond.toFixed(0)} events/s (${files.accepted} accepted, ${files.duplicates} duplicates) — goal ≥ 1,000 events/s — ${verdict(files.eventsPerSecond >= 1_000)}
+fold: ${files.lines} activity ${files.lines === 1 ? "line" : "lines"}, ${(files.accepted / Math.max(1, files.lines)).toFixed(0)} events per line — goal: a handful of lines, not one per file — ${verdict(files.lines > 0 && files.lines <= 5)}`);
   report.push(workerSize());
 } finally {
   await stack.stop();

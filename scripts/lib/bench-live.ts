@@ -15,7 +15,7 @@ import { stackName } from "../../core/naming";
 /** A change frame starts `{"type":"change","seq":N` (room-view: frames are built with these keys first). */
 const CHANGE_SEQ = /^\{"type":"change","seq":(\d+)/;
 
-interface LiveTarget {
+export interface LiveTarget {
   /** The room's seq when the bench starts (sockets resume from the latest one seen, as the app does). */
   seq: number;
   apiUrl: string;
@@ -113,10 +113,15 @@ function flipEvent(target: LiveTarget): StackEvent {
 
 /** POSTs events to the project's webhook, signed like its bridge; answers status and time. */
 async function sendEvents(target: LiveTarget, events: StackEvent[]): Promise<{ status: number; ms: number; body: unknown }> {
-  const body = JSON.stringify({ events });
+  return sendSigned(target, "cloudformation", { events });
+}
+
+/** POSTs a batch to one of the project's webhooks (`/webhooks/<source>/:project`), signed like its bridge. */
+export async function sendSigned(target: Pick<LiveTarget, "apiUrl" | "project" | "webhookRoot">, source: "cloudformation" | "objects", batch: object): Promise<{ status: number; ms: number; body: unknown }> {
+  const body = JSON.stringify(batch);
   const secret = await projectWebhookSecret(target.webhookRoot, target.project.id, target.project.webhookSecretVersion);
   const t0 = performance.now();
-  const res = await fetch(`${target.apiUrl}/webhooks/cloudformation/${target.project.id}`, {
+  const res = await fetch(`${target.apiUrl}/webhooks/${source}/${target.project.id}`, {
     method: "POST",
     headers: { "content-type": "application/json", [SIGNATURE_HEADER]: await signBody(body, [secret], Date.now() / 1000) },
     body,
