@@ -1,4 +1,4 @@
-import type { ActivityEntry, ActivityKind, Bucket, FoldedLineFrame, LiveFrame, Permission, ProjectRecord, ResourceKind, SftpServer, SftpServerSpec, User } from "../core/contract";
+import type { ActivityEntry, ActivityKind, Bucket, LiveFrame, Permission, ProjectRecord, ResourceKind, SftpServer, SftpServerSpec, User } from "../core/contract";
 import type { ProjectAws } from "../core/aws";
 import type { RoomStore } from "./room-store";
 import type { ShareStore } from "./share-store";
@@ -15,7 +15,7 @@ export type ActivityLine = Pick<ActivityEntry, "actor" | "message" | "tone" | "o
  * What a change frame may carry besides its activity line: a resource's new view (by kind), the
  * member list, or the seq of the folded line it replaces (file-activity.ts).
  */
-export type ChangeFields = Partial<Pick<Extract<LiveFrame, { type: "change" }>, "members">> & Partial<Record<ResourceKind, unknown>> & FoldedLineFrame;
+export type ChangeFields = Partial<Pick<Extract<LiveFrame, { type: "change" }>, "members" | "replaces">> & Partial<Record<ResourceKind, unknown>>;
 
 /**
  * What a kind may read of the other kinds' resources, in the contract's views (a kind never

@@ -99,6 +99,12 @@ export const LiveFrame = z.discriminatedUnion("type", [
     seq: z.number().int(),
     ...kindFrameShape(),
     members: z.array(Member).optional(),
+    /**
+     * File activity: the room folds a burst into one line per (user, bucket, created or removed)
+     * and writes it again as the burst goes on; this is the seq of the version it supersedes,
+     * which the room dropped from its log and a live client drops from its feed.
+     */
+    replaces: z.number().int().positive().optional(),
     activity: ActivityEntry,
   }),
 ]);

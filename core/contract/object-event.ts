@@ -59,12 +59,3 @@ export type FileQuery = z.infer<typeof FileQuery>;
 
 /** Who a file event is told as when its principal is no Stackroom user of the project. */
 export const OUTSIDE_STACKROOM = "someone outside Stackroom";
-
-/**
- * The room folds a burst of file events into one activity line per (user, bucket, created or
- * removed) and extends that line while the burst goes on. The `change` frame of a line that
- * extends an earlier one carries `replaces`, the seq of the line it supersedes: the room has
- * dropped that line from its log (activity pages never show it), and a live client replaces it.
- */
-export const FoldedLineFrame = z.object({ replaces: z.number().int().positive().optional() });
-export type FoldedLineFrame = z.infer<typeof FoldedLineFrame>;

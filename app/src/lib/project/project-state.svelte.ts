@@ -214,6 +214,8 @@ export class ProjectState {
       else if (resource === null && kind === about) this.#sets[kind].markGone(name);
     }
     if (frame.members) this.members = frame.members;
+    // A folded line (file activity) that goes on: its earlier version leaves the feed.
+    if (frame.replaces !== undefined) this.activity = this.activity.filter((e) => e.seq !== frame.replaces);
     this.#mergeActivity([frame.activity]);
     return "applied";
   }

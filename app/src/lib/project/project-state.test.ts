@@ -37,6 +37,17 @@ describe("ProjectState", () => {
     state.dispose();
   });
 
+  it("drops the earlier version of a folded file-activity line when a frame replaces it", () => {
+    const state = new ProjectState(view, "alice@example.com");
+    state.apply({ type: "change", seq: 6, activity: { ...about(6, "bucket", "logs"), message: "partner uploaded 2 files" } });
+    state.apply({ type: "change", seq: 7, activity: about(7, "user", "acme") });
+    state.apply({ type: "change", seq: 8, replaces: 6, activity: { ...about(8, "bucket", "logs"), message: "partner uploaded 3 files" } });
+    expect(state.activity.map((e) => [e.seq, e.message])).toEqual([
+      [8, "partner uploaded 3 files"],
+      [7, "m"],
+    ]);
+  });
+
   it("takes the whole presence list, then upserts and removes by deltas", () => {
     const state = new ProjectState(view, "alice@example.com");
     state.apply({ type: "presence", managers: [at("alice@example.com"), at("bob@example.com")] });
