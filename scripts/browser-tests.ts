@@ -29,7 +29,7 @@ const ARTIFACTS = join(ROOT, "test-artifacts", "browser");
 /** Screens the README shows, by the name a scenario gives its screenshot. */
 const README_SHOTS = new Set(["sftp-off-waits-for-users", "bucket-page-running", "share-with-sftp", "grants-pending", "burst-folded", "phone-light-buckets"]);
 const README_DIR = join(ROOT, "docs", "screenshots");
-const SCENARIO_TIMEOUT_MS = 90_000;
+const SCENARIO_TIMEOUT_SECONDS = 90;
 /** Signs replayed stack events; never leaves this process and the stacks it starts. */
 const REPLAY_SECRET = randomBytes(24).toString("hex");
 
@@ -103,7 +103,8 @@ async function runScenario(browser: Browser, stack: Stack, scenario: BrowserScen
     await Promise.race([
       scenario.run(env),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${SCENARIO_TIMEOUT_MS / 1000} s`)), SCENARIO_TIMEOUT_MS);
+        const seconds = scenario.timeoutSeconds ?? SCENARIO_TIMEOUT_SECONDS;
+        timer = setTimeout(() => reject(new Error(`timed out after ${seconds} s`)), seconds * 1000);
       }),
     ]);
     if (pageErrors.length) throw new Error(`uncaught errors in the page:\n  ${pageErrors.join("\n  ")}`);

@@ -60,6 +60,8 @@ export interface BrowserScenario {
   holdSeconds?: number;
   /** Sign-in of the scenario's stack: dev (default) or Cloudflare Access through a local Access team. */
   auth?: "dev" | "access";
+  /** How long the scenario may take (default 90 s): more only for one that makes and removes many resources. */
+  timeoutSeconds?: number;
   run(env: ScenarioEnv): Promise<void>;
 }
 

@@ -152,7 +152,7 @@ export const scenarios: BrowserScenario[] = [
       const elapsed = page.getByTestId("resource-elapsed");
       const first = await elapsed.textContent();
       await alice
-        .waitForFunction(({ el, was }) => el?.textContent !== was, { el: await elapsed.elementHandle(), was: first }, { timeout: 5_000 })
+        .waitForFunction(({ el, was }) => el?.textContent !== was, { el: await elapsed.elementHandle(), was: first }, { timeout: 5_000, polling: 100 })
         .catch(() => assert.fail("the elapsed time does not move"));
       await screenshot(alice, "bucket-page-running");
 

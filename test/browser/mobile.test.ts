@@ -57,7 +57,7 @@ export const scenarios: BrowserScenario[] = [
       await screenshot(phone, "matrix-390-start");
 
       await scroll.evaluate((box) => box.scrollTo({ left: box.scrollWidth }));
-      await phone.waitForFunction((box) => box !== null && box.scrollLeft + box.clientWidth >= box.scrollWidth - 1, await scroll.elementHandle());
+      await phone.waitForFunction((box) => box !== null && box.scrollLeft + box.clientWidth >= box.scrollWidth - 1, await scroll.elementHandle(), { polling: 100, timeout: 10_000 });
       const end = await measure();
       assert.equal((await row.boundingBox())?.x, x0, "the user column moved with the scroll");
       const seen = new Set([...start.visible, ...end.visible]);
