@@ -1,9 +1,9 @@
 // Proves failures are named for what failed and offer the way out that fits: a create CloudFormation rolled back says the bucket was never made and is removed with one in-place confirm (no typed-name dialog, no warning about deleting data), and a refused create leaves no row behind.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { ProjectView, StackEvent } from "../../core/contract";
+import { StackEvent } from "../../core/contract";
 import { stackName } from "../../core/naming";
-import { apiCall, openProject, uniqueBucketName, waitForStatus, type BrowserScenario } from "./harness";
+import { apiCall, openProject, uniqueBucketName, untilView, waitForStatus, type BrowserScenario } from "./harness";
 
 const HOLD_SECONDS = 6;
 
@@ -71,15 +71,16 @@ export const scenarios: BrowserScenario[] = [
       await waitForStatus(alice, name, "deleting");
       const feed = await alice.getByTestId("activity").innerText();
       assert.doesNotMatch(feed, /could not change/i);
-      // The snapshot is written at most once a second: read it until it shows the removal's lock.
-      let removal: string | undefined;
-      for (const deadline = Date.now() + 10_000; !removal && Date.now() < deadline; ) {
-        const view = ProjectView.parse(await (await alice.request.get(`${url}/api/projects/demo`)).json());
-        const lock = view.buckets.find((b) => b.name === name)?.lock;
-        removal = lock?.action === "delete" ? lock.operationId : undefined;
-        if (!removal) await alice.waitForTimeout(200);
-      }
-      assert.ok(removal, "the removal holds no lock");
+      const removal = await untilView(
+        alice,
+        url,
+        (view) => {
+          const lock = view.buckets.find((b) => b.name === name)?.lock;
+          return lock?.action === "delete" ? lock.operationId : undefined;
+        },
+        "the removal holds no lock",
+        10_000,
+      );
       const last = replayedCreate(name, body.operationId).at(-1);
       assert.ok(last);
       await deliverStackEvents([

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import assert from "node:assert/strict";
 import { chromium, type APIResponse, type Browser, type BrowserContext, type Page } from "playwright-core";
 import * as z from "zod";
-import type { StackEvent } from "../../core/contract";
+import { ProjectView, type StackEvent } from "../../core/contract";
 
 /** TOOLCHAIN pitfall 10; Playwright adds `--headless` and a fresh `--user-data-dir` itself. */
 const CHROMIUM_ARGS = [
@@ -77,6 +77,27 @@ export const DEMO_BUTTON: Record<string, string> = {
  */
 export async function apiCall(page: Page, url: string, method: "POST" | "PATCH" | "PUT" | "DELETE", path: string, data?: object): Promise<APIResponse> {
   return page.request.fetch(`${url}${path}`, { method, headers: { origin: url }, ...(data ? { data } : {}) });
+}
+
+/** The demo project as `GET /api/projects/demo` answers it: the KV snapshot, which the room writes at most once a second. */
+export async function projectView(page: Page, url: string): Promise<ProjectView> {
+  const res = await page.request.get(`${url}/api/projects/demo`);
+  assert.equal(res.status(), 200);
+  return ProjectView.parse(await res.json());
+}
+
+/**
+ * Reads the demo project until `pick` finds what the scenario waits for (the snapshot trails the
+ * room by up to a second) and answers it; fails naming `what` after `timeoutMs`.
+ */
+export async function untilView<T>(page: Page, url: string, pick: (view: ProjectView) => T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = pick(await projectView(page, url));
+    if (found !== undefined) return found;
+    assert.ok(Date.now() < deadline, `${what} (waited ${timeoutMs / 1000} s)`);
+    await page.waitForTimeout(250);
+  }
 }
 
 /** Creates something in the demo project through the API (the set-up, not what a scenario tests) and expects 202. */

@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import * as z from "zod";
-import { ProjectView } from "../../core/contract";
-import { apiCall, setUp, type BrowserScenario } from "./harness";
+import type { ProjectView } from "../../core/contract";
+import { apiCall, projectView, setUp, untilView, type BrowserScenario } from "./harness";
 
 const BUCKETS = 100;
 const USERS = 60;
@@ -77,22 +77,10 @@ async function pooled<T>(items: readonly T[], limit: number, work: (item: T) => 
   );
 }
 
-async function projectView(page: Page, url: string): Promise<ProjectView> {
-  const res = await page.request.get(`${url}/api/projects/demo`);
-  assert.equal(res.status(), 200);
-  return ProjectView.parse(await res.json());
-}
-
 async function waitUntilReady(page: Page, url: string, names: readonly string[], kind: "buckets" | "users"): Promise<void> {
   const wanted = new Set(names);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const view = await projectView(page, url);
-    const ready = view[kind].filter((r) => wanted.has(r.name) && r.status === "ready").length;
-    if (ready === wanted.size) return;
-    assert.ok(Date.now() < deadline, `${ready} of ${wanted.size} ${kind} ready after 60 s`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
+  const readyOf = (view: ProjectView) => view[kind].filter((r) => wanted.has(r.name) && r.status === "ready").length;
+  await untilView(page, url, (view) => (readyOf(view) === wanted.size ? true : undefined), `not all ${wanted.size} ${kind} ready`, 60_000);
 }
 
 /** Types `text` into the field one key at a time; per key, the time from its keydown to the first frame painted after it. */

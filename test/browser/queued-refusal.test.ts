@@ -1,9 +1,8 @@
 // Proves no edit looks stuck: a queued edit that can no longer start when its turn comes leaves the queue on every open page live, said in words without ids; and an edit that would be refused is refused when it is submitted, in the dialog, with the same words.
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { ProjectView } from "../../core/contract";
 import { KIND_KEYS, KINDS } from "../../core/kinds";
-import { apiCall, openProject, setUp, uniqueBucketName, waitForStatus, type BrowserScenario } from "./harness";
+import { apiCall, openProject, setUp, uniqueBucketName, untilView, waitForStatus, type BrowserScenario } from "./harness";
 
 const HOLD_SECONDS = 6;
 const OPERATION_MS = (HOLD_SECONDS + 12) * 1000;
@@ -11,16 +10,16 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
 
 /** Waits until no resource of the demo project is locked (earlier scenarios' operations and this one's writer have finished). */
 async function nothingRunning(page: Page, url: string): Promise<void> {
-  const deadline = Date.now() + OPERATION_MS;
-  for (;;) {
-    const res = await page.request.get(`${url}/api/projects/demo`);
-    const view = ProjectView.parse(await res.json());
-    const lists: ReadonlyArray<ReadonlyArray<{ name: string; lock?: unknown }>> = KIND_KEYS.map((kind) => view[KINDS[kind].listKey]);
-    const running = lists.flat().filter((r) => r.lock).map((r) => r.name);
-    if (running.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`still running: ${running.join(", ")}`);
-    await page.waitForTimeout(250);
-  }
+  await untilView(
+    page,
+    url,
+    (view) => {
+      const lists: ReadonlyArray<ReadonlyArray<{ lock?: unknown }>> = KIND_KEYS.map((kind) => view[KINDS[kind].listKey]);
+      return lists.flat().some((r) => r.lock) ? undefined : true;
+    },
+    "something in the project still runs",
+    OPERATION_MS,
+  );
 }
 
 export const scenarios: BrowserScenario[] = [
