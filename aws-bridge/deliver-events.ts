@@ -1,12 +1,20 @@
 import { backoffDelay } from "../core/backoff";
 import { SIGNATURE_HEADER, type StackEvent, type WebhookBatch } from "../core/contract/stack-event";
+import type { ObjectEvent, ObjectEventBatch } from "../core/contract/object-event";
 import { signBody } from "../core/webhook-signature";
 
-/** The Worker accepts at most this many events per POST (WebhookBatch). */
+/** The Worker accepts at most this many stack events per POST (WebhookBatch). */
 const MAX_EVENTS_PER_POST = 100;
+/** …and this many object events (ObjectEventBatch)… */
+const MAX_OBJECT_EVENTS_PER_POST = 500;
+/** …in a body under its 1 MiB limit (worker/signed-webhook.ts), with room to spare. */
+const MAX_BODY_BYTES = 1000 * 1024;
 
 export interface DeliveryOptions {
-  /** The project's own webhook, `https://<worker>/webhooks/cloudformation/<project>` (project-scope.ts). */
+  /**
+   * The project's own stack-event webhook, `https://<worker>/webhooks/cloudformation/<project>`
+   * (project-scope.ts); object events go to its sibling `/webhooks/objects/<project>`.
+   */
   url: string;
   /** Signing secrets; one v1 signature per non-empty secret. */
   secrets: readonly string[];
@@ -42,13 +50,12 @@ const defaultLog = (message: string, detail?: Record<string, unknown>) => consol
 
 type Attempt = { ok: true } | { ok: false; retryable: boolean; status?: number; detail: string; retryAfterMs?: number };
 
-async function postOnce(batch: StackEvent[], options: DeliveryOptions, now: () => number): Promise<Attempt> {
-  const body = JSON.stringify({ events: batch } satisfies WebhookBatch);
+async function postOnce(url: string, body: string, options: DeliveryOptions, now: () => number): Promise<Attempt> {
   // Signed per attempt, so a retry after a long backoff still carries a fresh timestamp.
   const signature = await signBody(body, options.secrets, now() / 1000);
   let response: Response;
   try {
-    response = await (options.fetch ?? fetch)(options.url, {
+    response = await (options.fetch ?? fetch)(url, {
       method: "POST",
       headers: { "content-type": "application/json", [SIGNATURE_HEADER]: signature },
       body,
@@ -61,7 +68,7 @@ async function postOnce(batch: StackEvent[], options: DeliveryOptions, now: () =
   } catch (error) {
     return { ok: false, retryable: true, detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
   }
-  const redirect = redirectTarget(response, options.url);
+  const redirect = redirectTarget(response, url);
   if (redirect !== null) {
     await response.body?.cancel().catch(() => undefined);
     // Retried like a network error: a misconfiguration being fixed, or a passing edge hiccup.
@@ -94,18 +101,18 @@ function redirectTarget(response: Response, url: string): string | null {
   return URL.canParse(location, url) ? new URL(location, url).href : JSON.stringify(location);
 }
 
-async function deliverBatch(batch: StackEvent[], options: DeliveryOptions): Promise<number> {
+async function deliverBatch(url: string, body: string, count: number, options: DeliveryOptions): Promise<number> {
   const attempts = Math.max(1, options.attempts ?? 4);
   const base = options.baseDelayMs ?? 250;
   const max = options.maxDelayMs ?? 5_000;
   const now = options.now ?? Date.now;
   const log = options.log ?? defaultLog;
   for (let attempt = 1; ; attempt++) {
-    const result = await postOnce(batch, options, now);
+    const result = await postOnce(url, body, options, now);
     if (result.ok) return attempt;
     const where = result.status === undefined ? "network error" : `HTTP ${result.status}`;
     if (!result.retryable) {
-      log("webhook refused the batch; not retrying", { status: result.status, body: result.detail, events: batch.length });
+      log("webhook refused the batch; not retrying", { status: result.status, body: result.detail, events: count });
       throw new WebhookDeliveryError(`The webhook refused the batch (${where}): ${result.detail}`, true, result.status);
     }
     if (attempt >= attempts) {
@@ -133,8 +140,53 @@ export async function deliverEvents(
   let attempts = 0;
   let batches = 0;
   for (let i = 0; i < events.length; i += MAX_EVENTS_PER_POST) {
-    attempts += await deliverBatch(events.slice(i, i + MAX_EVENTS_PER_POST), options);
+    const body = JSON.stringify({ events: events.slice(i, i + MAX_EVENTS_PER_POST) } satisfies WebhookBatch);
+    attempts += await deliverBatch(options.url, body, Math.min(MAX_EVENTS_PER_POST, events.length - i), options);
     batches++;
   }
   return { batches, attempts };
+}
+
+/** `…/webhooks/objects/<project>` beside the project's `…/webhooks/cloudformation/<project>`. */
+export function objectWebhookUrl(stackWebhookUrl: string): string {
+  const url = new URL(stackWebhookUrl);
+  url.pathname = url.pathname.replace(/\/webhooks\/cloudformation\//, "/webhooks/objects/");
+  return url.href;
+}
+
+/** Splits object events into batches of at most 500 whose JSON body stays under MAX_BODY_BYTES. */
+export function objectBatches(events: readonly ObjectEvent[]): { body: string; count: number }[] {
+  const bodies: { body: string; count: number }[] = [];
+  const encoder = new TextEncoder();
+  const wrapper = encoder.encode(JSON.stringify({ objectEvents: [] } satisfies ObjectEventBatch)).length;
+  let batch: ObjectEvent[] = [];
+  let bytes = wrapper;
+  const flush = () => {
+    if (batch.length > 0) bodies.push({ body: JSON.stringify({ objectEvents: batch } satisfies ObjectEventBatch), count: batch.length });
+    batch = [];
+    bytes = wrapper;
+  };
+  for (const event of events) {
+    // One event is at most ~2.2 KB (a 1,024-character key, a 512-character principal), so it always fits alone.
+    const size = encoder.encode(JSON.stringify(event)).length + 1;
+    if (batch.length >= MAX_OBJECT_EVENTS_PER_POST || bytes + size > MAX_BODY_BYTES) flush();
+    batch.push(event);
+    bytes += size;
+  }
+  flush();
+  return bodies;
+}
+
+/**
+ * POSTs S3 object events to the project's object webhook, signed like stack events, in batches
+ * (objectBatches) one after the other, each retried as deliverEvents retries. A burst of 10,000
+ * uploads is 20 POSTs, not 10,000. Throws WebhookDeliveryError when a batch finally fails; the
+ * Worker drops duplicates of batches already delivered by eventId.
+ */
+export async function deliverObjectEvents(events: readonly ObjectEvent[], options: DeliveryOptions): Promise<{ batches: number; attempts: number }> {
+  const url = objectWebhookUrl(options.url);
+  let attempts = 0;
+  const bodies = objectBatches(events);
+  for (const { body, count } of bodies) attempts += await deliverBatch(url, body, count, options);
+  return { batches: bodies.length, attempts };
 }

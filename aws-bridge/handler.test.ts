@@ -1,4 +1,4 @@
-// Proves the Lambda handler turns SNS records into signed webhook POSTs to its project's webhook, skips non-CloudFormation records, drops stack events of other projects or accounts, throws when nothing is deliverable, and reads its secret from Secrets Manager (moto), again at most a minute later.
+// Proves the Lambda handler turns SNS records into signed webhook POSTs to its project's webhooks (stack events to one, S3 object events in batches of at most 500 to the other), ignores S3's test event, skips records that are neither, drops stack events of other projects or accounts, throws when nothing is deliverable, and reads its secret from Secrets Manager (moto), again at most a minute later.
 import { randomUUID } from "node:crypto";
 import { AwsClient } from "aws4fetch";
 import { afterEach, describe, expect, it } from "vitest";
@@ -67,7 +67,34 @@ describe("handler", () => {
     expect(result).toEqual({ delivered: 2, skipped: 1 });
     expect(receiver.posts).toHaveLength(1);
     expect(receiver.events().map((e) => e.resourceStatus)).toEqual(["CREATE_IN_PROGRESS", "CREATE_COMPLETE"]);
-    expect(logs).toEqual(["skipping an SNS message that is not a CloudFormation stack event"]);
+    expect(logs).toEqual(["skipping an SNS message that is neither a CloudFormation stack event nor an S3 event notification"]);
+  });
+
+  it("forwards S3 object events to the object webhook in batches of at most 500, beside the stack events, and ignores S3's test event", async () => {
+    receiver = await startWebhookReceiver({ secrets: ["s1"] });
+    const handler = createHandler(bridgeEnv(receiver.url), quiet().deps);
+    const record = (i: number) => ({
+      eventSource: "aws:s3",
+      eventTime: "2026-12-07T14:02:03.192Z",
+      eventName: "ObjectCreated:Put",
+      userIdentity: { principalId: "AWS:AIDAINPONIXQXHT3IKHL2" },
+      responseElements: { "x-amz-request-id": `R${i}` },
+      s3: { bucket: { name: "acme-data-1a2b3c4d" }, object: { key: `incoming/file+${i}.csv`, size: i, sequencer: `00${i}` } },
+    });
+    const uploads = JSON.stringify({ Records: Array.from({ length: 700 }, (_, i) => record(i)) });
+    const testEvent = JSON.stringify({ Service: "Amazon S3", Event: "s3:TestEvent", Bucket: "acme-data-1a2b3c4d" });
+    expect(await handler(snsEvent(testEvent, uploads, cfnMessage("CREATE_COMPLETE")))).toEqual({ delivered: 701, skipped: 0 });
+    expect(receiver.posts.map((p) => [p.path, p.status, p.objectBatch?.objectEvents.length ?? p.batch?.events.length])).toEqual([
+      ["/webhooks/cloudformation/demo", 202, 1],
+      ["/webhooks/objects/demo", 202, 500],
+      ["/webhooks/objects/demo", 202, 200],
+    ]);
+    expect(receiver.posts.every((p) => p.signature.ok)).toBe(true);
+    expect(receiver.objectEvents()[699]).toMatchObject({ key: "incoming/file 699.csv", size: 699, account: "111111111111", principalId: "AWS:AIDAINPONIXQXHT3IKHL2" });
+
+    // S3's test event alone is recognised (no DLQ) and posts nothing.
+    expect(await handler(snsEvent(testEvent))).toEqual({ delivered: 0, skipped: 0 });
+    expect(receiver.posts).toHaveLength(3);
   });
 
   it("throws when no record is a CloudFormation event, without posting", async () => {

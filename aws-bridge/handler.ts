@@ -3,7 +3,9 @@ import * as z from "zod";
 import type { StackEvent } from "../core/contract/stack-event";
 import { CfnMessageError, parseCloudFormationMessage } from "../core/cfn-message";
 import { ProjectId } from "../core/contract/project";
-import { deliverEvents, type DeliveryOptions } from "./deliver-events";
+import type { ObjectEvent } from "../core/contract/object-event";
+import { parseS3Message, S3MessageError, type S3Message } from "../core/s3-event-message";
+import { deliverEvents, deliverObjectEvents, type DeliveryOptions } from "./deliver-events";
 import { isProjectWebhookUrl } from "./project-scope";
 import { foreignEventReason, type ProjectScope } from "../core/event-scope";
 
@@ -22,43 +24,81 @@ export const SnsLambdaEvent = z.object({
 type Log = (message: string, detail?: Record<string, unknown>) => void;
 const consoleLog: Log = (message, detail) => console.error(message, detail ?? "");
 
-/** Not one SNS message of an invocation was a CloudFormation notification. */
+/** Not one SNS message of an invocation was a CloudFormation notification or an S3 event notification. */
 export class NoStackEventsError extends Error {
   override name = "NoStackEventsError";
 }
 
+/** One SNS message as the Lambda (or the local adapter) receives it. */
+export interface SnsMessage {
+  id: string;
+  text: string;
+  /** The topic it came from: an S3 record does not name its account, the topic ARN does. */
+  topicArn: string;
+}
+
 /**
- * The path shared by the Lambda and the local adapter: parse each SNS message, skip (and log) the
- * ones that are not CloudFormation notifications, drop (and log) stack events of another project
- * or account when a `scope` is given, deliver the rest signed. Throws NoStackEventsError when not
- * a single message parsed, WebhookDeliveryError when delivery failed. Dropped events are not an
+ * The path shared by the Lambda and the local adapter. Each SNS message on the project's topic
+ * is a CloudFormation stack event or an S3 event notification (the project's buckets send their
+ * object events there); anything else is skipped and logged. With a `scope`, events of another
+ * project or account are dropped (and logged). Stack events go signed to the stack webhook,
+ * object events to the object webhook beside it. Throws NoStackEventsError when not a single
+ * message was either kind, WebhookDeliveryError when delivery failed. Dropped events are not an
  * error: retrying them would only send them to the DLQ.
  */
-export async function forwardCloudFormationMessages(
-  messages: readonly { id: string; text: string }[],
+export async function forwardSnsMessages(
+  messages: readonly SnsMessage[],
   delivery: DeliveryOptions,
   log: Log = consoleLog,
   scope?: ProjectScope,
 ): Promise<{ delivered: number; skipped: number }> {
   const events: StackEvent[] = [];
-  let parsed = 0;
+  const objectEvents: ObjectEvent[] = [];
+  let recognised = 0;
+  let skipped = 0;
   for (const message of messages) {
+    if (message.text.trimStart().startsWith("{")) {
+      let s3: S3Message;
+      try {
+        s3 = parseS3Message(message.text, message.id, message.topicArn);
+      } catch (error) {
+        if (!(error instanceof S3MessageError)) throw error;
+        log("skipping an SNS message that is neither a CloudFormation stack event nor an S3 event notification", { messageId: message.id, error: error.message });
+        skipped++;
+        continue;
+      }
+      recognised++;
+      // S3 sends one when a bucket's notifications are set up: proof the topic takes its events, nothing to forward.
+      if (s3.kind === "test") continue;
+      if (s3.skipped > 0) log("skipping S3 records Stackroom does not follow (not a create or remove of an object)", { messageId: message.id, records: s3.skipped });
+      skipped += s3.skipped;
+      const foreign = scope ? s3.events.filter((e) => e.account !== scope.accountId) : [];
+      if (foreign.length > 0) log("dropping object events that are not of this bridge's account", { messageId: message.id, events: foreign.length, account: foreign[0]?.account });
+      skipped += foreign.length;
+      objectEvents.push(...(scope ? s3.events.filter((e) => e.account === scope.accountId) : s3.events));
+      continue;
+    }
     let event: StackEvent;
     try {
       event = parseCloudFormationMessage(message.text);
     } catch (error) {
       if (!(error instanceof CfnMessageError)) throw error;
-      log("skipping an SNS message that is not a CloudFormation stack event", { messageId: message.id, error: error.message });
+      log("skipping an SNS message that is neither a CloudFormation stack event nor an S3 event notification", { messageId: message.id, error: error.message });
+      skipped++;
       continue;
     }
-    parsed++;
+    recognised++;
     const foreign = scope ? foreignEventReason(event, scope) : null;
     if (foreign === null) events.push(event);
-    else log("dropping a stack event that is not of this bridge's project and account", { messageId: message.id, reason: foreign });
+    else {
+      log("dropping a stack event that is not of this bridge's project and account", { messageId: message.id, reason: foreign });
+      skipped++;
+    }
   }
-  if (parsed === 0) throw new NoStackEventsError(`None of the ${messages.length} SNS message(s) was a CloudFormation stack event.`);
+  if (recognised === 0) throw new NoStackEventsError(`None of the ${messages.length} SNS message(s) was a CloudFormation stack event or an S3 event notification.`);
   if (events.length > 0) await deliverEvents(events, { log, ...delivery });
-  return { delivered: events.length, skipped: messages.length - events.length };
+  if (objectEvents.length > 0) await deliverObjectEvents(objectEvents, { log, ...delivery });
+  return { delivered: events.length + objectEvents.length, skipped };
 }
 
 const loopback = (url: URL) => ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
@@ -163,15 +203,15 @@ export function createHandler(rawEnv: Record<string, string | undefined>, deps: 
   return async function handler(event: unknown): Promise<{ delivered: number; skipped: number }> {
     const parsed = SnsLambdaEvent.safeParse(event);
     if (!parsed.success) throw new Error(`Not an SNS event: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`);
-    const messages = parsed.data.Records.map((r) => ({ id: r.Sns.MessageId, text: r.Sns.Message }));
+    const messages = parsed.data.Records.map((r) => ({ id: r.Sns.MessageId, text: r.Sns.Message, topicArn: r.Sns.TopicArn }));
     const delivery: DeliveryOptions = { url: env.STACKROOM_WEBHOOK_URL, secrets: await secrets(), fetch: fetchImpl, timeoutMs: 8_000, ...deps.delivery };
-    return forwardCloudFormationMessages(messages, delivery, log, scope);
+    return forwardSnsMessages(messages, delivery, log, scope);
   };
 }
 
 let coldStart: ReturnType<typeof createHandler> | undefined;
 
-/** The Lambda entry point (`handler.handler`): SNS -> parse -> signed POST to the Worker. */
+/** The Lambda entry point (`handler.handler`): SNS -> parse (stack or object events) -> signed POST to the Worker. */
 export function handler(event: unknown): Promise<{ delivered: number; skipped: number }> {
   coldStart ??= createHandler(process.env);
   return coldStart(event);

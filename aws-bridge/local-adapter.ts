@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { AwsClient } from "aws4fetch";
 import { WebhookDeliveryError, type DeliveryOptions } from "./deliver-events";
-import { forwardCloudFormationMessages, NoStackEventsError } from "./handler";
+import { forwardSnsMessages, NoStackEventsError } from "./handler";
 import type { ProjectScope } from "../core/event-scope";
 import { lambdaDeadLetter, lambdaSnsEvent } from "./lambda-dead-letter";
 import { assumeProjectAccount } from "./local-bootstrap";
@@ -156,7 +156,7 @@ export async function startLocalAdapter(options: LocalAdapterOptions): Promise<L
     }
     // What the Lambda does with this notification; when it throws, what AWS does with the invocation.
     const forward = () =>
-      forwardCloudFormationMessages([{ id: message.MessageId, text: message.Message }], delivery, log, options.scope).catch(async (error: unknown) => {
+      forwardSnsMessages([{ id: message.MessageId, text: message.Message, topicArn: message.TopicArn }], delivery, log, options.scope).catch(async (error: unknown) => {
         await deadLetter(message, error);
         throw error;
       });

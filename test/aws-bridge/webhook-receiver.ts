@@ -1,19 +1,24 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import { SIGNATURE_HEADER, WebhookBatch, type StackEvent } from "../../core/contract/stack-event";
+import { ObjectEventBatch, type ObjectEvent } from "../../core/contract/object-event";
 import { verifySignature } from "../../core/webhook-signature";
 import { projectWebhookUrl } from "../../aws-bridge/project-scope";
 
 /**
- * A real HTTP server standing in for the Worker's `POST /webhooks/cloudformation/:project` in bridge tests:
- * it checks the signature and the WebhookBatch schema the way the Worker must, records every
+ * A real HTTP server standing in for the Worker's `POST /webhooks/cloudformation/:project` (and
+ * `/webhooks/objects/:project`) in bridge tests: it checks the signature and the WebhookBatch
+ * (ObjectEventBatch) schema the way the Worker must, records every
  * POST, and can be told to answer the next requests with given statuses (to drive retries).
  */
 
 export interface ReceivedPost {
+  path: string;
   headers: IncomingHttpHeaders;
   body: string;
   signature: { ok: boolean; reason?: string };
   batch: WebhookBatch | null;
+  /** The body of a POST to `/webhooks/objects/…`, when it is a valid ObjectEventBatch. */
+  objectBatch: ObjectEventBatch | null;
   status: number;
 }
 
@@ -22,6 +27,8 @@ export interface WebhookReceiver {
   posts: ReceivedPost[];
   /** Events of the accepted (202) posts, in arrival order. */
   events(): StackEvent[];
+  /** Object events of the accepted posts to `/webhooks/objects/…`, in arrival order. */
+  objectEvents(): ObjectEvent[];
   /** Resolves once `predicate` holds for the accepted events; rejects after `timeoutMs`. */
   waitForEvents(predicate: (events: StackEvent[]) => boolean, timeoutMs?: number): Promise<StackEvent[]>;
   stop(): Promise<void>;
@@ -54,10 +61,13 @@ export async function startWebhookReceiver(options: ReceiverOptions): Promise<We
         } catch {
           parsed = null;
         }
+        const path = req.url ?? "";
+        const objects = path.startsWith("/webhooks/objects/");
         const batch = WebhookBatch.safeParse(parsed);
-        const verdict = !signature.ok ? 401 : batch.success ? 202 : 400;
+        const objectBatch = ObjectEventBatch.safeParse(parsed);
+        const verdict = !signature.ok ? 401 : (objects ? objectBatch.success : batch.success) ? 202 : 400;
         const status = script.shift() ?? verdict;
-        posts.push({ headers: req.headers, body, signature, batch: batch.success ? batch.data : null, status });
+        posts.push({ path, headers: req.headers, body, signature, batch: !objects && batch.success ? batch.data : null, objectBatch: objects && objectBatch.success ? objectBatch.data : null, status });
         if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
         res.writeHead(status, { "content-type": "application/json" });
         res.end(JSON.stringify(status === 202 ? { accepted: batch.data?.events.length ?? 0, duplicates: 0 } : { error: { code: "test", message: `answered ${status}` } }));
@@ -68,10 +78,12 @@ export async function startWebhookReceiver(options: ReceiverOptions): Promise<We
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : 0;
   const events = () => posts.filter((p) => p.status === 202).flatMap((p) => p.batch?.events ?? []);
+  const objectEvents = () => posts.filter((p) => p.status === 202).flatMap((p) => p.objectBatch?.objectEvents ?? []);
   return {
     url: projectWebhookUrl(`http://127.0.0.1:${port}`, options.projectId ?? "demo"),
     posts,
     events,
+    objectEvents,
     async waitForEvents(predicate, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(events())) {
