@@ -31,7 +31,7 @@ const project = { projectId: "demo", accountId: "111111111111", region: "eu-west
 const physicalName = physicalBucketName(project.projectId, project.accountId, project.region, "uploads");
 const projectKey = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const bucket = (spec: BucketSpec, kmsKeyArn?: string) =>
-  bucketTemplate({ projectId: project.projectId, name: "uploads", physicalName, spec, ...(kmsKeyArn ? { kmsKeyArn } : {}) });
+  bucketTemplate({ projectId: project.projectId, name: "uploads", physicalName, spec, eventsTopicArn: `arn:aws:sns:${project.region}:${project.accountId}:stackroom-demo-events`, ...(kmsKeyArn ? { kmsKeyArn } : {}) });
 // A public key (ssh-keygen -t ed25519); the guard only reads the template around it.
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOrqTQvPVMu6nFljji66stLURQIBidk7Mndz752nKraM guard@check";
 const user = (permissions: UserSpec["permissions"], expiresAt: string | null = null, sftp = false) =>

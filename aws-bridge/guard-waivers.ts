@@ -47,12 +47,6 @@ export const GUARD_WAIVERS: readonly GuardWaiver[] = [
       "Server access logging needs a log bucket per project that Stackroom does not create yet (and that must not be a managed bucket itself); CloudTrail S3 data events in the project account are the audit trail. Follow-up, not an oversight.",
   },
   {
-    control: "CT.S3.PR.4",
-    family: "bucket",
-    resource: "Bucket",
-    reason: "Nothing consumes object events: Stackroom manages buckets, not their contents, and third parties read and write through IAM grants.",
-  },
-  {
     control: "CT.S3.PR.9",
     family: "bucket",
     resource: "Bucket",

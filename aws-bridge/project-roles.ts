@@ -90,7 +90,7 @@ export const DLQ_REPLAY_ACTIONS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "s
  * only through the execution role (so the role itself needs no S3/IAM write access); read them
  * back; check a bucket is empty before deleting it; manage the access keys of the project's users
  * (keys never go through a template); replay the bridge's DLQ; read the SFTP server's host-key
- * fingerprint.
+ * fingerprint; read the ids of the project's users and SFTP roles (who wrote a file).
  */
 export function managerPolicy(a: ProjectAccount): PolicyDocument {
   const r = arns(a);
@@ -126,6 +126,17 @@ export function managerPolicy(a: ProjectAccount): PolicyDocument {
     { Sid: "ReplayBridgeDeadLetterQueue", Effect: "Allow", Action: DLQ_REPLAY_ACTIONS, Resource: r.deadLetterQueue },
     // The SFTP server's host-key fingerprint, which recipients check their first connection against.
     { Sid: "SftpServerHostKey", Effect: "Allow", Action: "transfer:DescribeServer", Resource: r.transferServers },
+    // Who wrote a file: S3's object events name an IAM user by its UserId (AIDA…) and an SFTP
+    // session by its role's RoleId (AROA…), which the room reads once per user. GetRole carries
+    // iam:PermissionsBoundary: only the SFTP users' roles (the project boundary), not the logging role.
+    { Sid: "UserIdsForFileActivity", Effect: "Allow", Action: "iam:GetUser", Resource: r.users },
+    {
+      Sid: "SftpRoleIdsForFileActivity",
+      Effect: "Allow",
+      Action: "iam:GetRole",
+      Resource: r.roles,
+      Condition: { StringEquals: { "iam:PermissionsBoundary": r.boundary } },
+    },
   );
 }
 
@@ -149,6 +160,8 @@ const EXECUTION_BUCKET_ACTIONS = [
   "s3:GetReplicationConfiguration",
   "s3:PutBucketTagging", "s3:PutEncryptionConfiguration", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration",
   "s3:PutBucketPublicAccessBlock", "s3:PutBucketOwnershipControls", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy",
+  // The bucket's object events to the project's events topic (its NotificationConfiguration).
+  "s3:PutBucketNotification",
 ];
 
 /**

@@ -75,6 +75,9 @@ const CODE_CALLS: Record<string, [IamRequest, IamPolicies][]> = {
   ),
   // The SFTP server's host-key fingerprint, for recipients to check their first connection.
   "transfer:DescribeServer": [asManager("transfer:DescribeServer", `arn:aws:transfer:${account.region}:${ACCOUNT}:server/s-0123456789abcdef0`)],
+  // Who wrote a file: the user's id, and the id of an SFTP user's role (project boundary).
+  "iam:GetUser": [asManager("iam:GetUser", user)],
+  "iam:GetRole": [asManager("iam:GetRole", sftpRole, boundary)],
   "s3:ListBucketVersions": [asManager("s3:ListBucketVersions", bucket)],
   "s3:ListBucket": [asManager("s3:ListBucket", bucket)],
   // The DLQ replay: on the bridge's DLQ of this project and account.
@@ -112,6 +115,14 @@ const SERVICE_CALLS: Record<string, [IamRequest, IamPolicies]> = {
   ],
   "CloudFormation encrypts the event for the topic": [
     { principal: "cloudformation.amazonaws.com", action: "kms:GenerateDataKey", resource: arns.key, resourceAccount: ACCOUNT, context: { "aws:SourceAccount": ACCOUNT } },
+    { resource: renderedProperty(template, "EventsKey", "KeyPolicy") },
+  ],
+  "S3 publishes an object event of a project bucket": [
+    { principal: "s3.amazonaws.com", action: "sns:Publish", resource: arns.topic, resourceAccount: ACCOUNT, context: { "aws:SourceAccount": ACCOUNT, "aws:SourceArn": bucket } },
+    { resource: renderedProperty(template, "EventsTopicPolicy", "PolicyDocument") },
+  ],
+  "S3 encrypts the object event for the topic": [
+    { principal: "s3.amazonaws.com", action: "kms:GenerateDataKey", resource: arns.key, resourceAccount: ACCOUNT, context: { "aws:SourceAccount": ACCOUNT, "aws:SourceArn": bucket } },
     { resource: renderedProperty(template, "EventsKey", "KeyPolicy") },
   ],
   "SNS redrives an undeliverable event to the DLQ": [
@@ -168,7 +179,6 @@ const NOT_GRANTED: Record<string, string> = {
   "s3:PutBucketCORS": "the bucket template sets no CorsConfiguration",
   "s3:PutInventoryConfiguration": "the bucket template sets no InventoryConfigurations",
   "s3:PutMetricsConfiguration": "the bucket template sets no MetricsConfigurations",
-  "s3:PutBucketNotification": "the bucket template sets no NotificationConfiguration",
   "s3:PutBucketWebsite": "the bucket template sets no WebsiteConfiguration (and must never serve a website)",
   "s3:PutAccelerateConfiguration": "the bucket template sets no AccelerateConfiguration",
   "s3:PutReplicationConfiguration": "the bucket template sets no ReplicationConfiguration",
@@ -458,6 +468,20 @@ describe("escalation attempts", () => {
         { resource: renderedProperty(template, "EventsTopicPolicy", "PolicyDocument") },
       ],
     ],
+    ...(
+      [
+        ["publish object events from another account's bucket of the project's name pattern", OTHER_ACCOUNT, bucket],
+        ["publish object events from another project's bucket", ACCOUNT, otherProjectBucket],
+        ["publish object events from a bucket Stackroom does not manage", ACCOUNT, "arn:aws:s3:::billing-exports"],
+      ] as const
+    ).flatMap(([what, sourceAccount, sourceArn]): [string, [IamRequest, IamPolicies]][] => [
+      [what, [{ principal: "s3.amazonaws.com", action: "sns:Publish", resource: arns.topic, resourceAccount: ACCOUNT, context: { "aws:SourceAccount": sourceAccount, "aws:SourceArn": sourceArn } }, { resource: renderedProperty(template, "EventsTopicPolicy", "PolicyDocument") }]],
+      [`${what} (the topic's key)`, [{ principal: "s3.amazonaws.com", action: "kms:GenerateDataKey", resource: arns.key, resourceAccount: ACCOUNT, context: { "aws:SourceAccount": sourceAccount, "aws:SourceArn": sourceArn } }, { resource: renderedProperty(template, "EventsKey", "KeyPolicy") }]],
+    ]),
+    ["publish object events without saying which bucket", [{ principal: "s3.amazonaws.com", action: "sns:Publish", resource: arns.topic, resourceAccount: ACCOUNT, context: { "aws:SourceAccount": ACCOUNT } }, { resource: renderedProperty(template, "EventsTopicPolicy", "PolicyDocument") }]],
+    ["read the id of a user outside the project", asManager("iam:GetUser", `arn:aws:iam::${ACCOUNT}:user/admin`)],
+    ["read the id of the SFTP logging role (another boundary)", asManager("iam:GetRole", sftpRole, loggingBoundary)],
+    ["read the id of a role outside the project", asManager("iam:GetRole", `arn:aws:iam::${ACCOUNT}:role/OrganizationAccountAccessRole`, boundary)],
     ["publish to the alarm topic from another account's alarm", alarmPublishes(`arn:aws:cloudwatch:${account.region}:${OTHER_ACCOUNT}:alarm:stackroom-demo-bridge-errors`, OTHER_ACCOUNT)],
     ["publish to the alarm topic from another alarm of the account", alarmPublishes(`arn:aws:cloudwatch:${account.region}:${ACCOUNT}:alarm:billing-over-budget`)],
     ["publish to the alarm topic from another project's bridge alarm", alarmPublishes(`arn:aws:cloudwatch:${account.region}:${ACCOUNT}:alarm:stackroom-other-bridge-errors`)],

@@ -16,6 +16,7 @@ import {
 import { physicalBucketName, stackName } from "./naming";
 
 const KMS_KEY = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+const TOPIC = "arn:aws:sns:eu-west-1:111111111111:stackroom-demo-events";
 const physicalName = physicalBucketName("demo", "111111111111", "eu-west-1", "uploads");
 
 interface Case { label: string; spec: BucketSpec; kmsKeyArn?: string }
@@ -28,7 +29,7 @@ for (const versioning of [true, false]) {
     }
   }
 }
-const render = (c: Case) => bucketTemplate({ projectId: "demo", name: "uploads", physicalName, spec: c.spec, kmsKeyArn: c.kmsKeyArn });
+const render = (c: Case) => bucketTemplate({ projectId: "demo", name: "uploads", physicalName, spec: c.spec, kmsKeyArn: c.kmsKeyArn, eventsTopicArn: TOPIC });
 // Template bodies come from our own generator; parsed here only to inspect them.
 const parse = (body: string) => JSON.parse(body);
 
@@ -59,6 +60,13 @@ describe("bucketTemplate", () => {
     });
     expect(p.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: "BucketOwnerEnforced" }] });
     expect(p.VersioningConfiguration).toEqual({ Status: c.spec.versioning ? "Enabled" : "Suspended" });
+    // Every object created or removed goes to the project's events topic (file activity).
+    expect(p.NotificationConfiguration).toEqual({
+      TopicConfigurations: [
+        { Event: "s3:ObjectCreated:*", Topic: TOPIC },
+        { Event: "s3:ObjectRemoved:*", Topic: TOPIC },
+      ],
+    });
 
     const [sse] = p.BucketEncryption.ServerSideEncryptionConfiguration;
     if (c.spec.encryption === "s3") {
@@ -98,17 +106,18 @@ describe("bucketTemplate", () => {
 
   it("is byte-identical for equal inputs, whatever the spec's key order", () => {
     const spec: BucketSpec = { expireAfterDays: 30, encryption: "kms", versioning: true };
-    const a = bucketTemplate({ projectId: "demo", name: "uploads", physicalName, spec });
-    const b = bucketTemplate({ projectId: "demo", name: "uploads", physicalName, spec: { versioning: true, encryption: "kms", expireAfterDays: 30 } });
+    const a = bucketTemplate({ projectId: "demo", name: "uploads", physicalName, spec, eventsTopicArn: TOPIC });
+    const b = bucketTemplate({ projectId: "demo", name: "uploads", physicalName, spec: { versioning: true, encryption: "kms", expireAfterDays: 30 }, eventsTopicArn: TOPIC });
     expect(a).toBe(b);
   });
 
   it("refuses an invalid spec or physical name", () => {
     const spec = { versioning: true, encryption: "s3", expireAfterDays: 0 } as const;
-    expect(() => bucketTemplate({ projectId: "demo", name: "uploads", physicalName, spec })).toThrow();
+    expect(() => bucketTemplate({ projectId: "demo", name: "uploads", physicalName, spec, eventsTopicArn: TOPIC })).toThrow();
     const ok = { versioning: true, encryption: "s3", expireAfterDays: null } as const;
-    expect(() => bucketTemplate({ projectId: "demo", name: "uploads", physicalName: "Bad_Name", spec: ok })).toThrow();
-    expect(() => bucketTemplate({ projectId: "demo", name: "uploads", physicalName, spec: ok, kmsKeyArn: "alias/aws/s3" })).toThrow(/KMS/);
+    expect(() => bucketTemplate({ projectId: "demo", name: "uploads", physicalName: "Bad_Name", spec: ok, eventsTopicArn: TOPIC })).toThrow();
+    expect(() => bucketTemplate({ projectId: "demo", name: "uploads", physicalName, spec: ok, kmsKeyArn: "alias/aws/s3", eventsTopicArn: TOPIC })).toThrow(/KMS/);
+    expect(() => bucketTemplate({ projectId: "demo", name: "uploads", physicalName, spec: ok, eventsTopicArn: "stackroom-demo-events" })).toThrow(/SNS topic/);
   });
 });
 
@@ -161,7 +170,7 @@ describe("deployed to moto", () => {
     const bucket = physicalBucketName("motocheck", "123456789012", "eu-west-1", name);
     const spec: BucketSpec = { versioning: true, encryption: "kms", expireAfterDays: 30 };
     const file = join(workDir, `${name}.json`);
-    writeFileSync(file, bucketTemplate({ projectId: "motocheck", name, physicalName: bucket, spec, kmsKeyArn: KMS_KEY }));
+    writeFileSync(file, bucketTemplate({ projectId: "motocheck", name, physicalName: bucket, spec, kmsKeyArn: KMS_KEY, eventsTopicArn: "arn:aws:sns:eu-west-1:123456789012:stackroom-motocheck-events" }));
     const stack = stackName("motocheck", "bucket", name);
     const tags = bucketStackTags({ projectId: "motocheck", name, spec }).map((t) => `Key=${t.Key},Value=${t.Value}`);
     await aws("cloudformation", "create-stack", "--stack-name", stack, "--template-body", `file://${file}`, "--tags", ...tags);

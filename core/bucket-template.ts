@@ -12,10 +12,15 @@ interface BucketTemplateInput {
   spec: BucketSpec;
   /** The project's KMS key; used when spec.encryption is "kms". Absent: the AWS managed aws/s3 key. */
   kmsKeyArn?: string;
+  /** The project's events topic (the project record's topicArn): where the bucket sends its object events. */
+  eventsTopicArn: string;
 }
 
 /** S3's own rule for the physical name (3-63 chars); dots excluded as in BucketName. */
 const PHYSICAL_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+
+/** An SNS topic ARN. */
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
 
 /** A KMS key or alias ARN (KMSMasterKeyID also takes bare ids, which we never pass). */
 const KMS_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[\w/-]+$/;
@@ -100,6 +105,7 @@ export function bucketTemplate(input: BucketTemplateInput): string {
   const spec = canonicalSpec(input.spec);
   if (!PHYSICAL_NAME.test(input.physicalName)) throw new Error(`Invalid S3 bucket name: ${input.physicalName}`);
   if (input.kmsKeyArn !== undefined && !KMS_ARN.test(input.kmsKeyArn)) throw new Error(`Invalid KMS key ARN: ${input.kmsKeyArn}`);
+  if (!TOPIC_ARN.test(input.eventsTopicArn)) throw new Error(`Invalid SNS topic ARN: ${input.eventsTopicArn}`);
   const template = {
     AWSTemplateFormatVersion: "2010-09-09",
     Description: `Stackroom bucket ${name} of project ${projectId}. Managed by Stackroom; do not edit by hand.`,
@@ -126,6 +132,15 @@ export function bucketTemplate(input: BucketTemplateInput): string {
           OwnershipControls: { Rules: [{ ObjectOwnership: "BucketOwnerEnforced" }] },
           VersioningConfiguration: { Status: spec.versioning ? "Enabled" : "Suspended" },
           LifecycleConfiguration: { Rules: lifecycleRules(spec) },
+          // Every object created or removed is told to the project's events topic, which the
+          // bridge forwards to the project's room (file activity). The topic's policy lets S3
+          // publish for this account's project buckets only (aws-bridge/template.yaml).
+          NotificationConfiguration: {
+            TopicConfigurations: [
+              { Event: "s3:ObjectCreated:*", Topic: input.eventsTopicArn },
+              { Event: "s3:ObjectRemoved:*", Topic: input.eventsTopicArn },
+            ],
+          },
         },
       },
       BucketPolicy: {

@@ -20,7 +20,7 @@ describe("refresh from CloudFormation", () => {
       Action: "CreateStack",
       Version: "2010-05-15",
       StackName: stackName(project.id, "bucket", "adopted"),
-      TemplateBody: bucketTemplate({ projectId: project.id, name: "adopted", physicalName, spec }),
+      TemplateBody: bucketTemplate({ projectId: project.id, name: "adopted", physicalName, spec, eventsTopicArn: project.topicArn }),
     });
     bucketStackTags({ projectId: project.id, name: "adopted", spec }).forEach((t, i) => {
       params.set(`Tags.member.${i + 1}.Key`, t.Key);

@@ -1,4 +1,4 @@
-"""moto's server, as scripts/lib/moto.ts starts it, with three fixes to moto 5.2.1.
+"""moto's server, as scripts/lib/moto.ts starts it, with four fixes to moto 5.2.1.
 
 1. IAM role deletion. moto's CloudFormation deletes an AWS::IAM::Role by clearing its name from
    every inline policy's `role_names`, but a policy attached only to users (an AWS::IAM::Policy
@@ -35,23 +35,39 @@
    `s3.object` holding what AWS's holds for a delete marker: `key` (URL-encoded as moto encodes
    every key) and the marker's `versionId`, no size and no eTag.
 
-What moto's notification records still lack (AWS sends them; see test/README.md): `userIdentity`,
-`requestParameters`, `responseElements`, `s3.bucket.ownerIdentity`, `s3.object.sequencer` and
-`s3.object.versionId` of created objects; its `eventTime` has microseconds and no `Z`, its key has
-`/` encoded as `%2F` (AWS leaves `/`), and SNS delivers the record without the Subject
-"Amazon S3 Notification".
+4. The event record. moto's record has no `userIdentity` (who did it), `requestParameters`,
+   `responseElements`, `s3.bucket.ownerIdentity`, `s3.object.sequencer` nor the created object's
+   `versionId`; its `eventTime` is moto's clock with microseconds and no zone, and its key has `/`
+   encoded as `%2F`. Stackroom tells who uploaded a file by `userIdentity.principalId`, so locally
+   every upload was "someone outside Stackroom". The fix remembers, per request, the access key
+   that signed the S3 call (moto's own parsing of it) and the caller's address, and writes the
+   record as AWS does: `principalId` `AWS:<UserId>` for an IAM user's key, `AWS:<RoleId>:<session>`
+   for an assumed role's (moto's sts sessions; how SFTP users reach S3), `anonymous` otherwise;
+   the source IP; a request id and id-2; an increasing `sequencer`; `versionId`; `eventTime` in
+   UTC with milliseconds and `Z`; the key with `/` kept.
+
+What moto's notification records still lack (see test/README.md): SNS delivers them without the
+Subject "Amazon S3 Notification", and the owner identity and request ids are made up, not S3's.
 
 Everything else is moto as installed: `python3 moto_server.py <moto.server arguments>`.
 """
 
+import base64
+import itertools
+import secrets
 import sys
+import threading
+import time
 import types
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote_plus
 
 from moto.iam import models as iam
 from moto.s3 import models as s3
 from moto.s3 import notifications
+from moto.s3 import responses as s3_responses
+from moto.sts import models as sts_models
 
 # 1. IAM role deletion ---------------------------------------------------------------------------
 
@@ -248,7 +264,60 @@ def _s3_event_of_any_key(event_name, bucket, key, notification_id):
 
 
 s3.S3Backend.delete_object = _delete_object_with_marker_event
-notifications._get_s3_event = _s3_event_of_any_key
+
+# 4. The record as AWS writes it ----------------------------------------------------------------------
+
+# What S3 knows of the request that caused an event, kept per server thread: moto's server answers
+# each request on its own thread and sends the event on it, before the S3 call answers.
+_request = threading.local()
+_sequence = itertools.count(int(time.time() * 1000) << 16)
+_s3_setup = s3_responses.S3Response.setup_class
+
+
+def _s3_setup_remembering_caller(self, request, full_url, headers):
+    _s3_setup(self, request, full_url, headers)
+    forwarded = (request.headers.get("X-Forwarded-For") or "").split(",")[0].strip()
+    _request.caller = (getattr(self, "access_key", None), getattr(self, "current_account", None))
+    _request.ip = forwarded or getattr(request, "remote_addr", None) or "127.0.0.1"
+
+
+def _principal_id(access_key, account_id):
+    """S3's userIdentity.principalId: `AWS:<UserId>` for an IAM user, `AWS:<RoleId>:<session>` for a role session."""
+    if not access_key or not account_id:
+        return None
+    partition = "aws"
+    try:
+        key = iam.iam_backends[account_id][partition].access_keys.get(access_key)
+        if key is not None and key.user_name:
+            return "AWS:" + iam.iam_backends[account_id][partition].get_user(key.user_name).id
+        session = sts_models.sts_backends[account_id][partition].get_assumed_role_from_access_key(access_key)
+        if session is not None:
+            return "AWS:" + session.user_id
+    except Exception:  # noqa: BLE001  (an unknown caller is told as AWS tells an anonymous one)
+        return None
+    return None
+
+
+def _s3_event_as_aws_writes_it(event_name, bucket, key, notification_id):
+    event = _s3_event_of_any_key(event_name, bucket, key, notification_id)
+    record = event["Records"][0]
+    access_key, account_id = getattr(_request, "caller", (None, None))
+    principal = _principal_id(access_key, account_id)
+    record["eventTime"] = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    record["userIdentity"] = {"principalId": principal or "anonymous"}
+    record["requestParameters"] = {"sourceIPAddress": getattr(_request, "ip", "127.0.0.1")}
+    record["responseElements"] = {"x-amz-request-id": secrets.token_hex(8).upper(), "x-amz-id-2": base64.b64encode(secrets.token_bytes(48)).decode()}
+    record["s3"]["bucket"]["ownerIdentity"] = {"principalId": "A" + secrets.token_hex(6).upper()}
+    obj = record["s3"]["object"]
+    obj["key"] = quote_plus(key.name, safe="/")
+    if getattr(key, "version_id", None) and "versionId" not in obj:
+        obj["versionId"] = key.version_id
+    obj["sequencer"] = format(next(_sequence), "X").rjust(18, "0")
+    return event
+
+
+s3_responses.S3Response.setup_class = _s3_setup_remembering_caller
+notifications._get_s3_event = _s3_event_as_aws_writes_it
 
 from moto.server import main  # noqa: E402  (after the fixes, so the server sees them)
 

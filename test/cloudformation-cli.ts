@@ -18,8 +18,15 @@ export async function cfnLint(files: readonly string[]): Promise<{ stdout: strin
 }
 
 /** The AWS CLI against moto at `endpoint` (region eu-west-1 unless given): JSON answers, `{}` for none. */
-export function motoCli(endpoint: string, region = "eu-west-1") {
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: region, AWS_PAGER: "" };
+export function motoCli(endpoint: string, region = "eu-west-1", credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } = { accessKeyId: "test", secretAccessKey: "test" }) {
+  const env = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
+    AWS_DEFAULT_REGION: region,
+    AWS_PAGER: "",
+  };
   return async (...args: string[]) => {
     const { stdout } = await run("aws", ["--endpoint-url", endpoint, "--output", "json", ...args], { env });
     // The AWS CLI's JSON output, read to inspect what moto created.

@@ -94,3 +94,20 @@ describe("typed errors", () => {
     await expect(createUser(userName)).rejects.toMatchObject({ kind: "AlreadyExists", code: "EntityAlreadyExists", status: 409 });
   });
 });
+
+it("reads the unique ids S3's object events name a user and a role by", async () => {
+  const userName = await createUser();
+  const userId = await iam.getUserId(userName);
+  expect(userId.length).toBeGreaterThan(8);
+  expect(await iam.getUserId(userName)).toBe(userId);
+  await expect(iam.getUserId(`${userName}-gone`)).rejects.toMatchObject({ kind: "NoSuchEntity" });
+
+  const roleName = `stackroom-test-role-${randomSuffix()}`;
+  const service = { url: env.AWS_ENDPOINT, version: "2010-05-08", send: createSend("iam", { region: "us-east-1", credentials }) };
+  const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "transfer.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+  const Created = z.object({ CreateRoleResponse: z.object({ CreateRoleResult: z.object({ Role: z.object({ RoleId: xmlText }) }) }) });
+  const created = await queryAction(service, "CreateRole", { RoleName: roleName, Path: "/stackroom/test/", AssumeRolePolicyDocument: trust }, Created);
+  expect(await iam.getRoleId(roleName)).toBe(created.CreateRoleResponse.CreateRoleResult.Role.RoleId);
+  expect(await iam.getRoleId(roleName)).toMatch(/^AROA/);
+  await expect(iam.getRoleId(`${roleName}-gone`)).rejects.toMatchObject({ kind: "NoSuchEntity" });
+});

@@ -42,6 +42,10 @@ export interface IamClient {
    * not an error, so the call is safe to repeat.
    */
   deleteAllAccessKeys(userName: string): Promise<string[]>;
+  /** IAM's unique id of the user (`AIDA…`): how S3's object events name it. `NoSuchEntity` when there is no user. */
+  getUserId(userName: string): Promise<string>;
+  /** IAM's unique id of the role (`AROA…`): how S3 names a session of it (an SFTP user's). `NoSuchEntity` when there is none. */
+  getRoleId(roleName: string): Promise<string>;
 }
 
 /**
@@ -113,6 +117,13 @@ const GetAccessKeyLastUsedResponse = z
     };
   });
 
+const GetUserResponse = z
+  .object({ GetUserResponse: z.object({ GetUserResult: z.object({ User: z.object({ UserId: z.string().min(1).max(128) }) }) }) })
+  .transform((r) => r.GetUserResponse.GetUserResult.User.UserId);
+const GetRoleResponse = z
+  .object({ GetRoleResponse: z.object({ GetRoleResult: z.object({ Role: z.object({ RoleId: z.string().min(1).max(128) }) }) }) })
+  .transform((r) => r.GetRoleResponse.GetRoleResult.Role.RoleId);
+
 const UpdateAccessKeyResponse = z.object({ UpdateAccessKeyResponse: z.object({}) });
 const DeleteAccessKeyResponse = z.object({ DeleteAccessKeyResponse: z.object({}) });
 
@@ -173,6 +184,9 @@ export function iamClient(options: ServiceOptions): IamClient {
     async deleteAccessKey(userName, accessKeyId) {
       await queryAction(service, "DeleteAccessKey", { UserName: userName, AccessKeyId: accessKeyId }, DeleteAccessKeyResponse);
     },
+
+    getUserId: (userName) => queryAction(service, "GetUser", { UserName: userName }, GetUserResponse),
+    getRoleId: (roleName) => queryAction(service, "GetRole", { RoleName: roleName }, GetRoleResponse),
 
     async deleteAllAccessKeys(userName) {
       let keys: AccessKey[];

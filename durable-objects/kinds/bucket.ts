@@ -139,7 +139,7 @@ async function runBucket(room: RoomContext, request: ChangeRequest<BucketChange>
       await gateway.deleteStack({ stackName: stack, operationId });
       return { kind: "started" };
     }
-    const input = { stackName: stack, templateBody: bucketTemplate({ projectId: project.id, name, physicalName, spec }), tags: bucketStackTags({ projectId: project.id, name, spec }), operationId };
+    const input = { stackName: stack, templateBody: bucketTemplate({ projectId: project.id, name, physicalName, spec, eventsTopicArn: project.topicArn }), tags: bucketStackTags({ projectId: project.id, name, spec }), operationId };
     if (change.action === "create") {
       await gateway.createStack(input);
       return { kind: "started" };

@@ -75,7 +75,7 @@ beforeAll(async () => {
   // Started before the user exists: users are read from CloudFormation at login.
   server = await startLocalSftp({ port: await freePort(), motoEndpoint: endpoint, ...project });
   for (const bucket of [A, B, C]) {
-    await createStack(stackName(project.projectId, "bucket", bucket), bucketTemplate({ projectId: project.projectId, name: bucket, physicalName: physical(bucket), spec: { versioning: true, encryption: "s3", expireAfterDays: null } }));
+    await createStack(stackName(project.projectId, "bucket", bucket), bucketTemplate({ projectId: project.projectId, name: bucket, physicalName: physical(bucket), spec: { versioning: true, encryption: "s3", expireAfterDays: null }, eventsTopicArn: `arn:aws:sns:${project.region}:${project.accountId}:stackroom-${project.projectId}-events` }));
   }
   await s3.putObject(physical(B), "report.csv", new TextEncoder().encode("id,total\n1,42\n"));
   await s3.putObject(physical(C), "secret.txt", new TextEncoder().encode("not for partner"));

@@ -13,6 +13,8 @@ const endpoint = process.env.STACKROOM_TEST_MOTO_ENDPOINT ?? "";
 const ACCOUNT = "123456789012";
 const REGION = "eu-west-1";
 const PROJECT = "motoprops";
+/** The project events topic a bucket template names (the notifications test below makes its own topic). */
+const TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:stackroom-${PROJECT}-events`;
 const aws = motoCli(endpoint, REGION);
 const workDir = mkdtempSync(join(tmpdir(), "stackroom-moto-bucket-"));
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
@@ -45,7 +47,7 @@ describe("a bucket stack in moto", { timeout: 120_000 }, () => {
     const bucket = physicalBucketName(PROJECT, ACCOUNT, REGION, name);
     const stack = stackName(PROJECT, "bucket", name);
     const spec: BucketSpec = { versioning: true, encryption: "s3", expireAfterDays: 30 };
-    const template = bucketTemplate({ projectId: PROJECT, name, physicalName: bucket, spec });
+    const template = bucketTemplate({ projectId: PROJECT, name, physicalName: bucket, spec, eventsTopicArn: TOPIC });
     expect(await deploy("create-stack", stack, template, spec, name)).toBe("CREATE_COMPLETE");
 
     const get = (call: string) => aws("s3api", call, "--bucket", bucket);
@@ -66,7 +68,7 @@ describe("a bucket stack in moto", { timeout: 120_000 }, () => {
 
     // Versioning off (S3 suspends it: a bucket is never unversioned again) and no expiry.
     const changed: BucketSpec = { versioning: false, encryption: "s3", expireAfterDays: null };
-    expect(await deploy("update-stack", stack, bucketTemplate({ projectId: PROJECT, name, physicalName: bucket, spec: changed }), changed, name)).toBe(
+    expect(await deploy("update-stack", stack, bucketTemplate({ projectId: PROJECT, name, physicalName: bucket, spec: changed, eventsTopicArn: TOPIC }), changed, name)).toBe(
       "UPDATE_COMPLETE",
     );
     const [versioningAfter, lifecycleAfter, publicAccessAfter, ownershipAfter] = await Promise.all(
@@ -102,12 +104,13 @@ describe("a bucket stack's NotificationConfiguration in moto", { timeout: 120_00
     };
     const records = async () => (await delivered()).map((envelope) => JSON.parse(envelope.Message).Records);
 
-    // Our real bucket template (versioned), with a NotificationConfiguration added.
+    // Our real bucket template (versioned), its NotificationConfiguration pointed at a topic this
+    // test reads, with a prefix filter on removals.
     const name = unique("notify");
     const bucket = physicalBucketName(PROJECT, ACCOUNT, REGION, name);
     const stack = stackName(PROJECT, "bucket", name);
     const spec: BucketSpec = { versioning: true, encryption: "s3", expireAfterDays: null };
-    const template = JSON.parse(bucketTemplate({ projectId: PROJECT, name, physicalName: bucket, spec }));
+    const template = JSON.parse(bucketTemplate({ projectId: PROJECT, name, physicalName: bucket, spec, eventsTopicArn: TOPIC }));
     template.Resources.Bucket.Properties.NotificationConfiguration = {
       TopicConfigurations: [
         { Event: "s3:ObjectCreated:*", Topic: topicArn },
@@ -129,45 +132,61 @@ describe("a bucket stack's NotificationConfiguration in moto", { timeout: 120_00
     expect(test).toMatchObject({ Type: "Notification", TopicArn: topicArn });
     expect(JSON.parse(test!.Message)).toEqual({ Service: "Amazon S3", Event: "s3:TestEvent", Time: expect.any(String), Bucket: bucket });
 
+    // An IAM user's upload, signed with its own key: the record names the user by its UserId.
+    const partnerName = unique("partner");
+    await aws("iam", "create-user", "--user-name", partnerName);
+    const { User: partner } = await aws("iam", "get-user", "--user-name", partnerName);
+    const { AccessKey: key } = await aws("iam", "create-access-key", "--user-name", partnerName);
+    const asPartner = motoCli(endpoint, REGION, { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey });
     const body = join(workDir, "report.csv");
     writeFileSync(body, "a,b\n1,2\n3,4\n");
-    const put = await aws("s3api", "put-object", "--bucket", bucket, "--key", "incoming/report 1.csv", "--body", body);
+    const put = await asPartner("s3api", "put-object", "--bucket", bucket, "--key", "incoming/report 1.csv", "--body", body);
     expect(put.VersionId).toEqual(expect.any(String));
-    // moto's record of a PutObject. AWS's also has userIdentity.principalId (who, e.g.
-    // "AWS:AIDA…"), requestParameters.sourceIPAddress, responseElements (x-amz-request-id,
-    // x-amz-id-2), s3.bucket.ownerIdentity, s3.object.versionId and s3.object.sequencer, and its
-    // eventTime is "…T…:…:….123Z"; moto has none of them (toEqual fails on any extra field). moto
-    // URL-encodes the key's "/" too (AWS: "incoming/report+1.csv"; both decode to the same key).
+    // The launcher writes the record as AWS does (scripts/moto_server.py, fix 4): who, from where,
+    // S3's request ids, the sequencer, the version, the time in UTC with "Z", "/" left in the key.
     // SNS delivers it without AWS's Subject "Amazon S3 Notification".
     const [putDelivery, ...morePut] = await delivered();
     expect(morePut).toEqual([]);
     expect(putDelivery).toMatchObject({ Type: "Notification", TopicArn: topicArn });
     expect(putDelivery).not.toHaveProperty("Subject");
-    expect(JSON.parse(putDelivery!.Message).Records).toEqual([
-      {
-        eventVersion: "2.1",
-        eventSource: "aws:s3",
-        awsRegion: REGION,
-        eventTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/),
-        eventName: "ObjectCreated:Put",
-        s3: {
-          s3SchemaVersion: "1.0",
-          configurationId: createdId,
-          bucket: { name: bucket, arn: `arn:aws:s3:::${bucket}` },
-          object: { key: "incoming%2Freport+1.csv", size: 12, eTag: put.ETag.replaceAll('"', "") },
-        },
+    const [putRecord] = JSON.parse(putDelivery!.Message).Records;
+    expect(putRecord).toEqual({
+      eventVersion: "2.1",
+      eventSource: "aws:s3",
+      awsRegion: REGION,
+      eventTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      eventName: "ObjectCreated:Put",
+      userIdentity: { principalId: `AWS:${partner.UserId}` },
+      requestParameters: { sourceIPAddress: expect.stringMatching(/^[\d.:a-f]+$/) },
+      responseElements: { "x-amz-request-id": expect.stringMatching(/^[0-9A-F]{16}$/), "x-amz-id-2": expect.any(String) },
+      s3: {
+        s3SchemaVersion: "1.0",
+        configurationId: createdId,
+        bucket: { name: bucket, ownerIdentity: { principalId: expect.any(String) }, arn: `arn:aws:s3:::${bucket}` },
+        object: { key: "incoming/report+1.csv", size: 12, eTag: put.ETag.replaceAll('"', ""), versionId: put.VersionId, sequencer: expect.stringMatching(/^[0-9A-F]{18}$/) },
       },
-    ]);
+    });
+
+    // A role session's (how SFTP users reach S3): `AWS:<RoleId>:<session>`.
+    const { Role: role } = await aws("iam", "create-role", "--role-name", unique("sftp-role"), "--assume-role-policy-document", JSON.stringify({ Version: "2012-10-17", Statement: [] }));
+    const { Credentials: session } = await aws("sts", "assume-role", "--role-arn", role.Arn, "--role-session-name", partnerName);
+    const asSession = motoCli(endpoint, REGION, { accessKeyId: session.AccessKeyId, secretAccessKey: session.SecretAccessKey, sessionToken: session.SessionToken });
+    await asSession("s3api", "put-object", "--bucket", bucket, "--key", "incoming/over-sftp.csv", "--body", body);
+    const [sessionRecord] = (await records())[0];
+    expect(sessionRecord.userIdentity).toEqual({ principalId: `AWS:${role.RoleId}:${partnerName}` });
+    expect(role.RoleId).toMatch(/^AROA/);
+    expect(BigInt(`0x${sessionRecord.s3.object.sequencer}`)).toBeGreaterThan(BigInt(`0x${putRecord.s3.object.sequencer}`));
 
     // A DeleteObject on the versioned bucket adds a delete marker: ObjectRemoved:DeleteMarkerCreated
     // (sent by the launcher's fix; moto 5.2.1 alone sends nothing), with the marker's version id.
-    const removed = await aws("s3api", "delete-object", "--bucket", bucket, "--key", "incoming/report 1.csv");
+    const removed = await asPartner("s3api", "delete-object", "--bucket", bucket, "--key", "incoming/report 1.csv");
     expect(removed).toEqual({ DeleteMarker: true, VersionId: expect.any(String) });
     expect(await records()).toEqual([
       [
         expect.objectContaining({
           eventName: "ObjectRemoved:DeleteMarkerCreated",
-          s3: expect.objectContaining({ configurationId: removedId, object: { key: "incoming%2Freport+1.csv", versionId: removed.VersionId } }),
+          userIdentity: { principalId: `AWS:${partner.UserId}` },
+          s3: expect.objectContaining({ configurationId: removedId, object: { key: "incoming/report+1.csv", versionId: removed.VersionId, sequencer: expect.any(String) } }),
         }),
       ],
     ]);
