@@ -4,13 +4,14 @@ import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
 import { freePort } from "./scripts/lib/ports.ts";
 
-// One moto and two local Access teams for the whole run. Their ports are chosen here (before the
+// One moto, two local Access teams and a notification receiver for the whole run. Their ports are chosen here (before the
 // workerd project is built) so they can be baked into the Worker's bindings; test/global-setup.ts
 // starts them on these ports.
 process.env.STACKROOM_TEST_MOTO_PORT ??= String(await freePort());
 process.env.STACKROOM_TEST_AWS_PORT ??= String(await freePort());
 process.env.STACKROOM_TEST_ACCESS_PORT ??= String(await freePort());
 process.env.STACKROOM_TEST_ACCESS_ROTATING_PORT ??= String(await freePort());
+process.env.STACKROOM_TEST_RECEIVER_PORT ??= String(await freePort());
 const motoEndpoint = `http://127.0.0.1:${process.env.STACKROOM_TEST_MOTO_PORT}`;
 
 export default defineConfig({
@@ -40,6 +41,8 @@ export default defineConfig({
                 // Test-only: the local Access teams (test/global-setup.ts) that access-mode tests use.
                 TEST_ACCESS_TEAM: `http://127.0.0.1:${process.env.STACKROOM_TEST_ACCESS_PORT}`,
                 TEST_ACCESS_TEAM_ROTATING: `http://127.0.0.1:${process.env.STACKROOM_TEST_ACCESS_ROTATING_PORT}`,
+                // Test-only: the receiver of projects' notifications (test/notification-receiver.ts).
+                TEST_NOTIFICATION_RECEIVER: `http://127.0.0.1:${process.env.STACKROOM_TEST_RECEIVER_PORT}`,
               },
             },
           }),

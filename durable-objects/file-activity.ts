@@ -20,7 +20,7 @@ export const FOLD_GAP_MS = 5 * 60_000;
 export const FOLD_SPAN_MS = 60 * 60_000;
 
 /** What file intake needs of the room. */
-export type FileIntakeRoom = Pick<RoomContext, "announce"> & { store: RoomStore; files: FileStore };
+export type FileIntakeRoom = Pick<RoomContext, "announce" | "notify"> & { store: RoomStore; files: FileStore };
 
 /** A user as file intake reads it: its name and, once learned, IAM's id of it (kinds/user.ts). */
 const PrincipalUser = z.object({ resource: z.object({ name: z.string() }), iamUserId: z.string().optional() });
@@ -72,6 +72,7 @@ export function takeInFiles(room: FileIntakeRoom, events: readonly ObjectEvent[]
   }
   for (const bucket of extents.keys()) room.files.trim(bucket);
   fold(room, accepted);
+  notifyFiles(room, accepted);
   return { accepted: accepted.length, duplicates: events.length - ignored - accepted.length, ignored };
 }
 
@@ -107,6 +108,25 @@ function fits(line: FileFold, atMs: number): boolean {
   const from = Math.min(line.firstMs, atMs);
   const until = Math.max(line.lastMs, atMs);
   return atMs <= line.lastMs + FOLD_GAP_MS && atMs >= line.firstMs - FOLD_GAP_MS && until - from <= FOLD_SPAN_MS;
+}
+
+/** Tells the project's notifications: one event per bucket, person and created/removed of the batch, with counts, bytes and the keys' common prefix. */
+function notifyFiles(room: FileIntakeRoom, events: readonly FiledEvent[]): void {
+  const groups = new Map<string, { bucket: string; by: string; event: FiledEvent["event"]; files: number; bytes: number; prefix: string; lastMs: number; at: string }>();
+  for (const e of events) {
+    const key = JSON.stringify([e.bucket, e.by, e.event]);
+    const group = groups.get(key);
+    if (!group) groups.set(key, { bucket: e.bucket, by: e.by, event: e.event, files: 1, bytes: e.size ?? 0, prefix: e.key, lastMs: e.atMs, at: e.at });
+    else {
+      group.files++;
+      group.bytes += e.size ?? 0;
+      group.prefix = sharedPrefix(group.prefix, e.key);
+      if (e.atMs > group.lastMs) Object.assign(group, { lastMs: e.atMs, at: e.at });
+    }
+  }
+  for (const g of groups.values()) {
+    room.notify({ type: g.event === "created" ? "upload" : "delete", bucket: g.bucket, by: g.by, files: g.files, bytes: g.bytes, prefix: g.prefix, at: new Date(g.lastMs).toISOString() });
+  }
 }
 
 /** Writes the line under the next seq (replacing the one it had), keeps it open. */

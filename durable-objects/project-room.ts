@@ -4,6 +4,7 @@ import type {
   AccessKeySummary, ActivityFilter, ActivityKind, ActivityPage, BucketUsage, CreatedKey, CreateShareBody, FileList, FileQuery, Lock, Member, ObjectEvent, OpenedShare, ProjectRecord, QueuedEdit, ResourceEvents, ResourceKind, Role, Share, ShareState, StackEvent,
 } from "../core/contract";
 import { LiveFrame, notAMember, roleAtLeast, roleTooLow } from "../core/contract";
+import type { NotificationDelivery, NotificationSettings, NotificationsSaved, NotificationsView, NotifyEvent } from "../core/contract";
 import type { ProjectAws } from "../core/aws";
 import { LIVE_CALLER_HEADERS, type Caller } from "../core/room-result";
 import type { Snapshot } from "../core/kv-documents";
@@ -44,6 +45,8 @@ import { ReadCache } from "./read-cache";
 import { FileStore } from "./file-store";
 import { principalNames, takeInFiles } from "./file-activity";
 import { Quarantine, type QuarantinedRow } from "./quarantine";
+import { NotificationStore } from "./notification-store";
+import { Notifications } from "./notification-outbox";
 
 
 /** Events of finished operations kept per stack, so late duplicates are still known by EventId. */
@@ -79,6 +82,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   readonly workflows: RoomWorkflows;
   readonly presence: Presence;
   readonly quarantine: Quarantine;
+  readonly notifications: Notifications;
   /** AWS-backed reads kept briefly in memory (read-cache.ts), AWS_READ_CACHE_SECONDS long. */
   private readonly usageReads: ReadCache<BucketUsage>;
   private readonly keyReads: ReadCache<AccessKeySummary[]>;
@@ -93,6 +97,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     this.files = new FileStore(ctx.storage.sql, this.quarantine);
     this.queue = new EditQueue(ctx.storage.sql, this.quarantine);
     this.members = new MemberStore(ctx.storage.sql, this.quarantine);
+    this.notifications = new Notifications(new NotificationStore(ctx.storage.sql, this.quarantine));
     this.neighbours = kindNeighbours(this.store);
     this.workflows = { start: (op) => startOperation(this, op), ...bucketDeleteWorkflow(this) };
     const readSeconds = Number(env.AWS_READ_CACHE_SECONDS);
@@ -590,6 +595,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     shares.sweepExpiredShares(this, now);
     this.closeEndedSockets(now);
     this.members.sweepEndedSessions(Math.floor(now / 1000));
+    if (project) await this.notifications.deliverDue(project, now);
     await this.rearm();
   }
 
@@ -639,9 +645,37 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   private log(kind: ResourceKind, name: string, activity: ActivityLine, stored?: StoredResource, lockBefore?: Lock): void {
     this.announce(kind, name, activity, stored ? { [kind]: publicView(this, kind, stored) } : {});
     this.observeOperation(kind, activity.operation, lockBefore);
+    // Every operation's failure passes here (CloudFormation's outcome, a refused start, a queued edit dropped): one place to tell it.
+    if (activity.operation?.step === "failed") this.notify({ type: "failure", kind, name, message: activity.message, at: new Date().toISOString() });
     // A resource that just became free starts its next queued edit.
     const current = this.store.get(kind, name);
     if (!current?.resource.lock && this.queue.list(kind, name).length > 0) this.ctx.waitUntil(drainQueue(this, kind, name));
+  }
+
+  notify(event: NotifyEvent): void {
+    if (this.notifications.notify(this.store.project()?.id, event)) this.ctx.waitUntil(this.rearm());
+  }
+
+  /** Where the project's notifications go, and the last deliveries (members; the whole URL for owners only). */
+  async notificationSettings(project: ProjectRecord, caller: Caller): Promise<RoomResult<{ view: NotificationsView }>> {
+    return this.as(project, caller, "viewer", () => ({ view: this.notifications.view(this.members.roleOf(caller.email) === "owner") }));
+  }
+
+  /** Owners change where notifications go (the Worker checked the URL); a new signing secret is answered once. */
+  async saveNotifications(project: ProjectRecord, caller: Caller, settings: NotificationSettings, rotateSecret: boolean): Promise<RoomResult<{ saved: NotificationsSaved }>> {
+    return this.as(project, caller, "owner", () => {
+      const { secret } = this.notifications.save(settings, rotateSecret);
+      logEvent("info", "notifications_changed", { project: project.id, by: caller.email, format: settings.format, events: settings.events.join(","), digestMinutes: settings.digestMinutes, enabled: settings.webhookUrl !== null, secretMade: secret !== undefined });
+      return { saved: { ...this.notifications.view(true), ...(secret ? { secret } : {}) } };
+    });
+  }
+
+  /** Owners send one test message now; answers how it went (also in the delivery log). */
+  async testNotification(project: ProjectRecord, caller: Caller): Promise<RoomResult<{ delivery: NotificationDelivery }>> {
+    return this.as(project, caller, "owner", async () => {
+      if (this.notifications.view(true).webhookUrl === null) throw new RoomError("conflict", "Set a webhook URL and save before sending a test.");
+      return { delivery: await this.notifications.sendTest(project, caller.email) };
+    });
   }
 
   snapshotSoon(): void {

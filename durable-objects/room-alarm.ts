@@ -5,7 +5,7 @@ import { SOCKET_ENDS_KEY } from "./live-sockets";
 
 /**
  * The room has one alarm; it serves the coalesced KV snapshot, the kinds' own timed work (a
- * user's expiry) and stuck locks. The earliest of them, or null when nothing is due.
+ * user's expiry), stuck locks and notifications waiting to be sent. The earliest of them, or null when nothing is due.
  */
 export function nextAlarm(room: RoomContext, now: number, stuckMs: number): number | null {
   const snapshotDue = Number(room.store.getMeta("snapshotDue") ?? Infinity);
@@ -13,6 +13,8 @@ export function nextAlarm(room: RoomContext, now: number, stuckMs: number): numb
   const socketEnds = Number(room.store.getMeta(SOCKET_ENDS_KEY) ?? Infinity);
   const kindsDue = kindList().map((k) => k.alarm?.due(room, now) ?? Infinity);
   const stuck = lockedResources(room).map(({ lastHeard }) => Math.max(lastHeard + stuckMs, now + 1_000));
-  const at = Math.min(snapshotDue, socketEnds, ...kindsDue, ...stuck);
+  // The next notification message due (a digest window's end, a retry).
+  const notificationsDue = room.notifications.nextDue();
+  const at = Math.min(snapshotDue, socketEnds, notificationsDue, ...kindsDue, ...stuck);
   return Number.isFinite(at) ? at : null;
 }

@@ -7,6 +7,8 @@ import type { MemberStore } from "./member-store";
 import type { SocketAttachment } from "./live-sockets";
 import type { StackGateway } from "./stack-gateway";
 import type { RoomResult } from "./room-error";
+import type { Notifications } from "./notification-outbox";
+import type { NotifyEvent } from "../core/contract";
 import type { Operation, OperationOutcome, ResourceView, StoredResource } from "./kinds/kind";
 
 export type ActivityLine = Pick<ActivityEntry, "actor" | "message" | "tone" | "operation">;
@@ -74,6 +76,13 @@ export interface RoomContext {
   announce(kind: ActivityKind, name: string, activity: ActivityLine, fields?: ChangeFields): void;
   /** Schedules the KV snapshot write (coalesced to at most one per second). */
   snapshotSoon(): void;
+  /** The project's outbound notifications (notification-outbox.ts): settings, outbox, delivery log. */
+  notifications: Notifications;
+  /**
+   * Raises an event for the project's notifications: dropped unless the settings select it,
+   * else gathered into its digest and sent by the alarm, off the request path.
+   */
+  notify(event: NotifyEvent): void;
   /** Closes the live sockets whose attachment matches (sign-out, removed member). */
   closeSockets(match: (who: SocketAttachment) => boolean, code: number, reason: string): number;
 }

@@ -4,6 +4,7 @@ import { migrate, type Migration } from "./sqlite-migrations";
 import { QUARANTINE_TABLE } from "./quarantine";
 import { addActivityColumns } from "./activity-log";
 import { addFileTables } from "./file-store";
+import { addNotificationTables } from "./notification-store";
 
 /**
  * The project room's SQLite schema, one step per version (sqlite-migrations.ts). Add a step at
@@ -61,6 +62,10 @@ export const ROOM_MIGRATIONS: readonly Migration[] = [
   {
     name: "file activity: each bucket's recent object events and the open folded lines",
     up: addFileTables,
+  },
+  {
+    name: "notifications: the settings and signing secret, the outbox of waiting messages, the delivery log",
+    up: addNotificationTables,
   },
 ];
 

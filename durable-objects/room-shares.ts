@@ -132,6 +132,7 @@ export function openShare(room: RoomContext, project: ProjectRecord, id: string,
   const viewedAt = new Date(now).toISOString();
   room.shares.put({ ...share, status: "viewed", viewedAt, ciphertext: null });
   room.note("user", share.user, { actor: "recipient", message: `${capitalize(linkOf(share))} was opened at ${viewedAt}`, tone: "success" });
+  room.notify({ type: "link-opened", user: share.user, at: viewedAt });
   return { ciphertext: share.ciphertext, iv: share.iv, expiresAt: share.expiresAt, project: { name: project.name, region: project.region } };
 }
 

@@ -13,3 +13,4 @@ export * from "./stack-event";
 export * from "./live";
 export * from "./activity";
 export * from "./object-event";
+export * from "./notifications";
