@@ -1,10 +1,11 @@
-// Proves project notifications end to end: members read the settings, only owners change them or send a test, bad URLs change nothing; a real receiver gets the test message, exactly one digest for a burst of object events into one bucket, a json message whose signature verifies with the project's secret; a 500 is retried (the log shows the failure, then the success) and a 404 is not.
-import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+// Proves project notifications end to end: members read the settings, only owners change them or send a test, bad URLs change nothing; a real receiver gets the test message, exactly one digest for a burst of object events into one bucket, a json message whose signature verifies with the project's secret; a 500 is retried (the log shows the failure, then the success) and a 404 is not; a failed operation and an opened link are told.
+import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
-import { NotificationsSaved, NotificationsView, NotificationTestResult, NOTIFICATION_SIGNATURE_HEADER, type PutNotificationsBody } from "../../core/contract";
+import { NotificationsSaved, NotificationsView, NotificationTestResult, NOTIFICATION_SIGNATURE_HEADER, SHARE_PROOF_HEADER, type CreatedKey, type CreatedShare, type PutNotificationsBody } from "../../core/contract";
+import { stackName } from "../../core/naming";
 import { verifySignature } from "../../core/webhook-signature";
-import { api, deliverObjects, eventually, login, objectEvent, randomId, readyBucket, registerProject } from "../../test/workers/harness";
+import { api, deliver, deliverObjects, eventually, login, objectEvent, ORIGIN, randomId, readyBucket, readyUser, registerProject, stackEvent } from "../../test/workers/harness";
 
 const { TEST_NOTIFICATION_RECEIVER: receiver } = z.object({ TEST_NOTIFICATION_RECEIVER: z.string() }).parse(env);
 const Received = z.object({ requests: z.array(z.object({ headers: z.record(z.string(), z.string()), body: z.string(), status: z.number() })) });
@@ -193,5 +194,31 @@ describe("notification delivery", () => {
     expect(logged.deliveries[0]?.nextRetryAt).toBeUndefined();
     expect(await waiting(project.id)).toBe(0);
     expect(await target.received()).toHaveLength(1);
+  });
+
+  it("tells a failed operation and an opened link", async () => {
+    const project = await registerProject();
+    const owner = await login("owner@example.com");
+    const target = await hook();
+    await configure(owner, project.id, { webhookUrl: target.url, format: "json", events: ["failure", "link-opened"], digestMinutes: 0 });
+
+    const created = await api(owner, `/api/projects/${project.id}/buckets`, { method: "POST", body: JSON.stringify({ name: "broken" }) });
+    const { operationId } = await created.json<{ operationId: string }>();
+    await deliver([stackEvent(project, stackName(project.id, "bucket", "broken"), "ROLLBACK_COMPLETE", { clientRequestToken: operationId, resourceStatusReason: "The bucket name is taken" })]);
+
+    await readyUser(owner, project, { name: "partner" }, stackName(project.id, "user", "partner"));
+    const key = await (await api(owner, `/api/projects/${project.id}/users/partner/keys`, { method: "POST", body: "{}" })).json<CreatedKey>();
+    const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    const proof = b64url(crypto.getRandomValues(new Uint8Array(32)));
+    const sealed = { ciphertext: b64url(crypto.getRandomValues(new Uint8Array(64))), iv: b64url(crypto.getRandomValues(new Uint8Array(12))), proof };
+    const share = await (await api(owner, `/api/projects/${project.id}/shares`, { method: "POST", body: JSON.stringify({ user: "partner", accessKeyId: key.accessKeyId, ...sealed }) })).json<CreatedShare>();
+    expect((await SELF.fetch(`${ORIGIN}/api/shares/${share.id}`, { headers: { [SHARE_PROOF_HEADER]: proof } })).status).toBe(200);
+
+    const requests = await eventually(target.received, (r) => r.length >= 2);
+    const events = requests.flatMap((r) => z.object({ events: z.array(z.object({ type: z.string() }).passthrough()) }).parse(JSON.parse(r.body)).events);
+    expect(events).toEqual([
+      expect.objectContaining({ type: "failure", kind: "bucket", name: "broken", message: expect.stringContaining("The bucket name is taken") }),
+      expect.objectContaining({ type: "link-opened", user: "partner" }),
+    ]);
   });
 });
