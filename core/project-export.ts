@@ -1,10 +1,10 @@
 import * as z from "zod";
-import { IsoTime, LiveFrame, Member, ProjectRecord, Share } from "./contract";
+import { IsoTime, LiveFrame, Member, ProjectRecord, ProjectSettings, Share } from "./contract";
 
 /**
  * A deployment's own state as `npm run ops -- export` writes it and `import` restores it into an
  * empty deployment: the registry, and per project its members, its links' metadata (never a
- * ciphertext, key or proof) and its activity log. Resources are not in it: CloudFormation holds
+ * ciphertext, key or proof), its activity log and its settings. Resources are not in it: CloudFormation holds
  * them, and a resync after the import reads them back (that is what healing is for).
  */
 
@@ -18,6 +18,8 @@ export const ProjectExport = z.object({
   links: z.array(ExportedLink),
   /** The room's change log (the activity feed and the live frames' tail) and the seq it had reached. */
   activity: z.object({ seq: z.number().int().nonnegative(), frames: z.array(LiveFrame) }),
+  /** The project's own settings (absent in exports made before there were any: the defaults). */
+  settings: ProjectSettings.optional(),
 });
 export type ProjectExport = z.infer<typeof ProjectExport>;
 

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import * as z from "zod";
 import type {
-  AccessKeySummary, ActivityFilter, ActivityKind, ActivityPage, BucketUsage, CreatedKey, CreateShareBody, FileList, FileQuery, Lock, Member, ObjectEvent, OpenedShare, ProjectRecord, QueuedEdit, ResourceEvents, ResourceKind, Role, Share, ShareState, StackEvent,
+  AccessKeySummary, ActivityFilter, ActivityKind, ActivityPage, BucketUsage, CreatedKey, CreateShareBody, FileList, FileQuery, Lock, Member, ObjectEvent, OpenedShare, ProjectRecord, ProjectSettings, PutProjectSettingsBody, QueuedEdit, ResourceEvents, ResourceKind, Role, Share, ShareState, StackEvent,
 } from "../core/contract";
 import { LiveFrame, notAMember, roleAtLeast, roleTooLow } from "../core/contract";
 import type { NotificationDelivery, NotificationSettings, NotificationsSaved, NotificationsView, NotifyEvent } from "../core/contract";
@@ -45,6 +45,7 @@ import { ReadCache } from "./read-cache";
 import { FileStore } from "./file-store";
 import { principalNames, takeInFiles } from "./file-activity";
 import { Quarantine, type QuarantinedRow } from "./quarantine";
+import * as projectSettings from "./room-settings";
 import { NotificationStore } from "./notification-store";
 import { Notifications } from "./notification-outbox";
 
@@ -209,6 +210,20 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     return takeInFiles(this, events, buckets, names);
   }
 
+  settings(): ProjectSettings {
+    return projectSettings.readSettings(this);
+  }
+
+  /** The project's settings (every member reads them). */
+  async getSettings(project: ProjectRecord, caller: Caller): Promise<RoomResult<{ settings: ProjectSettings }>> {
+    return this.as(project, caller, "viewer", () => ({ settings: this.settings() }));
+  }
+
+  /** An owner changes the project's settings; the activity says what changed. */
+  async putSettings(project: ProjectRecord, caller: Caller, body: PutProjectSettingsBody): Promise<RoomResult<{ settings: ProjectSettings }>> {
+    return this.as(project, caller, "owner", () => ({ settings: projectSettings.putSettings(this, caller.email, body) }));
+  }
+
   /** A bucket's recent files from the room (no S3 call): newest first, by key prefix. */
   async bucketFiles(project: ProjectRecord, caller: Caller, name: string, query: FileQuery): Promise<RoomResult<FileList>> {
     return this.as(project, caller, "viewer", () => {
@@ -324,13 +339,14 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     return { ...state, writtenAt: new Date().toISOString() };
   }
 
-  /** The room's own state for an export: members, links' metadata (no ciphertext), the change log. */
+  /** The room's own state for an export: members, links' metadata (no ciphertext), the change log, the settings. */
   async exportState(): Promise<Omit<ProjectExport, "project">> {
     const now = Date.now();
     return {
       members: this.members.list(),
       links: this.shares.withIdHashes().map(({ idHash, share }) => ({ ...publicShare(share, now), idHash })),
       activity: { seq: this.store.seq(), frames: this.store.logFrames() },
+      settings: this.settings(),
     };
   }
 
@@ -350,6 +366,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
         this.shares.restore(idHash, { ...link, ...ended, ciphertext: null, iv: "", proofHash: null });
       }
       this.store.restoreLog(state.activity.frames, state.activity.seq);
+      if (state.settings) projectSettings.restoreSettings(this, state.settings);
     });
     await membership.publishMembers(this, this.env.STACK_CACHE, state.project.id);
     this.snapshotSoon();

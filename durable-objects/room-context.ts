@@ -1,4 +1,4 @@
-import type { ActivityEntry, ActivityKind, Bucket, LiveFrame, Permission, ProjectRecord, ResourceKind, SftpServer, SftpServerSpec, User } from "../core/contract";
+import type { ActivityEntry, ActivityKind, Bucket, LiveFrame, Permission, ProjectRecord, ProjectSettings, ResourceKind, SftpServer, SftpServerSpec, User } from "../core/contract";
 import type { ProjectAws } from "../core/aws";
 import type { RoomStore } from "./room-store";
 import type { ShareStore } from "./share-store";
@@ -68,6 +68,8 @@ export interface RoomContext {
   environment(): Env;
   neighbours: KindNeighbours;
   workflows: RoomWorkflows;
+  /** The project's own settings (room-settings.ts), e.g. the default expiry of new users. */
+  settings(): ProjectSettings;
   /** Stores (or removes) the resource, logs the change under the next seq, broadcasts it. */
   record(kind: ResourceKind, stored: StoredResource, activity: ActivityLine, remove?: boolean): void;
   /** Logs an activity line that changes no resource (e.g. a share was opened). */

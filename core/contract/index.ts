@@ -13,4 +13,5 @@ export * from "./stack-event";
 export * from "./live";
 export * from "./activity";
 export * from "./object-event";
+export * from "./settings";
 export * from "./notifications";

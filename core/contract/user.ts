@@ -62,7 +62,11 @@ export const CreateUserBody = z.strictObject({
   name: UserName,
   description: z.string().max(200, "Use at most 200 characters.").nullable().default(null),
   permissions: Permissions.default([]),
-  expiresAt: FutureTime.nullable().default(null),
+  /**
+   * Absent: the project's default expiry for new users (project settings), if it has one; null:
+   * no expiry, on purpose (also when the project has a default).
+   */
+  expiresAt: FutureTime.nullable().optional(),
   /** SFTP access; absent or null: none. */
   sftp: SftpAccessInput.nullable().default(null),
   queue: z.boolean().default(true),

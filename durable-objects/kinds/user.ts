@@ -7,6 +7,8 @@ import { PolicyTooLargeError } from "../../core/user-policy";
 import { stackName } from "../../core/naming";
 import { describeIssues } from "../../core/zod-issues";
 import { AwsError } from "../../core/aws/errors";
+import { defaultExpiry } from "../../core/user-expiry";
+import { ExpiryReminders, nextReminderAt, reminderStep, reminderWords } from "../../core/expiry-reminders";
 import type { KindNeighbours, RoomContext } from "../room-context";
 import { RoomError } from "../room-error";
 import { assertUnlocked, lockResource, refused, roomErrorFromAws } from "./kit";
@@ -16,8 +18,10 @@ import { defineKind, storedSchema, type ChangeRequest, type Operation, type Oper
  * `iamUserId`: IAM's own id of the user (`AIDA…`), by which S3's events name who wrote a file
  * (file-activity.ts). Not learned yet: IAM GetUser needs `iam:GetUser` in the project's manager
  * role (aws-bridge/project-roles.ts), which it does not have; until then it stays unset.
+ *
+ * `expiryReminders`: which reminders before `spec.expiresAt` are behind us (core/expiry-reminders.ts).
  */
-export const StoredUser = storedSchema(User, UserSpec, { iamUserId: z.string().optional() });
+export const StoredUser = storedSchema(User, UserSpec, { iamUserId: z.string().optional(), expiryReminders: ExpiryReminders.optional() });
 export type StoredUser = z.infer<typeof StoredUser>;
 
 /** A user change, as submitted and as queued (the last two are the room's own). */
@@ -34,13 +38,14 @@ export type UserChange = z.infer<typeof UserChange>;
 
 const nameOf = (change: UserChange): string => (change.action === "create" ? change.body.name : change.name);
 
-/** What a user change is checked against besides the user: the project's buckets and its SFTP server. */
+/** What a user change is checked against besides the user: the project's buckets and its SFTP server (and its default expiry for new users). */
 interface UserNeighbours {
   buckets: Bucket[];
   sftp: ReturnType<KindNeighbours["sftpServer"]>;
+  defaultExpiryDays?: number | null;
 }
 
-const neighbours = (room: RoomContext): UserNeighbours => ({ buckets: room.neighbours.buckets(), sftp: room.neighbours.sftpServer() });
+const neighbours = (room: RoomContext): UserNeighbours => ({ buckets: room.neighbours.buckets(), sftp: room.neighbours.sftpServer(), defaultExpiryDays: room.settings().defaultUserExpiryDays });
 
 /**
  * SFTP access needs the project's server standing, created successfully and not going away (the
@@ -126,9 +131,11 @@ export function planUserChange(request: ChangeRequest<UserChange>, current: Stor
     if (current && current.resource.status !== "deleted") {
       throw new RoomError("conflict", `A user named “${name}” already exists in this project.`, { name: "This name is already used in this project." });
     }
-    const { description, permissions, expiresAt, sftp } = change.body;
+    const { description, permissions, sftp } = change.body;
     assertGrantable(permissions, projectBuckets);
     assertWritesKeepHistory(permissions, projectBuckets);
+    // No expiresAt: the project's default from when the create starts; null: none, on purpose.
+    const expiresAt = change.body.expiresAt === undefined ? defaultExpiry(around.defaultExpiryDays ?? null, Date.parse(now)) : change.body.expiresAt;
     const spec: UserSpec = { description, permissions, expiresAt, sftp };
     assertTemplateFits(project, name, spec);
     assertSftpAvailable(spec, around.sftp);
@@ -162,7 +169,8 @@ function describe(actor: string, change: UserChange, spec: UserSpec): { message:
   const name = nameOf(change);
   if (change.action === "delete") return { message: `${actor} started deleting user ${name} (its access keys stop first)`, detail: "its access keys stop first" };
   const grants = spec.permissions.length ? spec.permissions.map((p) => `${p.access} on ${p.bucket}${p.prefix ? `/${p.prefix}` : ""}`).join(", ") : "no bucket access";
-  const expiry = spec.expiresAt ? `, expires ${spec.expiresAt}` : "";
+  const byDefault = change.action === "create" && change.body.expiresAt === undefined;
+  const expiry = spec.expiresAt ? `, expires ${spec.expiresAt}${byDefault ? " (the project's default)" : ""}` : "";
   const keys = spec.sftp?.sshPublicKeys.length ?? 0;
   const sftp = spec.sftp ? `, SFTP with ${keys === 1 ? "1 key" : `${keys} keys`}` : "";
   const detail = `${grants}${expiry}${sftp}`;
@@ -291,6 +299,39 @@ async function expireDueUsers(room: RoomContext, project: ProjectRecord, now: nu
   }
 }
 
+/** A user whose access can still end: created once, not deleted or going. */
+function remindable(user: StoredUser): boolean {
+  return user.appliedSpec !== null && user.resource.status !== "deleted" && user.resource.status !== "deleting";
+}
+
+/**
+ * Reminders 14 and 3 days before a user's access ends (core/expiry-reminders.ts says which and
+ * why): kept with the user, said in the activity and to the project's notifications. A new date
+ * is only noted (no line): its reminders still ahead come later.
+ */
+function remindExpiringUsers(room: RoomContext, now: number): void {
+  for (const user of room.store.listAs("user", StoredUser).filter(remindable)) {
+    const step = reminderStep(user.resource.spec.expiresAt, user.expiryReminders, now);
+    if (!step) continue;
+    const next: StoredUser = { ...user, expiryReminders: step.record };
+    if (!step.remind) {
+      room.store.put("user", next);
+      continue;
+    }
+    const { daysLeft, expiresAt } = step.remind;
+    room.record("user", next, { actor: "Stackroom", message: reminderWords(user.resource.name, daysLeft, expiresAt), tone: "info" });
+    // NOTIFY: the one call site for notifications of expiring access (room.notify, room-context.ts).
+    room.notify({ type: "access-expiring", user: user.resource.name, expiresAt, daysLeft, at: new Date(now).toISOString() });
+  }
+}
+
+/** When the room's alarm must next look at users for reminders. */
+function nextReminderCheck(users: StoredUser[], now: number): number | null {
+  return earliest(...users.filter(remindable).map((u) => nextReminderAt(u.resource.spec.expiresAt, u.expiryReminders, now)));
+}
+
+const earliest = (...times: Array<number | null>): number | null => times.reduce<number | null>((min, t) => (t !== null && (min === null || t < min) ? t : min), null);
+
 export const userKind = defineKind<UserChange, StoredUser>({
   kind: "user",
   stored: StoredUser,
@@ -327,8 +368,14 @@ export const userKind = defineKind<UserChange, StoredUser>({
     return { resource: { name, path: userPath(project.id), spec, status: state.status, statusReason: state.reason, keys: [], updatedAt: now }, appliedSpec: state.status === "ready" ? spec : null };
   },
   alarm: {
-    due: (room, now) => nextExpiryCheck(room.store.listAs("user", StoredUser), now),
-    run: expireDueUsers,
+    due: (room, now) => {
+      const users = room.store.listAs("user", StoredUser);
+      return earliest(nextExpiryCheck(users, now), nextReminderCheck(users, now));
+    },
+    run: async (room, project, now) => {
+      remindExpiringUsers(room, now);
+      await expireDueUsers(room, project, now);
+    },
   },
   invalid: (error) => {
     const { message, fields } = describeIssues(error, "The user change");

@@ -17,6 +17,8 @@ const routes: Array<{ method: string; path: string; body?: unknown; least: Role 
   { method: "GET", path: "/members", least: "viewer" },
   { method: "PUT", path: "/members/x%40example.com", body: { role: "nobody" }, least: "owner" },
   { method: "DELETE", path: "/members/nobody%40example.com", least: "owner" },
+  { method: "GET", path: "/settings", least: "viewer" },
+  { method: "PUT", path: "/settings", body: { defaultUserExpiryDays: 0 }, least: "owner" },
   { method: "POST", path: "/buckets", body: { name: "Bad Name" }, least: "editor" },
   { method: "PATCH", path: "/buckets/no-such-bucket", body: { versioning: "yes" }, least: "editor" },
   { method: "DELETE", path: "/buckets/no-such-bucket", least: "editor" },
