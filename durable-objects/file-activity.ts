@@ -3,6 +3,7 @@ import { OUTSIDE_STACKROOM, type ObjectEvent } from "../core/contract";
 import type { RoomStore } from "./room-store";
 import type { RoomContext } from "./room-context";
 import { FILES_KEPT_PER_BUCKET, type FileFold, type FileStore, type FiledEvent } from "./file-store";
+import { UserIdentity } from "./kinds/user-identity";
 
 /**
  * File activity: S3 object events taken into the room (deduplicated by eventId, bounded per
@@ -22,23 +23,34 @@ export const FOLD_SPAN_MS = 60 * 60_000;
 /** What file intake needs of the room. */
 export type FileIntakeRoom = Pick<RoomContext, "announce" | "notify"> & { store: RoomStore; files: FileStore };
 
-/** A user as file intake reads it: its name and, once learned, IAM's id of it (kinds/user.ts). */
-const PrincipalUser = z.object({ resource: z.object({ name: z.string() }), iamUserId: z.string().optional() });
+/** A user as file intake reads it: its name and the IAM ids the room learned of it (kinds/user-identity.ts). */
+const PrincipalUser = z.object({ resource: z.object({ name: z.string() }), ...UserIdentity });
 
-/** IAM user id → Stackroom user name, for the users whose id the room has learned. */
+/** IAM id → Stackroom user name: each user's own id and its SFTP role's, as far as the room has learned them. */
 export function principalNames(store: RoomStore): Map<string, string> {
-  return new Map(store.listAs("user", PrincipalUser).flatMap((u) => (u.iamUserId ? [[u.iamUserId, u.resource.name] as const] : [])));
+  const names = new Map<string, string>();
+  for (const user of store.listAs("user", PrincipalUser)) {
+    if (user.iamUserId) names.set(user.iamUserId, user.resource.name);
+    if (user.sftpRole?.id) names.set(user.sftpRole.id, user.resource.name);
+  }
+  return names;
 }
 
-/** IAM's user id in S3's principalId (`AWS:AIDA…`), or null for anything else (a role session, a service, moto's empty one). */
-export function iamUserIdOf(principalId: string): string | null {
-  const id = principalId.startsWith("AWS:") ? principalId.slice(4) : principalId;
-  return /^AIDA[A-Z0-9]{8,}$/.test(id) ? id : null;
+/**
+ * The IAM id in S3's principalId: `AWS:<UserId>` (an IAM user's key) or `AWS:<RoleId>:<session>`
+ * (a role session, e.g. Transfer Family acting for an SFTP user: the role's id), or null for what
+ * names no IAM principal (`anonymous`, a service, an empty one). AWS's ids start AIDA/AROA; moto's
+ * user ids are random lowercase strings, so only the shape is checked.
+ */
+export function principalIdOf(principalId: string): string | null {
+  if (!principalId.startsWith("AWS:")) return null;
+  const id = principalId.slice(4).split(":")[0] ?? "";
+  return /^[A-Za-z0-9]{8,128}$/.test(id) ? id : null;
 }
 
 /** Whom an event is told as: the Stackroom user its principal is, else OUTSIDE_STACKROOM. */
 function byOf(principalId: string, names: ReadonlyMap<string, string>): string {
-  const id = iamUserIdOf(principalId);
+  const id = principalIdOf(principalId);
   return (id && names.get(id)) ?? OUTSIDE_STACKROOM;
 }
 

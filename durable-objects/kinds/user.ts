@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { errorText, logEvent } from "../../core/log";
-import { Bucket, CreateUserBody, Permission, ProjectRecord, SshKeyError, UpdateUserBody, User, UserSpec, sftpUnavailable, sftpUserNameProblem } from "../../core/contract";
+import { Bucket, CreateUserBody, KeyRotation, Permission, ProjectRecord, SshKeyError, UpdateUserBody, User, UserSpec, sftpUnavailable, sftpUserNameProblem } from "../../core/contract";
 import { readUserSpecFromTemplate, TemplateTooLargeError, userPath, userStackTags, userTemplate } from "../../core/user-template";
 import { TemplateMetadataError } from "../../core/template-metadata";
 import { PolicyTooLargeError } from "../../core/user-policy";
@@ -12,16 +12,18 @@ import { ExpiryReminders, nextReminderAt, reminderStep, reminderWords } from "..
 import type { KindNeighbours, RoomContext } from "../room-context";
 import { RoomError } from "../room-error";
 import { assertUnlocked, lockResource, refused, roomErrorFromAws } from "./kit";
+import { learnSftpRole, learnUserIds, UserIdentity } from "./user-identity";
 import { defineKind, storedSchema, type ChangeRequest, type Operation, type OperationOutcome } from "./kind";
 
 /**
- * `iamUserId`: IAM's own id of the user (`AIDA…`), by which S3's events name who wrote a file
- * (file-activity.ts). Not learned yet: IAM GetUser needs `iam:GetUser` in the project's manager
- * role (aws-bridge/project-roles.ts), which it does not have; until then it stays unset.
+ * `iamUserId` and `sftpRole`: the IAM ids by which S3's events name who wrote a file, learned by
+ * the room (user-identity.ts) and read by file intake (file-activity.ts).
  *
  * `expiryReminders`: which reminders before `spec.expiresAt` are behind us (core/expiry-reminders.ts).
+ *
+ * `rotation`: a key rotation under way (key-rotation.ts), kept with the user so it goes with it.
  */
-export const StoredUser = storedSchema(User, UserSpec, { iamUserId: z.string().optional(), expiryReminders: ExpiryReminders.optional() });
+export const StoredUser = storedSchema(User, UserSpec, { ...UserIdentity, expiryReminders: ExpiryReminders.optional(), rotation: KeyRotation.optional() });
 export type StoredUser = z.infer<typeof StoredUser>;
 
 /** A user change, as submitted and as queued (the last two are the room's own). */
@@ -377,6 +379,9 @@ export const userKind = defineKind<UserChange, StoredUser>({
       await expireDueUsers(room, project, now);
     },
   },
+  // Who wrote a file: the SftpRole's name from the stack's events, then both IAM ids from IAM.
+  learn: (_room, _project, stored, facts) => learnSftpRole(stored, facts),
+  learnFromAws: (room, project) => learnUserIds(room, project, StoredUser),
   invalid: (error) => {
     const { message, fields } = describeIssues(error, "The user change");
     return new RoomError("invalid", message, fields);

@@ -1,0 +1,83 @@
+import * as z from "zod";
+import { errorText, logEvent } from "../../core/log";
+import type { ProjectRecord } from "../../core/contract";
+import type { RoomContext } from "../room-context";
+import type { StackFacts, StoredResource } from "./kind";
+
+/**
+ * Who wrote a file. S3's object events name the writer by IAM's unique id, never by name: an
+ * IAM user's key as `AWS:<UserId>`, an SFTP session (Transfer Family assumes the user's SftpRole)
+ * as `AWS:<RoleId>:<session>`. The room learns both ids once per user: the role's name from the
+ * user stack's events (its physical id), then each id from IAM (GetUser, GetRole; the manager
+ * role may read them for the project's users and roles only). file-activity.ts maps the ids back
+ * (principalNames).
+ */
+
+/** What a stored user keeps of its identities (beside the user kind's own state). */
+export const UserIdentity = {
+  /** IAM's id of the user (`AIDA…` in AWS). */
+  iamUserId: z.string().optional(),
+  /** The user's SftpRole while SFTP is on: its name (from CloudFormation), then its id (from IAM). */
+  sftpRole: z.object({ name: z.string(), id: z.string().optional() }).optional(),
+};
+
+interface IdentityUser extends StoredResource {
+  appliedSpec: { sftp?: unknown } | null;
+  iamUserId?: string;
+  sftpRole?: { name: string; id?: string };
+}
+
+/** At most this many IAM reads per pass; the rest wait for the next (every heal and stack completion runs one). */
+export const IDENTITY_READS_PER_PASS = 25;
+
+/**
+ * The SftpRole's name as CloudFormation reported it (the stack's events), kept while the user has
+ * SFTP; forgotten (with its id) once SFTP is off or the role was replaced. Null: nothing changed.
+ */
+export function learnSftpRole<S extends IdentityUser>(stored: S, facts: StackFacts): S | null {
+  const name = facts.physicalIds.SftpRole;
+  const hasSftp = Boolean(stored.appliedSpec?.sftp);
+  if (!hasSftp) {
+    if (!stored.sftpRole) return null;
+    const { sftpRole: _gone, ...rest } = stored;
+    return rest as S;
+  }
+  if (!name || stored.sftpRole?.name === name) return null;
+  return { ...stored, sftpRole: { name } };
+}
+
+/**
+ * Reads from IAM the ids not known yet, of users that stand (ready), bounded per pass. A user or
+ * role IAM does not know (yet) is tried again on the next pass; other failures are logged. Writes
+ * only the ids, onto the user as it is when IAM answered, and no activity: nothing a manager sees
+ * changed. Returns how many ids were learned.
+ */
+export async function learnUserIds<S extends IdentityUser>(
+  room: Pick<RoomContext, "aws" | "store">,
+  project: ProjectRecord,
+  schema: Pick<z.ZodType<S>, "parse">,
+): Promise<number> {
+  const wanted = room.store
+    .listAs("user", schema)
+    .filter((u) => u.resource.status === "ready" && (!u.iamUserId || (u.sftpRole && !u.sftpRole.id)))
+    .slice(0, IDENTITY_READS_PER_PASS);
+  if (wanted.length === 0) return 0;
+  const iam = room.aws(project).iam;
+  let learned = 0;
+  for (const user of wanted) {
+    const name = user.resource.name;
+    try {
+      const iamUserId = user.iamUserId ?? (await iam.getUserId(name));
+      const roleName = user.sftpRole?.name;
+      const roleId = roleName && !user.sftpRole?.id ? await iam.getRoleId(roleName) : user.sftpRole?.id;
+      const now = room.store.getAs("user", name, schema);
+      if (!now) continue;
+      const next: S = { ...now, iamUserId, ...(now.sftpRole && now.sftpRole.name === roleName && roleId ? { sftpRole: { name: roleName, id: roleId } } : {}) };
+      room.store.put("user", next);
+      learned++;
+    } catch (err) {
+      logEvent("warn", "user_identity_unread", { project: project.id, name, error: errorText(err) });
+    }
+  }
+  return learned;
+}
