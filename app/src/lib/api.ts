@@ -34,6 +34,7 @@ import {
   type UpdateBucketBody,
   type UpdateUserBody,
 } from "$contract";
+import { NotificationsSaved, NotificationsView, NotificationTestResult, type PutNotificationsBody } from "$contract";
 
 /** `network`: no answer at all; `bad_response`: an answer that does not match the contract. */
 type ApiErrorCode = ErrorCode | "network" | "bad_response";
@@ -218,6 +219,15 @@ const memberPath = (project: string, email: string) => `${projectPath(project)}/
 /** Adds a member or changes their role (owners only); answers the new member list. */
 export const putMember = (project: string, email: string, role: Role) => api(memberPath(project, email), MemberList, { method: "PUT", body: { role } });
 export const removeMember = (project: string, email: string) => api(memberPath(project, email), MemberList, { method: "DELETE" });
+
+/** Where the project's notifications go, and the last deliveries (members; the whole URL for owners only). */
+export const getNotifications = (project: string) => api(`${projectPath(project)}/notifications`, NotificationsView);
+/** Owners save the settings; the answer carries the json format's signing secret only when it was just made. */
+export const putNotifications = (project: string, body: PutNotificationsBody) =>
+  api(`${projectPath(project)}/notifications`, NotificationsSaved, { method: "PUT", body });
+/** Owners send one test message now: how it went. */
+export const sendTestNotification = (project: string) =>
+  api(`${projectPath(project)}/notifications/test`, NotificationTestResult, { method: "POST", body: {} });
 
 export const listShares = (project: string) => api(`${projectPath(project)}/shares`, ShareList);
 /** 201 with the link's id, which the API never shows again (managers see links by their handle). */
