@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import * as z from "zod";
 import type {
-  AccessKeySummary, ActivityFilter, ActivityKind, ActivityPage, BucketUsage, CreatedKey, CreateShareBody, FileList, FileQuery, Lock, Member, ObjectEvent, OpenedShare, ProjectRecord, ProjectSettings, PutProjectSettingsBody, QueuedEdit, ResourceEvents, ResourceKind, Role, Share, ShareState, StackEvent,
+  AccessKeySummary, AccessReview, ActivityFilter, ActivityKind, ActivityPage, BucketUsage, CreatedKey, CreateShareBody, FileList, FileQuery, Lock, Member, ObjectEvent, OpenedShare, ProjectRecord, ProjectSettings, PutProjectSettingsBody, QueuedEdit, ResourceEvents, ResourceKind, Role, RotatedKey, Share, ShareState, StackEvent,
 } from "../core/contract";
 import { LiveFrame, notAMember, roleAtLeast, roleTooLow } from "../core/contract";
 import type { NotificationDelivery, NotificationSettings, NotificationsSaved, NotificationsView, NotifyEvent } from "../core/contract";
@@ -45,6 +45,8 @@ import { ReadCache } from "./read-cache";
 import { FileStore } from "./file-store";
 import { principalNames, takeInFiles } from "./file-activity";
 import { Quarantine, type QuarantinedRow } from "./quarantine";
+import { accessReview, armReview, refreshReview, ReviewStore, runDueReview } from "./access-review";
+import { runRotations, startRotation } from "./key-rotation";
 import * as projectSettings from "./room-settings";
 import { NotificationStore } from "./notification-store";
 import { Notifications } from "./notification-outbox";
@@ -87,6 +89,8 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   /** AWS-backed reads kept briefly in memory (read-cache.ts), AWS_READ_CACHE_SECONDS long. */
   private readonly usageReads: ReadCache<BucketUsage>;
   private readonly keyReads: ReadCache<AccessKeySummary[]>;
+  /** What IAM last said about each user's keys' use (access-review.ts). */
+  private readonly reviews: ReviewStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -98,6 +102,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     this.files = new FileStore(ctx.storage.sql, this.quarantine);
     this.queue = new EditQueue(ctx.storage.sql, this.quarantine);
     this.members = new MemberStore(ctx.storage.sql, this.quarantine);
+    this.reviews = new ReviewStore(ctx.storage.sql, this.quarantine);
     this.notifications = new Notifications(new NotificationStore(ctx.storage.sql, this.quarantine));
     this.neighbours = kindNeighbours(this.store);
     this.workflows = { start: (op) => startOperation(this, op), ...bucketDeleteWorkflow(this) };
@@ -290,6 +295,33 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
 
   async deleteKey(project: ProjectRecord, caller: Caller, user: string, keyId: string): Promise<RoomResult<object>> {
     return this.afterKeys(user, this.as(project, caller, "editor", async () => (await keys.deleteKey(this, project, caller.email, user, keyId), {})));
+  }
+
+  /**
+   * Rotates the user's key in one step: a second key now (its secret in this answer only), the
+   * first deactivated at the new one's first use or when `graceDays` end (key-rotation.ts).
+   */
+  async rotateKey(project: ProjectRecord, caller: Caller, user: string, graceDays: number): Promise<RoomResult<{ key: RotatedKey }>> {
+    const result = await this.afterKeys(user, this.as(project, caller, "editor", async () => ({ key: await startRotation(this, project, caller.email, user, graceDays) })));
+    if (result.ok) this.ctx.waitUntil(this.rearm());
+    return result;
+  }
+
+  /** Every user's keys, their age and last use, and what is flagged; from the room (no AWS call). The first look starts the scheduled reads. */
+  async accessReview(project: ProjectRecord, caller: Caller): Promise<RoomResult<{ review: AccessReview }>> {
+    return this.as(project, caller, "viewer", () => {
+      if (armReview(this)) this.ctx.waitUntil(this.rearm());
+      return { review: accessReview(this, this.reviews) };
+    });
+  }
+
+  /** An editor's refresh: reads IAM now (bounded; the rest by the alarm soon after) and answers the review. A failed read shows as stale data. */
+  async refreshAccessReview(project: ProjectRecord, caller: Caller): Promise<RoomResult<{ review: AccessReview }>> {
+    return this.as(project, caller, "editor", async () => {
+      await refreshReview(this, this.reviews, project);
+      this.ctx.waitUntil(this.rearm());
+      return { review: accessReview(this, this.reviews) };
+    });
   }
 
   async createShare(project: ProjectRecord, caller: Caller, body: CreateShareBody): Promise<RoomResult<{ share: Share; id: string }>> {
@@ -606,6 +638,8 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     const project = this.store.project();
     if (project && Number(this.store.getMeta("snapshotDue") ?? Infinity) <= now) await writeSnapshot(this, this.env.STACK_CACHE, project.id, now);
     for (const module of kindList()) if (project && module.alarm) await module.alarm.run(this, project, now);
+    if (project) await runRotations(this, this.reviews, project);
+    if (project) await runDueReview(this, this.reviews, project, now);
     if (project && lockedResources(this).some(({ lastHeard }) => now - lastHeard >= this.stuckMs())) await this.heal(project, "stuck", () => healStuckLocks(this, project, now, this.stuckMs()));
     // Resume queues a restart may have left waiting on a free resource.
     for (const { kind, name } of this.queue.resources()) await drainQueue(this, kind, name);

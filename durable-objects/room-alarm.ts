@@ -2,6 +2,8 @@ import type { RoomContext } from "./room-context";
 import { lockedResources } from "./heal";
 import { kindList } from "./kinds";
 import { SOCKET_ENDS_KEY } from "./live-sockets";
+import { reviewDue } from "./access-review";
+import { rotationDue } from "./key-rotation";
 
 /**
  * The room has one alarm; it serves the coalesced KV snapshot, the kinds' own timed work (a
@@ -15,6 +17,8 @@ export function nextAlarm(room: RoomContext, now: number, stuckMs: number): numb
   const stuck = lockedResources(room).map(({ lastHeard }) => Math.max(lastHeard + stuckMs, now + 1_000));
   // The next notification message due (a digest window's end, a retry).
   const notificationsDue = room.notifications.nextDue();
-  const at = Math.min(snapshotDue, socketEnds, notificationsDue, ...kindsDue, ...stuck);
+  // The access review's next read of IAM, and key rotations waiting for a check or their grace end.
+  const access = Math.min(reviewDue(room) ?? Infinity, rotationDue(room) ?? Infinity);
+  const at = Math.min(snapshotDue, socketEnds, notificationsDue, access, ...kindsDue, ...stuck);
   return Number.isFinite(at) ? at : null;
 }

@@ -8,7 +8,7 @@ import { StoredUser } from "./kinds/user";
 /** AWS allows two access keys per IAM user: the current one and a rotation grace key. */
 export const MAX_KEYS = 2;
 
-function usableUser(room: RoomContext, name: string): StoredUser {
+export function usableUser(room: RoomContext, name: string): StoredUser {
   const stored = room.store.getAs("user", name, StoredUser);
   if (!stored || stored.resource.status === "deleted") throw new RoomError("not_found", `No user named “${name}”.`);
   if (stored.appliedSpec === null) throw new RoomError("conflict", `User “${name}” does not exist in AWS yet; wait until it is ready.`);
@@ -16,7 +16,7 @@ function usableUser(room: RoomContext, name: string): StoredUser {
   return stored;
 }
 
-function keyError(err: unknown, name: string): RoomError {
+export function keyError(err: unknown, name: string): RoomError {
   if (err instanceof RoomError) return err;
   if (err instanceof AwsError && err.kind === "LimitExceeded") return new RoomError("conflict", `User “${name}” already has ${MAX_KEYS} access keys (AWS's limit). Delete one first.`);
   if (err instanceof AwsError && err.kind === "NoSuchEntity") return new RoomError("not_found", `AWS has no such user or key for “${name}”. Refresh the project.`);
@@ -25,7 +25,8 @@ function keyError(err: unknown, name: string): RoomError {
   return new RoomError("upstream", `AWS could not change the access keys of “${name}”. Nothing was changed; try again.`);
 }
 
-function withKeys(room: RoomContext, stored: StoredUser, keys: AccessKeySummary[], actor: string, message: string): void {
+/** Stores the user's new key list and says so in the activity. */
+export function withKeys(room: RoomContext, stored: StoredUser, keys: AccessKeySummary[], actor: string, message: string): void {
   const next: StoredUser = { ...stored, resource: { ...stored.resource, keys, updatedAt: new Date().toISOString() } };
   room.record("user", next, { actor, message, tone: "info" });
 }
@@ -58,7 +59,7 @@ export async function listKeys(room: RoomContext, project: ProjectRecord, name: 
   let keys: AccessKeySummary[];
   try {
     const listed = await gateway.keys.list(name);
-    keys = await Promise.all(listed.map(async (k) => ({ ...k, lastUsedAt: await gateway.keys.lastUsed(k.accessKeyId) })));
+    keys = await Promise.all(listed.map(async (k) => ({ ...k, lastUsedAt: (await gateway.keys.lastUse(k.accessKeyId))?.at ?? null })));
   } catch (err) {
     throw keyError(err, name);
   }
@@ -91,5 +92,8 @@ export async function deleteKey(room: RoomContext, project: ProjectRecord, actor
     throw keyError(err, name);
   }
   const fresh = room.store.getAs("user", name, StoredUser) ?? stored;
-  withKeys(room, fresh, fresh.resource.keys.filter((k) => k.accessKeyId !== keyId), actor, `${actor} deleted access key ${keyId} of user ${name}`);
+  // A rotation needs both of its keys: deleting either ends it (key-rotation.ts).
+  const rotationEnds = fresh.rotation !== undefined && (fresh.rotation.oldKeyId === keyId || fresh.rotation.newKeyId === keyId);
+  const ended = rotationEnds ? "; the rotation of its key ended" : "";
+  withKeys(room, rotationEnds ? { ...fresh, rotation: undefined } : fresh, fresh.resource.keys.filter((k) => k.accessKeyId !== keyId), actor, `${actor} deleted access key ${keyId} of user ${name}${ended}`);
 }

@@ -1,6 +1,6 @@
 import type { StackTag } from "../core/template-metadata";
 import { projectAws, type Capability, type CloudFormationClient, type ProjectAws } from "../core/aws";
-import type { ProjectRecord } from "../core/contract";
+import type { KeyLastUse, ProjectRecord } from "../core/contract";
 import { observe } from "../core/telemetry";
 
 /**
@@ -34,7 +34,8 @@ export interface StackInput {
 interface KeyGateway {
   create(userName: string): Promise<{ accessKeyId: string; secretAccessKey: string; createdAt: string }>;
   list(userName: string): Promise<Array<{ accessKeyId: string; status: "Active" | "Inactive"; createdAt: string }>>;
-  lastUsed(accessKeyId: string): Promise<string | null>;
+  /** Where and when IAM last saw the key sign a request; null: never. */
+  lastUse(accessKeyId: string): Promise<KeyLastUse | null>;
   setStatus(userName: string, accessKeyId: string, status: "Active" | "Inactive"): Promise<void>;
   remove(userName: string, accessKeyId: string): Promise<void>;
   removeAll(userName: string): Promise<string[]>;
@@ -83,8 +84,9 @@ export function awsGateway(aws: Pick<ProjectAws, "cloudformation" | "iam">, proj
       async list(userName) {
         return (await iam.listAccessKeys(userName)).map((k) => ({ accessKeyId: k.accessKeyId, status: k.status, createdAt: k.createdAt.toISOString() }));
       },
-      async lastUsed(accessKeyId) {
-        return (await iam.getAccessKeyLastUsed(accessKeyId)).lastUsedAt?.toISOString() ?? null;
+      async lastUse(accessKeyId) {
+        const used = await iam.getAccessKeyLastUsed(accessKeyId);
+        return used.lastUsedAt ? { at: used.lastUsedAt.toISOString(), service: used.serviceName ?? null, region: used.region ?? null } : null;
       },
       setStatus: (userName, accessKeyId, status) => iam.updateAccessKey(userName, accessKeyId, status),
       remove: (userName, accessKeyId) => iam.deleteAccessKey(userName, accessKeyId),

@@ -15,3 +15,4 @@ export * from "./activity";
 export * from "./object-event";
 export * from "./settings";
 export * from "./notifications";
+export * from "./access-review";

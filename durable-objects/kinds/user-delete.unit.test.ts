@@ -31,7 +31,7 @@ function fakeAws(deleteStack: () => Promise<void>) {
     keys: {
       create: unused,
       list: async () => [...status].map(([accessKeyId, s]) => ({ accessKeyId, status: s, createdAt: "2026-11-01T00:00:00.000Z" })),
-      lastUsed: unused,
+      lastUse: unused,
       setStatus: async (_user, key, s) => {
         calls.push(`UpdateAccessKey ${key} ${s}`);
         status.set(key, s);

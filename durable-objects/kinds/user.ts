@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { errorText, logEvent } from "../../core/log";
-import { Bucket, CreateUserBody, Permission, ProjectRecord, SshKeyError, UpdateUserBody, User, UserSpec, sftpUnavailable, sftpUserNameProblem } from "../../core/contract";
+import { Bucket, CreateUserBody, KeyRotation, Permission, ProjectRecord, SshKeyError, UpdateUserBody, User, UserSpec, sftpUnavailable, sftpUserNameProblem } from "../../core/contract";
 import { readUserSpecFromTemplate, TemplateTooLargeError, userPath, userStackTags, userTemplate } from "../../core/user-template";
 import { TemplateMetadataError } from "../../core/template-metadata";
 import { PolicyTooLargeError } from "../../core/user-policy";
@@ -20,8 +20,10 @@ import { defineKind, storedSchema, type ChangeRequest, type Operation, type Oper
  * the room (user-identity.ts) and read by file intake (file-activity.ts).
  *
  * `expiryReminders`: which reminders before `spec.expiresAt` are behind us (core/expiry-reminders.ts).
+ *
+ * `rotation`: a key rotation under way (key-rotation.ts), kept with the user so it goes with it.
  */
-export const StoredUser = storedSchema(User, UserSpec, { ...UserIdentity, expiryReminders: ExpiryReminders.optional() });
+export const StoredUser = storedSchema(User, UserSpec, { ...UserIdentity, expiryReminders: ExpiryReminders.optional(), rotation: KeyRotation.optional() });
 export type StoredUser = z.infer<typeof StoredUser>;
 
 /** A user change, as submitted and as queued (the last two are the room's own). */

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { AccessKeyId, CreateUserBody, ResourceAction, UpdateKeyBody, UpdateUserBody, User, UserName, type CreatedKey, type KeyList, type UserAccepted } from "../../core/contract";
+import { AccessKeyId, CreateUserBody, ResourceAction, RotateKeyBody, UpdateKeyBody, UpdateUserBody, User, UserName, type CreatedKey, type KeyList, type RotatedKey, type UserAccepted } from "../../core/contract";
 import { callerOf, requireMember } from "../membership";
 import { limitAwsReads } from "../auth/rate-limit";
 import { projectRoom } from "../room";
@@ -49,6 +49,15 @@ export const userRoutes = new Hono<AppEnv>()
     // The secret is in this one response and nowhere else: never cache it.
     c.header("Cache-Control", "no-store");
     return c.json(result.key satisfies CreatedKey, 201);
+  })
+  // Rotation in one step: { graceDays } (1–30, default 7). 201 with the new key's secret, as a created key.
+  .post("/:name/keys/rotate", requireMember("editor"), async (c) => {
+    const name = parseParam(UserName, c.req.param("name"), "user");
+    const { graceDays } = await jsonBody(c, RotateKeyBody);
+    const project = c.get("project");
+    const result = unwrap(await projectRoom(c.env, project.id).rotateKey(project, callerOf(c), name, graceDays));
+    c.header("Cache-Control", "no-store");
+    return c.json(result.key satisfies RotatedKey, 201);
   })
   .patch("/:name/keys/:keyId", requireMember("editor"), async (c) => {
     const name = parseParam(UserName, c.req.param("name"), "user");
