@@ -1,0 +1,46 @@
+import type { AccessReview, ReviewFlag, ReviewKey, ReviewUser } from "$contract";
+
+/** What the review shows: every user, or those with one flag. */
+export type ReviewFilter = "all" | ReviewFlag;
+
+export const FILTERS: readonly ReviewFilter[] = ["all", "unused", "rotation-due", "expiring", "no-grants"];
+
+/** A filter's button label. */
+export const filterLabel: Record<ReviewFilter, string> = {
+  all: "All",
+  unused: "Unused keys",
+  "rotation-due": "Rotation due",
+  expiring: "Expiring",
+  "no-grants": "No grants",
+};
+
+/** A flag as a pill says it, and the sentence behind it (its title). */
+export const flagWords: Record<ReviewFlag, { label: string; why: string }> = {
+  unused: { label: "Unused", why: "Not used for 90 days, or never used since it was created more than 7 days ago. Deactivate or delete it if nobody needs it." },
+  "rotation-due": { label: "Rotation due", why: "Older than 90 days. Rotate it: a new key now, the old one stops when the new one is first used." },
+  expiring: { label: "Expiring", why: "Access ends within 14 days. Extend it if the partner still needs it." },
+  "no-grants": { label: "No grants", why: "This user may read or write no bucket. Grant buckets or delete the user." },
+};
+
+const hasFlag = (user: ReviewUser, flag: ReviewFlag) => user.flags.some((f) => f === flag) || user.keys.some((k) => k.flags.some((f) => f === flag));
+
+/** The users a filter shows, in the review's order (by name). */
+export function filterReview(review: AccessReview, filter: ReviewFilter): ReviewUser[] {
+  return filter === "all" ? review.users : review.users.filter((u) => hasFlag(u, filter));
+}
+
+/** How many items a filter's button counts: keys for key flags, users for user flags, users for "all". */
+export function filterCount(review: AccessReview, filter: ReviewFilter): number {
+  return filter === "all" ? review.users.length : review.totals[filter];
+}
+
+/** A key's last use in words: "s3 in eu-west-1", "Never used", or "Not read yet". */
+export function lastUseWords(key: ReviewKey, read: boolean): string {
+  if (!read) return "Not read from IAM yet";
+  if (!key.lastUse) return "Never used";
+  const where = [key.lastUse.service, key.lastUse.region && `in ${key.lastUse.region}`].filter(Boolean).join(" ");
+  return where ? `Used (${where})` : "Used";
+}
+
+/** A key id as the activity shows it: its first and last four characters. */
+export const shortKey = (id: string) => `${id.slice(0, 4)}…${id.slice(-4)}`;
