@@ -1,9 +1,10 @@
-// Proves project notifications end to end: members read the settings, only owners change them or send a test, bad URLs change nothing; a real receiver gets the test message, exactly one digest for a burst of object events into one bucket, a json message whose signature verifies with the project's secret; a 500 is retried (the log shows the failure, then the success) and a 404 is not; a failed operation and an opened link are told.
+// Proves project notifications end to end: members read the settings, only owners change them or send a test, bad URLs change nothing; a real receiver gets the test message, exactly one digest for a burst of object events into one bucket, a json message whose signature verifies with the project's secret; a 500 is retried (the log shows the failure, then the success) and a 404 is not; a failed operation and an opened link are told; storage stays bounded.
 import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { NotificationsSaved, NotificationsView, NotificationTestResult, NOTIFICATION_SIGNATURE_HEADER, SHARE_PROOF_HEADER, type CreatedKey, type CreatedShare, type PutNotificationsBody } from "../../core/contract";
 import { stackName } from "../../core/naming";
+import { DELIVERIES_KEPT, OUTBOX_MAX } from "../../durable-objects/notification-store";
 import { verifySignature } from "../../core/webhook-signature";
 import { api, deliver, deliverObjects, eventually, login, objectEvent, ORIGIN, randomId, readyBucket, readyUser, registerProject, stackEvent } from "../../test/workers/harness";
 
@@ -220,5 +221,22 @@ describe("notification delivery", () => {
       expect.objectContaining({ type: "failure", kind: "bucket", name: "broken", message: expect.stringContaining("The bucket name is taken") }),
       expect.objectContaining({ type: "link-opened", user: "partner" }),
     ]);
+  });
+
+  it("keeps its storage bounded: at most 100 waiting messages and the last 50 deliveries", async () => {
+    const project = await registerProject();
+    const owner = await login("owner@example.com");
+    const target = await hook();
+    await configure(owner, project.id, { webhookUrl: target.url, format: "slack", events: ["link-opened"], digestMinutes: 60 });
+    // 150 windows open at once (one per user), as a project with many partners and a dead webhook would gather.
+    await runInDurableObject(room(project.id), (r) => {
+      for (let i = 0; i < 150; i++) r.notify({ type: "link-opened", user: `partner-${i}`, at: new Date().toISOString() });
+    });
+    expect(await waiting(project.id)).toBe(OUTBOX_MAX);
+    // Twelve alarms' worth of sending, two hours on (the windows are over).
+    for (let i = 0; i < 12; i++) await runInDurableObject(room(project.id), (r) => r.notifications.deliverDue(project, Date.now() + 7_200_000));
+    expect((await target.received()).length).toBe(60);
+    expect((await view(owner, project.id)).deliveries).toHaveLength(DELIVERIES_KEPT);
+    expect(await waiting(project.id)).toBe(OUTBOX_MAX - 60);
   });
 });
