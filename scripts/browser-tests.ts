@@ -87,6 +87,7 @@ async function runScenario(browser: Browser, stack: Stack, scenario: BrowserScen
     async anonymous(options) {
       return (await newContext("anonymous", options)).newPage();
     },
+    motoEndpoint: stack.motoEndpoint,
     deliverStackEvents: (events) => deliver(stack.apiUrl, events),
     async screenshot(page, name) {
       const path = join(ARTIFACTS, `${base}--${slug(name)}.png`);

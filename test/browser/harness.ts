@@ -44,6 +44,8 @@ export interface ScenarioEnv {
   signedIn(email: string, options?: ContextOptions): Promise<Page>;
   /** A page in a fresh context with no session at all (a share link's recipient). */
   anonymous(options?: ContextOptions): Promise<Page>;
+  /** The stack's moto (local AWS): where a scenario acts as a partner would, e.g. uploads with the AWS CLI. */
+  motoEndpoint: string;
   /** Sends CloudFormation stack events to the Worker's webhook, signed like the bridge's (for recorded failures). */
   deliverStackEvents(events: readonly StackEvent[]): Promise<void>;
   /** Saves a full-page screenshot under test-artifacts/browser/ and returns its path. */
