@@ -1,6 +1,6 @@
 // Proves the reminder rules before a user's access ends: 14 and 3 days before, once each per date; only the reminders still ahead when a date is set; a late room says only the nearer one; a new date starts afresh; and "Extend" moves from the later of now and the current expiry.
 import { describe, expect, it } from "vitest";
-import { nextReminderAt, reminderStep, reminderWords, type ExpiryReminders } from "./expiry-reminders";
+import { isReminderWords, nextReminderAt, reminderStep, reminderWords, type ExpiryReminders } from "./expiry-reminders";
 import { DAY_MS, defaultExpiry, extendedExpiry, extensionDays, expiryWords } from "./user-expiry";
 
 const NOW = Date.parse("2026-12-07T12:00:00.000Z");
@@ -67,6 +67,8 @@ describe("expiry reminders", () => {
     expect(reminderWords("partner-acme", 14, "2027-01-05T09:30:00.000Z")).toBe("partner-acme's access ends in 14 days, on 5 Jan 2027 at 09:30 UTC. Extend it on the user's page.");
     expect(reminderWords("x", 1, "2027-12-31T23:59:00Z")).toBe("x's access ends in 1 day, on 31 Dec 2027 at 23:59 UTC. Extend it on the user's page.");
     expect(expiryWords("2027-06-15T00:05:00Z")).toBe("15 Jun 2027 at 00:05 UTC");
+    expect(isReminderWords(reminderWords("partner-acme", 3, "2027-01-05T09:30:00.000Z"))).toBe(true);
+    expect(isReminderWords("User partner-acme expired: its access keys were deactivated")).toBe(false);
   });
 });
 

@@ -73,3 +73,8 @@ export function nextReminderAt(expiresAt: string | null, record: ExpiryReminders
 export function reminderWords(user: string, daysLeft: number, expiresAt: string): string {
   return `${user}'s access ends in ${daysLeft === 1 ? "1 day" : `${daysLeft} days`}, on ${expiryWords(expiresAt)}. Extend it on the user's page.`;
 }
+
+/** Whether an activity line is such a reminder (the app offers "Extend" beside it). */
+export function isReminderWords(message: string): boolean {
+  return /'s access ends in \d+ days?, on .+\. Extend it on the user's page\.$/.test(message);
+}
