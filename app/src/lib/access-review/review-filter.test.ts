@@ -30,9 +30,12 @@ describe("review filters", () => {
   });
 
   it("says where a key was last used, that it never was, or that IAM was not read yet", () => {
-    expect(lastUseWords({ ...key([]), lastUse: { at: "2026-12-01T00:00:00.000Z", service: "s3", region: "eu-west-1" } }, true)).toBe("Used (s3 in eu-west-1)");
-    expect(lastUseWords(key([]), true)).toBe("Never used");
-    expect(lastUseWords(key([]), false)).toBe("Not read from IAM yet");
+    const checked = "2026-12-07T12:00:00.000Z";
+    expect(lastUseWords({ ...key([]), lastUse: { at: "2026-12-01T00:00:00.000Z", service: "s3", region: "eu-west-1" } }, checked)).toBe("Used (s3 in eu-west-1)");
+    expect(lastUseWords(key([]), checked)).toBe("Never used");
+    expect(lastUseWords(key([]), null)).toBe("Not read from IAM yet");
+    // A key made after the last read (a rotation's new key): not read yet, rather than "never used".
+    expect(lastUseWords({ ...key([]), createdAt: "2026-12-07T12:05:00.000Z" }, checked)).toBe("Not read from IAM yet");
     expect(shortKey("AKIAEXAMPLE12345")).toBe("AKIA…2345");
   });
 });

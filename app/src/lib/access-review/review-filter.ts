@@ -34,9 +34,12 @@ export function filterCount(review: AccessReview, filter: ReviewFilter): number 
   return filter === "all" ? review.users.length : review.totals[filter];
 }
 
-/** A key's last use in words: "s3 in eu-west-1", "Never used", or "Not read yet". */
-export function lastUseWords(key: ReviewKey, read: boolean): string {
-  if (!read) return "Not read from IAM yet";
+/**
+ * A key's last use in words: "Used (s3 in eu-west-1)", "Never used", or not read yet (IAM was not
+ * read for its user, or not since the key was made).
+ */
+export function lastUseWords(key: ReviewKey, checkedAt: string | null): string {
+  if (checkedAt === null || Date.parse(key.createdAt) > Date.parse(checkedAt)) return "Not read from IAM yet";
   if (!key.lastUse) return "Never used";
   const where = [key.lastUse.service, key.lastUse.region && `in ${key.lastUse.region}`].filter(Boolean).join(" ");
   return where ? `Used (${where})` : "Used";
