@@ -69,8 +69,13 @@ const RoleResult = z.object({ Role: z.object({ Arn: z.string() }) });
 
 /** Credentials acting in the project account: moto picks the account from the access key it issued. */
 export async function assumeProjectAccount(o: Pick<BootstrapOptions, "motoEndpoint" | "accountId" | "region" | "hubCredentials">): Promise<Credentials> {
-  const sts = queryClient("sts", { endpoint: o.motoEndpoint, region: o.region, credentials: o.hubCredentials ?? { accessKeyId: "test", secretAccessKey: "test" } });
-  const { Credentials: c } = await sts("AssumeRole", { RoleArn: `arn:aws:iam::${o.accountId}:role/stackroom-bootstrap`, RoleSessionName: "stackroom-bootstrap" }, AssumeRoleResult);
+  return assumeRoleLocally(o, o.hubCredentials ?? { accessKeyId: "test", secretAccessKey: "test" }, `arn:aws:iam::${o.accountId}:role/stackroom-bootstrap`, "stackroom-bootstrap");
+}
+
+/** STS AssumeRole in moto as `caller`: a session whose S3 calls moto tells as `AWS:<RoleId>:<session>` (scripts/moto_server.py). */
+export async function assumeRoleLocally(o: Pick<BootstrapOptions, "motoEndpoint" | "region">, caller: Credentials, roleArn: string, sessionName: string): Promise<Credentials> {
+  const sts = queryClient("sts", { endpoint: o.motoEndpoint, region: o.region, credentials: caller });
+  const { Credentials: c } = await sts("AssumeRole", { RoleArn: roleArn, RoleSessionName: sessionName }, AssumeRoleResult);
   return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
 }
 

@@ -5,6 +5,7 @@ import type { Permission } from "../core/contract/user";
 import { NamingError, physicalBucketName, stackName } from "../core/naming";
 import { readUserSpecFromTemplate } from "../core/user-template";
 import { AwsError, type QueryCall } from "../core/aws";
+import { projectIamPath } from "../core/project-boundary";
 
 /**
  * One SFTP user as its deployed user stack declares it, read from CloudFormation at login
@@ -23,6 +24,12 @@ export interface Mapping {
 
 export interface SftpUser {
   name: string;
+  /**
+   * The user's SftpRole (the stack's physical id, under the project path): Transfer Family assumes
+   * it for the session, so S3 tells the session's writes as `AWS:<RoleId>:<session>`. Null when
+   * the stack has none (written by hand, or before SFTP roles).
+   */
+  roleArn: string | null;
   /** The declared keys the contract accepts: the only ones a sign-in is verified against. */
   keys: ParsedKey[];
   /** Declared keys the contract refuses (position 1-based), with why: never used, whoever wrote them into the stack. */
@@ -47,6 +54,7 @@ const IN_FORCE = new Set(["CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK
 
 const Stacks = z.object({ Stacks: z.object({ member: z.array(z.object({ StackStatus: z.string() })) }) });
 const Template = z.object({ TemplateBody: z.string() });
+const StackResource = z.object({ StackResourceDetail: z.object({ PhysicalResourceId: z.string().min(1) }) });
 
 const TransferUser = z.object({
   Type: z.literal("AWS::Transfer::User"),
@@ -96,6 +104,17 @@ function readKeys(lines: string[]): Pick<SftpUser, "keys" | "refusedKeys"> {
   return { keys, refusedKeys };
 }
 
+/** The ARN of the stack's SftpRole, from its physical id (the role's name) and the project's IAM path. */
+async function sftpRoleArn(source: UserSource, stack: string): Promise<string | null> {
+  try {
+    const { StackResourceDetail: role } = await source.cloudformation("DescribeStackResource", { StackName: stack, LogicalResourceId: "SftpRole" }, StackResource);
+    return `arn:aws:iam::${source.accountId}:role${projectIamPath(source.projectId)}${role.PhysicalResourceId}`;
+  } catch (err) {
+    if (err instanceof AwsError && err.code === "ValidationError") return null;
+    throw err;
+  }
+}
+
 /** The user named `name`, or null when no deployed user stack gives it SFTP access. */
 export async function loadSftpUser(source: UserSource, name: string): Promise<SftpUser | null> {
   let stack: string;
@@ -129,6 +148,7 @@ export async function loadSftpUser(source: UserSource, name: string): Promise<Sf
   const expired = () => expiresAt !== null && Date.parse(expiresAt) <= now();
   return {
     name,
+    roleArn: await sftpRoleArn(source, stack),
     ...readKeys(transfer.Properties.SshPublicKeys),
     mappings: transfer.Properties.HomeDirectoryMappings.map((m) => mappingOf(m.Entry, m.Target)),
     ...grantsCheck(metadata.spec.permissions, physical, expired),

@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import ssh2, { type AuthContext, type Connection, type SFTPWrapper } from "ssh2";
 import { queryClient } from "../core/aws";
 import { keyFingerprint } from "../core/contract/ssh-key";
-import { assumeProjectAccount } from "./local-bootstrap";
+import { assumeProjectAccount, assumeRoleLocally } from "./local-bootstrap";
 import { localS3 } from "./local-s3";
 import { normalise, SftpFileSystem, SftpStatus, type Entry } from "./local-sftp-fs";
 import { loadSftpUser, type SftpUser } from "./local-sftp-user";
@@ -257,7 +257,10 @@ export async function startLocalSftp(options: LocalSftpOptions): Promise<LocalSf
           return ctx.reject(["publickey"]);
         }
         if (ctx.signature) {
-          session = { user, fs: new SftpFileSystem(user, localS3(options.motoEndpoint, options.region, credentials), maxObjectBytes) };
+          // As Transfer Family does: the session acts as the user's SftpRole (named by the user), so
+          // S3's events tell its writes as that user's.
+          const acting = user.roleArn ? await assumeRoleLocally(options, credentials, user.roleArn, user.name) : credentials;
+          session = { user, fs: new SftpFileSystem(user, localS3(options.motoEndpoint, options.region, acting), maxObjectBytes) };
           log(`${ctx.username} signed in`);
         }
         ctx.accept();

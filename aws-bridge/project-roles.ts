@@ -104,7 +104,7 @@ export function managerPolicy(a: ProjectAccount): PolicyDocument {
     },
     // Tags given on CreateStack/UpdateStack are authorized as TagResource (hence its CreateAction key).
     { Sid: "StackTags", Effect: "Allow", Action: "cloudformation:TagResource", Resource: r.stacks },
-    { Sid: "StackReads", Effect: "Allow", Action: ["cloudformation:DescribeStacks", "cloudformation:GetTemplate"], Resource: r.stacks },
+    { Sid: "StackReads", Effect: "Allow", Action: ["cloudformation:DescribeStacks", "cloudformation:GetTemplate", "cloudformation:DescribeStackResource"], Resource: r.stacks },
     // Healing lists the project's stacks with DescribeStacks without a StackName, which IAM
     // authorizes against "*" only. Read-only, and the account holds nothing but this project.
     { Sid: "ListStacksForHealing", Effect: "Allow", Action: "cloudformation:DescribeStacks", Resource: "*" },

@@ -70,6 +70,8 @@ const CODE_CALLS: Record<string, [IamRequest, IamPolicies][]> = {
   ),
   "cloudformation:DescribeStacks": [asManager("cloudformation:DescribeStacks", userStack), asManager("cloudformation:DescribeStacks", sftpStack), asManager("cloudformation:DescribeStacks", "*")],
   "cloudformation:GetTemplate": [bucketStack, userStack, sftpStack].map((stack) => asManager("cloudformation:GetTemplate", stack)),
+  // An SFTP user's role name, when no stack event carried it (who wrote a file).
+  "cloudformation:DescribeStackResource": [asManager("cloudformation:DescribeStackResource", userStack)],
   ...Object.fromEntries(
     ["CreateAccessKey", "ListAccessKeys", "GetAccessKeyLastUsed", "UpdateAccessKey", "DeleteAccessKey"].map((action) => [`iam:${action}`, [asManager(`iam:${action}`, user)]]),
   ),

@@ -43,7 +43,7 @@ import type { ResourceView, StoredResource } from "./kinds/kind";
 import { migrateRoom } from "./room-schema";
 import { ReadCache } from "./read-cache";
 import { FileStore } from "./file-store";
-import { principalNames, takeInFiles } from "./file-activity";
+import { principalIdOf, principalNames, takeInFiles } from "./file-activity";
 import { Quarantine, type QuarantinedRow } from "./quarantine";
 import { accessReview, armReview, refreshReview, ReviewStore, runDueReview } from "./access-review";
 import { runRotations, startRotation } from "./key-rotation";
@@ -210,7 +210,18 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   async applyObjectEvents(project: ProjectRecord, events: ObjectEvent[], delivery?: Delivery): Promise<{ accepted: number; duplicates: number; ignored: number }> {
     this.rememberProject(project);
     this.rememberDelivery(delivery);
-    const names = principalNames(this.store);
+    let names = principalNames(this.store);
+    // A writer the room cannot name may be a user whose ids it has not learned yet (its stack
+    // completed a moment ago): learn what can be learned first. Once every id is known this calls
+    // nothing, so strangers' events cost no IAM call.
+    const unnamed = events.some((e) => {
+      const id = principalIdOf(e.principalId);
+      return id !== null && !names.has(id);
+    });
+    if (unnamed) {
+      for (const module of kindList()) if (module.learnFromAws) await module.learnFromAws(this, project);
+      names = principalNames(this.store);
+    }
     const buckets = new Map(this.store.list("bucket").flatMap((b) => ("physicalName" in b.resource && b.resource.status !== "deleted" ? [[String(b.resource.physicalName), b.resource.name] as const] : [])));
     return takeInFiles(this, events, buckets, names);
   }

@@ -5,6 +5,7 @@ import {
   DeleteStackResponse,
   ContinueUpdateRollbackResponse,
   DescribeStacksResponse,
+  DescribeStackResourceResponse,
   GetTemplateResponse,
   UpdateStackResponse,
   type Stack,
@@ -59,6 +60,8 @@ export interface CloudFormationClient {
   continueUpdateRollback(input: DeleteStackInput): Promise<void>;
   /** The template as submitted (`TemplateStage=Original`). */
   getTemplate(stackName: string): Promise<string>;
+  /** The physical id of one resource of the stack (DescribeStackResource), null while it has none. */
+  physicalResourceId(stackName: string, logicalResourceId: string): Promise<string | null>;
 }
 
 export interface CloudFormationOptions extends ServiceOptions {
@@ -134,5 +137,8 @@ export function cloudFormationClient(options: CloudFormationOptions): CloudForma
 
     getTemplate: (stackName) =>
       queryAction(service, "GetTemplate", { StackName: stackName, TemplateStage: "Original" }, GetTemplateResponse),
+
+    physicalResourceId: (stackName, logicalResourceId) =>
+      queryAction(service, "DescribeStackResource", { StackName: stackName, LogicalResourceId: logicalResourceId }, DescribeStackResourceResponse),
   };
 }

@@ -64,6 +64,15 @@ export const UpdateStackResponse = z
 export const DeleteStackResponse = z.object({ DeleteStackResponse: z.object({}) });
 export const ContinueUpdateRollbackResponse = z.object({ ContinueUpdateRollbackResponse: z.object({}) });
 
+/** DescribeStackResource: the resource's physical id (null while CloudFormation has none yet). */
+export const DescribeStackResourceResponse = z
+  .object({
+    DescribeStackResourceResponse: z.object({
+      DescribeStackResourceResult: z.object({ StackResourceDetail: z.object({ PhysicalResourceId: z.string().optional() }) }),
+    }),
+  })
+  .transform((r) => r.DescribeStackResourceResponse.DescribeStackResourceResult.StackResourceDetail.PhysicalResourceId || null);
+
 export const GetTemplateResponse = z
   .object({ GetTemplateResponse: z.object({ GetTemplateResult: z.object({ TemplateBody: z.string() }) }) })
   .transform((r) => r.GetTemplateResponse.GetTemplateResult.TemplateBody);

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { errorText, logEvent } from "../../core/log";
 import type { ProjectRecord } from "../../core/contract";
+import { stackName } from "../../core/naming";
 import type { RoomContext } from "../room-context";
 import type { StackFacts, StoredResource } from "./kind";
 
@@ -27,6 +28,9 @@ interface IdentityUser extends StoredResource {
   sftpRole?: { name: string; id?: string };
 }
 
+/** A user with SFTP whose role's id the room does not know. */
+const roleUnknown = (u: IdentityUser) => Boolean(u.appliedSpec?.sftp) && !u.sftpRole?.id;
+
 /** At most this many IAM reads per pass; the rest wait for the next (every heal and stack completion runs one). */
 export const IDENTITY_READS_PER_PASS = 25;
 
@@ -47,8 +51,9 @@ export function learnSftpRole<S extends IdentityUser>(stored: S, facts: StackFac
 }
 
 /**
- * Reads from IAM the ids not known yet, of users that stand (ready), bounded per pass. A user or
- * role IAM does not know (yet) is tried again on the next pass; other failures are logged. Writes
+ * Reads from IAM the ids not known yet, of users that stand (ready), bounded per pass (and the
+ * SftpRole's name from CloudFormation when no event carried it). A user or role AWS does not know
+ * (yet) is tried again on the next pass; failures are logged. Writes
  * only the ids, onto the user as it is when IAM answered, and no activity: nothing a manager sees
  * changed. Returns how many ids were learned.
  */
@@ -59,20 +64,23 @@ export async function learnUserIds<S extends IdentityUser>(
 ): Promise<number> {
   const wanted = room.store
     .listAs("user", schema)
-    .filter((u) => u.resource.status === "ready" && (!u.iamUserId || (u.sftpRole && !u.sftpRole.id)))
+    .filter((u) => u.resource.status === "ready" && (!u.iamUserId || roleUnknown(u)))
     .slice(0, IDENTITY_READS_PER_PASS);
   if (wanted.length === 0) return 0;
-  const iam = room.aws(project).iam;
+  const { iam, cloudformation } = room.aws(project);
   let learned = 0;
   for (const user of wanted) {
     const name = user.resource.name;
     try {
       const iamUserId = user.iamUserId ?? (await iam.getUserId(name));
-      const roleName = user.sftpRole?.name;
+      // The role's name comes with the stack's events in AWS; when they did not carry it (moto's
+      // have no resource events, a user adopted by healing), CloudFormation is asked.
+      const roleName = user.sftpRole?.name ?? (user.appliedSpec?.sftp ? await cloudformation.physicalResourceId(stackName(project.id, "user", name), "SftpRole") : null);
       const roleId = roleName && !user.sftpRole?.id ? await iam.getRoleId(roleName) : user.sftpRole?.id;
       const now = room.store.getAs("user", name, schema);
       if (!now) continue;
-      const next: S = { ...now, iamUserId, ...(now.sftpRole && now.sftpRole.name === roleName && roleId ? { sftpRole: { name: roleName, id: roleId } } : {}) };
+      const stillSftp = Boolean(now.appliedSpec?.sftp) && (!now.sftpRole || now.sftpRole.name === roleName);
+      const next: S = { ...now, iamUserId, ...(stillSftp && roleName ? { sftpRole: roleId ? { name: roleName, id: roleId } : { name: roleName } } : {}) };
       room.store.put("user", next);
       learned++;
     } catch (err) {
