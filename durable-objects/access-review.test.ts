@@ -1,4 +1,5 @@
 // Proves the access review against moto: key ages and last use as IAM reports them, flags judged on the room's clock (moved here without waiting), user flags, and who may refresh it how often.
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { AccessReview, CreatedKey, ErrorEnvelope, ReviewUser } from "../core/contract";
 import { stackName } from "../core/naming";
@@ -61,6 +62,27 @@ describe("access review", () => {
     expect(userOf(review, "nobody")).toMatchObject({ flags: ["no-grants"], keys: [], sftpKeys: [], rotation: null, checkedAt: null });
     // Never read from IAM yet: the review says so rather than showing an old time.
     expect(review.checkedAt).toBeNull();
+  });
+
+  it("shows a failed read from IAM as stale data, never a 500, and clears it on the next good read", async () => {
+    const project = await registerProject();
+    const editor = await login("editor@example.com");
+    await readyUser(editor, project, { name: "denied" }, stackName(project.id, "user", "denied"));
+    const refuse = (on: boolean) => fetch(`${env.AWS_ENDPOINT}/__recorded/iam-refusal`, { method: "POST", body: JSON.stringify({ action: "ListAccessKeys", userName: "denied", refuse: on }) });
+    const refresh = () => api(editor, `/api/projects/${project.id}/access-review/refresh`, { method: "POST", body: "{}" });
+    expect((await refuse(true)).status).toBe(204);
+    try {
+      const res = await refresh();
+      expect(res.status).toBe(200);
+      const review = await res.json<AccessReview>();
+      expect(review.stale?.message).toMatch(/AccessDenied/);
+      expect(userOf(review, "denied").checkedAt).toBeNull();
+    } finally {
+      await refuse(false);
+    }
+    const again = await (await refresh()).json<AccessReview>();
+    expect(again.stale).toBeNull();
+    expect(userOf(again, "denied").checkedAt).not.toBeNull();
   });
 
   it("lets members read it and editors refresh it, at most 30 times a minute per person", async () => {

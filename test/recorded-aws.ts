@@ -2,12 +2,16 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import * as z from "zod";
 
 const Script = z.object({ stackName: z.string(), answer: z.enum(["success", "refused"]) });
+/** An IAM call to refuse with AccessDenied until cleared (`refuse: false`): AWS's answer when the project's role lacks a permission. */
+const IamScript = z.object({ action: z.string(), userName: z.string(), refuse: z.boolean() });
 
 /**
  * The AWS of the workerd tests: moto, plus recorded AWS answers for the one call moto does not
  * implement, ContinueUpdateRollback. A test scripts the answer for a stack
- * (`POST /__recorded/continue-update-rollback {stackName, answer: "success" | "refused"}`);
- * everything else is passed to moto unchanged. A fake of AWS only, fed to the real client.
+ * (`POST /__recorded/continue-update-rollback {stackName, answer: "success" | "refused"}`), or
+ * has an IAM call about one user refused as AWS refuses it without the permission
+ * (`POST /__recorded/iam-refusal {action, userName, refuse}`); everything else is passed to moto
+ * unchanged. A fake of AWS only, fed to the real client.
  */
 export interface RecordedAws {
   endpoint: string;
@@ -39,8 +43,19 @@ function body(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+const accessDenied = (action: string, user: string) => `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">
+  <Error>
+    <Type>Sender</Type>
+    <Code>AccessDenied</Code>
+    <Message>User: arn:aws:sts::123456789012:assumed-role/stackroom-manager/stackroom is not authorized to perform: iam:${action} on resource: user ${user}</Message>
+  </Error>
+  <RequestId>7e3b1c2a-5d4f-4a8e-9b6c-1f2e3d4c5b6a</RequestId>
+</ErrorResponse>
+`;
+
 export async function startRecordedAws(port: number, moto: string): Promise<RecordedAws> {
   const scripted = new Map<string, "success" | "refused">();
+  const refusedIam = new Set<string>();
   const server: Server = createServer((req, res) => {
     void (async () => {
       const payload = await body(req);
@@ -50,7 +65,19 @@ export async function startRecordedAws(port: number, moto: string): Promise<Reco
         res.writeHead(204).end();
         return;
       }
+      if (req.url === "/__recorded/iam-refusal" && req.method === "POST") {
+        const { action, userName, refuse } = IamScript.parse(JSON.parse(payload.toString()));
+        if (refuse) refusedIam.add(`${action}:${userName}`);
+        else refusedIam.delete(`${action}:${userName}`);
+        res.writeHead(204).end();
+        return;
+      }
       const form = req.headers["content-type"]?.includes("x-www-form-urlencoded") ? new URLSearchParams(payload.toString()) : null;
+      const iamAction = form?.get("Action") ?? "";
+      if (refusedIam.has(`${iamAction}:${form?.get("UserName") ?? ""}`)) {
+        res.writeHead(403, { "content-type": "text/xml" }).end(accessDenied(iamAction, form?.get("UserName") ?? ""));
+        return;
+      }
       const stack = form?.get("StackName") ?? "";
       const script = form?.get("Action") === "ContinueUpdateRollback" ? scripted.get(stack) : undefined;
       if (script) {
