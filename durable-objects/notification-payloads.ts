@@ -1,4 +1,4 @@
-import type { NotificationFormat, NotifyEvent } from "../core/contract";
+import type { NotificationFormat, NotificationSettings, NotifyEvent } from "../core/contract";
 import { lineWords } from "./file-activity";
 
 /**
@@ -155,4 +155,21 @@ export function payloadFor(format: NotificationFormat, message: NotificationMess
     case "json":
       return { project: message.project.id, projectName: message.project.name, events: message.events, ...(message.test ? { test: true } : {}) };
   }
+}
+
+const FORMAT_NAMES: Record<NotificationFormat, string> = { slack: "Slack", teams: "Teams", json: "signed JSON" };
+
+/** The activity line of a settings change: "owner@example.com set the project's notifications to Slack at hooks.slack.com: uploads, failed operations, every 5 minutes". */
+export function settingsWords(by: string, settings: NotificationSettings, secretMade: boolean): string {
+  if (settings.webhookUrl === null) return `${by} turned the project's notifications off`;
+  const host = (() => {
+    try {
+      return new URL(settings.webhookUrl).host;
+    } catch {
+      return "a webhook";
+    }
+  })();
+  const events = settings.events.length === 0 ? "no events" : settings.events.map((e) => TYPE_NOUNS[e][1]).join(", ");
+  const when = settings.digestMinutes === 0 ? "at once" : settings.digestMinutes === 1 ? "every minute" : `every ${settings.digestMinutes} minutes`;
+  return `${by} set the project's notifications to ${FORMAT_NAMES[settings.format]} at ${host}: ${events}, ${when}${secretMade ? ", with a new signing secret" : ""}`;
 }

@@ -47,9 +47,10 @@ import { principalIdOf, principalNames, takeInFiles } from "./file-activity";
 import { Quarantine, type QuarantinedRow } from "./quarantine";
 import { accessReview, armReview, refreshReview, ReviewStore, runDueReview } from "./access-review";
 import { runRotations, startRotation } from "./key-rotation";
-import * as projectSettings from "./room-settings";
 import { NotificationStore } from "./notification-store";
 import { Notifications } from "./notification-outbox";
+import { settingsWords } from "./notification-payloads";
+import * as projectSettings from "./room-settings";
 
 
 /** Events of finished operations kept per stack, so late duplicates are still known by EventId. */
@@ -728,6 +729,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     return this.as(project, caller, "owner", () => {
       const { secret } = this.notifications.save(settings, rotateSecret);
       logEvent("info", "notifications_changed", { project: project.id, by: caller.email, format: settings.format, events: settings.events.join(","), digestMinutes: settings.digestMinutes, enabled: settings.webhookUrl !== null, secretMade: secret !== undefined });
+      this.announce("member", "", { actor: caller.email, message: settingsWords(caller.email, settings, secret !== undefined), tone: "info" });
       return { saved: { ...this.notifications.view(true), ...(secret ? { secret } : {}) } };
     });
   }

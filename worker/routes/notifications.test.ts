@@ -82,6 +82,8 @@ describe("notification settings", () => {
     const saved = await configure(owner, project.id, good);
     expect(saved).toMatchObject({ ...good, secretSet: false });
     expect(saved.secret).toBeUndefined();
+    const activity = await (await api(viewer, `/api/projects/${project.id}/activity?limit=1`)).json<{ entries: Array<{ actor: string; message: string }> }>();
+    expect(activity.entries[0]).toMatchObject({ actor: "owner@example.com", message: "owner@example.com set the project's notifications to Slack at hooks.slack.com: uploads, failed operations, every 5 minutes" });
     // The URL lets anyone post to the channel: only owners see it whole.
     expect((await view(viewer, project.id)).webhookUrl).toBe("https://hooks.slack.com/…");
     expect((await view(owner, project.id)).webhookUrl).toBe(good.webhookUrl);
@@ -121,9 +123,10 @@ describe("notification delivery", () => {
     await readyBucket(owner, project, "drop");
     const target = await hook();
     await configure(owner, project.id, { webhookUrl: target.url, format: "teams", events: ["upload"], digestMinutes: 5 });
-    const base = Date.now() - 120_000;
+    // 600 events over three minutes: the line spans at least two clock minutes.
+    const base = Date.now() - 240_000;
     for (let b = 0; b < 3; b++) {
-      const batch = Array.from({ length: 200 }, (_, i) => objectEvent(project, "drop", `incoming/${b}-${i}.csv`, { size: 2_000_000, at: new Date(base + (b * 200 + i) * 100).toISOString() }));
+      const batch = Array.from({ length: 200 }, (_, i) => objectEvent(project, "drop", `incoming/${b}-${i}.csv`, { size: 2_000_000, at: new Date(base + (b * 200 + i) * 300).toISOString() }));
       expect((await deliverObjects(project, batch)).status).toBe(202);
     }
     // A delete is not selected: it is dropped, not gathered.
