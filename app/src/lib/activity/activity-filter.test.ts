@@ -88,5 +88,7 @@ describe("a filtered feed", () => {
     // A live entry that does not match never shows; one that does, at once.
     expect(filteredEntries(server, [entry(10, { name: "other" }), ...held], filter).map((e) => e.seq)).toEqual([9, 5, 2]);
     expect(filteredEntries(server, [entry(11), ...held], filter).map((e) => e.seq)).toEqual([11, 9, 5, 2]);
+    // A folded file line the server's page holds, superseded live since (seq 12 replaces 2): only the new one shows.
+    expect(filteredEntries(server, [entry(12), ...held], filter, new Set([2])).map((e) => e.seq)).toEqual([12, 9, 5]);
   });
 });

@@ -126,9 +126,9 @@ export function activityChoices(facts: ProjectFacts, entries: readonly ActivityE
  * (the first page, live frames since, older pages) that matches it — so an entry arriving live
  * shows at once when it matches and never when it does not. Newest first, one per seq.
  */
-export function filteredEntries(server: readonly ActivityEntry[], held: readonly ActivityEntry[], filter: ActivityFilter): ActivityEntry[] {
+export function filteredEntries(server: readonly ActivityEntry[], held: readonly ActivityEntry[], filter: ActivityFilter, superseded: ReadonlySet<number> = new Set()): ActivityEntry[] {
   const bySeq = new Map<number, ActivityEntry>();
-  for (const e of server) bySeq.set(e.seq, e);
+  for (const e of server) if (!superseded.has(e.seq)) bySeq.set(e.seq, e);
   for (const e of held) if (activityMatches(e, filter)) bySeq.set(e.seq, e);
   return [...bySeq.values()].sort((a, b) => b.seq - a.seq);
 }

@@ -32,6 +32,11 @@ export class ProjectState {
   /** Who has the project open, as of the last presence frame. */
   presence = $state<PresentManager[]>([]);
   activity = $state<ActivityEntry[]>([]);
+  /**
+   * Seqs of folded lines (file activity) a later frame superseded: gone from the log, but a page
+   * of the filtered feed fetched before may still hold them (filteredEntries drops them).
+   */
+  superseded = $state(new Set<number>());
   /** `before` for the next older activity page; null when the feed is complete. */
   olderCursor = $state<number | null>(null);
 
@@ -215,7 +220,11 @@ export class ProjectState {
     }
     if (frame.members) this.members = frame.members;
     // A folded line (file activity) that goes on: its earlier version leaves the feed.
-    if (frame.replaces !== undefined) this.activity = this.activity.filter((e) => e.seq !== frame.replaces);
+    if (frame.replaces !== undefined) {
+      const replaced = frame.replaces;
+      this.activity = this.activity.filter((e) => e.seq !== replaced);
+      this.superseded = new Set([...this.superseded, replaced]);
+    }
     this.#mergeActivity([frame.activity]);
     return "applied";
   }

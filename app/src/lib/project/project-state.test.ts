@@ -46,6 +46,8 @@ describe("ProjectState", () => {
       [8, "partner uploaded 3 files"],
       [7, "m"],
     ]);
+    // Remembered, for filtered pages fetched before the frame came.
+    expect([...state.superseded]).toEqual([6]);
   });
 
   it("takes the whole presence list, then upserts and removes by deltas", () => {
