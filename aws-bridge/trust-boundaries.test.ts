@@ -482,6 +482,10 @@ describe("escalation attempts", () => {
     ]),
     ["publish object events without saying which bucket", [{ principal: "s3.amazonaws.com", action: "sns:Publish", resource: arns.topic, resourceAccount: ACCOUNT, context: { "aws:SourceAccount": ACCOUNT } }, { resource: renderedProperty(template, "EventsTopicPolicy", "PolicyDocument") }]],
     ["read the id of a user outside the project", asManager("iam:GetUser", `arn:aws:iam::${ACCOUNT}:user/admin`)],
+    // The access review and key rotation: only the project's users' keys.
+    ...["ListAccessKeys", "GetAccessKeyLastUsed", "UpdateAccessKey", "CreateAccessKey"].map((action): [string, [IamRequest, IamPolicies]] => [`${action} for a user outside the project`, asManager(`iam:${action}`, `arn:aws:iam::${ACCOUNT}:user/admin`)]),
+    ["send another project's bucket's object events elsewhere", asExecution("s3:PutBucketNotification", otherProjectBucket)],
+    ["change a bucket's notifications as the manager, outside CloudFormation", asManager("s3:PutBucketNotification", bucket)],
     ["read the id of the SFTP logging role (another boundary)", asManager("iam:GetRole", sftpRole, loggingBoundary)],
     ["read the id of a role outside the project", asManager("iam:GetRole", `arn:aws:iam::${ACCOUNT}:role/OrganizationAccountAccessRole`, boundary)],
     ["publish to the alarm topic from another account's alarm", alarmPublishes(`arn:aws:cloudwatch:${account.region}:${OTHER_ACCOUNT}:alarm:stackroom-demo-bridge-errors`, OTHER_ACCOUNT)],
