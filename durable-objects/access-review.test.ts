@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { AccessReview, CreatedKey, ErrorEnvelope, ReviewUser } from "../core/contract";
 import { stackName } from "../core/naming";
 import { api, login, readyBucket, readyUser, registerProject } from "../test/workers/harness";
-import { moveClock, useKey } from "../test/workers/room-clock";
+import { alarmUntil, moveClock, useKey } from "../test/workers/room-clock";
 
 const DAY_MS = 86_400_000;
 
@@ -54,14 +54,17 @@ describe("access review", () => {
     expect(quarter.totals).toEqual({ unused: 2, "rotation-due": 2, expiring: 0, "no-grants": 1, flaggedUsers: 2 });
   });
 
-  it("shows a user with no keys and no grants, never read from IAM yet", async () => {
+  it("reads IAM on the room's alarm once the review was first looked at", async () => {
     const project = await registerProject();
     const owner = await login("owner@example.com");
     await readyUser(owner, project, { name: "nobody" }, stackName(project.id, "user", "nobody"));
-    const review = await (await api(owner, `/api/projects/${project.id}/access-review`)).json<AccessReview>();
-    expect(userOf(review, "nobody")).toMatchObject({ flags: ["no-grants"], keys: [], sftpKeys: [], rotation: null, checkedAt: null });
+    const read = async () => (await api(owner, `/api/projects/${project.id}/access-review`)).json<AccessReview>();
+    const first = await read();
     // Never read from IAM yet: the review says so rather than showing an old time.
-    expect(review.checkedAt).toBeNull();
+    expect(first.checkedAt).toBeNull();
+    expect(userOf(first, "nobody")).toMatchObject({ flags: ["no-grants"], keys: [], sftpKeys: [], rotation: null, checkedAt: null });
+    const scheduled = await alarmUntil(project.id, read, (r) => r.checkedAt !== null);
+    expect(Date.parse(scheduled.checkedAt ?? "")).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it("shows a failed read from IAM as stale data, never a 500, and clears it on the next good read", async () => {
