@@ -1,4 +1,4 @@
-// Proves project notifications end to end: members read the settings, only owners change them or send a test, bad URLs change nothing; a real receiver gets the test message, exactly one digest for a burst of object events into one bucket, a json message whose signature verifies with the project's secret; a 500 is retried (the log shows the failure, then the success) and a 404 is not; a failed operation and an opened link are told; storage stays bounded.
+// Proves project notifications end to end: members read the settings, only owners change them or send a test, bad URLs change nothing; a real receiver gets the test message, exactly one digest for a burst of object events into one bucket, a json message whose signature verifies with the project's secret; a 500 is retried (the log shows the failure, then the success), a 404 or a redirect is not; a failed operation and an opened link are told; storage stays bounded.
 import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
@@ -185,16 +185,16 @@ describe("notification delivery", () => {
     expect(await waiting(project.id)).toBe(0);
   });
 
-  it("does not retry a 404", async () => {
+  it.each([404, 302])("does not retry a %i: a 4xx other than 429 fails at once, and a redirect is never followed", async (status) => {
     const project = await registerProject();
     const owner = await login("owner@example.com");
     await readyBucket(owner, project, "gone");
-    const target = await hook([404]);
+    const target = await hook([status]);
     await configure(owner, project.id, { webhookUrl: target.url, format: "slack", events: ["upload"], digestMinutes: 0 });
     await deliverObjects(project, [objectEvent(project, "gone", "x.csv")]);
     const logged = await eventually(() => view(owner, project.id), (v) => v.deliveries.length >= 1);
     expect(logged.deliveries).toHaveLength(1);
-    expect(logged.deliveries[0]).toMatchObject({ outcome: "failed", status: 404, attempt: 1 });
+    expect(logged.deliveries[0]).toMatchObject({ outcome: "failed", status, attempt: 1 });
     expect(logged.deliveries[0]?.nextRetryAt).toBeUndefined();
     expect(await waiting(project.id)).toBe(0);
     expect(await target.received()).toHaveLength(1);
