@@ -1,13 +1,17 @@
-// Proves reminders before a user's access ends, in the room: its alarm notes a new date at once, says "ends in 14 days" and "ends in 3 days" exactly once each (time moved by running the user kind's alarm work at a later moment, a test-only clock), and starts afresh when the date changes, with only the reminders still ahead.
+// Proves reminders before a user's access ends, in the room: its alarm notes a new date at once, says "ends in 14 days" and "ends in 3 days" exactly once each in the activity and to the project's notifications (a real receiver gets the access-expiring message), time moved by running the user kind's alarm work at a later moment (a test-only clock), and starts afresh when the date changes, with only the reminders still ahead.
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import * as z from "zod";
 import type { ActivityPage, UserAccepted } from "../core/contract";
 import { stackName } from "../core/naming";
 import { DAY_MS } from "../core/user-expiry";
-import { api, deliver, eventually, login, readyUser, registerProject, stackEvent } from "../test/workers/harness";
+import { api, deliver, eventually, login, randomId, readyUser, registerProject, stackEvent } from "../test/workers/harness";
 import { StoredUser, userKind } from "./kinds/user";
 
 const room = (id: string) => env.PROJECT_ROOM.get(env.PROJECT_ROOM.idFromName(id));
+
+const { TEST_NOTIFICATION_RECEIVER: receiver } = z.object({ TEST_NOTIFICATION_RECEIVER: z.string() }).parse(env);
+const Received = z.object({ requests: z.array(z.object({ body: z.string() })) });
 
 /** The user's reminder record, after letting the room's alarm run (it is due at once for a new date). */
 const remindersOf = (id: string, name: string) => async () => {
@@ -32,6 +36,10 @@ describe("expiry reminders", () => {
   it("reminds 14 and 3 days before, once each, and afresh for a new date", async () => {
     const project = await registerProject();
     const cookie = await login("owner@example.com");
+    const hook = randomId("hook");
+    const notifications = { webhookUrl: `${receiver}/hooks/${hook}`, format: "json", events: ["access-expiring"], digestMinutes: 0 };
+    expect((await api(cookie, `/api/projects/${project.id}/notifications`, { method: "PUT", body: JSON.stringify(notifications) })).status).toBe(200);
+    const received = async () => Received.parse(await (await fetch(`${receiver}/__received/${hook}`)).json()).requests.map((r) => r.body);
     const expiresAt = new Date(Date.now() + 20 * DAY_MS).toISOString();
     await readyUser(cookie, project, { name: "partner-acme", expiresAt }, stackName(project.id, "user", "partner-acme"));
     const at = Date.parse(expiresAt);
@@ -50,6 +58,12 @@ describe("expiry reminders", () => {
     expect(fourteen).toHaveLength(1);
     expect(fourteen[0]).toMatch(/^partner-acme's access ends in 14 days, on \d{1,2} \w{3} \d{4} at \d\d:\d\d UTC\. Extend it on the user's page\.$/);
     expect(await dueAt(project.id, at - 10 * DAY_MS)).toBe(at - 3 * DAY_MS);
+    // The project's notifications hear it too, once (the alarm sends what is due).
+    const told = await eventually(async () => (await runDurableObjectAlarm(room(project.id)), received()), (r) => r.length > 0, 10_000);
+    expect(told).toHaveLength(1);
+    expect(told[0]).toContain('"access-expiring"');
+    expect(told[0]).toContain("partner-acme");
+    expect(told[0]).toContain(expiresAt);
 
     await alarmAt(project.id, at - 3 * DAY_MS + 60_000);
     await alarmAt(project.id, at - 2 * DAY_MS);
