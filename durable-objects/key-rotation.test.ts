@@ -91,6 +91,20 @@ describe("key rotation", () => {
     expect(await messages(editor, project)).toContainEqual(`Rotation of slow's key: old key ${old.accessKeyId.slice(0, 4)}…${old.accessKeyId.slice(-4)} deactivated at the end of the grace period`);
   });
 
+  it("ends when a manager deactivates the new key, leaving the old one active", async () => {
+    const project = await registerProject();
+    const editor = await login("editor@example.com");
+    const old = await userWithKey(project, editor, "paused");
+    const fresh = await (await rotate(editor, project, "paused", {})).json<RotatedKey>();
+    expect((await api(editor, `/api/projects/${project.id}/users/paused/keys/${fresh.accessKeyId}`, { method: "PATCH", body: JSON.stringify({ status: "Inactive" }) })).status).toBe(200);
+
+    await moveClock(project.id, 8 * DAY_MS);
+    const review = await alarmUntil(project.id, async () => (await api(editor, `/api/projects/${project.id}/access-review`)).json<AccessReview>(), (r) => r.users[0]?.rotation === null);
+    expect(review.users[0]?.rotation).toBeNull();
+    expect(await statusInIam(project, "paused", old.accessKeyId)).toBe("Active");
+    expect(await messages(editor, project)).toContainEqual(`Rotation of paused's key ended: the new key ${fresh.accessKeyId.slice(0, 4)}…${fresh.accessKeyId.slice(-4)} was deactivated, so the old one stays active`);
+  });
+
   it("ends cleanly when either key is deleted mid-rotation, and refuses a user without an active key", async () => {
     const project = await registerProject();
     const editor = await login("editor@example.com");

@@ -67,7 +67,9 @@ export async function startRotation(room: RoomContext, project: ProjectRecord, a
     checkedAt: null,
   };
   const fresh = room.store.getAs("user", name, StoredUser) ?? stored;
-  const keys = [...fresh.resource.keys, { accessKeyId: key.accessKeyId, status: "Active" as const, createdAt: key.createdAt }];
+  // A read from IAM while CreateAccessKey was answering (the access review's) may have added it already.
+  const others = fresh.resource.keys.filter((k) => k.accessKeyId !== key.accessKeyId);
+  const keys = [...others, { accessKeyId: key.accessKeyId, status: "Active" as const, createdAt: key.createdAt }];
   const next: StoredUser = { ...fresh, rotation, resource: { ...fresh.resource, keys, updatedAt: new Date().toISOString() } };
   room.record("user", next, {
     actor,
@@ -118,8 +120,14 @@ export async function runRotations(room: RoomContext, reviews: ReviewStore, proj
     const name = user.resource.name;
     const prefix = `Rotation of ${name}'s key`;
     const old = user.resource.keys.find((k) => k.accessKeyId === rotation.oldKeyId);
-    if (!old || !user.resource.keys.some((k) => k.accessKeyId === rotation.newKeyId)) {
+    const fresh = user.resource.keys.find((k) => k.accessKeyId === rotation.newKeyId);
+    if (!old || !fresh) {
       finish(room, name, rotation.oldKeyId, false, `${prefix} ended: ${old ? "the new" : "the old"} key is gone`);
+      continue;
+    }
+    // A manager stopped the new key: the old one must keep working, so the rotation ends here.
+    if (fresh.status === "Inactive") {
+      finish(room, name, rotation.oldKeyId, false, `${prefix} ended: the new key ${shortKey(rotation.newKeyId)} was deactivated, so the old one stays active`);
       continue;
     }
     try {

@@ -48,7 +48,9 @@ export async function createKey(room: RoomContext, project: ProjectRecord, actor
   }
   const fresh = room.store.getAs("user", name, StoredUser) ?? stored;
   const summary: AccessKeySummary = { accessKeyId: key.accessKeyId, status: "Active", createdAt: key.createdAt };
-  withKeys(room, fresh, [...fresh.resource.keys, summary], actor, `${actor} created access key ${key.accessKeyId} for user ${name}`);
+  // A read from IAM while CreateAccessKey was answering (the access review's) may have added it already.
+  const others = fresh.resource.keys.filter((k) => k.accessKeyId !== key.accessKeyId);
+  withKeys(room, fresh, [...others, summary], actor, `${actor} created access key ${key.accessKeyId} for user ${name}`);
   return { ...key, user: name, region: project.region };
 }
 
