@@ -53,7 +53,7 @@ export const ReplayAnswer = z.object({
   duplicates: z.number().int(),
   /** Messages refused as a whole (another project's stack, a future date): left in the queue. */
   refused: z.array(z.object({ messageId: z.string(), reason: z.string() })),
-  /** Messages with no CloudFormation notification in them: logged and deleted (AWS would not redeliver them differently). */
+  /** Messages with neither a CloudFormation notification nor an S3 event notification in them: logged and deleted (AWS would not redeliver them differently). */
   unreadable: z.number().int(),
   /** Messages still in the queue afterwards (ApproximateNumberOfMessages). */
   remaining: z.number().int(),

@@ -9,7 +9,7 @@ import { DEMO } from "../../scripts/lib/demo";
 import { assumeProjectAccount } from "../../aws-bridge/local-bootstrap";
 import { localSqs } from "../../aws-bridge/local-sqs";
 import { lambdaDeadLetter, lambdaSnsEvent } from "../../aws-bridge/lambda-dead-letter";
-import type { ProjectView, ResourceEvents } from "../../core/contract";
+import { OUTSIDE_STACKROOM, type FileList, type ProjectView, type ResourceEvents } from "../../core/contract";
 import { startAccessGate, type AccessGate } from "./access-gate";
 
 let stack: Stack;
@@ -107,10 +107,16 @@ describe("ops CLI", () => {
     const queueUrl = await sqs.queueUrl("stackroom-demo-bridge-dlq");
     await sqs.sendMessage(queueUrl, letter.body, letter.attributes);
     await sqs.sendMessage(queueUrl, JSON.stringify({ hello: "not a notification" }));
+    // An S3 object event SNS could not hand to the bridge at all (the subscription's redrive: the notification itself).
+    const physical = ((await (await alice("/api/projects/demo")).json()) as ProjectView).buckets.find((b) => b.name === "replayed")?.physicalName ?? "";
+    const upload = { eventSource: "aws:s3", eventTime: new Date().toISOString(), eventName: "ObjectCreated:Put", userIdentity: { principalId: "AWS:AIDAEXAMPLE000000001" }, responseElements: { "x-amz-request-id": "0A1B2C3D4E5F6071" }, s3: { bucket: { name: physical }, object: { key: "incoming/lost+in+the+dlq.csv", size: 42, sequencer: "0066AA" } } };
+    await sqs.sendMessage(queueUrl, JSON.stringify({ Type: "Notification", MessageId: randomUUID(), TopicArn: `arn:aws:sns:${DEMO.region}:${DEMO.accountId}:stackroom-demo-events`, Message: JSON.stringify({ Records: [upload] }) }));
 
     const replay = await ops(["dlq-replay", DEMO.id]);
     expect(replay.code, replay.err).toBe(0);
-    expect(replay.out).toMatch(/replayed 1 of 2 message\(s\): 1 new event\(s\), 0 already known, 1 unreadable \(deleted\), 0 refused; 0 left/);
+    expect(replay.out).toMatch(/replayed 2 of 3 message\(s\): 2 new event\(s\), 0 already known, 1 unreadable \(deleted\), 0 refused; 0 left/);
+    const files = (await (await alice("/api/projects/demo/buckets/replayed/files")).json()) as FileList;
+    expect(files.files.map((f) => [f.key, f.size, f.by])).toEqual([["incoming/lost in the dlq.csv", 42, OUTSIDE_STACKROOM]]);
     const events = (await (await alice("/api/projects/demo/resources/bucket/replayed/events")).json()) as ResourceEvents;
     expect(events.events.some((e) => e.status === "UPDATE_COMPLETE" && e.logicalId === "Bucket")).toBe(true);
     expect((await sqs.receiveMessages(queueUrl)).length).toBe(0);

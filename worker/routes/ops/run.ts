@@ -1,8 +1,9 @@
 import { Hono } from "hono";
 import * as z from "zod";
 import { parseCloudFormationMessage, CfnMessageError } from "../../../core/cfn-message";
+import { parseS3Message, S3MessageError } from "../../../core/s3-event-message";
 import { notificationsOfDeadLetter } from "../../../core/dead-letter";
-import type { StackEvent } from "../../../core/contract";
+import type { ObjectEvent, StackEvent } from "../../../core/contract";
 import { HealthAnswer, ReplayAnswer, type OffboardAnswer, type ProjectStatus } from "../../../core/ops-answers";
 import { deadLetterQueue, deadLetterQueueUrl } from "../../../core/aws/sqs";
 import { assumeRole, assumedRoleCredentials } from "../../../core/aws/sts";
@@ -11,6 +12,7 @@ import { observe } from "../../../core/telemetry";
 import { forgetRegistryMemo, projectRegistry } from "../../registry";
 import { projectRoom } from "../../room";
 import { takeInStackEvents } from "../../stack-event-intake";
+import { takeInObjectEvents } from "../../object-event-intake";
 import { ApiError, unwrap } from "../../errors";
 import { AwsError } from "../../../core/aws/errors";
 import { jsonBody } from "../../validate";
@@ -113,29 +115,50 @@ export const opsRunRoutes = new Hono<AppEnv>()
         for (const letter of letters) {
           const notifications = notificationsOfDeadLetter(letter.body);
           const events: StackEvent[] = [];
+          const objectEvents: ObjectEvent[] = [];
+          let readable = 0;
           for (const notification of notifications ?? []) {
+            // The project's topic carries S3's object events too (JSON) beside CloudFormation's (Key='value' lines).
+            if (notification.text.trimStart().startsWith("{")) {
+              try {
+                const s3 = parseS3Message(notification.text, notification.id, project.topicArn);
+                readable++;
+                if (s3.kind === "objects") objectEvents.push(...s3.events);
+              } catch (err) {
+                if (!(err instanceof S3MessageError)) throw err;
+              }
+              continue;
+            }
             try {
               events.push(parseCloudFormationMessage(notification.text));
+              readable++;
             } catch (err) {
               if (!(err instanceof CfnMessageError)) throw err;
             }
           }
-          if (events.length === 0) {
+          if (readable === 0) {
             // Nothing in it could ever be applied: keeping it would only keep the alarm ringing.
             logEvent("warn", "dead_letter_unreadable", { project: project.id, messageId: letter.messageId, errorCode: letter.attributes.ErrorCode, requestId });
             answer.unreadable++;
             await queue.remove(letter.receiptHandle);
             continue;
           }
-          const intake = await takeInStackEvents(c.env, project, events);
-          if (!intake.ok) {
-            answer.refused.push({ messageId: letter.messageId, reason: intake.message });
+          const intakes = [
+            ...(events.length > 0 ? [await takeInStackEvents(c.env, project, events)] : []),
+            ...(objectEvents.length > 0 ? [await takeInObjectEvents(c.env, project, objectEvents)] : []),
+          ];
+          const refusedIntake = intakes.find((intake) => !intake.ok);
+          if (refusedIntake && !refusedIntake.ok) {
+            answer.refused.push({ messageId: letter.messageId, reason: refusedIntake.message });
             await queue.release(letter.receiptHandle);
             continue;
           }
+          for (const intake of intakes) {
+            if (!intake.ok) continue;
+            answer.accepted += intake.accepted;
+            answer.duplicates += intake.duplicates;
+          }
           answer.replayed++;
-          answer.accepted += intake.accepted;
-          answer.duplicates += intake.duplicates;
           await queue.remove(letter.receiptHandle);
         }
         // Refused messages came back at once: stop before reading them again in this call.
