@@ -1,7 +1,7 @@
 // Proves the access review against moto: key ages and last use as IAM reports them, flags judged on the room's clock (moved here without waiting), user flags, and who may refresh it how often.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { AccessReview, CreatedKey, ErrorEnvelope, ReviewUser } from "../core/contract";
+import type { AccessReview, ActivityPage, CreatedKey, ErrorEnvelope, ReviewUser } from "../core/contract";
 import { stackName } from "../core/naming";
 import { api, login, readyBucket, readyUser, registerProject } from "../test/workers/harness";
 import { alarmUntil, moveClock, useKey } from "../test/workers/room-clock";
@@ -38,6 +38,9 @@ describe("access review", () => {
     expect(userOf(now, "idle")).toMatchObject({ flags: ["expiring", "no-grants"], expiresAt, keys: [{ accessKeyId: unused.accessKeyId, lastUse: null, flags: [] }] });
     expect(now.totals).toEqual({ unused: 0, "rotation-due": 0, expiring: 1, "no-grants": 1, flaggedUsers: 1 });
     expect(JSON.stringify(now)).not.toContain(used.secretAccessKey);
+    // The room's copy of the keys already matched IAM's: the read changed nothing, so it said nothing.
+    const activity = await (await api(editor, `/api/projects/${project.id}/activity`)).json<ActivityPage>();
+    expect(activity.entries.map((e) => e.message)).not.toContainEqual(expect.stringMatching(/refreshed from IAM/));
 
     // Eight days on: the key never used is unused; the used one is not (used 8 days ago).
     await moveClock(project.id, 8 * DAY_MS);

@@ -110,6 +110,12 @@ export function armReview(room: RoomContext, now = Date.now()): boolean {
   return true;
 }
 
+/** Whether IAM's keys differ from the room's copy (in any order: IAM lists them in its own). */
+function keysDiffer(iam: AccessKeySummary[], room: AccessKeySummary[]): boolean {
+  const plain = (keys: AccessKeySummary[]) => JSON.stringify(keys.map(({ accessKeyId, status, createdAt }) => ({ accessKeyId, status, createdAt })).sort((a, b) => a.accessKeyId.localeCompare(b.accessKeyId)));
+  return plain(iam) !== plain(room);
+}
+
 /**
  * One bounded run: reads, for the users not read since the pass began (never-read first, then
  * the longest ago), their keys (ListAccessKeys; the room's copy is corrected if it drifted) and
@@ -153,9 +159,7 @@ export async function runReview(room: RoomContext, reviews: ReviewStore, project
       reviews.put(name, new Date().toISOString(), keys);
       const fresh = room.store.getAs("user", name, StoredUser);
       const plain = listed.map(({ accessKeyId, status, createdAt }) => AccessKeySummary.parse({ accessKeyId, status, createdAt }));
-      if (fresh && JSON.stringify(plain) !== JSON.stringify(fresh.resource.keys.map(({ accessKeyId, status, createdAt }) => ({ accessKeyId, status, createdAt })))) {
-        withKeys(room, fresh, plain, "Stackroom", `Access keys of user ${name} refreshed from IAM`);
-      }
+      if (fresh && keysDiffer(plain, fresh.resource.keys)) withKeys(room, fresh, plain, "Stackroom", `Access keys of user ${name} refreshed from IAM`);
       left--;
     } catch (err) {
       const failures = Number(room.store.getMeta(FAILURES_KEY) ?? 0) + 1;
