@@ -53,6 +53,11 @@ export const scenarios: BrowserScenario[] = [
         await empty.waitFor();
         assert.match(await empty.innerText(), /Files partners upload or delete appear here within seconds\./);
         await alice.evaluate("window.__stackroomNoReload = true");
+        // Every read of the list from here on is one the live feed asked for: they must stay 2 s apart.
+        const reads: number[] = [];
+        alice.on("request", (r) => {
+          if (r.url().includes(`/buckets/${bucket}/files`)) reads.push(Date.now());
+        });
         const bob = await signedIn("bob@example.com");
         await bob.goto(`${url}/projects/demo`);
         await bob.locator('[data-testid="connection"][data-status="live"]').waitFor();
@@ -103,6 +108,9 @@ export const scenarios: BrowserScenario[] = [
         assert.match(await stranger.getByTestId("file-by-outside").innerText(), /someone outside Stackroom/i);
         await screenshot(alice, "recent-files-light");
         await expectAccessible(alice, "bucket page with recent files");
+
+        const gaps = reads.slice(1).map((at, i) => at - (reads[i] ?? 0));
+        assert.ok(reads.length >= 1 && gaps.every((gap) => gap >= 1_900), `live re-reads at most once every 2 s: ${reads.length} reads, gaps ${gaps.join(", ")} ms`);
 
         // The prefix filter narrows the list (sent to the room as `prefix`), and clearing it shows all again.
         const filter = alice.getByTestId("recent-files-filter");
