@@ -22,7 +22,7 @@ import { ROOT, startStack } from "./lib/stack";
 import { DEMO } from "./lib/demo";
 import { bundleWorker } from "./lib/worker-bundle";
 import { measureLive, percentile } from "./lib/bench-live";
-import { measureFileBurst } from "./lib/bench-files";
+import { measureFileBurst, measureSingleEventPosts } from "./lib/bench-files";
 import { cloudFormationClient } from "../core/aws";
 import { assumeRole } from "../core/aws/sts";
 import { readProjectStacks } from "../durable-objects/heal";
@@ -131,6 +131,9 @@ ingest, ${live.ingest.batches} batches of 100 events (a fifth repeated): ${live.
   report.push(`File activity — ${files.accepted} object events into one bucket, ${files.batches} batches of up to 500 (a fifth of each after the first repeated)
 ingest: ${files.eventsPerSecond.toFixed(0)} events/s (${files.accepted} accepted, ${files.duplicates} duplicates) — goal ≥ 1,000 events/s — ${verdict(files.eventsPerSecond >= 1_000)}
 fold: ${files.lines} activity ${files.lines === 1 ? "line" : "lines"}, ${(files.accepted / Math.max(1, files.lines)).toFixed(0)} events per line — goal: a handful of lines, not one per file — ${verdict(files.lines > 0 && files.lines <= 5)}`);
+  const single = await measureSingleEventPosts({ apiUrl: stack.apiUrl, project, webhookRoot }, "bench-0001");
+  report.push(`File activity one event per POST (each S3 event its own SNS message and Lambda invocation, 16 at a time)
+ingest: ${single.toFixed(0)} events/s — ${(files.eventsPerSecond / Math.max(1, single)).toFixed(1)}× slower than batches of 500 — goal ≥ 1,000 events/s — ${verdict(single >= 1_000)}`);
   report.push(workerSize());
 } finally {
   await stack.stop();

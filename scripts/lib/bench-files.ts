@@ -52,3 +52,27 @@ export async function measureFileBurst(target: Pick<LiveTarget, "apiUrl" | "cook
   const lines = page.entries.filter((e) => e.message.includes(" uploaded ")).length;
   return { eventsPerSecond: (accepted + duplicates) / seconds, accepted, duplicates, batches, lines };
 }
+
+/**
+ * The same writer's events one per POST, `concurrency` at a time: what the Worker sees when each S3
+ * event reaches the bridge as its own SNS message and each Lambda invocation forwards one (the
+ * bridge batches only what one invocation holds). Answers events per second.
+ */
+export async function measureSingleEventPosts(target: Pick<LiveTarget, "apiUrl" | "project" | "webhookRoot">, bucket: string, events = 1_000, concurrency = 16): Promise<number> {
+  const { project } = target;
+  const physical = physicalBucketName(project.id, project.accountId, project.region, bucket);
+  const start = Date.now() - events * 20 - 60_000;
+  let next = 0;
+  const t0 = performance.now();
+  const worker = async () => {
+    while (next < events) {
+      const n = next++;
+      const event: ObjectEvent = { eventId: randomUUID(), bucket: physical, key: `single/${n}.bin`, event: "created", size: 1_000, principalId: "", at: new Date(start + n * 20).toISOString(), account: project.accountId };
+      const answer = await sendSigned(target, "objects", { objectEvents: [event] });
+      if (answer.status !== 202) throw new Error(`single object event answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return events / ((performance.now() - t0) / 1000);
+}
+
