@@ -1,6 +1,6 @@
 // Proves a bucket's page shows its recent files live: a partner's AWS CLI uploads appear without reload, named for the partner, and fold into one activity line; the prefix filter narrows the list; a delete shows as deleted; a write with credentials that are no Stackroom user's is "someone outside Stackroom"; and the list reads on a 390 px phone.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
@@ -138,6 +138,21 @@ export const scenarios: BrowserScenario[] = [
         assert.equal(await phone.evaluate(`getComputedStyle(document.querySelector('[data-testid="recent-file"] td')).display`), "grid", "a row reads as a card");
         await card.scrollIntoViewIfNeeded();
         await screenshot(phone, "recent-files-phone");
+
+        // A hundred and one more in one go: the list shows the newest 100, and Show more the rest.
+        const bulk = join(dir, "bulk");
+        mkdirSync(bulk);
+        for (let n = 0; n < 101; n++) writeFileSync(join(bulk, `part-${String(n).padStart(3, "0")}.csv`), "x\n");
+        await asPartner("s3", "cp", bulk, `s3://${physical}/bulk/`, "--recursive", "--only-show-errors");
+        const shown = alice.getByTestId("recent-file");
+        const more = alice.getByTestId("recent-files-more");
+        await more.waitFor({ timeout: 30_000 });
+        assert.equal(await shown.count(), 100, "the newest 100 first");
+        await more.click();
+        await alice.locator('[data-testid="recent-file"][data-key="incoming/report-1.csv"][data-event="created"]').waitFor();
+        assert.equal(await shown.count(), 106, "then every event the room holds for the bucket");
+        assert.equal(await more.count(), 0, "nothing more to show");
+        assert.match(await alice.getByTestId("recent-files-count").innerText(), /^106 file events\.$/);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
