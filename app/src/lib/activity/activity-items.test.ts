@@ -1,6 +1,7 @@
 // Proves the feed's folding: an operation's queued/started/progress/outcome entries become one line in names, with its duration; failures keep CloudFormation's words apart; merged queued updates join the operation they ran in; runs of like changes by one person fold into one bulk line; filters by resource and person.
 import { describe, expect, it } from "vitest";
 import type { ActivityEntry, ActivityOperation } from "$contract";
+import { shortDateTime } from "$lib/format";
 import { activityFacets, activityItems, filterActivity, foldBulk, namesForEmails, type FeedLine } from "./activity-items";
 
 let seq = 0;
@@ -87,6 +88,19 @@ describe("activityItems", () => {
     const [line] = activityItems([entry("2026-12-01T10:00:00Z", "alice@example.com", "alice@example.com created access key AKIA1 for user acme, as bob@example.com asked", { kind: "user", name: "acme" })], "alice@example.com");
     expect(line?.headline).toBe("You created access key AKIA1 for user acme, as Bob asked");
     expect(namesForEmails("carol.smith@example.com added dan@example.com", "x@example.com")).toBe("Carol Smith added Dan");
+  });
+
+  it("names an operation's times in words in its detail too (an extended user's new end), not in ISO 8601", () => {
+    const now = Date.parse("2026-12-07T15:10:00Z");
+    const [line] = activityItems(
+      newestFirst([
+        entry("2026-12-07T15:09:10Z", "alice@example.com", "…", { kind: "user", name: "acme" }, { id: "x1", action: "update", detail: "no bucket access, expires 2027-03-12T15:09:08.950Z" }),
+        entry("2026-12-07T15:09:11Z", "CloudFormation", "User acme was updated", { kind: "user", name: "acme", tone: "success" }, { id: "x1", action: "update", step: "succeeded" }),
+      ]),
+      "alice@example.com",
+      now,
+    );
+    expect(line).toMatchObject({ headline: "You updated user acme", detail: `no bucket access, expires ${shortDateTime("2027-03-12T15:09:08.950Z")}` });
   });
 });
 

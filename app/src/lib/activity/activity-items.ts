@@ -120,7 +120,9 @@ function item(key: string, group: ActivityEntry[], me: string, now: number): Act
   }
 
   const started = group.filter((e) => e.operation?.step === "started").sort((a, b) => a.seq - b.seq)[0];
-  const detail = started?.operation?.detail ?? group.find((e) => e.operation?.detail)?.operation?.detail;
+  // The detail names times in ISO 8601 too (a user's "expires 2027-03-12T15:09:08.950Z"): in words, like the headline's.
+  const stated = started?.operation?.detail ?? group.find((e) => e.operation?.detail)?.operation?.detail;
+  const detail = stated === undefined ? undefined : humanizeTimes(stated, now);
   const merged = group.flatMap((e) => e.operation?.merged ?? []).length;
   const withMerged = merged ? ` (with ${merged === 1 ? "1 queued update" : `${merged} queued updates`} merged in)` : "";
   const person = who(op.by, me);
