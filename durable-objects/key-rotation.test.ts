@@ -67,7 +67,7 @@ describe("key rotation", () => {
 
     const lines = await messages(editor, project);
     const short = (id: string) => `${id.slice(0, 4)}…${id.slice(-4)}`;
-    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^Rotation of partner-acme's key started: new key ${short(fresh.accessKeyId)}, the old one stops on \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC or when the new one is first used$`)));
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^editor@example\\.com started rotating partner-acme's key: new key ${short(fresh.accessKeyId)}, the old one stops on \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC or when the new one is first used$`)));
     expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^Rotation of partner-acme's key: old key ${short(old.accessKeyId)} deactivated: the new key was used on \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC$`)));
     const after = await reviewOf();
     expect(after.users[0]?.rotation).toBeNull();

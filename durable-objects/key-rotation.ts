@@ -73,7 +73,7 @@ export async function startRotation(room: RoomContext, project: ProjectRecord, a
   const next: StoredUser = { ...fresh, rotation, resource: { ...fresh.resource, keys, updatedAt: new Date().toISOString() } };
   room.record("user", next, {
     actor,
-    message: `Rotation of ${name}'s key started: new key ${shortKey(key.accessKeyId)}, the old one stops on ${when(Date.parse(rotation.graceEndsAt))} or when the new one is first used`,
+    message: `${actor} started rotating ${name}'s key: new key ${shortKey(key.accessKeyId)}, the old one stops on ${when(Date.parse(rotation.graceEndsAt))} or when the new one is first used`,
     tone: "info",
   });
   return { ...key, user: name, region: project.region, rotation };

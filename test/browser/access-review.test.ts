@@ -160,7 +160,7 @@ export const scenarios: BrowserScenario[] = [
 
       // The rotation's line arrives live in the user's history (the page was not reloaded).
       const short = `${newKeyId.slice(0, 4)}…${newKeyId.slice(-4)}`;
-      await bob.getByTestId("resource-history").locator("li").filter({ hasText: `Rotation of ${partner}'s key started: new key ${short}` }).waitFor();
+      await bob.getByTestId("resource-history").locator("li").filter({ hasText: `You started rotating ${partner}'s key: new key ${short}` }).waitFor();
       assert.equal(await bob.evaluate("window.__stackroomNoReload === true"), true, "the page was reloaded");
       await screenshot(bob, "rotation-started");
 
