@@ -3,7 +3,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { OUTSIDE_STACKROOM, type ActivityPage, type FileList, type LiveFrame } from "../core/contract";
 import { stackName } from "../core/naming";
-import { api, deliver, deliverObjects, login, objectEvent, readyBucket, readyUser, registerProject, stackEvent } from "../test/workers/harness";
+import { api, deliver, deliverObjects, eventually, login, objectEvent, readyBucket, readyUser, registerProject, stackEvent } from "../test/workers/harness";
 import { StoredUser } from "./kinds/user";
 import { framesUntil, listen } from "../test/workers/live";
 import { FILES_KEPT_PER_BUCKET } from "./file-store";
@@ -16,14 +16,10 @@ describe("file activity in the room", () => {
     const owner = await login("owner@example.com");
     await readyBucket(owner, project, "drop");
     await readyUser(owner, project, { name: "partner", permissions: [{ bucket: "drop", access: "read" }] }, stackName(project.id, "user", "partner"));
-    await runInDurableObject(room(project.id), (r) => {
-      const stored = r.store.getAs("user", "partner", StoredUser);
-      if (!stored) throw new Error("no user partner");
-      const next: StoredUser = { ...stored, iamUserId: "AIDAPARTNER0000000001" };
-      r.store.put("user", next);
-    });
+    // The room learns the user's IAM id from IAM once its stack stands (file-identity.test.ts).
+    const learned = await eventually(() => runInDurableObject(room(project.id), (r) => r.store.getAs("user", "partner", StoredUser)?.iamUserId), (id) => id !== undefined);
     const res = await deliverObjects(project, [
-      objectEvent(project, "drop", "in/partner.csv", { principalId: "AWS:AIDAPARTNER0000000001" }),
+      objectEvent(project, "drop", "in/partner.csv", { principalId: `AWS:${learned}` }),
       objectEvent(project, "drop", "in/stranger.csv", { principalId: "AWS:AIDAOUTSIDER000000001" }),
       objectEvent(project, "drop", "in/role.csv", { principalId: "AWS:AROAEXAMPLE000000001:partner" }),
       objectEvent(project, "drop", "in/moto.csv", { principalId: "" }),
