@@ -74,6 +74,12 @@ interface RequestOptions {
   headers?: Record<string, string>;
   /** SvelteKit's `fetch` inside `load`, the global one elsewhere. */
   fetch?: Fetch;
+  /**
+   * A read the page makes on its own in the background (a refresh of what it already shows): its
+   * 401 is thrown, not reported as a sign-out, so the manager's own next action meets the ended
+   * session and is brought back to it after signing in.
+   */
+  background?: boolean;
 }
 
 /** Calls the same-origin JSON API; resolves with `schema`'s output or throws `ApiError`. */
@@ -92,7 +98,7 @@ export async function api<S extends z.ZodType>(path: string, schema: S, options:
     throw new ApiError(0, "network", "Could not reach Stackroom. Check your connection and try again.");
   }
   const payload = await readJson(res);
-  if (res.status === 401 && options.fetch === undefined) signedOut?.();
+  if (res.status === 401 && options.fetch === undefined && !options.background) signedOut?.();
   if (!res.ok) {
     const envelope = ErrorEnvelope.safeParse(payload);
     if (envelope.success) {

@@ -5,8 +5,8 @@ import { errorMessage } from "$lib/attempt";
 /** `/api/projects/:p/settings`: every member reads the project's settings, owners change them. */
 const settingsPath = (project: string) => `/api/projects/${encodeURIComponent(project)}/settings`;
 
-export async function getSettings(project: string): Promise<ProjectSettings> {
-  return (await api(settingsPath(project), ProjectSettingsAnswer)).settings;
+export async function getSettings(project: string, options: { background?: boolean } = {}): Promise<ProjectSettings> {
+  return (await api(settingsPath(project), ProjectSettingsAnswer, options)).settings;
 }
 
 export async function putSettings(project: string, body: PutProjectSettingsBody): Promise<ProjectSettings> {
@@ -30,8 +30,8 @@ export class ProjectSettingsState {
   constructor(readonly project: string) {}
 
   /** Loads the settings unless they are loaded or loading; a failed load may be tried again. */
-  ensureLoaded(): Promise<void> {
-    this.#loading ??= getSettings(this.project).then(
+  ensureLoaded(options: { background?: boolean } = {}): Promise<void> {
+    this.#loading ??= getSettings(this.project, options).then(
       (settings) => {
         this.settings = settings;
         this.error = null;
@@ -44,10 +44,13 @@ export class ProjectSettingsState {
     return this.#loading;
   }
 
-  /** Reads them again (another owner may have changed them since). */
+  /**
+   * Reads them again (another owner may have changed them since), in the background: a dialog
+   * that refreshes them as it opens must not end the manager's session before they act.
+   */
   reload(): Promise<void> {
     this.#loading = null;
-    return this.ensureLoaded();
+    return this.ensureLoaded({ background: true });
   }
 
   /** Saves (owners); throws the API's refusal for the form to show. */
