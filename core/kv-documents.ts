@@ -21,6 +21,16 @@ export type Snapshot = z.infer<typeof Snapshot>;
 
 export const snapshotKey = (projectId: string): string => `project:${projectId}:snapshot`;
 
+/**
+ * What the room stores beside the snapshot as KV metadata: its version (the seq it holds and when
+ * it was written), which reads turn into an ETag without reading the (large) snapshot itself.
+ */
+export const SnapshotMetadata = z.object({ version: z.string().regex(/^\d+\.\d+$/) });
+export type SnapshotMetadata = z.infer<typeof SnapshotMetadata>;
+
+/** `<seq>.<written at, ms>`: changes with every write, so an unchanged version is an unchanged snapshot. */
+export const snapshotVersion = (snapshot: Pick<Snapshot, "seq" | "writtenAt">): string => `${snapshot.seq}.${Date.parse(snapshot.writtenAt) || 0}`;
+
 /** Who belongs to the project: every request's membership check reads it. */
 export const MembersDocument = z.object({ members: z.array(Member) });
 export type MembersDocument = z.infer<typeof MembersDocument>;

@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { SnapshotFrame, type ResourceKind } from "../core/contract";
 import { KIND_KEYS, kindFacts } from "../core/kinds";
-import { snapshotKey, type Snapshot } from "../core/kv-documents";
+import { snapshotKey, snapshotVersion, type Snapshot, type SnapshotMetadata } from "../core/kv-documents";
 import type { RoomContext } from "./room-context";
 import { queueHeld } from "./edit-queue";
 import { availableActions } from "./stack-operation";
@@ -48,7 +48,7 @@ export function snapshotFrame(room: RoomContext): SnapshotFrame {
 export async function writeSnapshot(room: RoomContext, kv: KVNamespace, projectId: string, now: number): Promise<void> {
   const { type: _frame, ...state } = snapshotFrame(room);
   const snapshot: Snapshot = { ...state, writtenAt: new Date(now).toISOString() };
-  await kv.put(snapshotKey(projectId), JSON.stringify(snapshot));
+  await kv.put(snapshotKey(projectId), JSON.stringify(snapshot), { metadata: { version: snapshotVersion(snapshot) } satisfies SnapshotMetadata });
   room.store.setMeta("snapshotAt", String(Date.now()));
   room.store.setMeta("snapshotDue", room.store.seq() > snapshot.seq ? String(Date.now() + SNAPSHOT_INTERVAL_MS) : "Infinity");
 }

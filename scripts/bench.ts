@@ -3,14 +3,16 @@
  * moto), each figure printed with its goal and "met" / "NOT met":
  *   P1  GET /api/projects/:p from the KV cache vs the uncached DescribeStacks + GetTemplate path,
  *       50 and 200 buckets (cached p99 < 20 ms, ≥ 50x faster);
- *   live 1,000 sockets open (< 10 s), webhook → all 1,000 sockets (p99 < 100 ms), all closed at
+ *   live 1,000 sockets open (< 10 s), a bucket edit's PATCH acknowledged with them open (p50 within
+ *       1.3x the 1-socket room), webhook → all 1,000 sockets (p99 < 100 ms), all closed at
  *       once then a webhook (202 in < 1 s) — each with the 1-socket room beside it for the ratio;
  *   ingest 100-event batches with duplicates (≥ 500 events/s per project);
  *   file activity: a 10,000-event burst of S3 object events in batches of 500 with duplicates
  *       (≥ 1,000 events/s per project) and its fold ratio (events per activity line);
  *   size the Worker as `wrangler deploy` uploads it (≤ 150 KiB gzip).
  * BENCH_SOCKETS, BENCH_ROUNDS, BENCH_CACHED_SAMPLES, BENCH_UNCACHED_SAMPLES tune the run;
- * BENCH_PARTS=live skips P1 (50 buckets are still made); BENCH_DEFLATE=1 makes the sockets offer
+ * BENCH_PARTS=live skips P1 (50 buckets are still made), BENCH_PARTS=live-only also the file
+ * activity and the bundle size; BENCH_DEFLATE=1 makes the sockets offer
  * permessage-deflate, to see what per-socket compression would cost.
  */
 import { randomBytes } from "node:crypto";
@@ -21,19 +23,22 @@ import { performance } from "node:perf_hooks";
 import { ROOT, startStack } from "./lib/stack";
 import { DEMO } from "./lib/demo";
 import { bundleWorker } from "./lib/worker-bundle";
-import { measureLive, percentile } from "./lib/bench-live";
+import { measureLive, percentile, seedAckBuckets } from "./lib/bench-live";
 import { measureFileBurst, measureSingleEventPosts } from "./lib/bench-files";
 import { cloudFormationClient } from "../core/aws";
 import { assumeRole } from "../core/aws/sts";
 import { readProjectStacks } from "../durable-objects/heal";
 import { ProjectRecord, ProjectView } from "../core/contract";
 
-const SIZES = process.env.BENCH_PARTS === "live" ? [50] : [50, 200];
+const LIVE_ONLY = process.env.BENCH_PARTS === "live-only";
+const SIZES = process.env.BENCH_PARTS === "live" || LIVE_ONLY ? [50] : [50, 200];
 const CACHED_SAMPLES = Number(process.env.BENCH_CACHED_SAMPLES ?? 400);
 const UNCACHED_SAMPLES = Number(process.env.BENCH_UNCACHED_SAMPLES ?? 15);
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 1000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
 const WORKER_GZIP_BUDGET_KIB = 150;
+/** Workers KV's largest value: the project snapshot is one value. */
+const KV_VALUE_LIMIT = 25 * 1024 * 1024;
 
 const verdict = (met: boolean) => (met ? "met" : "NOT met");
 const ms = (v: number) => `${v.toFixed(v < 10 ? 2 : 0)} ms`;
@@ -78,6 +83,7 @@ try {
   // P1: cached vs uncached reads.
   const rows: string[] = [];
   const floors: string[] = [];
+  const sizes: string[] = [];
   const p1Met: boolean[] = [];
   let created = 0;
   for (const size of SIZES) {
@@ -101,6 +107,16 @@ try {
       const stacks = (await readProjectStacks(cloudformation, project)).get("bucket") ?? [];
       if (stacks.length !== size) throw new Error(`uncached read saw ${stacks.length} stacks, expected ${size}`);
     });
+    // A client whose copy is current: If-None-Match with the view's ETag, answered 304 without parsing the snapshot.
+    const answer = await fetch(`${stack.apiUrl}/api/projects/demo`, { headers });
+    const etag = answer.headers.get("etag") ?? "";
+    const viewBytes = (await answer.arrayBuffer()).byteLength;
+    const revalidated = await timed(CACHED_SAMPLES, async () => {
+      const res = await fetch(`${stack.apiUrl}/api/projects/demo`, { headers: { ...headers, "if-none-match": etag } });
+      if (res.status !== 304) throw new Error(`revalidation answered ${res.status}, not 304`);
+      await res.arrayBuffer();
+    });
+    sizes.push(`${size} buckets: view ${(viewBytes / 1024).toFixed(1)} KiB (${(viewBytes / size).toFixed(0)} B per bucket; at that rate 2,000 resources ≈ ${((viewBytes / size) * 2000 / 1024 / 1024).toFixed(2)} MiB, ${(KV_VALUE_LIMIT / ((viewBytes / size) * 2000)).toFixed(0)}× under KV's 25 MiB value limit); revalidation 304 p50 ${ms(percentile(revalidated, 50))}, p99 ${ms(percentile(revalidated, 99))}`);
     const [c50, c99, u50, u99] = [percentile(cached, 50), percentile(cached, 99), percentile(uncached, 50), percentile(uncached, 99)];
     const met = c99 < 20 && u99 / c99 >= 50;
     p1Met.push(met);
@@ -113,28 +129,34 @@ try {
 goal: cached p99 < 20 ms and the uncached path ≥ 50x slower
 buckets | cached p50 | cached p99 | uncached p50 | uncached p99 | p50 ratio | p99 ratio | goal
 ${rows.join("\n")}
-floor (HTTP through wrangler dev, no work): ${floors.join("; ")}`);
+floor (HTTP through wrangler dev, no work): ${floors.join("; ")}
+snapshot and ETag: ${sizes.join("; ")}`);
 
   // The live room.
   console.log(`measuring the live room with ${SOCKETS} sockets…`);
   const { seq } = ProjectView.parse(await (await fetch(`${stack.apiUrl}/api/projects/demo`, { headers })).json());
   const buckets = Array.from({ length: 50 }, (_, i) => `bench-${String(i).padStart(4, "0")}`);
+  await seedAckBuckets({ apiUrl: stack.apiUrl, cookie, project });
   const live = await measureLive({ apiUrl: stack.apiUrl, cookie, project, webhookRoot, seq, buckets, deflate: process.env.BENCH_DEFLATE === "1" }, SOCKETS, ROUNDS);
   const fan99 = percentile(live.fanOut.many, 99);
+  const [ack50, ack99, ackOne50, ackOne99] = [percentile(live.ack.many, 50), percentile(live.ack.many, 99), percentile(live.ack.one, 50), percentile(live.ack.one, 99)];
   report.push(`Live room — ${SOCKETS} sockets vs 1 (${ROUNDS} webhooks each for fan-out${process.env.BENCH_DEFLATE === "1" ? "; sockets offer permessage-deflate" : ""})
 open ${SOCKETS} sockets:            ${ms(live.open.many)} in total (${ms(live.open.many / SOCKETS)} per socket; 1 socket ${ms(live.open.one)}) — goal < 10 s — ${verdict(live.open.many < 10_000)}
+edit acknowledged (PATCH → 202, ${live.ack.many.length} accepted edits): p50 ${ms(ack50)}, p99 ${ms(ack99)} with ${SOCKETS} sockets; p50 ${ms(ackOne50)}, p99 ${ms(ackOne99)} with 1 — p50 ${(ack50 / ackOne50).toFixed(2)}x, p99 ${(ack99 / ackOne99).toFixed(2)}x — goal p50 ≤ 1.3x — ${verdict(ack50 / ackOne50 <= 1.3)}
 webhook → all ${SOCKETS} sockets:      p50 ${ms(percentile(live.fanOut.many, 50))}, p99 ${ms(fan99)} (${ratio(fan99, percentile(live.fanOut.one, 99))}: p50 ${ms(percentile(live.fanOut.one, 50))}, p99 ${ms(percentile(live.fanOut.one, 99))}) — goal p99 < 100 ms — ${verdict(fan99 < 100)}
 close all at once, then a webhook: 202 in ${ms(live.closeStorm.many)} (${ratio(live.closeStorm.many, live.closeStorm.one)}: ${ms(live.closeStorm.one)}) — goal < 1 s — ${verdict(live.closeStorm.many < 1_000)}
 ingest, ${live.ingest.batches} batches of 100 events (a fifth repeated): ${live.ingest.eventsPerSecond.toFixed(0)} events/s (${live.ingest.accepted} accepted, ${live.ingest.duplicates} duplicates) — goal ≥ 500 events/s — ${verdict(live.ingest.eventsPerSecond >= 500)}`);
-  console.log("measuring file activity (10,000 object events)…");
-  const files = await measureFileBurst({ apiUrl: stack.apiUrl, cookie, project, webhookRoot }, "bench-0001");
-  report.push(`File activity — ${files.accepted} object events into one bucket, ${files.batches} batches of up to 500 (a fifth of each after the first repeated)
+  if (!LIVE_ONLY) {
+    console.log("measuring file activity (10,000 object events)…");
+    const files = await measureFileBurst({ apiUrl: stack.apiUrl, cookie, project, webhookRoot }, "bench-0001");
+    report.push(`File activity — ${files.accepted} object events into one bucket, ${files.batches} batches of up to 500 (a fifth of each after the first repeated)
 ingest: ${files.eventsPerSecond.toFixed(0)} events/s (${files.accepted} accepted, ${files.duplicates} duplicates) — goal ≥ 1,000 events/s — ${verdict(files.eventsPerSecond >= 1_000)}
 fold: ${files.lines} activity ${files.lines === 1 ? "line" : "lines"}, ${(files.accepted / Math.max(1, files.lines)).toFixed(0)} events per line — goal: a handful of lines, not one per file — ${verdict(files.lines > 0 && files.lines <= 5)}`);
-  const single = await measureSingleEventPosts({ apiUrl: stack.apiUrl, project, webhookRoot }, "bench-0001");
-  report.push(`File activity one event per POST (each S3 event its own SNS message and Lambda invocation, 16 at a time)
+    const single = await measureSingleEventPosts({ apiUrl: stack.apiUrl, project, webhookRoot }, "bench-0001");
+    report.push(`File activity one event per POST (each S3 event its own SNS message and Lambda invocation, 16 at a time)
 ingest: ${single.toFixed(0)} events/s — ${(files.eventsPerSecond / Math.max(1, single)).toFixed(1)}× slower than batches of 500 — goal ≥ 1,000 events/s — ${verdict(single >= 1_000)}`);
-  report.push(workerSize());
+    report.push(workerSize());
+  }
 } finally {
   await stack.stop();
 }

@@ -4,7 +4,9 @@ import { ActivityQuery, type ActivityPage, type ProjectList, type ProjectView } 
 import { LIVE_CALLER_HEADERS } from "../../core/room-result";
 import { listProjects, summarize } from "../registry";
 import { callerOf, membershipsOf, requireMember } from "../membership";
-import { readSnapshot } from "../snapshot";
+import { cachedSnapshot } from "../snapshot";
+import { notModified, projectViewEtag } from "../conditional-get";
+import { snapshotVersion } from "../../core/kv-documents";
 import { projectRoom } from "../room";
 import { ApiError, unwrap } from "../errors";
 import { zodToApiError } from "../validate";
@@ -18,12 +20,22 @@ export const projectRoutes = new Hono<AppEnv>()
     const memberships = await membershipsOf(c.env, await listProjects(c.env), c.get("email"));
     return c.json({ projects: memberships.map(({ project, role }) => summarize(project, role)) } satisfies ProjectList);
   })
-  // Answered from the KV snapshot alone: reads never call CloudFormation.
+  // Answered from the KV snapshot alone: reads never call CloudFormation. With an ETag: a client
+  // whose copy is current gets a 304 without the snapshot being parsed (or sent) again.
   .get("/:p", requireMember(), async (c) => {
     const project = c.get("project");
-    const snapshot = await readSnapshot(c.env, project.id);
+    const summary = summarize(project, c.get("role"));
+    const cached = await cachedSnapshot(c.env, project.id);
+    // Browsers keep the answer but ask again each time (no-cache), sending the ETag back.
+    c.header("Cache-Control", "private, no-cache");
+    if (cached.version !== null) {
+      const etag = projectViewEtag(cached.version, summary);
+      if (notModified(c.req.header("If-None-Match"), etag)) return c.body(null, 304, { ETag: etag });
+    }
+    const snapshot = await cached.read();
     const { writtenAt: _written, ...state } = snapshot;
-    const view: ProjectView = { project: summarize(project, c.get("role")), ...state };
+    c.header("ETag", projectViewEtag(snapshotVersion(snapshot), summary));
+    const view: ProjectView = { project: summary, ...state };
     return c.json(view);
   })
   .get("/:p/activity", requireMember(), async (c) => {
