@@ -9,6 +9,8 @@ import { patchResource } from "./stack-operation";
 import { roomErrorFromAws } from "./kinds/kit";
 import { kindList, kindModule, moduleOf } from "./kinds";
 import { errorText, logEvent } from "../core/log";
+import { mapBounded } from "../core/bounded";
+import { loadSeenStacks, saveSeenStacks, seenOf, unchangedSpec, type SeenStacks } from "./seen-stacks";
 import type { KindModule, StoredResource } from "./kinds/kind";
 
 /**
@@ -89,33 +91,76 @@ export function healResources(module: Pick<KindModule, "kind" | "noun" | "adopt"
   return steps;
 }
 
+/** What a heal cost in CloudFormation calls: the list's pages, the templates read, the specs reused. */
+export interface HealCalls {
+  describeStacksPages: number;
+  getTemplate: number;
+  reused: number;
+}
+
+/** What a heal answers: how many resources it changed, and what it cost (for the heal's log line). */
+export interface HealOutcome {
+  changed: number;
+  calls?: HealCalls;
+}
+
+/** GetTemplate calls in flight at once; throttling is retried by the client itself (core/aws/retry.ts, full jitter). */
+const TEMPLATE_READS_AT_ONCE = 4;
+
 /**
  * Every Stackroom stack of the project, by kind, with the spec its kind reads from its template
  * (or tags). A stack whose spec no kind can read is skipped, said in the log; so is one of a kind
- * the room has no module for.
+ * the room has no module for. With `seen` (seen-stacks.ts) a template is read only for a stack
+ * that is new or changed since; `seen` is brought up to date (gone stacks forgotten) and `calls`
+ * counts the calls made.
  */
-export async function readProjectStacks(cloudformation: CloudFormationClient, project: ProjectRecord): Promise<Map<ResourceKind, ResourceStack[]>> {
-  const result = new Map<ResourceKind, ResourceStack[]>(kindList().map((k) => [k.kind, []]));
-  for (const stack of await cloudformation.describeStacks()) {
+export async function readProjectStacks(
+  cloudformation: CloudFormationClient,
+  project: ProjectRecord,
+  seen?: SeenStacks,
+  calls: HealCalls = { describeStacksPages: 0, getTemplate: 0, reused: 0 },
+): Promise<Map<ResourceKind, ResourceStack[]>> {
+  const ours = (await cloudformation.describeStacks(undefined, () => calls.describeStacksPages++)).flatMap((stack) => {
     const parsed = parseStackName(stack.stackName);
-    if (parsed?.projectId !== project.id) continue;
+    if (parsed?.projectId !== project.id) return [];
     const module = kindModule(parsed.kind);
-    if (!module) {
-      logEvent("warn", "stack_kind_unknown", { project: project.id, stackName: stack.stackName });
-      continue;
+    if (module) return [{ stack, kind: parsed.kind, name: parsed.name, module }];
+    logEvent("warn", "stack_kind_unknown", { project: project.id, stackName: stack.stackName });
+    return [];
+  });
+  const specs = await mapBounded(ours, TEMPLATE_READS_AT_ONCE, async ({ stack, module }) => {
+    const known = unchangedSpec(seen?.get(stack.stackName), stack);
+    if (known) {
+      calls.reused++;
+      return known;
     }
+    calls.getTemplate++;
     const spec = module.readSpec(await cloudformation.getTemplate(stack.stackName), stack.tags);
     if (spec === null) logEvent("warn", "stack_spec_unreadable", { project: project.id, stackName: stack.stackName });
-    else result.get(parsed.kind)?.push({ name: parsed.name, spec, stackStatus: stack.stackStatus, stackStatusReason: stack.stackStatusReason, outputs: stack.outputs });
-  }
+    return spec;
+  });
+  const result = new Map<ResourceKind, ResourceStack[]>(kindList().map((k) => [k.kind, []]));
+  seen?.clear();
+  ours.forEach(({ stack, kind, name }, i) => {
+    const spec = specs[i];
+    if (!spec) return; // unreadable: not remembered, read again next time
+    seen?.set(stack.stackName, seenOf(stack, spec));
+    result.get(kind)?.push({ name, spec, stackStatus: stack.stackStatus, stackStatusReason: stack.stackStatusReason, outputs: stack.outputs });
+  });
   return result;
 }
 
-/** Heals the room from CloudFormation (cron and on demand); answers how many resources changed. */
-export async function refreshFromCloudFormation(room: RoomContext, project: ProjectRecord): Promise<number> {
+/**
+ * Heals the room from CloudFormation (cron and on demand): one DescribeStacks listing, and
+ * GetTemplate only for the stacks new or changed since the last heal. Answers how many resources
+ * changed and the calls it made.
+ */
+export async function refreshFromCloudFormation(room: RoomContext, project: ProjectRecord): Promise<HealOutcome> {
+  const seen = loadSeenStacks(room.store);
+  const calls: HealCalls = { describeStacksPages: 0, getTemplate: 0, reused: 0 };
   let stacks: Map<ResourceKind, ResourceStack[]>;
   try {
-    stacks = await readProjectStacks(room.gateway(project).cloudformation, project);
+    stacks = await readProjectStacks(room.gateway(project).cloudformation, project, seen, calls);
   } catch (err) {
     throw roomErrorFromAws(err, "the project");
   }
@@ -131,9 +176,10 @@ export async function refreshFromCloudFormation(room: RoomContext, project: Proj
     }
     changed += steps.length;
   }
+  saveSeenStacks(room.store, seen);
   // What kinds learn from AWS beyond CloudFormation (the SFTP server's host key), once healed.
   for (const module of kindList()) if (module.learnFromAws) changed += await module.learnFromAws(room, project);
-  return changed;
+  return { changed, calls };
 }
 
 /** Every locked resource with the last time anything was heard of its operation. */

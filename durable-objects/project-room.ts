@@ -27,7 +27,7 @@ import { awsGateway, projectClients } from "./stack-gateway";
 import type { ActivityLine, ChangeFields, KindNeighbours, RoomContext, RoomWorkflows } from "./room-context";
 import { availableActions, continueRollback, refuseRepair, retryOperation, startOperation, type Repair } from "./stack-operation";
 import { OPS_ACTOR, roomErrorFromAws } from "./kinds/kit";
-import { healStuckLocks, lockedResources, refreshFromCloudFormation } from "./heal";
+import { healStuckLocks, lockedResources, refreshFromCloudFormation, type HealOutcome } from "./heal";
 import * as keys from "./room-keys";
 import * as shares from "./room-shares";
 import { nextAlarm } from "./room-alarm";
@@ -261,7 +261,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
    * Heals the room from CloudFormation (cron and ops), and writes its KV copies again (member list
    * and snapshot), so a copy that went wrong unnoticed is right again within one cron period.
    */
-  async refresh(project: ProjectRecord, trigger: "cron" | "ops" = "ops"): Promise<RoomResult<{ changed: number }>> {
+  async refresh(project: ProjectRecord, trigger: "cron" | "ops" = "ops"): Promise<RoomResult<HealOutcome>> {
     this.rememberProject(project);
     await membership.publishMembers(this, this.env.STACK_CACHE, project.id);
     this.snapshotSoon();
@@ -271,15 +271,17 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   /** Heals the room from CloudFormation when an editor asks for it. */
   async refreshFor(project: ProjectRecord, caller: Caller): Promise<RoomResult<{ changed: number }>> {
     const denied = this.refusalFor(project, caller, "editor");
-    return denied ?? this.heal(project, "editor", () => refreshFromCloudFormation(this, project));
+    if (denied) return denied;
+    const result = await this.heal(project, "editor", () => refreshFromCloudFormation(this, project));
+    return result.ok ? { ok: true, changed: result.changed } : result;
   }
 
-  /** Runs a heal and records it (trigger, outcome, resources changed, duration). */
-  private async heal(project: ProjectRecord, trigger: "cron" | "ops" | "editor" | "stuck", work: () => Promise<number>): Promise<RoomResult<{ changed: number }>> {
+  /** Runs a heal and records it (trigger, outcome, resources changed, CloudFormation calls made, duration). */
+  private async heal(project: ProjectRecord, trigger: "cron" | "ops" | "editor" | "stuck", work: () => Promise<HealOutcome>): Promise<RoomResult<HealOutcome>> {
     const started = Date.now();
-    const result = await guarded(async () => ({ changed: await work() }));
+    const result = await guarded(work);
     const seconds = (Date.now() - started) / 1000;
-    observe(this.env.METRICS, { event: "heal", project: project.id, trigger, outcome: result.ok ? "ok" : "failed", changed: result.ok ? result.changed : 0, seconds }, result.ok ? {} : { error: result.error.message });
+    observe(this.env.METRICS, { event: "heal", project: project.id, trigger, outcome: result.ok ? "ok" : "failed", changed: result.ok ? result.changed : 0, seconds }, result.ok ? { ...result.calls } : { error: result.error.message });
     return result;
   }
 
@@ -652,7 +654,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     for (const module of kindList()) if (project && module.alarm) await module.alarm.run(this, project, now);
     if (project) await runRotations(this, this.reviews, project);
     if (project) await runDueReview(this, this.reviews, project, now);
-    if (project && lockedResources(this).some(({ lastHeard }) => now - lastHeard >= this.stuckMs())) await this.heal(project, "stuck", () => healStuckLocks(this, project, now, this.stuckMs()));
+    if (project && lockedResources(this).some(({ lastHeard }) => now - lastHeard >= this.stuckMs())) await this.heal(project, "stuck", async () => ({ changed: await healStuckLocks(this, project, now, this.stuckMs()) }));
     // Resume queues a restart may have left waiting on a free resource.
     for (const { kind, name } of this.queue.resources()) await drainQueue(this, kind, name);
     shares.sweepExpiredShares(this, now);

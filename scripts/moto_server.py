@@ -1,4 +1,4 @@
-"""moto's server, as scripts/lib/moto.ts starts it, with four fixes to moto 5.2.1.
+"""moto's server, as scripts/lib/moto.ts starts it, with five fixes to moto 5.2.1.
 
 1. IAM role deletion. moto's CloudFormation deletes an AWS::IAM::Role by clearing its name from
    every inline policy's `role_names`, but a policy attached only to users (an AWS::IAM::Policy
@@ -46,6 +46,11 @@
    the source IP; a request id and id-2; an increasing `sequencer`; `versionId`; `eventTime` in
    UTC with milliseconds and `Z`; the key with `/` kept.
 
+5. A stack's LastUpdatedTime. moto's DescribeStacks never names one: a stack updated twice looks
+   the same (UPDATE_COMPLETE) before and after the second update. AWS sets LastUpdatedTime on every
+   update, and Stackroom's heal reads a template again only for a stack whose status or update
+   time moved (durable-objects/seen-stacks.ts). The fix stamps it after moto's own update.
+
 What moto's notification records still lack (see test/README.md): SNS delivers them without the
 Subject "Amazon S3 Notification", and the owner identity and request ids are made up, not S3's.
 
@@ -63,6 +68,8 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote_plus
 
+from moto.cloudformation import models as cloudformation
+from moto.core.utils import utcnow
 from moto.iam import models as iam
 from moto.s3 import models as s3
 from moto.s3 import notifications
@@ -318,6 +325,18 @@ def _s3_event_as_aws_writes_it(event_name, bucket, key, notification_id):
 
 s3_responses.S3Response.setup_class = _s3_setup_remembering_caller
 notifications._get_s3_event = _s3_event_as_aws_writes_it
+
+# 5. A stack's LastUpdatedTime -------------------------------------------------------------------------
+
+_update_stack = cloudformation.Stack.update
+
+
+def _update_stack_stamped(self, *args, **kwargs):
+    _update_stack(self, *args, **kwargs)
+    self.last_updated_time = utcnow()
+
+
+cloudformation.Stack.update = _update_stack_stamped
 
 from moto.server import main  # noqa: E402  (after the fixes, so the server sees them)
 

@@ -1,4 +1,4 @@
-// Proves describeStacks() without a name follows NextToken across pages (moto pages DescribeStacks at 50 stacks).
+// Proves describeStacks() without a name follows NextToken across pages (moto pages DescribeStacks at 50 stacks) and tells of each page read.
 import { env } from "cloudflare:test";
 import { expect, it } from "vitest";
 import { cloudFormationClient } from "./cloudformation";
@@ -15,9 +15,11 @@ it("lists every stack of the account across pages", async () => {
   for (const stackName of names) await cfn.createStack({ stackName, templateBody });
   recorder.sent.length = 0;
 
-  const stacks = await cfn.describeStacks();
+  let pages = 0;
+  const stacks = await cfn.describeStacks(undefined, () => pages++);
 
   expect(stacks.map((s) => s.stackName).sort()).toEqual([...names].sort());
   expect(actions(recorder.sent)).toEqual(["DescribeStacks", "DescribeStacks"]);
   expect(recorder.sent[1]?.form.get("NextToken")).toMatch(/^arn:aws:cloudformation:/);
+  expect(pages).toBe(2); // what healing counts (durable-objects/heal.ts)
 });

@@ -53,9 +53,10 @@ export interface CloudFormationClient {
   deleteStack(input: DeleteStackInput): Promise<void>;
   /**
    * One stack by name or id (`[stack]`; kind `StackNotFound` when there is none), or every live
-   * stack of the account and region, following NextToken.
+   * stack of the account and region, following NextToken. `onPage` is told of each page read
+   * (healing counts what it cost).
    */
-  describeStacks(stackName?: string): Promise<Stack[]>;
+  describeStacks(stackName?: string, onPage?: () => void): Promise<Stack[]>;
   /** Resumes a rollback that ended in UPDATE_ROLLBACK_FAILED (after the cause was fixed). */
   continueUpdateRollback(input: DeleteStackInput): Promise<void>;
   /** The template as submitted (`TemplateStage=Original`). */
@@ -118,7 +119,7 @@ export function cloudFormationClient(options: CloudFormationOptions): CloudForma
       await queryAction(service, "ContinueUpdateRollback", params, ContinueUpdateRollbackResponse);
     },
 
-    async describeStacks(stackName) {
+    async describeStacks(stackName, onPage) {
       const stacks: Stack[] = [];
       let nextToken: string | undefined;
       for (let page = 0; page < MAX_PAGES; page++) {
@@ -128,6 +129,7 @@ export function cloudFormationClient(options: CloudFormationOptions): CloudForma
           { StackName: stackName, NextToken: nextToken },
           DescribeStacksResponse,
         );
+        onPage?.();
         stacks.push(...result.Stacks);
         nextToken = result.NextToken;
         if (!nextToken) return stacks;

@@ -1,0 +1,87 @@
+// Proves healing costs what changed: a heal over unchanged stacks lists them and reads no template; stacks updated,
+// deleted or made outside Stackroom are read again (and only they), with their new spec in the room.
+import { env, SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { BucketSpec, ProjectRecord, ProjectView } from "../core/contract";
+import { bucketStackTags, bucketTemplate } from "../core/bucket-template";
+import { physicalBucketName, stackName } from "../core/naming";
+import { accountClient, api, eventually, login, ORIGIN, registerProject } from "../test/workers/harness";
+import type { HealOutcome } from "./heal";
+
+const OPS = { authorization: `Bearer ${env.OPS_TOKEN}`, "content-type": "application/json" };
+
+/** CreateStack or UpdateStack of one bucket's stack straight in CloudFormation, as Stackroom would write it. */
+async function bucketStack(project: ProjectRecord, action: "CreateStack" | "UpdateStack" | "DeleteStack", name: string, spec: BucketSpec): Promise<void> {
+  const params = new URLSearchParams({ Action: action, Version: "2010-05-15", StackName: stackName(project.id, "bucket", name) });
+  if (action !== "DeleteStack") {
+    const physicalName = physicalBucketName(project.id, project.accountId, project.region, name);
+    params.set("TemplateBody", bucketTemplate({ projectId: project.id, name, physicalName, spec, eventsTopicArn: project.topicArn }));
+    bucketStackTags({ projectId: project.id, name, spec }).forEach((t, i) => {
+      params.set(`Tags.member.${i + 1}.Key`, t.Key);
+      params.set(`Tags.member.${i + 1}.Value`, t.Value);
+    });
+  }
+  const cfn = await accountClient(project.accountId, "cloudformation", project.region);
+  const res = await cfn.fetch(env.AWS_ENDPOINT, { method: "POST", body: params.toString(), headers: { "content-type": "application/x-www-form-urlencoded" } });
+  expect(res.status, await res.clone().text()).toBe(200);
+}
+
+/** One heal through the ops resync, which answers the room's own count of its CloudFormation calls. */
+async function heal(project: ProjectRecord): Promise<Required<HealOutcome>> {
+  const res = await SELF.fetch(`${ORIGIN}/api/ops/projects/${project.id}/resync`, { method: "POST", headers: OPS, body: "{}" });
+  expect(res.status).toBe(200);
+  const outcome = await res.json<HealOutcome>();
+  if (!outcome.calls) throw new Error(`no calls in ${JSON.stringify(outcome)}`);
+  return { changed: outcome.changed, calls: outcome.calls };
+}
+
+describe("healing proportional to change", () => {
+  it("lists unchanged stacks without reading their templates, and reads exactly the changed ones", async () => {
+    const project = await registerProject();
+    const cookie = await login("editor@example.com");
+    const spec: BucketSpec = { versioning: true, encryption: "s3", expireAfterDays: 30 };
+    const names = ["heal-0", "heal-1", "heal-2", "heal-3", "heal-4", "heal-5"];
+    for (const name of names) await bucketStack(project, "CreateStack", name, spec);
+
+    // The first heal sees every stack for the first time: one template each, all adopted.
+    const first = await heal(project);
+    expect(first.changed).toBe(6);
+    expect(first.calls).toMatchObject({ getTemplate: 6, reused: 0 });
+    expect(first.calls.describeStacksPages).toBeGreaterThanOrEqual(1);
+
+    // Nothing changed: the list only.
+    const second = await heal(project);
+    expect(second).toEqual({ changed: 0, calls: { describeStacksPages: first.calls.describeStacksPages, getTemplate: 0, reused: 6 } });
+
+    // Two stacks updated outside Stackroom: their templates, and only theirs, are read again.
+    const changed: BucketSpec = { versioning: true, encryption: "s3", expireAfterDays: 7 };
+    await bucketStack(project, "UpdateStack", "heal-1", changed);
+    await bucketStack(project, "UpdateStack", "heal-4", changed);
+    const third = await heal(project);
+    expect(third).toEqual({ changed: 2, calls: { describeStacksPages: first.calls.describeStacksPages, getTemplate: 2, reused: 4 } });
+    const view = await eventually(
+      async () => (await api(cookie, `/api/projects/${project.id}`)).json<ProjectView>(),
+      (v) => v.buckets.filter((b) => b.spec.expireAfterDays === 7).length === 2,
+    );
+    expect(view.buckets.filter((b) => b.spec.expireAfterDays === 7).map((b) => b.name).sort()).toEqual(["heal-1", "heal-4"]);
+
+    // A second update of the same stack (same status, UPDATE_COMPLETE) is still seen, by its update time.
+    await bucketStack(project, "UpdateStack", "heal-1", { ...changed, expireAfterDays: 3 });
+    expect(await heal(project)).toEqual({ changed: 1, calls: { describeStacksPages: first.calls.describeStacksPages, getTemplate: 1, reused: 5 } });
+
+    // A stack gone is forgotten: made again under the same name, its template is read again.
+    await bucketStack(project, "DeleteStack", "heal-5", spec);
+    const gone = await heal(project);
+    expect(gone).toEqual({ changed: 1, calls: { describeStacksPages: first.calls.describeStacksPages, getTemplate: 0, reused: 5 } });
+    await bucketStack(project, "CreateStack", "heal-5", { ...spec, expireAfterDays: 90 });
+    expect(await heal(project)).toEqual({ changed: 1, calls: { describeStacksPages: first.calls.describeStacksPages, getTemplate: 1, reused: 5 } });
+    const after = await eventually(
+      async () => (await api(cookie, `/api/projects/${project.id}`)).json<ProjectView>(),
+      (v) => v.buckets.find((b) => b.name === "heal-5")?.spec.expireAfterDays === 90,
+    );
+    expect(after.buckets.find((b) => b.name === "heal-1")?.spec.expireAfterDays).toBe(3);
+
+    // An editor's refresh answers only what changed, as before.
+    expect(await (await api(cookie, `/api/projects/${project.id}/refresh`, { method: "POST", body: "{}" })).json()).toEqual({ changed: 0 });
+  });
+});
