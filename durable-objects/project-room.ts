@@ -224,6 +224,8 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
       names = principalNames(this.store);
     }
     const buckets = new Map(this.store.list("bucket").flatMap((b) => ("physicalName" in b.resource && b.resource.status !== "deleted" ? [[String(b.resource.physicalName), b.resource.name] as const] : [])));
+    // What these buckets hold has changed: a count asked for next is made afresh, not from the read cache.
+    for (const bucket of new Set(events.map((e) => e.bucket))) this.usageReads.forget(bucket);
     return takeInFiles(this, events, buckets, names);
   }
 

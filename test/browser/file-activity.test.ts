@@ -88,6 +88,12 @@ export const scenarios: BrowserScenario[] = [
         assert.equal(await history.count(), 1, `one history line for the burst: ${(await history.allInnerTexts()).join(" | ")}`);
         await screenshot(bob, "burst-in-feed");
 
+        // The object count was taken when the page opened: it says it is behind, and a recount catches up.
+        await alice.getByTestId("bucket-usage-behind").waitFor();
+        await alice.getByTestId("bucket-count").click();
+        await alice.getByTestId("bucket-usage-text").getByText("3 objects").waitFor();
+        assert.equal(await alice.getByTestId("bucket-usage-behind").count(), 0, "still says it is behind after a recount");
+
         // A delete appears as deleted; a write with the test keys (no Stackroom user's) as someone outside Stackroom.
         await asPartner("s3api", "delete-object", "--bucket", physical, "--key", "incoming/report-1.csv");
         await motoCli(motoEndpoint, "eu-west-1")("s3api", "put-object", "--bucket", physical, "--key", "stranger.csv", "--body", local);
