@@ -9,8 +9,10 @@
  *   ingest 100-event batches with duplicates (≥ 500 events/s per project);
  *   file activity: a 10,000-event burst of S3 object events in batches of 500 with duplicates
  *       (≥ 1,000 events/s per project) and its fold ratio (events per activity line);
+ *   healing: CloudFormation calls per heal over 1,000 bucket stacks made outside Stackroom,
+ *       unchanged (the DescribeStacks pages only) and after 10 updates (10 GetTemplate);
  *   size the Worker as `wrangler deploy` uploads it (≤ 150 KiB gzip).
- * BENCH_SOCKETS, BENCH_ROUNDS, BENCH_CACHED_SAMPLES, BENCH_UNCACHED_SAMPLES tune the run;
+ * BENCH_SOCKETS, BENCH_ROUNDS, BENCH_CACHED_SAMPLES, BENCH_UNCACHED_SAMPLES, BENCH_HEAL_STACKS tune the run;
  * BENCH_PARTS=live skips P1 (50 buckets are still made), BENCH_PARTS=live-only also the file
  * activity and the bundle size; BENCH_DEFLATE=1 makes the sockets offer
  * permessage-deflate, to see what per-socket compression would cost.
@@ -25,6 +27,7 @@ import { DEMO } from "./lib/demo";
 import { bundleWorker } from "./lib/worker-bundle";
 import { measureLive, percentile, seedAckBuckets } from "./lib/bench-live";
 import { measureFileBurst, measureSingleEventPosts } from "./lib/bench-files";
+import { healReport, measureHeal } from "./lib/bench-heal";
 import { cloudFormationClient } from "../core/aws";
 import { assumeRole } from "../core/aws/sts";
 import { readProjectStacks } from "../durable-objects/heal";
@@ -37,6 +40,7 @@ const UNCACHED_SAMPLES = Number(process.env.BENCH_UNCACHED_SAMPLES ?? 15);
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 1000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
 const WORKER_GZIP_BUDGET_KIB = 150;
+const HEAL_STACKS = Number(process.env.BENCH_HEAL_STACKS ?? 1000);
 /** Workers KV's largest value: the project snapshot is one value. */
 const KV_VALUE_LIMIT = 25 * 1024 * 1024;
 
@@ -155,6 +159,10 @@ fold: ${files.lines} activity ${files.lines === 1 ? "line" : "lines"}, ${(files.
     const single = await measureSingleEventPosts({ apiUrl: stack.apiUrl, project, webhookRoot }, "bench-0001");
     report.push(`File activity one event per POST (each S3 event its own SNS message and Lambda invocation, 16 at a time)
 ingest: ${single.toFixed(0)} events/s — ${(files.eventsPerSecond / Math.max(1, single)).toFixed(1)}× slower than batches of 500 — goal ≥ 1,000 events/s — ${verdict(single >= 1_000)}`);
+    // Last: its stacks become the demo room's buckets, which the parts above do not expect.
+    console.log(`measuring healing over ${HEAL_STACKS} bucket stacks…`);
+    const heal = await measureHeal({ apiUrl: stack.apiUrl, opsToken: stack.opsToken, project, cloudformation }, HEAL_STACKS);
+    report.push(healReport(heal, verdict, HEAL_STACKS < 1000 ? ` — BENCH_HEAL_STACKS=${HEAL_STACKS}, not the 1,000 of the goal` : ""));
     report.push(workerSize());
   }
 } finally {
