@@ -87,7 +87,8 @@ describe("observability on the running stack", () => {
     expect(all).toContainEqual(expect.objectContaining({ event: "webhook", project: "demo", outcome: "accepted", secretVersion: 1 }));
     expect(all).toContainEqual(expect.objectContaining({ event: "webhook", level: "warn", project: "demo", outcome: "refused", reason: "signature" }));
     expect(all).toContainEqual(expect.objectContaining({ event: "aws_error", level: "error", project: "demo", service: "cloudformation", action: "CreateStack", code: "AlreadyExistsException" }));
-    expect(all).toContainEqual(expect.objectContaining({ event: "heal", project: "demo", trigger: "editor", outcome: "ok" }));
+    // The heal's line says what it cost in CloudFormation calls.
+    expect(all).toContainEqual(expect.objectContaining({ event: "heal", project: "demo", trigger: "editor", outcome: "ok", describeStacksPages: 1, getTemplate: expect.any(Number), reused: expect.any(Number) }));
 
     // wrangler dev's own access log names each request's path (as the platform's request logs do):
     // a link id there opens nothing without its proof. The Worker's own lines must hold none of it.
