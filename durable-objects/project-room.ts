@@ -20,6 +20,7 @@ import { RoomError, guarded, refusal, type RoomResult } from "./room-error";
 import { RoomStore } from "./room-store";
 import { ShareStore } from "./share-store";
 import { attachmentOf, broadcast, Presence, SOCKET_ENDS_KEY, type SocketAttachment } from "./live-sockets";
+import { FrameOutbox } from "./frame-outbox";
 import { MemberStore } from "./member-store";
 import * as membership from "./room-members";
 import { applyStackState } from "./apply-stack-state";
@@ -85,6 +86,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   readonly neighbours: KindNeighbours;
   readonly workflows: RoomWorkflows;
   readonly presence: Presence;
+  private readonly outbox: FrameOutbox;
   readonly quarantine: Quarantine;
   readonly notifications: Notifications;
   /** AWS-backed reads kept briefly in memory (read-cache.ts), AWS_READ_CACHE_SECONDS long. */
@@ -112,6 +114,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     this.usageReads = new ReadCache(readTtlMs);
     this.keyReads = new ReadCache(readTtlMs);
     this.presence = new Presence(() => ctx.getWebSockets(), (json) => broadcast(ctx.getWebSockets(), json));
+    this.outbox = new FrameOutbox(() => ctx.getWebSockets(), ctx.storage, (work) => ctx.waitUntil(work));
     // Pings are answered by the runtime without waking a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
@@ -137,7 +140,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     const module = moduleOf(kind);
     const denied = this.refusalFor(request.project, request.caller, module.changeRole);
     if (denied) return denied;
-    return this.change(kind, request.project, request.caller.email, request.change, request.queue);
+    return this.outbox.hold(() => this.change(kind, request.project, request.caller.email, request.change, request.queue));
   }
 
   /** A change once its author may make it: started, or queued behind the resource's running operation. */
@@ -168,10 +171,10 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     const actor = caller.email;
     const stored = this.store.get(kind, name);
     if (!stored || !availableActions(stored).includes(action)) return guarded(() => refuseRepair(module, name, action, stored));
-    if (action === "continue-rollback") return this.viewed(kind, await startOperation(this, continueRollback(this, module, project, actor, name)));
+    if (action === "continue-rollback") return this.viewed(kind, await this.outbox.hold(() => startOperation(this, continueRollback(this, module, project, actor, name))));
     const change = module.retry(stored);
     if (change === null) return guarded(() => refuseRepair(module, name, action, stored));
-    return this.viewed(kind, await startOperation(this, retryOperation(module.operation(this, { project, actor, change }), module.noun)));
+    return this.viewed(kind, await this.outbox.hold(() => startOperation(this, retryOperation(module.operation(this, { project, actor, change }), module.noun))));
   }
 
   /** Cancels a queued edit before it starts (its author or an owner). */
@@ -602,6 +605,8 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
       sessionExpiresAt: Number(request.headers.get(LIVE_CALLER_HEADERS.expires) ?? 0),
     };
     const { 0: client, 1: server } = new WebSocketPair();
+    // Frames logged but not yet sent go to the sockets already open; this one resumes from the log.
+    this.outbox.flush();
     // The Worker read membership from KV, which may lag behind a removal or a sign-out made here.
     const refused = this.refusalFor(this.store.project(), caller, "viewer");
     if (refused) {
@@ -689,12 +694,13 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
 
   announce(kind: ActivityKind, name: string, activity: ActivityLine, fields: ChangeFields = {}): void {
     const json = this.store.appendFrame((seq) => ({ type: "change", seq, ...fields, activity: { seq, at: new Date().toISOString(), kind, name, ...activity } }));
-    broadcast(this.ctx.getWebSockets(), json);
+    this.outbox.push(json);
     this.snapshotSoon();
   }
 
   closeSockets(match: (who: SocketAttachment) => boolean, code: number, reason: string): number {
     let closed = 0;
+    this.outbox.flush();
     for (const ws of this.ctx.getWebSockets()) {
       const who = attachmentOf(ws);
       if (!who || !match(who)) continue;

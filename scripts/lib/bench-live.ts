@@ -1,7 +1,8 @@
 /**
  * The live-room parts of `npm run bench`, measured against a running local stack (wrangler dev):
- * opening many sockets, webhook → every socket, a close storm followed by a webhook, and ingest
- * of 100-event batches. Each figure is measured for a 1-socket room too, for the ratio.
+ * opening many sockets, an edit's acknowledgement while they watch, webhook → every socket, a
+ * close storm followed by a webhook, and ingest of 100-event batches. Each figure is measured for a
+ * 1-socket room too, for the ratio.
  */
 import { performance } from "node:perf_hooks";
 import { randomUUID } from "node:crypto";
@@ -147,8 +148,53 @@ async function fanOut(target: LiveTarget, listeners: Listener[], rounds: number)
 
 const Ingested = z.object({ accepted: z.number(), duplicates: z.number() });
 
+/** The bench's own buckets for edits: the flip events never touch them, so every edit is accepted. */
+const ACK_BUCKETS = Array.from({ length: 10 }, (_, i) => `ack-${String(i).padStart(2, "0")}`);
+
+/** Creates the edit buckets and waits until each is ready (its create's completion came back). */
+export async function seedAckBuckets(target: Pick<LiveTarget, "apiUrl" | "cookie" | "project">): Promise<void> {
+  const headers = { cookie: target.cookie, "content-type": "application/json", origin: target.apiUrl };
+  for (const name of ACK_BUCKETS) {
+    const res = await fetch(`${target.apiUrl}/api/projects/${target.project.id}/buckets`, { method: "POST", headers, body: JSON.stringify({ name }) });
+    if (res.status !== 202) throw new Error(`creating ${name} answered ${res.status}: ${await res.text()}`);
+  }
+  for (const name of ACK_BUCKETS) await acceptedEdit(target, name, 1);
+}
+
+let edits = 0;
+/**
+ * One `PATCH` of a bucket's expiry (a new value each time, so it is a real change), timed from send
+ * to answer. `queue: false` makes a bucket still busy with its previous edit answer 409 rather than
+ * queue: that answer is not counted and the edit is sent again once the bridge completed the other.
+ */
+async function acceptedEdit(target: Pick<LiveTarget, "apiUrl" | "cookie" | "project">, bucket: string, days = 2 + (edits++ % 3000)): Promise<number> {
+  const headers = { cookie: target.cookie, "content-type": "application/json", origin: target.apiUrl };
+  const deadline = performance.now() + 30_000;
+  for (;;) {
+    const t0 = performance.now();
+    const res = await fetch(`${target.apiUrl}/api/projects/${target.project.id}/buckets/${bucket}`, { method: "PATCH", headers, body: JSON.stringify({ expireAfterDays: days, queue: false }) });
+    const ms = performance.now() - t0;
+    const body = await res.text();
+    if (res.status === 202) return ms;
+    if (res.status !== 409 || performance.now() > deadline) throw new Error(`PATCH ${bucket} answered ${res.status}: ${body}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** `rounds` accepted edits round robin over the edit buckets; answers each one's acknowledgement time. */
+async function acknowledge(target: LiveTarget, rounds: number): Promise<number[]> {
+  const samples: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    samples.push(await acceptedEdit(target, ACK_BUCKETS[r % ACK_BUCKETS.length] ?? ""));
+    // The bridge completes each edit at once; its frames fan out before the next edit is timed.
+    await new Promise((res) => setTimeout(res, 300));
+  }
+  return samples;
+}
+
 interface LiveResults {
   open: { one: number; many: number };
+  ack: { one: number[]; many: number[] };
   fanOut: { one: number[]; many: number[] };
   closeStorm: { one: number; many: number };
   ingest: { eventsPerSecond: number; accepted: number; duplicates: number; batches: number };
@@ -158,16 +204,18 @@ interface LiveResults {
 export async function measureLive(target: LiveTarget, n: number, rounds: number): Promise<LiveResults> {
   const single: Listener[] = [];
   const openOne = await openMany(target, 1, single);
+  const ackOne = await acknowledge(target, rounds);
   const fanOne = await fanOut(target, single, rounds);
   const closeOne = await closeStormThenWebhook(target, single);
 
   const many: Listener[] = [];
   const openAll = await openMany(target, n, many);
   await new Promise((r) => setTimeout(r, 1_000)); // presence deltas of the joins have been told
+  const ackMany = await acknowledge(target, rounds);
   const fanMany = await fanOut(target, many, rounds);
   const closeMany = await closeStormThenWebhook(target, many);
 
-  return { open: { one: openOne, many: openAll }, fanOut: { one: fanOne, many: fanMany }, closeStorm: { one: closeOne, many: closeMany }, ingest: await ingest(target) };
+  return { open: { one: openOne, many: openAll }, ack: { one: ackOne, many: ackMany }, fanOut: { one: fanOne, many: fanMany }, closeStorm: { one: closeOne, many: closeMany }, ingest: await ingest(target) };
 }
 
 /** Closes every socket at once (an office's network drops), then times the next webhook's 202. */
