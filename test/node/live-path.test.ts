@@ -5,6 +5,7 @@ import { AwsClient } from "aws4fetch";
 import { LiveFrame, ProjectView } from "../../core/contract";
 import { startStack, type Stack } from "../../scripts/lib/stack";
 import { assumeRole } from "../../core/aws/sts";
+import { devSession, until } from "./stack-client";
 
 let stack: Stack;
 
@@ -16,11 +17,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function login(email: string): Promise<string> {
-  const res = await fetch(`${stack.apiUrl}/api/dev/login`, { method: "POST", headers: { "content-type": "application/json", origin: stack.apiUrl }, body: JSON.stringify({ email }) });
-  expect(res.status).toBe(204);
-  return res.headers.get("set-cookie")?.split(";")[0] ?? "";
-}
+const login = async (email: string) => (await devSession(stack.apiUrl, email)).cookie;
 
 type Logged = Exclude<LiveFrame, { type: "presence" | "presence-delta" }>;
 
@@ -34,14 +31,6 @@ function listen(cookie: string, since: number): { frames: Logged[]; socket: WebS
     if (frame.type !== "presence" && frame.type !== "presence-delta") frames.push(frame);
   });
   return { frames, socket, open: new Promise((resolve, reject) => socket.once("open", () => resolve()).once("error", reject)) };
-}
-
-async function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const statusesOf = (frames: Logged[], name: string) =>
@@ -62,7 +51,7 @@ describe("live bucket path against moto", () => {
     });
     expect(res.status).toBe(202);
 
-    await until(() => statusesOf(watcher.frames, "partner-drop").includes("ready"));
+    await until(() => statusesOf(watcher.frames, "partner-drop").includes("ready"), Boolean, "partner-drop ready on bob's socket", 15_000);
     expect(statusesOf(watcher.frames, "partner-drop")).toEqual(["creating", "ready"]);
     watcher.socket.close();
 
@@ -95,7 +84,7 @@ describe("live bucket path against moto", () => {
     const alice = await login("alice@example.com");
     const first = listen(alice, 0);
     await first.open;
-    await until(() => first.frames.length >= 1);
+    await until(() => first.frames.length >= 1, Boolean, "the first frame", 15_000);
     const hello = first.frames[0];
     const seenSeq = hello?.type === "hello" ? hello.seq : 0;
     first.socket.close();
@@ -108,7 +97,7 @@ describe("live bucket path against moto", () => {
     expect(res.status).toBe(202);
     const second = listen(alice, seenSeq);
     await second.open;
-    await until(() => statusesOf(second.frames, "while-away").includes("ready"));
+    await until(() => statusesOf(second.frames, "while-away").includes("ready"), Boolean, "while-away ready after the resume", 15_000);
     const seqs = second.frames.filter((f) => f.type === "change").map((f) => f.seq);
     expect(seqs[0]).toBe(seenSeq + 1);
     expect(new Set(seqs).size).toBe(seqs.length);

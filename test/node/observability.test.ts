@@ -6,6 +6,7 @@ import { startStack, type Stack } from "../../scripts/lib/stack";
 import { assumeRole } from "../../core/aws/sts";
 import { DEMO } from "../../scripts/lib/demo";
 import type { CreatedKey, CreatedShare, ProjectView } from "../../core/contract";
+import { devSession, until } from "./stack-client";
 
 let stack: Stack;
 const printed: string[] = [];
@@ -35,22 +36,9 @@ function lines(): Line[] {
   });
 }
 
-async function until<T>(read: () => Promise<T> | T, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 150));
-    value = await read();
-  }
-  return value;
-}
-
 describe("observability on the running stack", () => {
   it("logs every request, operation, webhook, AWS error and heal as JSON with ids, and never a secret", async () => {
-    const login = await fetch(`${stack.apiUrl}/api/dev/login`, { method: "POST", headers: { "content-type": "application/json", origin: stack.apiUrl }, body: JSON.stringify({ email: "alice@example.com" }) });
-    const cookie = login.headers.get("set-cookie")?.split(";")[0] ?? "";
-    const api = (path: string, init: RequestInit = {}) =>
-      fetch(`${stack.apiUrl}${path}`, { ...init, headers: { cookie, origin: stack.apiUrl, "content-type": "application/json", ...init.headers } });
+    const { api, cookie } = await devSession(stack.apiUrl, "alice@example.com");
     const view = () => api("/api/projects/demo").then((r) => r.json() as Promise<ProjectView>);
 
     const created = await api("/api/projects/demo/buckets", { method: "POST", body: JSON.stringify({ name: "obs-data" }) });

@@ -11,6 +11,7 @@ import { localSqs } from "../../aws-bridge/local-sqs";
 import { lambdaDeadLetter, lambdaSnsEvent } from "../../aws-bridge/lambda-dead-letter";
 import { OUTSIDE_STACKROOM, type FileList, type ProjectView, type ResourceEvents } from "../../core/contract";
 import { startAccessGate, type AccessGate } from "./access-gate";
+import { devSession, until } from "./stack-client";
 
 let stack: Stack;
 let gate: AccessGate;
@@ -40,21 +41,7 @@ async function ops(args: string[], env: Record<string, string | undefined> = {})
   }
 }
 
-async function login(email: string): Promise<(path: string, init?: RequestInit) => Promise<Response>> {
-  const res = await fetch(`${stack.apiUrl}/api/dev/login`, { method: "POST", headers: { "content-type": "application/json", origin: stack.apiUrl }, body: JSON.stringify({ email }) });
-  const cookie = res.headers.get("set-cookie")?.split(";")[0] ?? "";
-  return (path, init = {}) => fetch(`${stack.apiUrl}${path}`, { ...init, headers: { cookie, origin: stack.apiUrl, "content-type": "application/json", ...init.headers } });
-}
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
-    value = await read();
-  }
-  return value;
-}
+const login = async (email: string) => (await devSession(stack.apiUrl, email)).api;
 
 describe("ops CLI", () => {
   it("says plainly why it cannot get through, and exits non-zero", async () => {
