@@ -1,10 +1,9 @@
 import { AwsClient } from "aws4fetch";
 import * as z from "zod";
 import type { StackEvent } from "../core/contract/stack-event";
-import { CfnMessageError, parseCloudFormationMessage } from "../core/cfn-message";
 import { ProjectId } from "../core/contract/project";
 import type { ObjectEvent } from "../core/contract/object-event";
-import { parseS3Message, S3MessageError, type S3Message } from "../core/s3-event-message";
+import { readTopicMessage } from "../core/topic-message";
 import { deliverEvents, deliverObjectEvents, type DeliveryOptions } from "./deliver-events";
 import { isProjectWebhookUrl } from "./project-scope";
 import { foreignEventReason, type ProjectScope } from "../core/event-scope";
@@ -57,39 +56,26 @@ export async function forwardSnsMessages(
   let recognised = 0;
   let skipped = 0;
   for (const message of messages) {
-    if (message.text.trimStart().startsWith("{")) {
-      let s3: S3Message;
-      try {
-        s3 = parseS3Message(message.text, message.id, message.topicArn);
-      } catch (error) {
-        if (!(error instanceof S3MessageError)) throw error;
-        log("skipping an SNS message that is neither a CloudFormation stack event nor an S3 event notification", { messageId: message.id, error: error.message });
-        skipped++;
-        continue;
-      }
-      recognised++;
-      // S3 sends one when a bucket's notifications are set up: proof the topic takes its events, nothing to forward.
-      if (s3.kind === "test") continue;
-      if (s3.skipped > 0) log("skipping S3 records Stackroom does not follow (not a create or remove of an object)", { messageId: message.id, records: s3.skipped });
-      skipped += s3.skipped;
-      const foreign = scope ? s3.events.filter((e) => e.account !== scope.accountId) : [];
-      if (foreign.length > 0) log("dropping object events that are not of this bridge's account", { messageId: message.id, events: foreign.length, account: foreign[0]?.account });
-      skipped += foreign.length;
-      objectEvents.push(...(scope ? s3.events.filter((e) => e.account === scope.accountId) : s3.events));
-      continue;
-    }
-    let event: StackEvent;
-    try {
-      event = parseCloudFormationMessage(message.text);
-    } catch (error) {
-      if (!(error instanceof CfnMessageError)) throw error;
-      log("skipping an SNS message that is neither a CloudFormation stack event nor an S3 event notification", { messageId: message.id, error: error.message });
+    const read = readTopicMessage(message.text, message.id, message.topicArn);
+    if (read.kind === "unreadable") {
+      log("skipping an SNS message that is neither a CloudFormation stack event nor an S3 event notification", { messageId: message.id, error: read.reason });
       skipped++;
       continue;
     }
     recognised++;
-    const foreign = scope ? foreignEventReason(event, scope) : null;
-    if (foreign === null) events.push(event);
+    // S3 sends one when a bucket's notifications are set up: proof the topic takes its events, nothing to forward.
+    if (read.kind === "test") continue;
+    if (read.kind === "objects") {
+      if (read.skipped > 0) log("skipping S3 records Stackroom does not follow (not a create or remove of an object)", { messageId: message.id, records: read.skipped });
+      skipped += read.skipped;
+      const foreign = scope ? read.events.filter((e) => e.account !== scope.accountId) : [];
+      if (foreign.length > 0) log("dropping object events that are not of this bridge's account", { messageId: message.id, events: foreign.length, account: foreign[0]?.account });
+      skipped += foreign.length;
+      objectEvents.push(...(scope ? read.events.filter((e) => e.account === scope.accountId) : read.events));
+      continue;
+    }
+    const foreign = scope ? foreignEventReason(read.event, scope) : null;
+    if (foreign === null) events.push(read.event);
     else {
       log("dropping a stack event that is not of this bridge's project and account", { messageId: message.id, reason: foreign });
       skipped++;

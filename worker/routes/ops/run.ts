@@ -1,7 +1,6 @@
 import { Hono } from "hono";
 import * as z from "zod";
-import { parseCloudFormationMessage, CfnMessageError } from "../../../core/cfn-message";
-import { parseS3Message, S3MessageError } from "../../../core/s3-event-message";
+import { readTopicMessage } from "../../../core/topic-message";
 import { notificationsOfDeadLetter } from "../../../core/dead-letter";
 import type { ObjectEvent, StackEvent } from "../../../core/contract";
 import { HealthAnswer, ReplayAnswer, type OffboardAnswer, type ProjectStatus } from "../../../core/ops-answers";
@@ -118,23 +117,11 @@ export const opsRunRoutes = new Hono<AppEnv>()
           const objectEvents: ObjectEvent[] = [];
           let readable = 0;
           for (const notification of notifications ?? []) {
-            // The project's topic carries S3's object events too (JSON) beside CloudFormation's (Key='value' lines).
-            if (notification.text.trimStart().startsWith("{")) {
-              try {
-                const s3 = parseS3Message(notification.text, notification.id, project.topicArn);
-                readable++;
-                if (s3.kind === "objects") objectEvents.push(...s3.events);
-              } catch (err) {
-                if (!(err instanceof S3MessageError)) throw err;
-              }
-              continue;
-            }
-            try {
-              events.push(parseCloudFormationMessage(notification.text));
-              readable++;
-            } catch (err) {
-              if (!(err instanceof CfnMessageError)) throw err;
-            }
+            const read = readTopicMessage(notification.text, notification.id, project.topicArn);
+            if (read.kind === "unreadable") continue;
+            readable++;
+            if (read.kind === "stack") events.push(read.event);
+            else if (read.kind === "objects") objectEvents.push(...read.events);
           }
           if (readable === 0) {
             // Nothing in it could ever be applied: keeping it would only keep the alarm ringing.
