@@ -1,12 +1,13 @@
 // Proves healing costs what changed: a heal over unchanged stacks lists them and reads no template; stacks updated,
-// deleted or made outside Stackroom are read again (and only they), with their new spec in the room.
-import { env, SELF } from "cloudflare:test";
+// deleted or made outside Stackroom are read again (and only they), with their new spec in the room. A heal reads at
+// most its budget of templates and leaves the rest to the next heal, taking none of them as gone.
+import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { BucketSpec, ProjectRecord, ProjectView } from "../core/contract";
 import { bucketStackTags, bucketTemplate } from "../core/bucket-template";
 import { physicalBucketName, stackName } from "../core/naming";
 import { accountClient, api, eventually, login, ORIGIN, registerProject } from "../test/workers/harness";
-import type { HealOutcome } from "./heal";
+import { refreshFromCloudFormation, type HealOutcome } from "./heal";
 
 const OPS = { authorization: `Bearer ${env.OPS_TOKEN}`, "content-type": "application/json" };
 
@@ -83,5 +84,41 @@ describe("healing proportional to change", () => {
 
     // An editor's refresh answers only what changed, as before.
     expect(await (await api(cookie, `/api/projects/${project.id}/refresh`, { method: "POST", body: "{}" })).json()).toEqual({ changed: 0 });
+  });
+
+  it("reads at most its budget of templates and leaves the rest to the next heal, none taken as gone", async () => {
+    const project = await registerProject();
+    const spec: BucketSpec = { versioning: true, encryption: "s3", expireAfterDays: 30 };
+    const names = ["budget-0", "budget-1", "budget-2", "budget-3", "budget-4", "budget-5"];
+    for (const name of names) await bucketStack(project, "CreateStack", name, spec);
+    const stub = env.PROJECT_ROOM.get(env.PROJECT_ROOM.idFromName(project.id));
+    const healWith = (budget: number) => runInDurableObject(stub, (room) => refreshFromCloudFormation(room, project, budget));
+    const buckets = () => runInDurableObject(stub, (room) => room.store.list("bucket").map((b) => ({ name: b.resource.name, status: b.resource.status, days: (b.resource.spec as BucketSpec).expireAfterDays })));
+
+    // Six new stacks, a budget of four: four adopted, two left for the next heal.
+    const first = await healWith(4);
+    expect(first.changed).toBe(4);
+    expect(first.calls).toMatchObject({ getTemplate: 4, reused: 0, deferred: 2 });
+    expect(await buckets()).toHaveLength(4);
+    const second = await healWith(4);
+    expect(second.changed).toBe(2);
+    expect(second.calls).toMatchObject({ getTemplate: 2, reused: 4 });
+    expect(second.calls?.deferred).toBeUndefined();
+    expect((await buckets()).map((b) => b.name).sort()).toEqual(names);
+
+    // Two updated outside Stackroom, a budget of one: one read now, the other kept as it was (not gone), read next.
+    const changed: BucketSpec = { ...spec, expireAfterDays: 7 };
+    await bucketStack(project, "UpdateStack", "budget-1", changed);
+    await bucketStack(project, "UpdateStack", "budget-4", changed);
+    const third = await healWith(1);
+    expect(third.calls).toMatchObject({ getTemplate: 1, reused: 4, deferred: 1 });
+    const between = await buckets();
+    expect(between.map((b) => b.name).sort()).toEqual(names);
+    expect(between.every((b) => b.status === "ready")).toBe(true);
+    expect(between.filter((b) => b.days === 7)).toHaveLength(1);
+    const fourth = await healWith(1);
+    expect(fourth.calls).toMatchObject({ getTemplate: 1, reused: 5 });
+    expect(fourth.calls?.deferred).toBeUndefined();
+    expect((await buckets()).filter((b) => b.days === 7).map((b) => b.name).sort()).toEqual(["budget-1", "budget-4"]);
   });
 });
