@@ -8,6 +8,8 @@
  * AUTH_MODE=access runs the production sign-in, Cloudflare Access: against ACCESS_TEAM_DOMAIN
  * (a loopback test team; ACCESS_AUD its audience) when given, else against a local Access
  * stand-in whose login page takes any email.
+ * AWS_ENDPOINT sends the Worker's AWS calls to that endpoint instead of the moto it starts (a
+ * proxy in front of moto, LocalStack); the bridge and the SFTP stand-in keep using moto.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -67,6 +69,7 @@ async function main(): Promise<void> {
     auth,
     stateDir: join(ROOT, ".dev", "state"),
     quiet: !process.env.VERBOSE,
+    awsEndpoint: awsEndpointFromEnv(),
   });
   mkdirSync(join(ROOT, ".dev"), { recursive: true });
   writeFileSync(PID_FILE, JSON.stringify({ supervisor: process.pid, url: stack.url, pids: stack.pids }));
@@ -88,13 +91,22 @@ async function main(): Promise<void> {
   Stackroom is running:  ${stack.url}
 
   Sign in${stack.accessTeam ? ` with Cloudflare Access (team ${stack.accessTeam.url})` : ""} as ${DEMO.members.map((m) => `${m.email} (${m.role})`).join(", ")}.
-  Demo project "${DEMO.id}": AWS account ${DEMO.accountId}, ${DEMO.region}, played by moto at ${stack.motoEndpoint}.
+  Demo project "${DEMO.id}": AWS account ${DEMO.accountId}, ${DEMO.region}, played by moto at ${stack.motoEndpoint}.${process.env.AWS_ENDPOINT ? `\n  The Worker's AWS calls go to ${process.env.AWS_ENDPOINT} (AWS_ENDPOINT).` : ""}
   API (wrangler dev): ${stack.apiUrl}${holdSeconds > 0 ? `    Completion events held back ${holdSeconds} s.` : ""}
   Ops CLI: set -a; . .dev/ops.env; set +a   then   npm run ops -- status ${DEMO.id}
   SFTP (local stand-in for AWS Transfer Family): sftp -P ${stack.sftp.port} <user>@localhost
     for users with SSH keys, once an owner turns SFTP on; host key ${stack.sftp.hostKeyFingerprint}
   Press Ctrl-C to stop everything.
 `);
+}
+
+/** AWS_ENDPOINT from the environment: an http(s) URL, or absent (the Worker talks to moto). */
+function awsEndpointFromEnv(): string | undefined {
+  const value = process.env.AWS_ENDPOINT?.trim();
+  if (!value) return undefined;
+  const url = URL.parse(value);
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) throw new Error(`AWS_ENDPOINT=${value} is not an http(s) URL; give the endpoint the Worker should send its AWS calls to, e.g. http://127.0.0.1:4577.`);
+  return value.replace(/\/+$/, "");
 }
 
 /** AUTH_MODE / ACCESS_TEAM_DOMAIN / ACCESS_AUD from the environment, passed through to the Worker. */

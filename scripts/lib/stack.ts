@@ -40,6 +40,17 @@ export interface StackOptions {
   auth?: { mode: "dev" } | { mode: "access"; teamDomain?: string; audience?: string };
   /** Every line the Worker (wrangler dev) prints: its JSON log lines, for tests that read them. */
   onWorkerLine?: (line: string) => void;
+  /**
+   * Where the Worker sends its AWS calls instead of the moto this stack starts (a proxy in front
+   * of it, LocalStack): `AWS_ENDPOINT` of `npm run dev`. The bridge, the SFTP stand-in and the
+   * bootstrap still talk to moto, as AWS's own services do.
+   */
+  awsEndpoint?: string;
+  /**
+   * The URL the local bridge posts the project's webhooks to, given the Worker's own: a test puts
+   * a lossy path in between (test/webhook-chaos.ts). Absent: straight to the Worker.
+   */
+  webhookVia?: (webhookUrl: string) => string | Promise<string>;
 }
 
 export interface Stack {
@@ -52,6 +63,12 @@ export interface Stack {
   sftp: { port: number; hostKeyFingerprint: string; hostKey: string };
   opsToken: string;
   pids: Record<string, number>;
+  /**
+   * Stops the Worker (wrangler dev and its workerd) and starts it again on the same port and
+   * state: every Durable Object instance is reset, its storage kept, as a deploy or an eviction
+   * does in Cloudflare. Sockets to the rooms close; requests meanwhile fail to connect.
+   */
+  restartWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -105,7 +122,7 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
     // project's own secret (derived from the Worker's root secret, as the ops onboarding does).
     const adapter = await startLocalAdapter({
       port: adapterPort,
-      webhookUrl: projectWebhookUrl(apiUrl, DEMO.id),
+      webhookUrl: await (options.webhookVia ?? ((url: string) => url))(projectWebhookUrl(apiUrl, DEMO.id)),
       secrets: [await projectWebhookSecret(webhookSecret, DEMO.id, 1)],
       scope: { projectId: DEMO.id, accountId: DEMO.accountId },
       motoEndpoint: moto.endpoint,
@@ -154,7 +171,7 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
     if (!options.stateDir) stopped.push(async () => rmSync(stateDir, { recursive: true, force: true }));
     const vars: Record<string, string> = {
       ...authVars,
-      AWS_ENDPOINT: moto.endpoint,
+      AWS_ENDPOINT: options.awsEndpoint ?? moto.endpoint,
       LOCAL_SFTP_ENDPOINT: `localhost:${sftp.port}`,
       LOCAL_SFTP_HOST_KEY: sftp.hostKey,
       SESSION_SECRET: randomBytes(32).toString("hex"),
@@ -165,48 +182,18 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
       AWS_SECRET_ACCESS_KEY: "local-hub-secret",
       ...options.workerVars,
     };
-    let settled = false;
-    let fail: (err: Error) => void = () => undefined;
-    const failed = new Promise<never>((_, reject) => {
-      fail = (err) => {
-        if (!settled) reject(err);
-      };
-    });
-    failed.catch(() => undefined);
-    const wrangler = startProcess(
-      "worker",
-      process.execPath,
-      [
-        join(ROOT, "node_modules/wrangler/bin/wrangler.js"),
-        "dev",
-        "--ip", "127.0.0.1",
-        "--port", String(workerPort),
-        "--inspector-port", String(await freePort()),
-        "--persist-to", stateDir,
-        "--show-interactive-dev-session=false",
-        ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
-      ],
-      {
-        cwd: ROOT,
-        env: { ...process.env, ...WRANGLER_ENV, XDG_CONFIG_HOME: join(ROOT, ".dev", "xdg") },
-        quiet: options.quiet,
-        onLine: (line) => {
-          if (/Address already in use/.test(line)) fail(new PortTaken(`wrangler dev could not bind port ${workerPort}`));
-          options.onWorkerLine?.(line);
-        },
-      },
-    );
-    stopped.push(() => stopProcess(wrangler));
-    // Ready when it answers; failed as soon as wrangler says its port is taken or exits (not after the whole wait).
-    // "close": after its output has been read (the port message may come in the last chunk).
-    wrangler.child.once("close", (code) => fail(new Error(`wrangler dev exited (${code ?? "signal"}) before answering`)));
-    await Promise.race([waitForHttp(`${apiUrl}/api/health`, 60_000), failed]);
-    settled = true;
+    const inspectorPort = await freePort();
+    const worker = { process: await launchWorker({ port: workerPort, inspectorPort, stateDir, vars, options }) };
+    stopped.push(() => stopProcess(worker.process));
+    const restartWorker = async () => {
+      await stopProcess(worker.process);
+      worker.process = await launchWorker({ port: workerPort, inspectorPort, stateDir, vars, options });
+    };
 
     await seedDemo(apiUrl, opsToken, demoProjectRecord(aws));
 
     let url = apiUrl;
-    const pids: Record<string, number> = { moto: moto.pid, worker: wrangler.pid };
+    const pids: Record<string, number> = { moto: moto.pid, worker: worker.process.pid };
     if (options.app !== false) {
       const appPort = options.port === undefined || options.port === 0 ? await freePort() : options.port;
       const app: Managed = startProcess("app", process.execPath, [join(ROOT, "node_modules/vite/bin/vite.js"), "dev", "--strictPort"], {
@@ -219,11 +206,59 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
       url = `http://localhost:${appPort}`;
       await waitForHttp(url, 60_000);
     }
-    return { url, apiUrl, motoEndpoint: moto.endpoint, sftp: { port: sftp.port, hostKeyFingerprint: sftp.hostKeyFingerprint, hostKey: sftp.hostKey }, opsToken, pids, accessTeam, stop: stopAll };
+    return { url, apiUrl, motoEndpoint: moto.endpoint, sftp: { port: sftp.port, hostKeyFingerprint: sftp.hostKeyFingerprint, hostKey: sftp.hostKey }, opsToken, pids, accessTeam, restartWorker, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
   }
+}
+
+/**
+ * Starts `wrangler dev` and waits until it answers /api/health; fails as soon as wrangler says its
+ * port is taken (PortTaken) or exits, not after the whole wait.
+ */
+async function launchWorker(at: { port: number; inspectorPort: number; stateDir: string; vars: Record<string, string>; options: StackOptions }): Promise<Managed> {
+  let settled = false;
+  let fail: (err: Error) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => {
+    fail = (err) => {
+      if (!settled) reject(err);
+    };
+  });
+  failed.catch(() => undefined);
+  const wrangler = startProcess(
+    "worker",
+    process.execPath,
+    [
+      join(ROOT, "node_modules/wrangler/bin/wrangler.js"),
+      "dev",
+      "--ip", "127.0.0.1",
+      "--port", String(at.port),
+      "--inspector-port", String(at.inspectorPort),
+      "--persist-to", at.stateDir,
+      "--show-interactive-dev-session=false",
+      ...Object.entries(at.vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...WRANGLER_ENV, XDG_CONFIG_HOME: join(ROOT, ".dev", "xdg") },
+      quiet: at.options.quiet,
+      onLine: (line) => {
+        if (/Address already in use/.test(line)) fail(new PortTaken(`wrangler dev could not bind port ${at.port}`));
+        at.options.onWorkerLine?.(line);
+      },
+    },
+  );
+  // "close": after its output has been read (the port message may come in the last chunk).
+  wrangler.child.once("close", (code) => fail(new Error(`wrangler dev exited (${code ?? "signal"}) before answering`)));
+  try {
+    await Promise.race([waitForHttp(`http://127.0.0.1:${at.port}/api/health`, 60_000), failed]);
+  } catch (err) {
+    await stopProcess(wrangler);
+    throw err;
+  }
+  settled = true;
+  return wrangler;
 }
 
 /**
