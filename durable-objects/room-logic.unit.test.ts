@@ -77,17 +77,26 @@ describe("applyStackState", () => {
 });
 
 describe("healResources", () => {
+  const later = "2026-11-30T12:01:00.000Z";
   it.each([
     { label: "adopts a stack the room never heard of", current: [], stacks: [{ name: "found", spec, stackStatus: "CREATE_COMPLETE", outputs: {} }], steps: [{ name: "found", remove: false, message: /Found bucket found/ }] },
-    { label: "releases a lock whose events were lost", current: [stored({ status: "updating", lock: lock("update") })], stacks: [{ name: "logs", spec, stackStatus: "UPDATE_COMPLETE", outputs: {} }], steps: [{ name: "logs", remove: false, message: /Refreshed bucket logs/ }] },
+    { label: "releases a lock whose events were lost, ending its operation", current: [stored({ status: "updating", lock: lock("update") })], stacks: [{ name: "logs", spec, stackStatus: "UPDATE_COMPLETE", outputs: {} }], steps: [{ name: "logs", remove: false, message: /^Bucket logs was updated \(found by a refresh from CloudFormation, UPDATE_COMPLETE/, step: "succeeded" }] },
+    { label: "ends a rolled-back update as failed", current: [stored({ status: "updating", lock: lock("update") })], stacks: [{ name: "logs", spec, stackStatus: "UPDATE_ROLLBACK_COMPLETE", outputs: {} }], steps: [{ name: "logs", remove: false, message: /found by a refresh/, step: "failed" }] },
     { label: "takes a spec changed outside Stackroom", current: [stored()], stacks: [{ name: "logs", spec: { ...spec, expireAfterDays: 30 }, stackStatus: "UPDATE_COMPLETE", outputs: {} }], steps: [{ name: "logs", remove: false, message: /changed outside Stackroom/ }] },
     { label: "removes a resource whose stack is gone", current: [stored()], stacks: [], steps: [{ name: "logs", remove: true, message: /no longer exists/ }] },
+    { label: "ends a delete whose completion was lost as done", current: [stored({ status: "deleting", lock: lock("delete") })], stacks: [], steps: [{ name: "logs", remove: true, message: /no longer exists/, step: "succeeded" }] },
+    { label: "ends an update whose stack is gone as failed", current: [stored({ status: "updating", lock: lock("update") })], stacks: [], steps: [{ name: "logs", remove: true, message: /no longer exists/, step: "failed" }] },
     { label: "leaves a create that is still starting", current: [stored({ status: "creating", lock: lock("create") })], stacks: [], steps: [] },
     { label: "leaves what agrees alone", current: [stored()], stacks: [{ name: "logs", spec, stackStatus: "UPDATE_COMPLETE", outputs: {} }], steps: [] },
   ])("$label", ({ current, stacks, steps }) => {
-    const got = healResources(bucketKind, project, current, stacks, "2026-11-30T12:01:00.000Z");
+    const got = healResources(bucketKind, project, current, stacks, later);
     expect(got.map((s) => ({ name: s.stored.resource.name, remove: s.remove }))).toEqual(steps.map((s) => ({ name: s.name, remove: s.remove })));
-    got.forEach((s, i) => expect(s.activity.message).toMatch(steps[i]?.message ?? /./));
+    got.forEach((s, i) => {
+      const want = steps[i];
+      expect(s.activity.message).toMatch(want?.message ?? /./);
+      // The operation the heal ends is told by its id, with who asked for it: the managers' line for it closes.
+      expect(s.activity.operation).toEqual(want && "step" in want ? { id: "op-1", action: current[0]?.resource.lock?.action, step: want.step, by: "alice@example.com" } : undefined);
+    });
   });
 });
 
