@@ -24,7 +24,8 @@ const STARTING_GRACE_MS = 10 * 60_000;
 /** A resource's stack as CloudFormation itself describes it: the truth the room heals towards. */
 interface ResourceStack {
   name: string;
-  spec: object;
+  /** null: its template was not read in this heal (over its budget); the room keeps what it has of it. */
+  spec: object | null;
   stackStatus: string;
   stackStatusReason?: string;
   outputs: Readonly<Record<string, string>>;
@@ -33,8 +34,7 @@ interface ResourceStack {
 interface HealStep {
   stored: StoredResource;
   remove: boolean;
-  /** With the operation the step ends, when it releases a lock: the managers see its outcome. */
-  activity: Pick<ActivityEntry, "message" | "tone" | "operation">;
+  activity: Pick<ActivityEntry, "message" | "tone">;
 }
 
 function stateOf(stack: { stackStatus: string; stackStatusReason?: string }, at: string): StackState {
@@ -59,26 +59,26 @@ export function healResources(module: Pick<KindModule, "kind" | "noun" | "adopt"
   for (const stack of stacks) {
     const stored = byName.get(stack.name);
     byName.delete(stack.name);
+    // null: its template is read by a later heal; until then it is not adopted, and a resource the
+    // room has is healed in status only (not taken as gone, its spec not compared).
+    const spec = stack.spec;
     const state = stateOf(stack, now);
     if (!stored) {
-      steps.push({ stored: module.adopt(project, stack.name, stack.spec, state, now), remove: false, activity: { message: `Found ${module.noun} ${stack.name} in CloudFormation (${stack.stackStatus})`, tone: "info" } });
+      if (spec === null) continue;
+      steps.push({ stored: module.adopt(project, stack.name, spec, state, now), remove: false, activity: { message: `Found ${module.noun} ${stack.name} in CloudFormation (${stack.stackStatus})`, tone: "info" } });
       continue;
     }
     const applied = applyStackState(module.noun, stored, state);
-    const specDrift = !stored.resource.lock && state.terminal && JSON.stringify(stored.resource.spec) !== JSON.stringify(stack.spec);
+    const specDrift = spec !== null && !stored.resource.lock && state.terminal && JSON.stringify(stored.resource.spec) !== JSON.stringify(spec);
     if (!applied && !specDrift) continue;
     const base = applied?.next ?? stored;
-    const next = specDrift ? { ...base, resource: { ...base.resource, spec: stack.spec, updatedAt: now }, appliedSpec: stack.spec } : base;
+    const next = specDrift ? { ...base, resource: { ...base.resource, spec, updatedAt: now }, appliedSpec: spec } : base;
     steps.push({
       stored: next,
       remove: false,
       activity: {
-        // An operation whose events went missing ends in its own words, said to come from the refresh.
-        message: applied?.activity.operation
-          ? `${applied.activity.message} (found by a refresh from CloudFormation, ${stack.stackStatus}: its events did not arrive)`
-          : `Refreshed ${module.noun} ${stack.name} from CloudFormation: ${stack.stackStatus}${specDrift ? " (settings changed outside Stackroom)" : ""}`,
+        message: `Refreshed ${module.noun} ${stack.name} from CloudFormation: ${stack.stackStatus}${specDrift ? " (settings changed outside Stackroom)" : ""}`,
         tone: state.status === "failed" ? "error" : "info",
-        ...(applied?.activity.operation ? { operation: applied.activity.operation } : {}),
       },
     });
   }
@@ -87,22 +87,24 @@ export function healResources(module: Pick<KindModule, "kind" | "noun" | "adopt"
     // unless it has been "starting" for longer than any CreateStack call can take.
     const lock = stored.resource.lock;
     if (lock?.action === "create" && Date.parse(now) - Date.parse(lock.since) < STARTING_GRACE_MS) continue;
-    // A delete whose completion was never heard is done; any other operation ends with its stack gone.
-    const operation = lock ? { id: lock.operationId, action: lock.action, step: lock.action === "delete" ? ("succeeded" as const) : ("failed" as const), by: lock.by, ...(lock.repair ? { repair: lock.repair } : {}) } : undefined;
     steps.push({
       stored: patchResource(stored, { status: "deleted", lock: undefined, updatedAt: now }),
       remove: true,
-      activity: { message: `The ${module.noun} ${stored.resource.name} no longer exists in CloudFormation`, tone: lock && lock.action !== "delete" ? "error" : "info", ...(operation ? { operation } : {}) },
+      activity: { message: `The ${module.noun} ${stored.resource.name} no longer exists in CloudFormation`, tone: "info" },
     });
   }
   return steps;
 }
 
-/** What a heal cost in CloudFormation calls: the list's pages, the templates read, the specs reused. */
+/**
+ * What a heal cost in CloudFormation calls: the list's pages, the templates read, the specs
+ * reused; and the stacks it left for the next heal (`deferred`, over its per-pass budget).
+ */
 export interface HealCalls {
   describeStacksPages: number;
   getTemplate: number;
   reused: number;
+  deferred?: number;
 }
 
 /** What a heal answers: how many resources it changed, and what it cost (for the heal's log line). */
@@ -111,8 +113,23 @@ export interface HealOutcome {
   calls?: HealCalls;
 }
 
+/** A stack whose template this heal leaves to the next one. */
+const DEFERRED = Symbol("deferred");
+
 /** GetTemplate calls in flight at once; throttling is retried by the client itself (core/aws/retry.ts, full jitter). */
 const TEMPLATE_READS_AT_ONCE = 4;
+
+/**
+ * GetTemplate calls one heal makes at most. Every call is a subrequest, and a Worker invocation
+ * (here: the cron's, an ops or editor refresh's call into the room) may make only so many: 10,000
+ * on the paid plan today, 1,000 on its older usage models, 50 on the free plan. A first heal of
+ * 1,000 buckets and 1,000 users new to the room would read 2,000 templates (plus the list's pages
+ * and a few IAM reads) in one invocation; with this budget it reads 800 and leaves the rest,
+ * counted in `calls.deferred`, to the next heal (the cron's, or the caller asking again), which
+ * finds the ones read remembered (seen-stacks.ts) and goes on from there. A deferred stack is
+ * neither adopted nor taken as gone: the room keeps what it has of it until it is read.
+ */
+export const TEMPLATE_READS_PER_HEAL = 800;
 
 /**
  * Every Stackroom stack of the project, by kind, with the spec its kind reads from its template
@@ -126,6 +143,7 @@ export async function readProjectStacks(
   project: ProjectRecord,
   seen?: SeenStacks,
   calls: HealCalls = { describeStacksPages: 0, getTemplate: 0, reused: 0 },
+  budget = Infinity,
 ): Promise<Map<ResourceKind, ResourceStack[]>> {
   const ours = (await cloudformation.describeStacks(undefined, () => calls.describeStacksPages++)).flatMap((stack) => {
     const parsed = parseStackName(stack.stackName);
@@ -135,42 +153,54 @@ export async function readProjectStacks(
     logEvent("warn", "stack_kind_unknown", { project: project.id, stackName: stack.stackName });
     return [];
   });
-  const specs = await mapBounded(ours, TEMPLATE_READS_AT_ONCE, async ({ stack, module }) => {
-    const known = unchangedSpec(seen?.get(stack.stackName), stack);
+  // Which stacks need their template read; past the budget, they are left to the next heal.
+  let toRead = 0;
+  const planned = ours.map((item) => {
+    const known = unchangedSpec(seen?.get(item.stack.stackName), item.stack);
+    return { ...item, known, deferred: !known && toRead++ >= budget };
+  });
+  const specs = await mapBounded(planned, TEMPLATE_READS_AT_ONCE, async ({ stack, module, known, deferred }): Promise<object | null | typeof DEFERRED> => {
     if (known) {
       calls.reused++;
       return known;
     }
+    if (deferred) return DEFERRED;
     calls.getTemplate++;
     const spec = module.readSpec(await cloudformation.getTemplate(stack.stackName), stack.tags);
     if (spec === null) logEvent("warn", "stack_spec_unreadable", { project: project.id, stackName: stack.stackName });
     return spec;
   });
   const result = new Map<ResourceKind, ResourceStack[]>(kindList().map((k) => [k.kind, []]));
+  const deferred = planned.filter((p) => p.deferred).length;
+  if (deferred > 0) calls.deferred = deferred;
+  // Forget gone stacks; a deferred one is not remembered (read next time), an unreadable one neither.
   seen?.clear();
   ours.forEach(({ stack, kind, name }, i) => {
     const spec = specs[i];
     if (!spec) return; // unreadable: not remembered, read again next time
+    const found = { name, stackStatus: stack.stackStatus, stackStatusReason: stack.stackStatusReason, outputs: stack.outputs };
+    if (spec === DEFERRED) {
+      result.get(kind)?.push({ ...found, spec: null });
+      return;
+    }
     seen?.set(stack.stackName, seenOf(stack, spec));
-    result.get(kind)?.push({ name, spec, stackStatus: stack.stackStatus, stackStatusReason: stack.stackStatusReason, outputs: stack.outputs });
+    result.get(kind)?.push({ ...found, spec });
   });
   return result;
 }
 
 /**
  * Heals the room from CloudFormation (cron and on demand): one DescribeStacks listing, and
- * GetTemplate only for the stacks new or changed since the last heal. Answers how many resources
- * changed and the calls it made.
+ * GetTemplate only for the stacks new or changed since the last heal, at most `templateBudget`
+ * of them (the rest to the next heal, `calls.deferred`). Answers how many resources changed and
+ * the calls it made.
  */
-export async function refreshFromCloudFormation(room: RoomContext, project: ProjectRecord): Promise<HealOutcome> {
+export async function refreshFromCloudFormation(room: RoomContext, project: ProjectRecord, templateBudget = TEMPLATE_READS_PER_HEAL): Promise<HealOutcome> {
   const seen = loadSeenStacks(room.store);
-  // What the room held when the listing was asked for: a resource that changes while the heal
-  // reads (its events arrive, an edit starts) is newer than the listing and is left as it is.
-  const before = roomVersions(room);
   const calls: HealCalls = { describeStacksPages: 0, getTemplate: 0, reused: 0 };
   let stacks: Map<ResourceKind, ResourceStack[]>;
   try {
-    stacks = await readProjectStacks(room.gateway(project).cloudformation, project, seen, calls);
+    stacks = await readProjectStacks(room.gateway(project).cloudformation, project, seen, calls, templateBudget);
   } catch (err) {
     throw roomErrorFromAws(err, "the project");
   }
@@ -180,32 +210,16 @@ export async function refreshFromCloudFormation(room: RoomContext, project: Proj
     const found = stacks.get(module.kind) ?? [];
     const steps = healResources(module, project, room.store.list(module.kind), found, now);
     for (const step of steps) {
-      if (versionOf(room.store.get(module.kind, step.stored.resource.name)) !== before.get(`${module.kind}/${step.stored.resource.name}`)) {
-        logEvent("info", "heal_skipped_newer", { project: project.id, kind: module.kind, name: step.stored.resource.name });
-        continue;
-      }
       const outputs = found.find((s) => s.name === step.stored.resource.name)?.outputs ?? {};
       const stored = module.learn?.(room, project, step.stored, { physicalIds: {}, outputs }) ?? step.stored;
       room.record(module.kind, stored, { actor: "Stackroom", ...step.activity }, step.remove);
-      changed++;
     }
+    changed += steps.length;
   }
   saveSeenStacks(room.store, seen);
   // What kinds learn from AWS beyond CloudFormation (the SFTP server's host key), once healed.
   for (const module of kindList()) if (module.learnFromAws) changed += await module.learnFromAws(room, project);
   return { changed, calls };
-}
-
-/** A stored resource's state as far as a heal's race with it goes (absent: undefined). */
-function versionOf(stored: StoredResource | undefined): string | undefined {
-  if (!stored) return undefined;
-  const { status, updatedAt, lock } = stored.resource;
-  return `${status} ${updatedAt} ${lock?.operationId ?? ""} ${stored.stackStatus ?? ""}`;
-}
-
-/** `kind/name` → versionOf, for every resource the room holds. */
-function roomVersions(room: RoomContext): Map<string, string | undefined> {
-  return new Map(kindList().flatMap(({ kind }) => room.store.list(kind).map((s) => [`${kind}/${s.resource.name}`, versionOf(s)] as const)));
 }
 
 /** Every locked resource with the last time anything was heard of its operation. */
@@ -247,9 +261,7 @@ export async function healStuckLocks(room: RoomContext, project: ProjectRecord, 
     const current = room.store.get(kind, name);
     if (state === "none") {
       if (current?.resource.lock) {
-        const lock = current.resource.lock;
-        const operation = { id: lock.operationId, action: lock.action, step: "failed" as const, by: lock.by };
-        room.record(kind, patchResource(current, { status: "deleted", lock: undefined }), { actor: "Stackroom", message: `The ${module.noun} ${name} has no CloudFormation stack; its operation never started`, tone: "error", operation }, true);
+        room.record(kind, patchResource(current, { status: "deleted", lock: undefined }), { actor: "Stackroom", message: `The ${module.noun} ${name} has no CloudFormation stack; its operation never started`, tone: "error" }, true);
         changed++;
       }
       continue;
