@@ -20,8 +20,8 @@ export function attachmentOf(ws: WebSocket): SocketAttachment | null {
   return parsed.success ? parsed.data : null;
 }
 
-/** Sends to every open socket; a socket that fails to send is closed rather than stopping the loop. */
-export function broadcast(sockets: WebSocket[], json: string): void {
+/** Sends to every open socket; a socket that fails to send is closed rather than stopping the loop. Answers how many it tried. */
+export function broadcast(sockets: WebSocket[], json: string): number {
   for (const ws of sockets) {
     try {
       ws.send(json);
@@ -33,17 +33,23 @@ export function broadcast(sockets: WebSocket[], json: string): void {
       }
     }
   }
+  return sockets.length;
 }
 
 
-/** Presence changes from a burst of joins and leaves go out as one frame per this interval. */
+/** Presence changes from a burst of joins and leaves go out as one frame per this interval (per 1,000 sockets told). */
 const PRESENCE_FLUSH_MS = 250;
+const SOCKETS_PER_FLUSH_INTERVAL = 1_000;
 
 /**
  * Who has the project open, kept in memory and told by deltas. A join gets the whole list (once,
  * to the joining socket only); everyone else gets the changed managers, a burst of joins or a
- * storm of closes coalesced into at most one frame per PRESENCE_FLUSH_MS — so opening or dropping
- * N sockets costs O(N) sends, not O(N²), and a close storm cannot stall the room's other work.
+ * storm of closes coalesced into at most one frame per PRESENCE_FLUSH_MS for each 1,000 sockets the
+ * last frame went to. A frame costs one send per open socket, so a fixed interval would make a join
+ * burst cost O(N²) (10,000 joins over 30 s: 120 frames to ~5,000 sockets each, most of the room's
+ * thread); spacing frames by the room's size keeps presence's share of the thread, and so the cost
+ * of one more join, the same at 1,000 and 10,000 sockets (the delta then lags up to 2.5 s there).
+ * A close storm cannot stall the room's other work either.
  * The index is rebuilt from the sockets' attachments (which survive hibernation) the first time
  * a woken instance needs it.
  */
@@ -53,10 +59,12 @@ export class Presence {
   /** Sockets already counted out (a close can be reported twice: our own close() and the handler). */
   readonly #gone = new WeakSet<WebSocket>();
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #interval = PRESENCE_FLUSH_MS;
 
   constructor(
     private readonly sockets: () => WebSocket[],
-    private readonly send: (json: string) => void,
+    /** Sends a frame to every open socket; answers how many. */
+    private readonly send: (json: string) => number,
   ) {}
 
   /** The index, built from the open sockets (except `leaving`) when this instance has none yet. */
@@ -101,7 +109,7 @@ export class Presence {
   }
 
   #schedule(): void {
-    this.#timer ??= setTimeout(() => this.flush(), PRESENCE_FLUSH_MS);
+    this.#timer ??= setTimeout(() => this.flush(), this.#interval);
   }
 
   /** Sends the pending changes as one delta frame (upserts, and managers who left). */
@@ -117,7 +125,8 @@ export class Presence {
       else left.push(email);
     }
     this.#changed.clear();
-    this.send(JSON.stringify({ type: "presence-delta", managers, left }));
+    const told = this.send(JSON.stringify({ type: "presence-delta", managers, left }));
+    this.#interval = PRESENCE_FLUSH_MS * Math.max(1, told / SOCKETS_PER_FLUSH_INTERVAL);
   }
 }
 
