@@ -6,15 +6,13 @@
  */
 import { performance } from "node:perf_hooks";
 import { randomUUID } from "node:crypto";
-import WebSocket from "ws";
 import * as z from "zod";
-import { LiveFrame, SIGNATURE_HEADER, type ProjectRecord, type StackEvent } from "../../core/contract";
+import { SIGNATURE_HEADER, type ProjectRecord, type StackEvent } from "../../core/contract";
 import { signBody } from "../../core/webhook-signature";
 import { projectWebhookSecret } from "../../core/webhook-secret";
 import { stackName } from "../../core/naming";
-
-/** A change frame starts `{"type":"change","seq":N` (room-view: frames are built with these keys first). */
-const CHANGE_SEQ = /^\{"type":"change","seq":(\d+)/;
+import { ListenerPool, type LoopDelay } from "./bench-listeners";
+import { describeRaised, listeningPorts, openFds, processName, processTree, raiseNoFile } from "./process-fds";
 
 export interface LiveTarget {
   /** The room's seq when the bench starts (sockets resume from the latest one seen, as the app does). */
@@ -28,6 +26,8 @@ export interface LiveTarget {
   deflate?: boolean;
   /** Buckets of the project whose stack events the bench sends (each flips state every time). */
   buckets: string[];
+  /** PID of wrangler dev: its processes' open-file limits are raised for the sockets, and their descriptors counted. */
+  workerPid?: number;
 }
 
 export function percentile(samples: readonly number[], p: number): number {
@@ -35,55 +35,74 @@ export function percentile(samples: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
-/** One live socket: resolves once the room said hello; records when each change seq arrived. */
-interface Listener {
-  socket: WebSocket;
-  arrivals: Map<number, number>;
-  /** The room's seq as this socket last heard it (hello, then each change). */
-  seq: number;
+/** The bench's sockets: over this many listener processes, unless BENCH_CLIENTS says. */
+export function clientProcesses(n: number): number {
+  return Number(process.env.BENCH_CLIENTS ?? Math.min(4, Math.max(1, Math.ceil(n / 2_500))));
+}
+/** Handshakes in flight at once, over all listener processes (as before the split: 50). */
+const OPEN_CONCURRENCY = 50;
+
+interface OpenFigures {
+  sockets: number;
+  opened: number;
+  ms: number;
+  /** Sockets per slice: 1,000 from 2,000 sockets up, else a tenth. */
+  sliceSize: number;
+  /** Milliseconds per socket within each slice (time from the slice's first hello to its last). */
+  slices: number[];
+  /** Why sockets never said hello, with counts. */
+  failed: Record<string, number>;
 }
 
-function openSocket(target: LiveTarget): Promise<Listener> {
-  // As the app does: resume from the seq it has (here: the room's), so the room sends no snapshot.
-  const url = `${target.apiUrl.replace(/^http/, "ws")}/api/projects/${target.project.id}/live?since=${target.seq}`;
-  // No permessage-deflate, as in production: wrangler.toml's no_web_socket_compression keeps the
-  // room from deflating each frame once per socket, but wrangler dev's own entry proxy would still
-  // negotiate it with a client that offers it.
-  const socket = new WebSocket(url, { headers: { cookie: target.cookie }, origin: target.apiUrl, perMessageDeflate: target.deflate ?? false });
-  const listener: Listener = { socket, arrivals: new Map(), seq: 0 };
-  return new Promise((resolve, reject) => {
-    socket.on("message", (data) => {
-      // The arrival time first: a thousand sockets in one Node process must not measure their own parsing.
-      const at = performance.now();
-      const text = data.toString();
-      const change = CHANGE_SEQ.exec(text);
-      if (change) {
-        const seq = Number(change[1]);
-        listener.arrivals.set(seq, at);
-        listener.seq = Math.max(listener.seq, seq);
-        target.seq = Math.max(target.seq, seq);
-        return;
+/**
+ * Where the sockets connect: the Worker's own workerd, found among wrangler dev's processes by a
+ * listening port that answers /api/health, unless BENCH_SOCKET_PATH=proxy. wrangler dev's entry
+ * proxy (in front, on apiUrl) holds ~6 descriptors per WebSocket, and this machine's open-file
+ * limit is 20,000 hard (no CAP_SYS_RESOURCE to raise it, even as root), so through it the proxy
+ * dies at ~3,300 sockets with "accept: Too many open files". Production has no such proxy (the
+ * edge hands the socket to the Worker). Webhooks and edits still go through the proxy.
+ */
+async function socketOrigin(apiUrl: string, stackPids: readonly number[]): Promise<{ origin: string; path: string }> {
+  const viaProxy = { origin: apiUrl, path: "through wrangler dev's entry proxy" };
+  if (process.env.BENCH_SOCKET_PATH === "proxy") return viaProxy;
+  const apiPort = Number(new URL(apiUrl).port);
+  for (const pid of stackPids) {
+    if (!processName(pid).startsWith("workerd")) continue;
+    const ports = listeningPorts(pid);
+    if (ports.includes(apiPort)) continue;
+    for (const port of ports) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/api/health`, { signal: AbortSignal.timeout(2_000) });
+        if (res.ok && JSON.stringify(await res.json()) === JSON.stringify({ ok: true })) return { origin: `http://127.0.0.1:${port}`, path: `straight to the Worker's workerd (port ${port}), not through wrangler dev's entry proxy` };
+      } catch {
+        // not the Worker's HTTP entry
       }
-      if (text === "pong") return;
-      const frame = LiveFrame.safeParse(JSON.parse(text));
-      if (frame.success && frame.data.type === "hello") {
-        listener.seq = Math.max(listener.seq, frame.data.seq);
-        target.seq = Math.max(target.seq, frame.data.seq);
-        resolve(listener);
-      }
-    });
-    socket.once("error", reject);
-    socket.once("close", (code) => reject(new Error(`socket closed with ${code} before hello`)));
-  });
-}
-
-/** Opens `n` sockets, 50 at a time; answers the total time. */
-async function openMany(target: LiveTarget, n: number, into: Listener[]): Promise<number> {
-  const t0 = performance.now();
-  for (let i = 0; i < n; i += 50) {
-    into.push(...(await Promise.all(Array.from({ length: Math.min(50, n - i) }, () => openSocket(target)))));
+    }
   }
-  return performance.now() - t0;
+  return { ...viaProxy, path: `${viaProxy.path} (the Worker's own port was not found)` };
+}
+
+/** Opens `n` sockets over the pool's processes; the room's join cost per slice comes from the hellos' times. */
+async function openMany(target: LiveTarget, pool: ListenerPool, n: number, origin: string): Promise<OpenFigures> {
+  const url = `${origin.replace(/^http/, "ws")}/api/projects/${target.project.id}/live?since=${target.seq}`;
+  const processes = Math.min(pool.children.length, n);
+  const t0 = performance.timeOrigin + performance.now();
+  // As the app does: resume from the seq it has (here: the room's), so the room sends no snapshot.
+  const answers = await Promise.all(
+    Array.from({ length: processes }, (_, i) =>
+      pool.ask(i, { type: "open", url, cookie: target.cookie, origin, count: Math.floor(n / processes) + (i < n % processes ? 1 : 0), concurrency: Math.max(1, Math.round(OPEN_CONCURRENCY / processes)), deflate: target.deflate ?? false }, "opened"),
+    ),
+  );
+  const hellos = answers.flatMap((a) => a.hellos).sort((a, b) => a - b);
+  const failed: Record<string, number> = {};
+  for (const a of answers) for (const [why, count] of Object.entries(a.failed)) failed[why] = (failed[why] ?? 0) + count;
+  const sliceSize = n >= 2_000 ? 1_000 : Math.max(1, Math.floor(n / 10));
+  const slices: number[] = [];
+  for (let from = 0; from + sliceSize <= hellos.length; from += sliceSize) {
+    const start = from === 0 ? t0 : (hellos[from - 1] ?? t0);
+    slices.push(((hellos[from + sliceSize - 1] ?? start) - start) / sliceSize);
+  }
+  return { sockets: n, opened: hellos.length, ms: (hellos.at(-1) ?? t0) - t0, sliceSize, slices, failed };
 }
 
 let sent = 0;
@@ -127,23 +146,35 @@ export async function sendSigned(target: Pick<LiveTarget, "apiUrl" | "project" |
     headers: { "content-type": "application/json", [SIGNATURE_HEADER]: await signBody(body, [secret], Date.now() / 1000) },
     body,
   });
-  const answer: unknown = await res.json();
-  return { status: res.status, ms: performance.now() - t0, body: answer };
+  const text = await res.text();
+  const ms = performance.now() - t0;
+  // wrangler dev answers in plain text when it restarted the Worker under the request (a source file changed, or a crash).
+  if (text.startsWith("Your worker restarted")) throw new Error(`wrangler dev restarted the Worker during the bench (a watched source file changed under it, or workerd died): ${text}`);
+  return { status: res.status, ms, body: JSON.parse(text) as unknown };
+}
+
+interface FanOut {
+  /** Send → arrival per socket and webhook (ms). */
+  latencies: number[];
+  /** Deliveries that never came within 5 s (not in `latencies`). */
+  missing: number;
 }
 
 /** Webhook → every listener: per-delivery latency (send → arrival) over `rounds` webhooks. */
-async function fanOut(target: LiveTarget, listeners: Listener[], rounds: number): Promise<number[]> {
+async function fanOut(target: LiveTarget, pool: ListenerPool, rounds: number): Promise<FanOut> {
   const latencies: number[] = [];
+  let missing = 0;
   for (let r = 0; r < rounds; r++) {
-    const seq = Math.max(...listeners.map((l) => l.seq)) + 1;
-    const sent = performance.now();
+    const seq = Math.max(...(await pool.all({ type: "status", resetLoop: false }, "status")).map((s) => s.seq)) + 1;
+    const sent = performance.timeOrigin + performance.now();
     const answer = await sendEvents(target, [flipEvent(target)]);
     if (answer.status !== 202) throw new Error(`webhook answered ${answer.status}: ${JSON.stringify(answer.body)}`);
-    const deadline = performance.now() + 5_000;
-    while (listeners.some((l) => !l.arrivals.has(seq)) && performance.now() < deadline) await new Promise((res) => setTimeout(res, 2));
-    for (const l of listeners) latencies.push((l.arrivals.get(seq) ?? performance.now() + 5_000) - sent);
+    for (const heard of await pool.all({ type: "await", seq, timeoutMs: 5_000 }, "arrivals")) {
+      latencies.push(...heard.times.map((at) => at - sent));
+      missing += heard.missing;
+    }
   }
-  return latencies;
+  return { latencies, missing };
 }
 
 const Ingested = z.object({ accepted: z.number(), duplicates: z.number() });
@@ -192,35 +223,77 @@ async function acknowledge(target: LiveTarget, rounds: number): Promise<number[]
   return samples;
 }
 
-interface LiveResults {
-  open: { one: number; many: number };
+interface Stayed {
+  open: number;
+  of: number;
+  /** Sockets the server closed ("code reason") or that errored, after their hello. */
+  closed: Record<string, number>;
+  errors: Record<string, number>;
+}
+
+export interface LiveResults {
+  client: { processes: number; pids: number[]; loop: LoopDelay; path: string };
+  open: { one: OpenFigures; many: OpenFigures };
+  /** The N sockets just before the close storm, after the edits and webhooks. */
+  stayed: Stayed;
+  /** Open descriptors per process of wrangler dev and the listeners with the N sockets open, and what the bench raised. */
+  fds: { limits: string; counts: Array<{ pid: number; name: string; fds: number }> };
   ack: { one: number[]; many: number[] };
-  fanOut: { one: number[]; many: number[] };
+  fanOut: { one: FanOut; many: FanOut };
   closeStorm: { one: number; many: number };
   ingest: { eventsPerSecond: number; accepted: number; duplicates: number; batches: number };
 }
 
+/** Descriptors the local stack needs per socket, with room to spare (wrangler dev's entry proxy holds ~6). */
+const FDS_PER_SOCKET = 8;
+
 /** Everything for `n` sockets and for a 1-socket room. */
 export async function measureLive(target: LiveTarget, n: number, rounds: number): Promise<LiveResults> {
-  const single: Listener[] = [];
-  const openOne = await openMany(target, 1, single);
-  const ackOne = await acknowledge(target, rounds);
-  const fanOne = await fanOut(target, single, rounds);
-  const closeOne = await closeStormThenWebhook(target, single);
+  const stackPids = target.workerPid ? processTree(target.workerPid) : [];
+  // Before the listeners start: they inherit this process's limit.
+  const wanted = FDS_PER_SOCKET * n + 4_096;
+  const limits = describeRaised(raiseNoFile([...stackPids, process.pid], wanted), wanted);
+  const sockets = await socketOrigin(target.apiUrl, stackPids);
+  const pool = ListenerPool.start(clientProcesses(n));
+  try {
+    const openOne = await openMany(target, pool, 1, sockets.origin);
+    const ackOne = await acknowledge(target, rounds);
+    const fanOne = await fanOut(target, pool, rounds);
+    const closeOne = await closeStormThenWebhook(target, pool);
 
-  const many: Listener[] = [];
-  const openAll = await openMany(target, n, many);
-  await new Promise((r) => setTimeout(r, 1_000)); // presence deltas of the joins have been told
-  const ackMany = await acknowledge(target, rounds);
-  const fanMany = await fanOut(target, many, rounds);
-  const closeMany = await closeStormThenWebhook(target, many);
-
-  return { open: { one: openOne, many: openAll }, ack: { one: ackOne, many: ackMany }, fanOut: { one: fanOne, many: fanMany }, closeStorm: { one: closeOne, many: closeMany }, ingest: await ingest(target) };
+    const openAll = await openMany(target, pool, n, sockets.origin);
+    const counts = [...stackPids, ...pool.pids].map((pid) => ({ pid, name: processName(pid), fds: openFds(pid) }));
+    await new Promise((r) => setTimeout(r, 1_000)); // presence deltas of the joins have been told
+    const ackMany = await acknowledge(target, rounds);
+    await pool.all({ type: "status", resetLoop: true }, "status");
+    const fanMany = await fanOut(target, pool, rounds);
+    const statuses = await pool.all({ type: "status", resetLoop: false }, "status");
+    const worst = statuses.reduce((w, s) => (s.loop.p99 > w.p99 ? s.loop : w), { p50: 0, p99: 0, max: 0 });
+    const stayed: Stayed = { open: 0, of: openAll.opened, closed: {}, errors: {} };
+    for (const s of statuses) {
+      stayed.open += s.open;
+      for (const [k, v] of Object.entries(s.closed)) stayed.closed[k] = (stayed.closed[k] ?? 0) + v;
+      for (const [k, v] of Object.entries(s.errors)) stayed.errors[k] = (stayed.errors[k] ?? 0) + v;
+    }
+    const closeMany = await closeStormThenWebhook(target, pool);
+    return {
+      client: { processes: pool.children.length, pids: pool.pids, loop: worst, path: sockets.path },
+      open: { one: openOne, many: openAll },
+      stayed,
+      fds: { limits, counts },
+      ack: { one: ackOne, many: ackMany },
+      fanOut: { one: fanOne, many: fanMany },
+      closeStorm: { one: closeOne, many: closeMany },
+      ingest: await ingest(target),
+    };
+  } finally {
+    pool.stop();
+  }
 }
 
 /** Closes every socket at once (an office's network drops), then times the next webhook's 202. */
-async function closeStormThenWebhook(target: LiveTarget, listeners: Listener[]): Promise<number> {
-  for (const l of listeners) l.socket.terminate();
+async function closeStormThenWebhook(target: LiveTarget, pool: ListenerPool): Promise<number> {
+  await pool.all({ type: "terminate" }, "terminated");
   const answer = await sendEvents(target, [flipEvent(target)]);
   if (answer.status !== 202) throw new Error(`webhook after the close storm answered ${answer.status}`);
   return answer.ms;
@@ -245,4 +318,37 @@ async function ingest(target: LiveTarget): Promise<LiveResults["ingest"]> {
   }
   const seconds = (performance.now() - t0) / 1000;
   return { eventsPerSecond: (accepted + duplicates) / seconds, accepted, duplicates, batches: BATCHES };
+}
+
+const ms = (v: number) => `${v.toFixed(v < 10 ? 2 : 0)} ms`;
+const counted = (counts: Record<string, number>) => Object.entries(counts).map(([why, n]) => `${n}× ${why}`).join(", ");
+
+/**
+ * The live part's lines of the bench report, each figure beside the 1-socket room's. Goals: at up
+ * to 1,000 sockets open in < 10 s and webhook → all p99 < 100 ms; past that (issue 20's 10,000)
+ * open in < 30 s and p99 < 300 ms; at any size every socket stays open and the last slice's join
+ * costs at most 1.5x the first's per socket (flat).
+ */
+export function liveReport(live: LiveResults, n: number, rounds: number, verdict: (met: boolean) => string, deflate: boolean): string {
+  const big = n > 1_000;
+  const openGoal = big ? 30_000 : 10_000;
+  const fanGoal = big ? 300 : 100;
+  const { many, one } = live.open;
+  const [first = NaN, last = NaN] = [many.slices[0], many.slices.at(-1)];
+  const fan99 = percentile(live.fanOut.many.latencies, 99);
+  const fanOne99 = percentile(live.fanOut.one.latencies, 99);
+  const [ack50, ack99, ackOne50, ackOne99] = [percentile(live.ack.many, 50), percentile(live.ack.many, 99), percentile(live.ack.one, 50), percentile(live.ack.one, 99)];
+  const perProcess = live.fds.counts.filter((c) => c.fds > 50).map((c) => `${c.name} ${c.fds} (${(c.fds / Math.max(1, many.opened)).toFixed(1)}/socket)`);
+  const failed = many.opened < n ? ` — ${n - many.opened} never opened: ${counted(many.failed)}` : "";
+  const gone = live.stayed.of - live.stayed.open;
+  return `Live room — ${n} sockets vs 1 (${rounds} webhooks each for fan-out${deflate ? "; sockets offer permessage-deflate" : ""})
+client: ${live.client.processes} Node listener ${live.client.processes === 1 ? "process" : "processes"} (ws, ~${Math.ceil(n / live.client.processes)} sockets each, ${OPEN_CONCURRENCY} handshakes in flight in all), sockets ${live.client.path}; worst event-loop delay during the fan-out p99 ${ms(live.client.loop.p99)}, max ${ms(live.client.loop.max)}
+open-file limit of wrangler dev's processes and the bench: ${live.fds.limits}; descriptors with ${many.opened} open: ${perProcess.join(", ")}
+open ${n} sockets:            ${ms(many.ms)} in total, ${ms(many.ms / Math.max(1, many.opened))} per socket (1 socket ${ms(one.ms)}) — goal < ${openGoal / 1000} s — ${verdict(many.opened === n && many.ms < openGoal)}${failed}
+join cost per ${many.sliceSize}-socket slice (ms per socket): ${many.slices.map((v) => v.toFixed(2)).join(", ")}; first ${first.toFixed(2)}, last ${last.toFixed(2)} (${(last / first).toFixed(2)}x) — goal flat (last ≤ 1.5x first) — ${verdict(last / first <= 1.5)}
+stayed open until the close storm: ${live.stayed.open} of ${live.stayed.of}${gone > 0 ? ` (closed: ${counted(live.stayed.closed) || "none reported"}${Object.keys(live.stayed.errors).length ? `; errors: ${counted(live.stayed.errors)}` : ""})` : ""} — goal all — ${verdict(live.stayed.of === n && gone === 0)}
+edit acknowledged (PATCH → 202, ${live.ack.many.length} accepted edits): p50 ${ms(ack50)}, p99 ${ms(ack99)} with ${n} sockets; p50 ${ms(ackOne50)}, p99 ${ms(ackOne99)} with 1 — p50 ${(ack50 / ackOne50).toFixed(2)}x, p99 ${(ack99 / ackOne99).toFixed(2)}x — goal p50 ≤ 1.3x — ${verdict(ack50 / ackOne50 <= 1.3)}
+webhook → all ${n} sockets:      p50 ${ms(percentile(live.fanOut.many.latencies, 50))}, p99 ${ms(fan99)} (${(fan99 / fanOne99).toFixed(1)}x the 1-socket room: p50 ${ms(percentile(live.fanOut.one.latencies, 50))}, p99 ${ms(fanOne99)})${live.fanOut.many.missing ? `, ${live.fanOut.many.missing} deliveries missing after 5 s` : ""} — goal p99 < ${fanGoal} ms — ${verdict(fan99 < fanGoal && live.fanOut.many.missing === 0)}
+close all at once, then a webhook: 202 in ${ms(live.closeStorm.many)} (${(live.closeStorm.many / live.closeStorm.one).toFixed(1)}x the 1-socket room: ${ms(live.closeStorm.one)}) — goal < 1 s — ${verdict(live.closeStorm.many < 1_000)}
+ingest, ${live.ingest.batches} batches of 100 events (a fifth repeated): ${live.ingest.eventsPerSecond.toFixed(0)} events/s (${live.ingest.accepted} accepted, ${live.ingest.duplicates} duplicates) — goal ≥ 500 events/s — ${verdict(live.ingest.eventsPerSecond >= 500)}`;
 }
