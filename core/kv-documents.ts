@@ -21,11 +21,16 @@ export type Snapshot = z.infer<typeof Snapshot>;
 
 export const snapshotKey = (projectId: string): string => `project:${projectId}:snapshot`;
 
+/** Workers KV's largest value (25 MiB): the project snapshot is one value (room-view.ts guards it). */
+export const KV_VALUE_LIMIT_BYTES = 25 * 1024 * 1024;
+
 /**
  * What the room stores beside the snapshot as KV metadata: its version (the seq it holds and when
- * it was written), which reads turn into an ETag without reading the (large) snapshot itself.
+ * it was written), which reads turn into an ETag without reading the (large) snapshot itself; and
+ * the text's length (String length), by which a reader knows the text is the room's whole write
+ * and may send it as it is, without parsing it (worker/snapshot.ts).
  */
-export const SnapshotMetadata = z.object({ version: z.string().regex(/^\d+\.\d+$/) });
+export const SnapshotMetadata = z.object({ version: z.string().regex(/^\d+\.\d+$/), length: z.number().int().positive().optional() });
 export type SnapshotMetadata = z.infer<typeof SnapshotMetadata>;
 
 /** `<seq>.<written at, ms>`: changes with every write, so an unchanged version is an unchanged snapshot. */

@@ -4,7 +4,7 @@ import { ActivityQuery, type ActivityPage, type ProjectList, type ProjectView } 
 import { LIVE_CALLER_HEADERS } from "../../core/room-result";
 import { listProjects, summarize } from "../registry";
 import { callerOf, membershipsOf, requireMember } from "../membership";
-import { cachedSnapshot } from "../snapshot";
+import { cachedSnapshot, viewText } from "../snapshot";
 import { notModified, projectViewEtag } from "../conditional-get";
 import { snapshotVersion } from "../../core/kv-documents";
 import { projectRoom } from "../room";
@@ -21,7 +21,8 @@ export const projectRoutes = new Hono<AppEnv>()
     return c.json({ projects: memberships.map(({ project, role }) => summarize(project, role)) } satisfies ProjectList);
   })
   // Answered from the KV snapshot alone: reads never call CloudFormation. With an ETag: a client
-  // whose copy is current gets a 304 without the snapshot being parsed (or sent) again.
+  // whose copy is current gets a 304 without the snapshot being parsed (or sent) again. A copy
+  // the room vouches for (its metadata) is sent as stored, not parsed and serialised again.
   .get("/:p", requireMember(), async (c) => {
     const project = c.get("project");
     const summary = summarize(project, c.get("role"));
@@ -31,6 +32,7 @@ export const projectRoutes = new Hono<AppEnv>()
     if (cached.version !== null) {
       const etag = projectViewEtag(cached.version, summary);
       if (notModified(c.req.header("If-None-Match"), etag)) return c.body(null, 304, { ETag: etag });
+      if (cached.text !== null) return c.body(viewText(summary, cached.text), 200, { ETag: etag, "Content-Type": "application/json" });
     }
     const snapshot = await cached.read();
     const { writtenAt: _written, ...state } = snapshot;
