@@ -34,7 +34,8 @@ interface ResourceStack {
 interface HealStep {
   stored: StoredResource;
   remove: boolean;
-  activity: Pick<ActivityEntry, "message" | "tone">;
+  /** With the operation the step ends, when it releases a lock: the managers see its outcome. */
+  activity: Pick<ActivityEntry, "message" | "tone" | "operation">;
 }
 
 function stateOf(stack: { stackStatus: string; stackStatusReason?: string }, at: string): StackState {
@@ -77,8 +78,12 @@ export function healResources(module: Pick<KindModule, "kind" | "noun" | "adopt"
       stored: next,
       remove: false,
       activity: {
-        message: `Refreshed ${module.noun} ${stack.name} from CloudFormation: ${stack.stackStatus}${specDrift ? " (settings changed outside Stackroom)" : ""}`,
+        // An operation whose events went missing ends in its own words, said to come from the refresh.
+        message: applied?.activity.operation
+          ? `${applied.activity.message} (found by a refresh from CloudFormation, ${stack.stackStatus}: its events did not arrive)`
+          : `Refreshed ${module.noun} ${stack.name} from CloudFormation: ${stack.stackStatus}${specDrift ? " (settings changed outside Stackroom)" : ""}`,
         tone: state.status === "failed" ? "error" : "info",
+        ...(applied?.activity.operation ? { operation: applied.activity.operation } : {}),
       },
     });
   }
@@ -87,10 +92,12 @@ export function healResources(module: Pick<KindModule, "kind" | "noun" | "adopt"
     // unless it has been "starting" for longer than any CreateStack call can take.
     const lock = stored.resource.lock;
     if (lock?.action === "create" && Date.parse(now) - Date.parse(lock.since) < STARTING_GRACE_MS) continue;
+    // A delete whose completion was never heard is done; any other operation ends with its stack gone.
+    const operation = lock ? { id: lock.operationId, action: lock.action, step: lock.action === "delete" ? ("succeeded" as const) : ("failed" as const), by: lock.by, ...(lock.repair ? { repair: lock.repair } : {}) } : undefined;
     steps.push({
       stored: patchResource(stored, { status: "deleted", lock: undefined, updatedAt: now }),
       remove: true,
-      activity: { message: `The ${module.noun} ${stored.resource.name} no longer exists in CloudFormation`, tone: "info" },
+      activity: { message: `The ${module.noun} ${stored.resource.name} no longer exists in CloudFormation`, tone: lock && lock.action !== "delete" ? "error" : "info", ...(operation ? { operation } : {}) },
     });
   }
   return steps;
@@ -197,6 +204,9 @@ export async function readProjectStacks(
  */
 export async function refreshFromCloudFormation(room: RoomContext, project: ProjectRecord, templateBudget = TEMPLATE_READS_PER_HEAL): Promise<HealOutcome> {
   const seen = loadSeenStacks(room.store);
+  // What the room held when the listing was asked for: a resource that changes while the heal
+  // reads (its events arrive, an edit starts) is newer than the listing and is left as it is.
+  const before = roomVersions(room);
   const calls: HealCalls = { describeStacksPages: 0, getTemplate: 0, reused: 0 };
   let stacks: Map<ResourceKind, ResourceStack[]>;
   try {
@@ -210,16 +220,32 @@ export async function refreshFromCloudFormation(room: RoomContext, project: Proj
     const found = stacks.get(module.kind) ?? [];
     const steps = healResources(module, project, room.store.list(module.kind), found, now);
     for (const step of steps) {
+      if (versionOf(room.store.get(module.kind, step.stored.resource.name)) !== before.get(`${module.kind}/${step.stored.resource.name}`)) {
+        logEvent("info", "heal_skipped_newer", { project: project.id, kind: module.kind, name: step.stored.resource.name });
+        continue;
+      }
       const outputs = found.find((s) => s.name === step.stored.resource.name)?.outputs ?? {};
       const stored = module.learn?.(room, project, step.stored, { physicalIds: {}, outputs }) ?? step.stored;
       room.record(module.kind, stored, { actor: "Stackroom", ...step.activity }, step.remove);
+      changed++;
     }
-    changed += steps.length;
   }
   saveSeenStacks(room.store, seen);
   // What kinds learn from AWS beyond CloudFormation (the SFTP server's host key), once healed.
   for (const module of kindList()) if (module.learnFromAws) changed += await module.learnFromAws(room, project);
   return { changed, calls };
+}
+
+/** A stored resource's state as far as a heal's race with it goes (absent: undefined). */
+function versionOf(stored: StoredResource | undefined): string | undefined {
+  if (!stored) return undefined;
+  const { status, updatedAt, lock } = stored.resource;
+  return `${status} ${updatedAt} ${lock?.operationId ?? ""} ${stored.stackStatus ?? ""}`;
+}
+
+/** `kind/name` → versionOf, for every resource the room holds. */
+function roomVersions(room: RoomContext): Map<string, string | undefined> {
+  return new Map(kindList().flatMap(({ kind }) => room.store.list(kind).map((s) => [`${kind}/${s.resource.name}`, versionOf(s)] as const)));
 }
 
 /** Every locked resource with the last time anything was heard of its operation. */
@@ -261,7 +287,9 @@ export async function healStuckLocks(room: RoomContext, project: ProjectRecord, 
     const current = room.store.get(kind, name);
     if (state === "none") {
       if (current?.resource.lock) {
-        room.record(kind, patchResource(current, { status: "deleted", lock: undefined }), { actor: "Stackroom", message: `The ${module.noun} ${name} has no CloudFormation stack; its operation never started`, tone: "error" }, true);
+        const lock = current.resource.lock;
+        const operation = { id: lock.operationId, action: lock.action, step: "failed" as const, by: lock.by };
+        room.record(kind, patchResource(current, { status: "deleted", lock: undefined }), { actor: "Stackroom", message: `The ${module.noun} ${name} has no CloudFormation stack; its operation never started`, tone: "error", operation }, true);
         changed++;
       }
       continue;

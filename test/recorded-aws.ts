@@ -4,13 +4,17 @@ import * as z from "zod";
 const Script = z.object({ stackName: z.string(), answer: z.enum(["success", "refused"]) });
 /** An IAM call to refuse with AccessDenied until cleared (`refuse: false`): AWS's answer when the project's role lacks a permission. */
 const IamScript = z.object({ action: z.string(), userName: z.string(), refuse: z.boolean() });
+/** GetTemplate of one stack held back until released (`hold: false`): a slow read that lets a test run something in the middle of a heal. */
+const TemplateHold = z.object({ stackName: z.string(), hold: z.boolean() });
 
 /**
  * The AWS of the workerd tests: moto, plus recorded AWS answers for the one call moto does not
  * implement, ContinueUpdateRollback. A test scripts the answer for a stack
  * (`POST /__recorded/continue-update-rollback {stackName, answer: "success" | "refused"}`), or
  * has an IAM call about one user refused as AWS refuses it without the permission
- * (`POST /__recorded/iam-refusal {action, userName, refuse}`); everything else is passed to moto
+ * (`POST /__recorded/iam-refusal {action, userName, refuse}`), or has GetTemplate of a stack wait
+ * until released (`POST /__recorded/hold-template {stackName, hold}`; `GET` of it with
+ * `?stackName=` answers `{waiting}`, the reads being held); everything else is passed to moto
  * unchanged. A fake of AWS only, fed to the real client.
  */
 export interface RecordedAws {
@@ -56,6 +60,7 @@ const accessDenied = (action: string, user: string) => `<ErrorResponse xmlns="ht
 export async function startRecordedAws(port: number, moto: string): Promise<RecordedAws> {
   const scripted = new Map<string, "success" | "refused">();
   const refusedIam = new Set<string>();
+  const holds = new Map<string, { released: Promise<void>; release: () => void; waiting: number }>();
   const server: Server = createServer((req, res) => {
     void (async () => {
       const payload = await body(req);
@@ -72,6 +77,25 @@ export async function startRecordedAws(port: number, moto: string): Promise<Reco
         res.writeHead(204).end();
         return;
       }
+      if (req.url?.startsWith("/__recorded/hold-template")) {
+        if (req.method === "GET") {
+          const stackName = new URL(req.url, "http://x").searchParams.get("stackName") ?? "";
+          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ waiting: holds.get(stackName)?.waiting ?? 0 }));
+          return;
+        }
+        const { stackName, hold } = TemplateHold.parse(JSON.parse(payload.toString()));
+        if (hold && !holds.has(stackName)) {
+          let release = () => undefined as void;
+          const released = new Promise<void>((resolve) => (release = resolve));
+          holds.set(stackName, { released, release, waiting: 0 });
+        }
+        if (!hold) {
+          holds.get(stackName)?.release();
+          holds.delete(stackName);
+        }
+        res.writeHead(204).end();
+        return;
+      }
       const form = req.headers["content-type"]?.includes("x-www-form-urlencoded") ? new URLSearchParams(payload.toString()) : null;
       const iamAction = form?.get("Action") ?? "";
       if (refusedIam.has(`${iamAction}:${form?.get("UserName") ?? ""}`)) {
@@ -79,6 +103,11 @@ export async function startRecordedAws(port: number, moto: string): Promise<Reco
         return;
       }
       const stack = form?.get("StackName") ?? "";
+      const held = form?.get("Action") === "GetTemplate" ? holds.get(stack) : undefined;
+      if (held) {
+        held.waiting++;
+        await held.released;
+      }
       const script = form?.get("Action") === "ContinueUpdateRollback" ? scripted.get(stack) : undefined;
       if (script) {
         res.writeHead(script === "success" ? 200 : 400, { "content-type": "text/xml" }).end(script === "success" ? success : refused(stack));
