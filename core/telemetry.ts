@@ -18,7 +18,7 @@ export type TelemetryEvent =
   /** An AWS call failed after its retries. */
   | { event: "aws_error"; project: string; service: string; action: string; code: string; status: number }
   /** A heal from CloudFormation ran (the cron, ops, an editor, or a stuck lock's check). */
-  | { event: "heal"; project: string; trigger: "cron" | "ops" | "editor" | "stuck"; outcome: "ok" | "failed"; changed: number; seconds: number };
+  | { event: "heal"; project: string; trigger: "cron" | "ops" | "editor" | "stuck" | "unsure"; outcome: "ok" | "failed"; changed: number; seconds: number };
 
 export type WebhookRefusal = "unknown_project" | "signature" | "schema" | "foreign" | "future" | "too_large" | "rate_limited";
 

@@ -26,7 +26,7 @@ import * as membership from "./room-members";
 import { applyStackState } from "./apply-stack-state";
 import { awsGateway, projectClients } from "./stack-gateway";
 import type { ActivityLine, ChangeFields, KindNeighbours, RoomContext, RoomWorkflows } from "./room-context";
-import { availableActions, continueRollback, refuseRepair, retryOperation, startOperation, type Repair } from "./stack-operation";
+import { availableActions, CHECK_DUE_KEY, continueRollback, refuseRepair, retryOperation, startOperation, type Repair } from "./stack-operation";
 import { OPS_ACTOR, roomErrorFromAws } from "./kinds/kit";
 import { healStuckLocks, lockedResources, refreshFromCloudFormation, type HealOutcome } from "./heal";
 import * as keys from "./room-keys";
@@ -282,7 +282,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   }
 
   /** Runs a heal and records it (trigger, outcome, resources changed, CloudFormation calls made, duration). */
-  private async heal(project: ProjectRecord, trigger: "cron" | "ops" | "editor" | "stuck", work: () => Promise<HealOutcome>): Promise<RoomResult<HealOutcome>> {
+  private async heal(project: ProjectRecord, trigger: "cron" | "ops" | "editor" | "stuck" | "unsure", work: () => Promise<HealOutcome>): Promise<RoomResult<HealOutcome>> {
     const started = Date.now();
     const result = await guarded(work);
     const seconds = (Date.now() - started) / 1000;
@@ -661,6 +661,10 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     for (const module of kindList()) if (project && module.alarm) await module.alarm.run(this, project, now);
     if (project) await runRotations(this, this.reviews, project);
     if (project) await runDueReview(this, this.reviews, project, now);
+    if (project && Number(this.store.getMeta(CHECK_DUE_KEY) ?? Infinity) <= now) {
+      this.store.deleteMeta(CHECK_DUE_KEY);
+      await this.heal(project, "unsure", () => refreshFromCloudFormation(this, project));
+    }
     if (project && lockedResources(this).some(({ lastHeard }) => now - lastHeard >= this.stuckMs())) await this.heal(project, "stuck", async () => ({ changed: await healStuckLocks(this, project, now, this.stuckMs()) }));
     // Resume queues a restart may have left waiting on a free resource.
     for (const { kind, name } of this.queue.resources()) await drainQueue(this, kind, name);

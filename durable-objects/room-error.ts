@@ -12,6 +12,8 @@ type RoomErrorCode = ErrorEnvelope["error"]["code"];
 
 export class RoomError extends Error {
   override readonly name = "RoomError";
+  /** AWS may have done it anyway (no answer, a 5xx): the room checks with CloudFormation soon. */
+  mayHaveRun = false;
   constructor(
     readonly code: RoomErrorCode,
     message: string,

@@ -6,6 +6,8 @@ import type { StackState } from "../core/stack-status";
 import { RoomError } from "./room-error";
 import { applyStackState } from "./apply-stack-state";
 import { healResources } from "./heal";
+import { roomErrorFromAws } from "./kinds/kit";
+import { AwsError } from "../core/aws/errors";
 import { bucketKind, planBucketChange, type StoredBucket } from "./kinds/bucket";
 import { planUserChange, type StoredUser } from "./kinds/user";
 import { nextRun, type QueueEntry } from "./edit-queue";
@@ -171,5 +173,31 @@ describe("nextRun (queue merge)", () => {
     if (head === null) return expect(run).toBeNull();
     expect(run?.head.request.change).toMatchObject(head);
     expect(run?.merged.map((e) => e.edit.operationId)).toEqual(merged);
+  });
+});
+
+describe("roomErrorFromAws", () => {
+  const throttled = () => new AwsError("Throttling", "Rate exceeded", 400);
+  it("says nothing changed only when every attempt was refused", () => {
+    const refused = roomErrorFromAws(throttled(), "bucket “logs”");
+    expect({ code: refused.code, mayHaveRun: refused.mayHaveRun }).toEqual({ code: "rate_limited", mayHaveRun: false });
+    expect(refused.message).toMatch(/Nothing was changed/);
+  });
+  it.each([
+    { label: "a 5xx", error: () => new AwsError("InternalFailure", "unknown failure", 500) },
+    { label: "a lost answer", error: () => new AwsError("NetworkError", "Could not reach AWS: socket hang up", 0) },
+    {
+      label: "a throttle after a lost answer",
+      error: () => {
+        const e = throttled();
+        e.mayHaveRun = true; // what withRetry sets when an earlier attempt of the call got no answer
+        return e;
+      },
+    },
+  ])("after $label it does not claim nothing changed, and asks for a check", ({ error }) => {
+    const unsure = roomErrorFromAws(error(), "bucket “logs”", "delete");
+    expect(unsure.mayHaveRun).toBe(true);
+    expect(unsure.message).toMatch(/^AWS did not confirm whether it will delete bucket “logs”/);
+    expect(unsure.message).not.toMatch(/Nothing was changed/);
   });
 });

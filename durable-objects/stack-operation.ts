@@ -38,12 +38,24 @@ export async function startOperation(room: RoomContext, op: Operation): Promise<
   const current = () => room.store.get(op.kind, op.name)?.resource ?? planned.resource;
   if (outcome.kind === "started") return { ok: true, resource: current(), operationId };
 
+  // AWS may have started it after all: a heal soon shows what CloudFormation did (room-alarm.ts).
+  if (outcome.kind === "refused" && outcome.error.mayHaveRun) scheduleCheck(room.store, Date.now());
   if (room.store.get(op.kind, op.name)?.resource.lock?.operationId === operationId) {
     const activity = { actor: op.actor, message: outcome.message, tone: outcome.kind === "noop" ? ("info" as const) : ("error" as const), operation: operation(outcome.kind === "noop" ? "succeeded" : "failed") };
     if (before) room.record(op.kind, patchResource(before, { updatedAt: new Date().toISOString() }), activity);
     else room.record(op.kind, patchResource(planned, { status: "deleted", lock: undefined }), activity, true);
   }
   return outcome.kind === "noop" ? { ok: true, resource: current(), operationId } : refusal(outcome.error);
+}
+
+/** Room meta key: when the room heals from CloudFormation because an operation's outcome is unknown. */
+export const CHECK_DUE_KEY = "checkDue";
+/** How long after an unconfirmed call the room looks: long enough for CloudFormation to have started. */
+const CHECK_AFTER_MS = 30_000;
+
+function scheduleCheck(store: RoomContext["store"], now: number): void {
+  const due = Number(store.getMeta(CHECK_DUE_KEY) ?? Infinity);
+  store.setMeta(CHECK_DUE_KEY, String(Math.min(due, now + CHECK_AFTER_MS)));
 }
 
 /**

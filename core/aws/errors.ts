@@ -28,6 +28,12 @@ export class AwsError extends Error {
   override readonly name = "AwsError";
   readonly kind: AwsErrorKind;
   readonly retryable: boolean;
+  /**
+   * The call may have taken effect: this attempt or an earlier one of the same call failed with no
+   * answer or a 5xx, after which AWS may have done what was asked (set by withRetry). Only a
+   * refusal on every attempt (throttling, a 4xx) proves that nothing ran.
+   */
+  mayHaveRun: boolean;
 
   constructor(
     readonly code: string,
@@ -39,6 +45,7 @@ export class AwsError extends Error {
     super(message, options);
     this.kind = classify(code, message, status);
     this.retryable = RETRYABLE_KINDS.has(this.kind);
+    this.mayHaveRun = this.kind === "Network" || this.kind === "Server";
   }
 }
 

@@ -43,7 +43,7 @@ describe("retries", () => {
     const error = await cfn.describeStacks().catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(AwsError);
-    expect(error).toMatchObject({ code: "Throttling", kind: "Throttled", status: 400, retryable: true });
+    expect(error).toMatchObject({ code: "Throttling", kind: "Throttled", status: 400, retryable: true, mayHaveRun: false });
     expect(aws.requests).toHaveLength(4);
     expect(sleeps).toEqual([199, 399, 799]);
   });
@@ -62,5 +62,21 @@ describe("retries", () => {
     const refused = cloudFormationClient({ region: "eu-west-1", credentials, fetch: denied.fetch, retry: recordingRetry().retry });
     await expect(refused.describeStacks()).rejects.toMatchObject({ kind: "AccessDenied", retryable: false });
     expect(denied.requests).toHaveLength(1);
+  });
+
+  it("says the call may have run when an attempt got no answer or a 5xx, even if the last was throttled", async () => {
+    const unavailable = () => xmlResponse(throttlingXml.replace("Throttling", "InternalFailure"), 500);
+    const cut = (): Response => {
+      throw new TypeError("Network connection lost.");
+    };
+    for (const [first, why] of [[unavailable, "a 500"], [cut, "a lost answer"]] as const) {
+      const aws = scriptedAws([first, throttled, throttled, throttled]);
+      const cfn = cloudFormationClient({ region: "eu-west-1", credentials, fetch: aws.fetch, retry: recordingRetry().retry });
+      const error = await cfn.describeStacks().catch((e: unknown) => e);
+      expect(error, why).toMatchObject({ kind: "Throttled", mayHaveRun: true });
+    }
+    const refusedOnly = scriptedAws([() => xmlResponse(throttlingXml.replace("Throttling", "ValidationError"), 400)]);
+    const cfn = cloudFormationClient({ region: "eu-west-1", credentials, fetch: refusedOnly.fetch, retry: recordingRetry().retry });
+    await expect(cfn.describeStacks()).rejects.toMatchObject({ kind: "Validation", mayHaveRun: false });
   });
 });

@@ -36,10 +36,16 @@ export async function withRetry<T>(
   options: RetryOptions = defaultRetry,
   shouldRetry: (error: AwsError) => boolean = (error) => error.retryable,
 ): Promise<T> {
+  // Whether an attempt may have run (no answer, a 5xx): then the final error says so too, even a throttle.
+  let mayHaveRun = false;
   for (let tried = 1; ; tried++) {
     try {
       return await attempt();
     } catch (error) {
+      if (error instanceof AwsError) {
+        mayHaveRun ||= error.mayHaveRun;
+        error.mayHaveRun = mayHaveRun;
+      }
       const retryable = error instanceof AwsError && error.retryable && shouldRetry(error);
       if (!retryable || tried >= options.maxAttempts) throw error;
       await options.sleep(backoffDelay(tried - 1, options));

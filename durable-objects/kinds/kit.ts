@@ -48,6 +48,13 @@ export function roomErrorFromAws(err: unknown, what: string, action: Action = "u
     logEvent("error", "stack_operation_failed", { what, error: errorText(err) });
     return new RoomError("upstream", `Could not reach AWS to ${verb} ${what}. Nothing was changed; try again.`);
   }
+  // No answer or a 5xx on some attempt: AWS may have started it. The room cannot say nothing
+  // changed; it checks with CloudFormation soon (the stuck-lock and heal paths) and shows what it finds.
+  if (err.mayHaveRun && (err.kind === "Network" || err.kind === "Server" || err.kind === "Throttled")) {
+    const unsure = new RoomError("upstream", `AWS did not confirm whether it will ${verb} ${what} (${err.code}). Stackroom checks with CloudFormation within a minute and shows what it finds; if nothing changed then, try again.`);
+    unsure.mayHaveRun = true;
+    return unsure;
+  }
   switch (err.kind) {
     case "AlreadyExists":
       return new RoomError("conflict", `A CloudFormation stack for ${what} already exists. Refresh the project to pick it up.`);
