@@ -62,8 +62,8 @@ interface OpenFigures {
  * dies at ~3,300 sockets with "accept: Too many open files". Production has no such proxy (the
  * edge hands the socket to the Worker). Webhooks and edits still go through the proxy.
  */
-async function socketOrigin(apiUrl: string, stackPids: readonly number[]): Promise<{ origin: string; path: string }> {
-  const viaProxy = { origin: apiUrl, path: "through wrangler dev's entry proxy" };
+async function socketOrigin(apiUrl: string, stackPids: readonly number[]): Promise<{ origin: string; path: string; direct: boolean }> {
+  const viaProxy = { origin: apiUrl, path: "through wrangler dev's entry proxy", direct: false };
   if (process.env.BENCH_SOCKET_PATH === "proxy") return viaProxy;
   const apiPort = Number(new URL(apiUrl).port);
   for (const pid of stackPids) {
@@ -73,7 +73,7 @@ async function socketOrigin(apiUrl: string, stackPids: readonly number[]): Promi
     for (const port of ports) {
       try {
         const res = await fetch(`http://127.0.0.1:${port}/api/health`, { signal: AbortSignal.timeout(2_000) });
-        if (res.ok && JSON.stringify(await res.json()) === JSON.stringify({ ok: true })) return { origin: `http://127.0.0.1:${port}`, path: `straight to the Worker's workerd (port ${port}), not through wrangler dev's entry proxy` };
+        if (res.ok && JSON.stringify(await res.json()) === JSON.stringify({ ok: true })) return { origin: `http://127.0.0.1:${port}`, path: `straight to the Worker's workerd (port ${port}), not through wrangler dev's entry proxy`, direct: true };
       } catch {
         // not the Worker's HTTP entry
       }
@@ -244,18 +244,20 @@ export interface LiveResults {
   ingest: { eventsPerSecond: number; accepted: number; duplicates: number; batches: number };
 }
 
-/** Descriptors the local stack needs per socket, with room to spare (wrangler dev's entry proxy holds ~6). */
-const FDS_PER_SOCKET = 8;
+/** Descriptors per socket in the process that holds most of them: wrangler dev's entry proxy ~6 (8 with room), the Worker's own workerd 1. */
+const FDS_PER_SOCKET = { proxy: 8, direct: 1 };
 
 /** Everything for `n` sockets and for a 1-socket room. */
 export async function measureLive(target: LiveTarget, n: number, rounds: number): Promise<LiveResults> {
   const stackPids = target.workerPid ? processTree(target.workerPid) : [];
-  // Before the listeners start: they inherit this process's limit.
-  const wanted = FDS_PER_SOCKET * n + 4_096;
-  const limits = describeRaised(raiseNoFile([...stackPids, process.pid], wanted), wanted);
   const sockets = await socketOrigin(target.apiUrl, stackPids);
+  // Before the listeners start: they inherit this process's limit.
+  const wanted = FDS_PER_SOCKET[sockets.direct ? "direct" : "proxy"] * n + 4_096;
+  const limits = describeRaised(raiseNoFile([...stackPids, process.pid], wanted), wanted);
   const pool = ListenerPool.start(clientProcesses(n));
   try {
+    // Each listener has loaded its code and answers before anything is timed.
+    await pool.all({ type: "status", resetLoop: true }, "status");
     const openOne = await openMany(target, pool, 1, sockets.origin);
     const ackOne = await acknowledge(target, rounds);
     const fanOne = await fanOut(target, pool, rounds);
