@@ -21,7 +21,12 @@ export interface Resource {
  * lingers greyed for a moment, and an HTTP answer older than what the room pushed never wins.
  */
 export class ResourceSet<T extends Resource> {
-  readonly #items = new SvelteMap<string, T>();
+  /**
+   * By name. A live frame edits one key; a snapshot swaps in a whole new map, so hundreds of
+   * resources cost one update instead of two signal writes each (a new key bumps the map's
+   * version and size; in dev mode each such write past the fifth records a stack trace).
+   */
+  #items = $state.raw(new SvelteMap<string, T>());
   readonly #removals = new Map<string, ReturnType<typeof setTimeout>[]>();
   /** Deleted resources in their last moment on screen (the row fades). */
   readonly leaving = new SvelteSet<string>();
@@ -42,18 +47,35 @@ export class ResourceSet<T extends Resource> {
   replace(items: readonly T[]): void {
     const names = new Set(items.map((i) => i.name));
     for (const name of [...this.#items.keys()]) if (!names.has(name)) this.markGone(name);
-    for (const item of items) this.put(item);
+    const held = new Map(this.#items);
+    const next = new Map(held);
+    for (const item of items) {
+      this.#admit(item, held.get(item.name));
+      next.set(item.name, item);
+    }
+    this.#items = new SvelteMap(next);
+    for (const item of items) this.#settle(item, held.get(item.name));
   }
 
   put(item: T): void {
     const held = this.#items.get(item.name);
+    this.#admit(item, held);
+    this.#items.set(item.name, item);
+    this.#settle(item, held);
+  }
+
+  /** What taking `item` in place of `held` changes beside the map: the spec before its lock, pending removals. */
+  #admit(item: T, held: T | undefined): void {
     if (!item.lock) this.#specBefore.delete(item.name);
     else if (held && held.status !== "deleted" && held.lock?.operationId !== item.lock.operationId) {
       this.#specBefore.set(item.name, { operationId: item.lock.operationId, spec: held.spec });
     }
     this.#cancelRemoval(item.name);
     this.#removedAt.delete(item.name);
-    this.#items.set(item.name, item);
+  }
+
+  /** A deleted resource lingers a moment, unless it never existed. */
+  #settle(item: T, held: T | undefined): void {
     if (item.status !== "deleted") return;
     // A create AWS refused at once never made a resource: nothing to show as deleted, no ghost row.
     if (held?.status === "creating" && held.lock?.action === "create") this.#remove(item.name);
