@@ -80,6 +80,11 @@ function workerSize(): string {
 const webhookRoot = randomBytes(24).toString("hex");
 const stack = await startStack({ app: false, quiet: true, workerVars: { WEBHOOK_SECRET_PREVIOUS: webhookRoot } });
 const report: string[] = [];
+/** A part's lines, printed as soon as measured (a later part that fails loses none) and again in the summary. */
+const reportPart = (text: string) => {
+  report.push(text);
+  console.log(`\n${text}\n`);
+};
 try {
   const login = await fetch(`${stack.apiUrl}/api/dev/login`, { method: "POST", headers: { "content-type": "application/json", origin: stack.apiUrl }, body: JSON.stringify({ email: "alice@example.com" }) });
   const cookie = login.headers.get("set-cookie")?.split(";")[0] ?? "";
@@ -139,7 +144,7 @@ try {
       `${String(size).padStart(7)} | ${c50.toFixed(2).padStart(10)} | ${c99.toFixed(2).padStart(10)} | ${f50.toFixed(2).padStart(10)} | ${f99.toFixed(2).padStart(10)} | ${(c99 / f99).toFixed(2).padStart(8)}x | ${verdict(met)}`,
     );
   }
-  if (SIZES.length) report.push(`P1 — GET /api/projects/:p from the KV cache beside /api/health (a route that does no work, same server, the two requests taken in turn, ${CACHED_SAMPLES} each), ms
+  if (SIZES.length) reportPart(`P1 — GET /api/projects/:p from the KV cache beside /api/health (a route that does no work, same server, the two requests taken in turn, ${CACHED_SAMPLES} each), ms
 goal (issue 20): cached p99 < 20 ms and within 2x /api/health's p99
 buckets | cached p50 | cached p99 | health p50 | health p99 | p99 ratio | goal
 ${rows.join("\n")}
@@ -153,30 +158,30 @@ snapshot and ETag: ${sizes.join("; ")}`);
     const buckets = Array.from({ length: 50 }, (_, i) => `bench-${String(i).padStart(4, "0")}`);
     await seedAckBuckets({ apiUrl: stack.apiUrl, cookie, project });
     const live = await measureLive({ apiUrl: stack.apiUrl, cookie, project, webhookRoot, seq, buckets, workerPid: stack.pids.worker, deflate: process.env.BENCH_DEFLATE === "1" }, SOCKETS, ROUNDS);
-    report.push(liveReport(live, SOCKETS, ROUNDS, verdict, process.env.BENCH_DEFLATE === "1"));
+    reportPart(liveReport(live, SOCKETS, ROUNDS, verdict, process.env.BENCH_DEFLATE === "1"));
   }
   if (!LIVE_ONLY && !BIG_ONLY) {
     console.log("measuring file activity (10,000 object events)…");
     const files = await measureFileBurst({ apiUrl: stack.apiUrl, cookie, project, webhookRoot }, "bench-0001");
-    report.push(`File activity — ${files.accepted} object events into one bucket, ${files.batches} batches of up to 500 (a fifth of each after the first repeated)
+    reportPart(`File activity — ${files.accepted} object events into one bucket, ${files.batches} batches of up to 500 (a fifth of each after the first repeated)
 ingest: ${files.eventsPerSecond.toFixed(0)} events/s (${files.accepted} accepted, ${files.duplicates} duplicates) — goal ≥ 1,000 events/s — ${verdict(files.eventsPerSecond >= 1_000)}
 fold: ${files.lines} activity ${files.lines === 1 ? "line" : "lines"}, ${(files.accepted / Math.max(1, files.lines)).toFixed(0)} events per line — goal: a handful of lines, not one per file — ${verdict(files.lines > 0 && files.lines <= 5)}`);
     const single = await measureSingleEventPosts({ apiUrl: stack.apiUrl, project, webhookRoot }, "bench-0001");
-    report.push(`File activity one event per POST (each S3 event its own SNS message and Lambda invocation, 16 at a time)
+    reportPart(`File activity one event per POST (each S3 event its own SNS message and Lambda invocation, 16 at a time)
 ingest: ${single.toFixed(0)} events/s — ${(files.eventsPerSecond / Math.max(1, single)).toFixed(1)}× slower than batches of 500 — goal ≥ 1,000 events/s — ${verdict(single >= 1_000)}`);
     // Last: its stacks become the demo room's buckets, which the parts above do not expect.
     console.log(`measuring healing over ${HEAL_STACKS} bucket stacks…`);
     const heal = await measureHeal({ apiUrl: stack.apiUrl, opsToken: stack.opsToken, project, cloudformation }, HEAL_STACKS);
-    report.push(healReport(heal, verdict, HEAL_STACKS < 1000 ? ` — BENCH_HEAL_STACKS=${HEAL_STACKS}, not the 1,000 of the goal` : ""));
+    reportPart(healReport(heal, verdict, HEAL_STACKS < 1000 ? ` — BENCH_HEAL_STACKS=${HEAL_STACKS}, not the 1,000 of the goal` : ""));
   }
   if (!LIVE_ONLY) {
     // In a project of its own, so the parts above (the demo project's buckets) are not counted in it.
     console.log(`measuring a project of ${BIG_BUCKETS} buckets and ${BIG_USERS} users…`);
     const big = await measureBig({ apiUrl: stack.apiUrl, opsToken: stack.opsToken, demo: project, cloudformation, headers }, BIG_BUCKETS, BIG_USERS, CACHED_SAMPLES);
     const short = BIG_BUCKETS < 1000 || BIG_USERS < 1000 ? ` — BENCH_BIG_BUCKETS/USERS=${BIG_BUCKETS}/${BIG_USERS}, not the 1,000/1,000 of the goal` : "";
-    report.push(bigReport(big, verdict, short));
+    reportPart(bigReport(big, verdict, short));
   }
-  if (!LIVE_ONLY && !BIG_ONLY) report.push(workerSize());
+  if (!LIVE_ONLY && !BIG_ONLY) reportPart(workerSize());
 } finally {
   await stack.stop();
 }
