@@ -88,6 +88,8 @@ async function runScenario(browser: Browser, stack: Stack, scenario: BrowserScen
       return (await newContext("anonymous", options)).newPage();
     },
     motoEndpoint: stack.motoEndpoint,
+    apiUrl: stack.apiUrl,
+    opsToken: stack.opsToken,
     deliverStackEvents: (events) => deliver(stack.apiUrl, events),
     async screenshot(page, name) {
       const path = join(ARTIFACTS, `${base}--${slug(name)}.png`);

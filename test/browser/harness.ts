@@ -46,6 +46,12 @@ export interface ScenarioEnv {
   anonymous(options?: ContextOptions): Promise<Page>;
   /** The stack's moto (local AWS): where a scenario acts as a partner would, e.g. uploads with the AWS CLI. */
   motoEndpoint: string;
+  /**
+   * The Worker's own address and its ops token, for set-ups no manager could make through the app
+   * (e.g. stacks made straight in moto and healed into the room with `POST /api/ops/projects/:p/resync`).
+   */
+  apiUrl: string;
+  opsToken: string;
   /** Sends CloudFormation stack events to the Worker's webhook, signed like the bridge's (for recorded failures). */
   deliverStackEvents(events: readonly StackEvent[]): Promise<void>;
   /** Saves a full-page screenshot under test-artifacts/browser/ and returns its path. */

@@ -4,6 +4,7 @@ import type { Page } from "playwright-core";
 import * as z from "zod";
 import type { ProjectView } from "../../core/contract";
 import { apiCall, projectView, setUp, untilView, type BrowserScenario } from "./harness";
+import { blocking, clickToPaint, keystrokes, longTasks, ms, PERF_PROBE, pooled, usableAt, verdict } from "./perf-probe";
 
 const BUCKETS = 100;
 const USERS = 60;
@@ -19,92 +20,10 @@ const FAIL_AT = { usable: 4_000, blocking: 900, openPermissions: 500, keystroke:
 /** API calls in flight while seeding: enough to overlap the round trips, few enough for moto. */
 const SEED_CONCURRENCY = 6;
 
-/**
- * Installed before any page script: records every long task (> 50 ms on the main thread) and, on
- * request, the time from an input event to the first frame painted after it.
- */
-const PERF_PROBE = `
-  window.__perf = { longtasks: [] };
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) window.__perf.longtasks.push({ start: e.startTime, duration: e.duration });
-  }).observe({ type: "longtask", buffered: true });
-  /** Resolves with the time the first frame after the selector's element exists was painted. */
-  window.__paintedWhen = (test) => new Promise((resolve) => {
-    const tick = () => (test() ? requestAnimationFrame(() => setTimeout(() => resolve(performance.now()))) : requestAnimationFrame(tick));
-    tick();
-  });
-`;
-
-const LongTasks = z.array(z.object({ start: z.number(), duration: z.number() }));
-const longTasks = async (page: Page) => LongTasks.parse(await page.evaluate("window.__perf.longtasks"));
-const blocking = (tasks: z.infer<typeof LongTasks>, from: number, to: number) =>
-  tasks.filter((t) => t.start >= from && t.start < to).reduce((sum, t) => sum + Math.max(0, t.duration - 50), 0);
-
-/** The first moment at or after `t` that is not inside a long task (input waits for a running task). */
-function freeAfter(tasks: z.infer<typeof LongTasks>, t: number): number {
-  let at = t;
-  for (const task of [...tasks].sort((a, b) => a.start - b.start)) {
-    if (task.start <= at && task.start + task.duration > at) at = task.start + task.duration;
-  }
-  return at;
-}
-
-/**
- * When the page became usable (the first moment after `contentAt` outside a long task), once the
- * second after it, which total blocking time counts, has passed on the page's own clock: that
- * second is part of the measure, so it is waited for, and no longer.
- */
-async function usableAt(page: Page, contentAt: number): Promise<number> {
-  for (;;) {
-    const usable = freeAfter(await longTasks(page), contentAt);
-    if (z.number().parse(await page.evaluate("performance.now()")) >= usable + 1_000) return usable;
-    // A function, not a string: the app's CSP forbids eval, which a string predicate needs. Polled
-    // on a timer, not on animation frames, which a page the suite is not showing may not get.
-    await page.waitForFunction((end) => performance.now() >= end, usable + 1_000, { polling: 100, timeout: 10_000 });
-  }
-}
-
-/** Runs `work` at most `limit` at a time. */
-async function pooled<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < items.length) {
-        const item = items[next++];
-        if (item !== undefined) await work(item);
-      }
-    }),
-  );
-}
-
 async function waitUntilReady(page: Page, url: string, names: readonly string[], kind: "buckets" | "users"): Promise<void> {
   const wanted = new Set(names);
   const readyOf = (view: ProjectView) => view[kind].filter((r) => wanted.has(r.name) && r.status === "ready").length;
   await untilView(page, url, (view) => (readyOf(view) === wanted.size ? true : undefined), `not all ${wanted.size} ${kind} ready`, 60_000);
-}
-
-/** Types `text` into the field one key at a time; per key, the time from its keydown to the first frame painted after it. */
-async function keystrokes(page: Page, testid: string, text: string): Promise<number[]> {
-  await page.getByTestId(testid).focus();
-  const times: number[] = [];
-  for (const key of text) {
-    await page.evaluate(`void (window.__perf.keystroke = new Promise((resolve) => document.addEventListener("keydown", (e) => {
-      const at = e.timeStamp;
-      requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - at)));
-    }, { capture: true, once: true })))`);
-    await page.keyboard.press(key);
-    times.push(z.number().parse(await page.evaluate("window.__perf.keystroke")));
-  }
-  return times;
-}
-
-/** From a click on `click` to the first frame painted with `selector` visible. */
-async function clickToPaint(page: Page, click: string, selector: string): Promise<number> {
-  await page.evaluate(`document.addEventListener("click", (e) => (window.__perf.clickAt = e.timeStamp), { capture: true, once: true })`);
-  const painted = page.evaluate(`window.__paintedWhen(() => document.querySelector('${selector}')?.checkVisibility())`);
-  await page.getByTestId(click).click();
-  const at = z.number().parse(await painted);
-  return at - z.number().parse(await page.evaluate("window.__perf.clickAt"));
 }
 
 /** Deletes what the scenario made (users first: their grants name the buckets), so later scenarios see the usual project. */
@@ -118,9 +37,6 @@ async function cleanUp(page: Page, url: string, users: readonly string[], bucket
     }
   }
 }
-
-const ms = (v: number) => `${Math.round(v)} ms`;
-const verdict = (v: number, budget: number, failAt: number) => (v <= budget ? "met" : v <= failAt ? "NOT met (short of the failing bound)" : "NOT met");
 
 export const scenarios: BrowserScenario[] = [
   {
