@@ -65,7 +65,8 @@ function refusal(err: unknown): AccessVerdict {
   const keysUnreachable = err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid || (err instanceof errors.JOSEError && /JSON Web Key Set/.test(err.message));
   if (err instanceof errors.JOSEError && !keysUnreachable) return no("The Cloudflare Access token is malformed.");
   // Anything else came from fetching the team's keys (network errors are plain Errors in workerd).
-  logEvent("error", "access_keys_unreachable", { error: errorText(err) });
+  // jose names its errors after their class, which minification renames: its stable code says which.
+  logEvent("error", "access_keys_unreachable", { error: err instanceof errors.JOSEError ? `${err.code}: ${err.message}`.slice(0, 500) : errorText(err) });
   return { ok: false, kind: "unavailable", reason: "Stackroom could not fetch Cloudflare Access's signing keys. Try again in a moment." };
 }
 
