@@ -240,7 +240,8 @@ export interface LiveResults {
   fds: { limits: string; counts: Array<{ pid: number; name: string; fds: number }> };
   ack: { one: number[]; many: number[] };
   fanOut: { one: FanOut; many: FanOut };
-  closeStorm: { one: number; many: number };
+  /** The webhook's time after the storm, or why it failed. */
+  closeStorm: { one: number; many: number | string };
   ingest: { eventsPerSecond: number; accepted: number; duplicates: number; batches: number };
 }
 
@@ -277,7 +278,8 @@ export async function measureLive(target: LiveTarget, n: number, rounds: number)
       for (const [k, v] of Object.entries(s.closed)) stayed.closed[k] = (stayed.closed[k] ?? 0) + v;
       for (const [k, v] of Object.entries(s.errors)) stayed.errors[k] = (stayed.errors[k] ?? 0) + v;
     }
-    const closeMany = await closeStormThenWebhook(target, pool);
+    // A failure here (wrangler dev restarted the Worker) is reported with the figures above, not instead of them.
+    const closeMany = await closeStormThenWebhook(target, pool).catch((err: unknown) => (err instanceof Error ? err.message : String(err)));
     return {
       client: { processes: pool.children.length, pids: pool.pids, loop: worst, path: sockets.path },
       open: { one: openOne, many: openAll },
@@ -343,6 +345,7 @@ export function liveReport(live: LiveResults, n: number, rounds: number, verdict
   const perProcess = live.fds.counts.filter((c) => c.fds > 50).map((c) => `${c.name} ${c.fds} (${(c.fds / Math.max(1, many.opened)).toFixed(1)}/socket)`);
   const failed = many.opened < n ? ` — ${n - many.opened} never opened: ${counted(many.failed)}` : "";
   const gone = live.stayed.of - live.stayed.open;
+  const storm = live.closeStorm.many;
   return `Live room — ${n} sockets vs 1 (${rounds} webhooks each for fan-out${deflate ? "; sockets offer permessage-deflate" : ""})
 client: ${live.client.processes} Node listener ${live.client.processes === 1 ? "process" : "processes"} (ws, ~${Math.ceil(n / live.client.processes)} sockets each, ${OPEN_CONCURRENCY} handshakes in flight in all), sockets ${live.client.path}; worst event-loop delay during the fan-out p99 ${ms(live.client.loop.p99)}, max ${ms(live.client.loop.max)}
 open-file limit of wrangler dev's processes and the bench: ${live.fds.limits}; descriptors with ${many.opened} open: ${perProcess.join(", ")}
@@ -351,6 +354,6 @@ join cost per ${many.sliceSize}-socket slice (ms per socket): ${many.slices.map(
 stayed open until the close storm: ${live.stayed.open} of ${live.stayed.of}${gone > 0 ? ` (closed: ${counted(live.stayed.closed) || "none reported"}${Object.keys(live.stayed.errors).length ? `; errors: ${counted(live.stayed.errors)}` : ""})` : ""} — goal all — ${verdict(live.stayed.of === n && gone === 0)}
 edit acknowledged (PATCH → 202, ${live.ack.many.length} accepted edits): p50 ${ms(ack50)}, p99 ${ms(ack99)} with ${n} sockets; p50 ${ms(ackOne50)}, p99 ${ms(ackOne99)} with 1 — p50 ${(ack50 / ackOne50).toFixed(2)}x, p99 ${(ack99 / ackOne99).toFixed(2)}x — goal p50 ≤ 1.3x — ${verdict(ack50 / ackOne50 <= 1.3)}
 webhook → all ${n} sockets:      p50 ${ms(percentile(live.fanOut.many.latencies, 50))}, p99 ${ms(fan99)} (${(fan99 / fanOne99).toFixed(1)}x the 1-socket room: p50 ${ms(percentile(live.fanOut.one.latencies, 50))}, p99 ${ms(fanOne99)})${live.fanOut.many.missing ? `, ${live.fanOut.many.missing} deliveries missing after 5 s` : ""} — goal p99 < ${fanGoal} ms — ${verdict(fan99 < fanGoal && live.fanOut.many.missing === 0)}
-close all at once, then a webhook: 202 in ${ms(live.closeStorm.many)} (${(live.closeStorm.many / live.closeStorm.one).toFixed(1)}x the 1-socket room: ${ms(live.closeStorm.one)}) — goal < 1 s — ${verdict(live.closeStorm.many < 1_000)}
+close all at once, then a webhook: ${typeof storm === "string" ? `failed: ${storm}` : `202 in ${ms(storm)} (${(storm / live.closeStorm.one).toFixed(1)}x the 1-socket room: ${ms(live.closeStorm.one)})`} — goal < 1 s — ${verdict(typeof storm === "number" && storm < 1_000)}
 ingest, ${live.ingest.batches} batches of 100 events (a fifth repeated): ${live.ingest.eventsPerSecond.toFixed(0)} events/s (${live.ingest.accepted} accepted, ${live.ingest.duplicates} duplicates) — goal ≥ 500 events/s — ${verdict(live.ingest.eventsPerSecond >= 500)}`;
 }
