@@ -138,10 +138,11 @@ try {
     });
     sizes.push(`${size} buckets: view ${(viewBytes / 1024).toFixed(1)} KiB (${(viewBytes / size).toFixed(0)} B per bucket; at that rate 2,000 resources ≈ ${((viewBytes / size) * 2000 / 1024 / 1024).toFixed(2)} MiB, ${(KV_VALUE_LIMIT / ((viewBytes / size) * 2000)).toFixed(0)}× under KV's 25 MiB value limit); revalidation 304 p50 ${ms(percentile(revalidated, 50))}, p99 ${ms(percentile(revalidated, 99))}`);
     const [c50, c99, f50, f99, u50, u99] = [percentile(cached, 50), percentile(cached, 99), percentile(floor, 50), percentile(floor, 99), percentile(uncached, 50), percentile(uncached, 99)];
-    const met = c99 < 20 && c99 <= 2 * f99;
+    // Each half of the goal with its own verdict: on a loaded machine the no-op's own p99 can pass 20 ms.
+    const goal = `< 20 ms: ${verdict(c99 < 20)}, within 2x: ${verdict(c99 <= 2 * f99)}`;
     uncachedLines.push(`${size} buckets: uncached p50 ${ms(u50)}, p99 ${ms(u99)} — ${(u50 / c50).toFixed(0)}x the cached p50, ${(u99 / c99).toFixed(0)}x its p99 (the old goal ≥ 50x: ${verdict(u99 / c99 >= 50)})`);
     rows.push(
-      `${String(size).padStart(7)} | ${c50.toFixed(2).padStart(10)} | ${c99.toFixed(2).padStart(10)} | ${f50.toFixed(2).padStart(10)} | ${f99.toFixed(2).padStart(10)} | ${(c99 / f99).toFixed(2).padStart(8)}x | ${verdict(met)}`,
+      `${String(size).padStart(7)} | ${c50.toFixed(2).padStart(10)} | ${c99.toFixed(2).padStart(10)} | ${f50.toFixed(2).padStart(10)} | ${f99.toFixed(2).padStart(10)} | ${(c99 / f99).toFixed(2).padStart(8)}x | ${goal}`,
     );
   }
   if (SIZES.length) reportPart(`P1 — GET /api/projects/:p from the KV cache beside /api/health (a route that does no work, same server, the two requests taken in turn, ${CACHED_SAMPLES} each), ms
