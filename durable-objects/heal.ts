@@ -10,7 +10,7 @@ import { roomErrorFromAws } from "./kinds/kit";
 import { kindList, kindModule, moduleOf } from "./kinds";
 import { errorText, logEvent } from "../core/log";
 import { mapBounded } from "../core/bounded";
-import { loadSeenStacks, saveSeenStacks, seenOf, unchangedSpec, type SeenStacks } from "./seen-stacks";
+import { seenOf, unchangedSpec, type SeenStacks } from "./seen-stacks";
 import type { KindModule, StoredResource } from "./kinds/kind";
 
 /**
@@ -203,7 +203,7 @@ export async function readProjectStacks(
  * the calls it made.
  */
 export async function refreshFromCloudFormation(room: RoomContext, project: ProjectRecord, templateBudget = TEMPLATE_READS_PER_HEAL): Promise<HealOutcome> {
-  const seen = loadSeenStacks(room.store);
+  const seen = room.seenStacks.load();
   // What the room held when the listing was asked for: a resource that changes while the heal
   // reads (its events arrive, an edit starts) is newer than the listing and is left as it is.
   const before = roomVersions(room);
@@ -230,7 +230,7 @@ export async function refreshFromCloudFormation(room: RoomContext, project: Proj
       changed++;
     }
   }
-  saveSeenStacks(room.store, seen);
+  room.seenStacks.save(seen);
   // What kinds learn from AWS beyond CloudFormation (the SFTP server's host key), once healed.
   for (const module of kindList()) if (module.learnFromAws) changed += await module.learnFromAws(room, project);
   return { changed, calls };

@@ -44,6 +44,7 @@ import type { ResourceView, StoredResource } from "./kinds/kind";
 import { migrateRoom } from "./room-schema";
 import { ReadCache } from "./read-cache";
 import { FileStore } from "./file-store";
+import { SeenStackStore } from "./seen-stacks";
 import { principalIdOf, principalNames, takeInFiles } from "./file-activity";
 import { Quarantine, type QuarantinedRow } from "./quarantine";
 import { accessReview, armReview, refreshReview, ReviewStore, runDueReview } from "./access-review";
@@ -81,6 +82,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
   readonly store: RoomStore;
   readonly shares: ShareStore;
   readonly files: FileStore;
+  readonly seenStacks: SeenStackStore;
   readonly queue: EditQueue;
   readonly members: MemberStore;
   readonly neighbours: KindNeighbours;
@@ -103,6 +105,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     this.store = new RoomStore(ctx.storage.sql, this.quarantine, (kind, raw) => moduleOf(kind).parseStored(raw));
     this.shares = new ShareStore(ctx.storage.sql, this.quarantine);
     this.files = new FileStore(ctx.storage.sql, this.quarantine);
+    this.seenStacks = new SeenStackStore(ctx.storage.sql);
     this.queue = new EditQueue(ctx.storage.sql, this.quarantine);
     this.members = new MemberStore(ctx.storage.sql, this.quarantine);
     this.reviews = new ReviewStore(ctx.storage.sql, this.quarantine);

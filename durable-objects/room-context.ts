@@ -1,6 +1,7 @@
 import type { ActivityEntry, ActivityKind, Bucket, LiveFrame, Permission, ProjectRecord, ProjectSettings, ResourceKind, SftpServer, SftpServerSpec, User } from "../core/contract";
 import type { ProjectAws } from "../core/aws";
 import type { RoomStore } from "./room-store";
+import type { SeenStackStore } from "./seen-stacks";
 import type { ShareStore } from "./share-store";
 import type { EditQueue } from "./edit-queue";
 import type { MemberStore } from "./member-store";
@@ -53,6 +54,8 @@ export interface RoomWorkflows {
 /** What the room's flows (operations, queue, healing, keys, shares, members) and its kinds need from the room itself. */
 export interface RoomContext {
   store: RoomStore;
+  /** What the last heal saw of each stack (seen-stacks.ts). */
+  seenStacks: SeenStackStore;
   shares: ShareStore;
   queue: EditQueue;
   members: MemberStore;

@@ -5,6 +5,7 @@ import { QUARANTINE_TABLE } from "./quarantine";
 import { addActivityColumns } from "./activity-log";
 import { addFileTables } from "./file-store";
 import { addNotificationTables } from "./notification-store";
+import { addSeenStacksTable } from "./seen-stacks";
 
 /**
  * The project room's SQLite schema, one step per version (sqlite-migrations.ts). Add a step at
@@ -66,6 +67,10 @@ export const ROOM_MIGRATIONS: readonly Migration[] = [
   {
     name: "notifications: the settings and signing secret, the outbox of waiting messages, the delivery log",
     up: addNotificationTables,
+  },
+  {
+    name: "what the last heal saw of each stack, one row per stack (was one meta value for all)",
+    up: addSeenStacksTable,
   },
 ];
 

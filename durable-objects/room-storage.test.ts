@@ -6,6 +6,7 @@ import { api, eventually, login, ORIGIN, readyBucket, registerProject } from "..
 import { ProjectRoom } from "./project-room";
 import { linkIdHash, ROOM_MIGRATIONS, ROOM_SCHEMA_VERSION } from "./room-schema";
 import { migrate, schemaVersion } from "./sqlite-migrations";
+import { SeenStackStore } from "./seen-stacks";
 import type { QuarantinedRow } from "./quarantine";
 
 const ops = (path: string) => SELF.fetch(`${ORIGIN}/api/ops${path}`, { headers: { authorization: `Bearer ${env.OPS_TOKEN}` } });
@@ -59,6 +60,63 @@ describe("room storage", () => {
       migrate(state.storage, ROOM_MIGRATIONS, "ProjectRoom");
       expect(schemaVersion(state.storage.sql)).toBe(ROOM_SCHEMA_VERSION);
     });
+  });
+
+  it("moves what the last heal saw into one row per stack, and a heal writes only the rows that changed", async () => {
+    const project = await registerProject();
+    const owner = await login("owner@example.com");
+    await readyBucket(owner, project, "seen-a");
+    await readyBucket(owner, project, "seen-b");
+    const stub = env.PROJECT_ROOM.get(env.PROJECT_ROOM.idFromName(project.id));
+    const refresh = async () => expect((await api(owner, `/api/projects/${project.id}/refresh`, { method: "POST", body: "{}" })).status).toBe(200);
+    await refresh();
+    const rows = () => runInDurableObject(stub, (_room, state) => state.storage.sql.exec<{ stack_name: string; json: string }>("SELECT stack_name, json FROM seen_stacks ORDER BY stack_name").toArray());
+    const seen = await rows();
+    expect(seen.map((r) => r.stack_name)).toEqual([`stackroom-${project.id}-bucket-seen-a`, `stackroom-${project.id}-bucket-seen-b`]);
+
+    // Storage of the previous schema: the whole map in one meta value, no table.
+    await runInDurableObject(stub, (_room, state) => {
+      const sql = state.storage.sql;
+      const legacy = Object.fromEntries(seen.map((r) => [r.stack_name, JSON.parse(r.json) as unknown]));
+      sql.exec("DROP TABLE seen_stacks");
+      sql.exec("INSERT INTO meta (key, value) VALUES ('heal_seen_stacks', ?)", JSON.stringify(legacy));
+      sql.exec("UPDATE schema_version SET version = ?", ROOM_SCHEMA_VERSION - 1);
+      new ProjectRoom(state, env);
+      expect(schemaVersion(sql)).toBe(ROOM_SCHEMA_VERSION);
+      expect(sql.exec("SELECT value FROM meta WHERE key = 'heal_seen_stacks'").toArray()).toEqual([]);
+    });
+    expect(await rows()).toEqual(seen);
+
+    // The rows moved are used: an unchanged heal reads no template.
+    const res = await SELF.fetch(`${ORIGIN}/api/ops/projects/${project.id}/resync`, { method: "POST", headers: { authorization: `Bearer ${env.OPS_TOKEN}`, "content-type": "application/json" }, body: "{}" });
+    expect(((await res.json()) as { calls: { getTemplate: number; reused: number } }).calls).toMatchObject({ getTemplate: 0, reused: 2 });
+
+    // A save writes only what changed: nothing for an unchanged map, one row for one changed stack, one delete for a gone one.
+    const written = await runInDurableObject(stub, (_room, state) => {
+      let rows = 0;
+      const counting = { exec: (query: string, ...args: SqlStorageValue[]) => {
+        const cursor = state.storage.sql.exec(query, ...args);
+        const all = cursor.toArray();
+        rows += cursor.rowsWritten;
+        return all;
+      } } as unknown as SqlStorage;
+      const store = new SeenStackStore(counting);
+      const counted = (work: () => void) => {
+        rows = 0;
+        work();
+        return rows;
+      };
+      const map = store.load();
+      const unchanged = counted(() => store.save(map));
+      const [first, second] = [...map.keys()];
+      const entry = map.get(first ?? "");
+      if (entry) map.set(first ?? "", { ...entry, status: "UPDATE_COMPLETE" });
+      const oneChanged = counted(() => store.save(map));
+      map.delete(second ?? "");
+      const oneGone = counted(() => store.save(map));
+      return { unchanged, oneChanged, oneGone, left: store.load().size };
+    });
+    expect(written).toEqual({ unchanged: 0, oneChanged: 1, oneGone: 1, left: 1 });
   });
 
   it("quarantines a row that no longer parses, lists it for ops, and keeps serving the rest", async () => {
