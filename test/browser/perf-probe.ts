@@ -103,3 +103,36 @@ export const ms = (v: number): string => `${Math.round(v)} ms`;
 
 /** Met within the budget; past it, whether it is still short of the bound where the scenario fails. */
 export const verdict = (v: number, budget: number, failAt: number): string => (v <= budget ? "met" : v <= failAt ? "NOT met (short of the failing bound)" : "NOT met");
+
+/** What loading the project page cost, on the page's own clock. */
+export interface ProjectLoad {
+  /** When the Buckets tab showed the whole count and its first row, live. */
+  contentAt: number;
+  usable: number;
+  tasks: LongTask[];
+  blocking: number;
+  /** Elements on the page once usable. */
+  nodes: number;
+}
+
+/**
+ * Opens the demo project twice on a new page with the probe (once to warm the dev server, which
+ * compiles the page's modules on the first load; then measured) and answers the second load's
+ * figures. The Buckets tab draws its rows a screenful at a time: content is the whole `bucketCount`
+ * and the row of `firstBucket`, with the live connection up.
+ */
+export async function measureProjectLoad(page: Page, url: string, firstBucket: string, bucketCount: number): Promise<ProjectLoad> {
+  await page.addInitScript(PERF_PROBE);
+  await page.goto(`${url}/projects/demo`);
+  // Not measured; slow on a busy machine.
+  await page.locator('[data-testid="connection"][data-status="live"]').waitFor({ timeout: 60_000 });
+  await page.goto(`${url}/projects/demo`);
+  const contentAt = await paintedWhen(
+    page,
+    `document.querySelector('[data-testid="buckets-count"]')?.textContent?.trim() === "${bucketCount}" && document.querySelector('[data-testid="bucket-${firstBucket}"]') && document.querySelector('[data-testid="connection"][data-status="live"]')`,
+  );
+  const usable = await usableAt(page, contentAt);
+  const tasks = await longTasks(page);
+  const nodes = z.number().parse(await page.evaluate("document.getElementsByTagName('*').length"));
+  return { contentAt, usable, tasks, blocking: blocking(tasks, 0, usable + 1_000), nodes };
+}

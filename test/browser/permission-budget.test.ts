@@ -4,7 +4,7 @@ import type { Page } from "playwright-core";
 import * as z from "zod";
 import type { ProjectView } from "../../core/contract";
 import { apiCall, projectView, setUp, untilView, type BrowserScenario } from "./harness";
-import { blocking, clickToPaint, keystrokes, longTasks, ms, paintedWhen, PERF_PROBE, pooled, usableAt, verdict } from "./perf-probe";
+import { clickToPaint, keystrokes, longTasks, measureProjectLoad, ms, pooled, verdict } from "./perf-probe";
 
 const BUCKETS = 100;
 const USERS = 60;
@@ -67,20 +67,7 @@ export const scenarios: BrowserScenario[] = [
 
       try {
         const page = await bob.context().newPage();
-        await page.addInitScript(PERF_PROBE);
-        // Once to warm the dev server's module cache (the first load compiles), then measured.
-        await page.goto(`${url}/projects/demo`);
-        await page.locator('[data-testid="connection"][data-status="live"]').waitFor({ timeout: 15_000 });
-        await page.goto(`${url}/projects/demo`);
-        // The Buckets tab draws its first page of rows a screenful at a time: content is the whole count and the first row, live.
-        const contentAt = await paintedWhen(
-          page,
-          `document.querySelector('[data-testid="buckets-count"]')?.textContent?.trim() === "${view.buckets.length}" && document.querySelector('[data-testid="bucket-${buckets[0]}"]') && document.querySelector('[data-testid="connection"][data-status="live"]')`,
-        );
-        const usable = await usableAt(page, contentAt);
-        const loadTasks = await longTasks(page);
-        const loadBlocking = blocking(loadTasks, 0, usable + 1_000);
-        const nodes = z.number().parse(await page.evaluate("document.getElementsByTagName('*').length"));
+        const { contentAt, usable, tasks: loadTasks, blocking: loadBlocking, nodes } = await measureProjectLoad(page, url, buckets[0] ?? "", view.buckets.length);
 
         // Opening the Permissions view: from the click's input event to the first frame showing it.
         const before = (await longTasks(page)).length;
