@@ -49,8 +49,8 @@ async function projectAccess(env: ScenarioEnv): Promise<Omit<Seeded, "stacks">> 
 async function resync(env: ScenarioEnv, attempt = 1): Promise<number> {
   const res = await fetch(`${env.apiUrl}/api/ops/projects/demo/resync`, { method: "POST", headers: { authorization: `Bearer ${env.opsToken}`, "content-type": "application/json" }, body: "{}" });
   const body = await res.text();
-  // wrangler dev restarts the Worker when a source file changes (others edit this tree while the
-  // suite runs) and answers the request it cut with this 503; a heal is safe to run again.
+  // wrangler dev's proxy answers this 503 when it loses the request to workerd (seen here while
+  // others edited the tree during a run), whatever the heal's fate; a heal is safe to run again.
   if (res.status === 503 && body.includes("restarted mid-request") && attempt < 3) return resync(env, attempt + 1);
   assert.equal(res.status, 200, `resync: ${res.status} ${body}`);
   return z.object({ changed: z.number() }).parse(JSON.parse(body)).changed;
