@@ -134,8 +134,11 @@ export const scenarios: BrowserScenario[] = [
       const { url, signedIn, screenshot } = env;
       const bob = await signedIn("bob@example.com");
       const run = Date.now().toString(36).slice(-4);
-      const buckets = Array.from({ length: BUCKETS }, (_, i) => `big-${run}-${String(i).padStart(3, "0")}`);
-      const users = Array.from({ length: USERS }, (_, i) => `member-${run}-${String(i).padStart(3, "0")}`);
+      // "zz-": the app lists resources by name, and scenarios running beside this one add their own
+      // users and buckets to the project; these sort after all of them, so the matrix's last cell
+      // (Ctrl+End) is this scenario's last user and bucket whatever the others made meanwhile.
+      const buckets = Array.from({ length: BUCKETS }, (_, i) => `zz-big-${run}-${String(i).padStart(3, "0")}`);
+      const users = Array.from({ length: USERS }, (_, i) => `zz-member-${run}-${String(i).padStart(3, "0")}`);
       const names = new Set([...buckets, ...users]);
       const t0 = Date.now();
       const access = await projectAccess(env);

@@ -269,7 +269,7 @@ describe("a bad day loses nothing", () => {
 AWS faults: ${AWS_FAULTS.map((f) => `${f} ${aws.counts.faults[f]}`).join(", ")} over ${Object.values(aws.counts.requests).reduce((a, b) => a + b, 0)} requests (${Object.entries(aws.counts.requests).map(([s, n]) => `${s} ${n}`).join(", ")})
 webhook faults: ${WEBHOOK_FAULTS.map((f) => `${f} ${chaos.counts[f]}`).join(", ")} of ${chaos.counts.batches} batches (${chaos.counts.failedToPass} could not be passed on)
 failures shown: ${tally(accepted.flatMap((s) => { const e = outcomeOf(s.operationId ?? ""); return e && e.operation?.step !== "succeeded" ? [e.message.replace(/^The queued edit by .*? could not start and was dropped: /, "queued edit dropped: ").replace(/“[^”]*”|fault-[bu]\d+/g, "…").slice(0, 80)] : []; }))}
-room reset ${((resetAt - started) / 1000).toFixed(0)} s in, with ${atReset} resources locked or with queued edits; converged ${convergeSeconds.toFixed(1)} s after the storm ended (one heal); ${watcher.snapshots} snapshot(s) on the follower's resumes`);
+room reset ${((resetAt - started) / 1000).toFixed(0)} s in, with ${atReset} ${atReset === 1 ? "resource" : "resources"} locked or with queued edits; converged ${convergeSeconds.toFixed(1)} s after the storm ended (one heal); ${watcher.snapshots} snapshot(s) on the follower's resumes`);
 
     // Every accepted edit has an outcome the managers were shown: succeeded, or failed / cancelled with a reason.
     const missing = accepted.filter((s) => !outcomeOf(s.operationId ?? ""));
