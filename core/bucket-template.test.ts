@@ -7,13 +7,15 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { BucketSpec } from "./contract/bucket";
 import {
   TemplateMetadataError,
+  bucketStackInput,
   bucketStackTags,
   bucketTemplate,
   decodeSpecTag,
   encodeSpecTag,
   readSpecFromTemplate,
 } from "./bucket-template";
-import { physicalBucketName, stackName } from "./naming";
+import { parseStackName, physicalBucketName, stackName } from "./naming";
+import { clientStackInput } from "./stack-input";
 
 const KMS_KEY = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const TOPIC = "arn:aws:sns:eu-west-1:111111111111:stackroom-demo-events";
@@ -153,6 +155,29 @@ describe("bucketStackTags", () => {
   it("decodes nothing but its own format", () => {
     expect(decodeSpecTag('{"versioning":true}')).toBeNull();
     expect(decodeSpecTag("v1 versioning=true encryption=s3 expireAfterDays=0")).toBeNull();
+  });
+});
+
+describe("bucketStackInput", () => {
+  const project = { id: "demo", accountId: "111111111111", region: "eu-west-1", topicArn: TOPIC };
+  const spec: BucketSpec = { versioning: true, encryption: "s3", expireAfterDays: 30 };
+
+  it("is a stack healing reads back as this bucket: name, spec in template and tags, S3 name, events topic", () => {
+    const input = bucketStackInput(project, "uploads", spec);
+    expect(parseStackName(input.stackName)).toEqual({ projectId: "demo", kind: "bucket", name: "uploads" });
+    expect(readSpecFromTemplate(input.templateBody)?.spec).toEqual(spec);
+    const bucket = parse(input.templateBody).Resources.Bucket.Properties;
+    expect(bucket.BucketName).toBe(physicalName);
+    expect(bucket.NotificationConfiguration.TopicConfigurations.map((t: { Topic: string }) => t.Topic)).toEqual([TOPIC, TOPIC]);
+    const tags = clientStackInput(input).tags ?? {};
+    expect(Object.keys(tags)).toEqual(["stackroom:project", "stackroom:kind", "stackroom:name", "stackroom:spec"]);
+    expect(decodeSpecTag(tags["stackroom:spec"] ?? "")).toEqual(spec);
+    expect(input.capabilities).toBeUndefined();
+  });
+
+  it("keeps the S3 name the room stored for the bucket", () => {
+    const stored = "uploads-0badcafe";
+    expect(parse(bucketStackInput(project, "uploads", spec, stored).templateBody).Resources.Bucket.Properties.BucketName).toBe(stored);
   });
 });
 

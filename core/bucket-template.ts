@@ -1,8 +1,9 @@
 import * as z from "zod";
 import { readStackroomMetadata, TEMPLATE_VERSION, type StackTag } from "./template-metadata";
 import { BucketName, BucketSpec } from "./contract/bucket";
-import { ProjectId } from "./contract/project";
-import { TAG_KEYS, TAG_VALUE_MAX } from "./naming";
+import { ProjectId, type ProjectRecord } from "./contract/project";
+import { physicalBucketName, stackName, TAG_KEYS, TAG_VALUE_MAX } from "./naming";
+import type { ResourceStackInput } from "./stack-input";
 
 interface BucketTemplateInput {
   projectId: string;
@@ -195,6 +196,23 @@ export function bucketStackTags(input: { projectId: string; name: string; spec: 
     if (tag.Value.length > TAG_VALUE_MAX) throw new Error(`Tag ${tag.Key} exceeds ${TAG_VALUE_MAX} characters.`);
   }
   return tags;
+}
+
+/**
+ * A bucket's stack as Stackroom creates and updates it: stack name, template and tags.
+ * `physicalName` is the S3 name the room stored for the bucket; a new bucket's is physicalBucketName()'s.
+ */
+export function bucketStackInput(
+  project: Pick<ProjectRecord, "id" | "accountId" | "region" | "topicArn">,
+  name: string,
+  spec: BucketSpec,
+  physicalName = physicalBucketName(project.id, project.accountId, project.region, name),
+): ResourceStackInput {
+  return {
+    stackName: stackName(project.id, "bucket", name),
+    templateBody: bucketTemplate({ projectId: project.id, name, physicalName, spec, eventsTopicArn: project.topicArn }),
+    tags: bucketStackTags({ projectId: project.id, name, spec }),
+  };
 }
 
 export { TemplateMetadataError } from "./template-metadata";

@@ -6,9 +6,9 @@ import { cfnLint } from "../test/cloudformation-cli";
 import { afterAll, describe, expect, it } from "vitest";
 import { readSpecFromTemplate, TemplateMetadataError } from "./bucket-template";
 import type { UserSpec } from "./contract/user";
-import { physicalBucketName } from "./naming";
 import { PolicyTooLargeError, userPolicyDocument } from "./user-policy";
-import { decodeUserSpecTag, readUserSpecFromTemplate, userStackTags, userTemplate, type UserTemplateInput } from "./user-template";
+import { parseStackName, physicalBucketName } from "./naming";
+import { decodeUserSpecTag, readUserSpecFromTemplate, userStackInput, userStackTags, userTemplate, type UserTemplateInput } from "./user-template";
 
 const base = { projectId: "demo", accountId: "111111111111", region: "eu-west-1" };
 const physical = (bucket: string) => physicalBucketName(base.projectId, base.accountId, base.region, bucket);
@@ -114,6 +114,16 @@ describe("readUserSpecFromTemplate", () => {
     expect(readSpecFromTemplate(JSON.stringify(body))).toBeNull();
     body.Metadata.Stackroom.spec.permissions[0].access = "admin";
     expect(() => readUserSpecFromTemplate(JSON.stringify(body))).toThrow(TemplateMetadataError);
+  });
+});
+
+describe("userStackInput", () => {
+  it.each(cases)("is a stack healing reads back as user $label, with the IAM capability its named user needs", (c) => {
+    const input = userStackInput({ id: base.projectId, accountId: base.accountId, region: base.region }, c.name, c.spec);
+    expect(parseStackName(input.stackName)).toEqual({ projectId: "demo", kind: "user", name: c.name });
+    expect(readUserSpecFromTemplate(input.templateBody)?.spec).toEqual(sorted(c.spec));
+    expect(input.tags).toEqual(userStackTags({ projectId: "demo", name: c.name, spec: c.spec }));
+    expect(input.capabilities).toEqual(["CAPABILITY_NAMED_IAM"]);
   });
 });
 

@@ -1,13 +1,14 @@
 import * as z from "zod";
 import { readStackroomMetadata } from "./template-metadata";
 import { TEMPLATE_VERSION, type StackTag } from "./template-metadata";
-import { ProjectId } from "./contract/project";
+import { ProjectId, type ProjectRecord } from "./contract/project";
 import { IsoTime } from "./contract/resource";
 import { SftpAccess } from "./contract/sftp";
 import { Permission, UserName, UserSpec } from "./contract/user";
-import { physicalBucketName, TAG_KEYS, TAG_VALUE_MAX } from "./naming";
+import { physicalBucketName, stackName, TAG_KEYS, TAG_VALUE_MAX } from "./naming";
 import { projectBoundaryArn, projectIamPath } from "./project-boundary";
 import { canonicalKeys, sftpUserResources } from "./sftp-user";
+import type { ResourceStackInput } from "./stack-input";
 import { assertInlinePolicyFits, userPolicyDocument } from "./user-policy";
 
 export interface UserTemplateInput {
@@ -149,6 +150,19 @@ export function userStackTags(input: { projectId: string; name: string; spec: Us
     if (tag.Value.length > TAG_VALUE_MAX) throw new Error(`Tag ${tag.Key} exceeds ${TAG_VALUE_MAX} characters.`);
   }
   return tags;
+}
+
+/**
+ * A user's stack as Stackroom creates and updates it: stack name, template, tags and the IAM
+ * capability its named IAM user needs.
+ */
+export function userStackInput(project: Pick<ProjectRecord, "id" | "accountId" | "region">, name: string, spec: UserSpec): ResourceStackInput {
+  return {
+    stackName: stackName(project.id, "user", name),
+    templateBody: userTemplate({ projectId: project.id, accountId: project.accountId, region: project.region, name, spec }),
+    tags: userStackTags({ projectId: project.id, name, spec }),
+    capabilities: ["CAPABILITY_NAMED_IAM"],
+  };
 }
 
 const StoredSpec = z

@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { Bucket, BucketSpec, CreateBucketBody, Permission, UpdateBucketBody, usersGranted, type ProjectRecord, type User } from "../../core/contract";
-import { bucketStackTags, bucketTemplate, decodeSpecTag, readSpecFromTemplate, TemplateMetadataError } from "../../core/bucket-template";
+import { bucketStackInput, decodeSpecTag, readSpecFromTemplate, TemplateMetadataError } from "../../core/bucket-template";
 import { physicalBucketName, stackName, TAG_KEYS } from "../../core/naming";
 import { describeIssues } from "../../core/zod-issues";
 import { AwsError } from "../../core/aws/errors";
@@ -139,7 +139,7 @@ async function runBucket(room: RoomContext, request: ChangeRequest<BucketChange>
       await gateway.deleteStack({ stackName: stack, operationId });
       return { kind: "started" };
     }
-    const input = { stackName: stack, templateBody: bucketTemplate({ projectId: project.id, name, physicalName, spec, eventsTopicArn: project.topicArn }), tags: bucketStackTags({ projectId: project.id, name, spec }), operationId };
+    const input = { ...bucketStackInput(project, name, spec, physicalName), operationId };
     if (change.action === "create") {
       await gateway.createStack(input);
       return { kind: "started" };

@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { errorText, logEvent } from "../../core/log";
 import { Bucket, CreateUserBody, KeyRotation, Permission, ProjectRecord, SshKeyError, UpdateUserBody, User, UserSpec, sftpUnavailable, sftpUserNameProblem } from "../../core/contract";
-import { readUserSpecFromTemplate, TemplateTooLargeError, userPath, userStackTags, userTemplate } from "../../core/user-template";
+import { readUserSpecFromTemplate, TemplateTooLargeError, userPath, userStackInput, userTemplate } from "../../core/user-template";
 import { TemplateMetadataError } from "../../core/template-metadata";
 import { PolicyTooLargeError } from "../../core/user-policy";
 import { stackName } from "../../core/naming";
@@ -217,13 +217,7 @@ export async function runUser(gateway: ReturnType<RoomContext["gateway"]>, reque
       }
       return { kind: "started" };
     }
-    const input = {
-      stackName: stack,
-      templateBody: userTemplate({ projectId: project.id, accountId: project.accountId, region: project.region, name, spec }),
-      tags: userStackTags({ projectId: project.id, name, spec }),
-      operationId,
-      capabilities: ["CAPABILITY_NAMED_IAM"] as const,
-    };
+    const input = { ...userStackInput(project, name, spec), operationId };
     if (change.action === "create") {
       await gateway.createStack(input);
       return { kind: "started" };
