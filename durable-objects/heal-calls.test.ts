@@ -4,27 +4,20 @@
 import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { BucketSpec, ProjectRecord, ProjectView } from "../core/contract";
-import { bucketStackTags, bucketTemplate } from "../core/bucket-template";
-import { physicalBucketName, stackName } from "../core/naming";
-import { accountClient, api, eventually, login, ORIGIN, registerProject } from "../test/workers/harness";
+import { bucketStackInput } from "../core/bucket-template";
+import { clientStackInput } from "../core/stack-input";
+import { api, eventually, login, ORIGIN, projectCloudFormation, registerProject } from "../test/workers/harness";
 import { refreshFromCloudFormation, type HealOutcome } from "./heal";
 
 const OPS = { authorization: `Bearer ${env.OPS_TOKEN}`, "content-type": "application/json" };
 
-/** CreateStack or UpdateStack of one bucket's stack straight in CloudFormation, as Stackroom would write it. */
+/** CreateStack, UpdateStack or DeleteStack of one bucket's stack straight in CloudFormation, as Stackroom would write it. */
 async function bucketStack(project: ProjectRecord, action: "CreateStack" | "UpdateStack" | "DeleteStack", name: string, spec: BucketSpec): Promise<void> {
-  const params = new URLSearchParams({ Action: action, Version: "2010-05-15", StackName: stackName(project.id, "bucket", name) });
-  if (action !== "DeleteStack") {
-    const physicalName = physicalBucketName(project.id, project.accountId, project.region, name);
-    params.set("TemplateBody", bucketTemplate({ projectId: project.id, name, physicalName, spec, eventsTopicArn: project.topicArn }));
-    bucketStackTags({ projectId: project.id, name, spec }).forEach((t, i) => {
-      params.set(`Tags.member.${i + 1}.Key`, t.Key);
-      params.set(`Tags.member.${i + 1}.Value`, t.Value);
-    });
-  }
-  const cfn = await accountClient(project.accountId, "cloudformation", project.region);
-  const res = await cfn.fetch(env.AWS_ENDPOINT, { method: "POST", body: params.toString(), headers: { "content-type": "application/x-www-form-urlencoded" } });
-  expect(res.status, await res.clone().text()).toBe(200);
+  const cfn = await projectCloudFormation(project);
+  const input = clientStackInput(bucketStackInput(project, name, spec));
+  if (action === "CreateStack") await cfn.createStack(input);
+  else if (action === "UpdateStack") expect((await cfn.updateStack(input)).changed).toBe(true);
+  else await cfn.deleteStack({ stackName: input.stackName });
 }
 
 /** One heal through the ops resync, which answers the room's own count of its CloudFormation calls. */

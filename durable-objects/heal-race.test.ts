@@ -3,9 +3,9 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { ActivityPage, ProjectView } from "../core/contract";
-import { bucketStackTags, bucketTemplate } from "../core/bucket-template";
-import { physicalBucketName, stackName } from "../core/naming";
-import { accountClient, api, deliver, eventually, login, readyBucket, registerProject, stackEvent } from "../test/workers/harness";
+import { bucketStackInput } from "../core/bucket-template";
+import { stackName } from "../core/naming";
+import { api, createStackroomStack, deliver, eventually, login, readyBucket, registerProject, stackEvent } from "../test/workers/harness";
 
 /** Holds (or releases) GetTemplate of one stack in the tests' recorded AWS (test/recorded-aws.ts). */
 const holdTemplate = (stack: string, hold: boolean) =>
@@ -21,18 +21,7 @@ describe("a heal racing the room's own events", () => {
     // A stack made outside Stackroom: the heal reads its template, held back here while the room moves on.
     const foreign = stackName(project.id, "bucket", "foreign");
     const spec = { versioning: true, encryption: "s3" as const, expireAfterDays: null };
-    const params = new URLSearchParams({
-      Action: "CreateStack",
-      Version: "2010-05-15",
-      StackName: foreign,
-      TemplateBody: bucketTemplate({ projectId: project.id, name: "foreign", physicalName: physicalBucketName(project.id, project.accountId, project.region, "foreign"), spec, eventsTopicArn: project.topicArn }),
-    });
-    bucketStackTags({ projectId: project.id, name: "foreign", spec }).forEach((t, i) => {
-      params.set(`Tags.member.${i + 1}.Key`, t.Key);
-      params.set(`Tags.member.${i + 1}.Value`, t.Value);
-    });
-    const cfn = await accountClient(project.accountId, "cloudformation", project.region);
-    expect((await cfn.fetch(env.AWS_ENDPOINT, { method: "POST", body: params.toString(), headers: { "content-type": "application/x-www-form-urlencoded" } })).status).toBe(200);
+    await createStackroomStack(project, bucketStackInput(project, "foreign", spec));
     expect((await holdTemplate(foreign, true)).status).toBe(204);
 
     try {

@@ -1,10 +1,10 @@
 // Proves healing from CloudFormation: a missed completion event and a stack made outside Stackroom both end up right in the room and KV.
-import { env, SELF } from "cloudflare:test";
+import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ProjectView } from "../core/contract";
-import { bucketStackTags, bucketTemplate } from "../core/bucket-template";
-import { physicalBucketName, stackName } from "../core/naming";
-import { accountClient, api, eventually, login, ORIGIN, registerProject } from "../test/workers/harness";
+import { bucketStackInput } from "../core/bucket-template";
+import { physicalBucketName } from "../core/naming";
+import { api, createStackroomStack, eventually, login, ORIGIN, registerProject } from "../test/workers/harness";
 
 describe("refresh from CloudFormation", () => {
   it("releases the lock of an operation whose events never came and adopts foreign stacks", async () => {
@@ -15,19 +15,7 @@ describe("refresh from CloudFormation", () => {
     // A bucket stack created straight in CloudFormation (e.g. by a room that lost its state).
     const spec = { versioning: false, encryption: "s3" as const, expireAfterDays: 9 };
     const physicalName = physicalBucketName(project.id, project.accountId, project.region, "adopted");
-    const cfn = await accountClient(project.accountId, "cloudformation", project.region);
-    const params = new URLSearchParams({
-      Action: "CreateStack",
-      Version: "2010-05-15",
-      StackName: stackName(project.id, "bucket", "adopted"),
-      TemplateBody: bucketTemplate({ projectId: project.id, name: "adopted", physicalName, spec, eventsTopicArn: project.topicArn }),
-    });
-    bucketStackTags({ projectId: project.id, name: "adopted", spec }).forEach((t, i) => {
-      params.set(`Tags.member.${i + 1}.Key`, t.Key);
-      params.set(`Tags.member.${i + 1}.Value`, t.Value);
-    });
-    const created = await cfn.fetch(env.AWS_ENDPOINT, { method: "POST", body: params.toString(), headers: { "content-type": "application/x-www-form-urlencoded" } });
-    expect(created.status).toBe(200);
+    await createStackroomStack(project, bucketStackInput(project, "adopted", spec));
 
     const res = await api(cookie, `/api/projects/${project.id}/refresh`, { method: "POST", body: "{}" });
     expect(res.status).toBe(200);

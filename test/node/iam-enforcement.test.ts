@@ -6,7 +6,7 @@ import type { Permission, UserSpec } from "../../core/contract/user";
 import { physicalBucketName, stackName } from "../../core/naming";
 import { projectBoundaryArn, projectBoundaryDocument, projectBoundaryName } from "../../core/project-boundary";
 import { userPolicyDocument } from "../../core/user-policy";
-import { GRANTS_POLICY_NAME, userPath, userStackTags, userTemplate } from "../../core/user-template";
+import { GRANTS_POLICY_NAME, userPath, userStackInput } from "../../core/user-template";
 import { BOOTSTRAP_CALLS, MOTO_ACCOUNT, bootstrapAdmin, queryClient, s3Client, strict, type QueryCall, type S3Call } from "./moto-iam";
 
 const PROJECT = "iamcheck";
@@ -50,13 +50,14 @@ afterAll(async () => {
 let userCount = 0;
 const spec = (permissions: Permission[], expiresAt: string | null = null): UserSpec => ({ description: null, permissions, expiresAt });
 
+/** CreateStack's Query parameters for the user's stack as Stackroom writes it. */
 function stackParams(name: string, userSpec: UserSpec): Record<string, string> {
-  const params: Record<string, string> = {
-    StackName: stackName(PROJECT, "user", name),
-    TemplateBody: userTemplate({ projectId: PROJECT, accountId: MOTO_ACCOUNT, region: REGION, name, spec: userSpec }),
-    "Capabilities.member.1": "CAPABILITY_NAMED_IAM",
-  };
-  userStackTags({ projectId: PROJECT, name, spec: userSpec }).forEach((tag, i) => {
+  const input = userStackInput({ id: PROJECT, accountId: MOTO_ACCOUNT, region: REGION }, name, userSpec);
+  const params: Record<string, string> = { StackName: input.stackName, TemplateBody: input.templateBody };
+  input.capabilities?.forEach((capability, i) => {
+    params[`Capabilities.member.${i + 1}`] = capability;
+  });
+  input.tags.forEach((tag, i) => {
     params[`Tags.member.${i + 1}.Key`] = tag.Key;
     params[`Tags.member.${i + 1}.Value`] = tag.Value;
   });

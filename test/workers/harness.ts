@@ -3,6 +3,8 @@ import { AwsClient } from "aws4fetch";
 import { signBody } from "../../core/webhook-signature";
 import { projectWebhookSecret } from "../../core/webhook-secret";
 import { physicalBucketName } from "../../core/naming";
+import { cloudFormationClient, type CloudFormationClient, type Credentials } from "../../core/aws";
+import { clientStackInput, type ResourceStackInput } from "../../core/stack-input";
 import type { Member, ObjectEvent, ProjectRecord, StackEvent } from "../../core/contract";
 
 /** Helpers for workerd tests: they drive the real Worker (SELF) and the real moto, nothing mocked. */
@@ -56,12 +58,32 @@ export async function registerProject(overrides: Partial<ProjectRecord & { membe
 const FORM = { "content-type": "application/x-www-form-urlencoded" };
 
 /** Credentials acting in `accountId` in moto (AssumeRole into any role of that account). */
-export async function accountClient(accountId: string, service: string, region: string): Promise<AwsClient> {
+async function accountCredentials(accountId: string, region: string): Promise<Required<Credentials>> {
   const sts = new AwsClient({ accessKeyId: "AKIATESTHARNESS00001", secretAccessKey: "x", service: "sts", region, retries: 0 });
   const body = new URLSearchParams({ Action: "AssumeRole", Version: "2011-06-15", RoleArn: `arn:aws:iam::${accountId}:role/harness`, RoleSessionName: "harness" });
   const text = await (await sts.fetch(env.AWS_ENDPOINT, { method: "POST", body: body.toString(), headers: FORM })).text();
   const pick = (tag: string) => text.match(new RegExp(`<${tag}>([^<]+)</${tag}>`))?.[1] ?? "";
-  return new AwsClient({ accessKeyId: pick("AccessKeyId"), secretAccessKey: pick("SecretAccessKey"), sessionToken: pick("SessionToken"), service, region, retries: 0 });
+  return { accessKeyId: pick("AccessKeyId"), secretAccessKey: pick("SecretAccessKey"), sessionToken: pick("SessionToken") };
+}
+
+/** A signer acting in `accountId` in moto, for raw calls to `service`. */
+export async function accountClient(accountId: string, service: string, region: string): Promise<AwsClient> {
+  return new AwsClient({ ...(await accountCredentials(accountId, region)), service, region, retries: 0 });
+}
+
+/** The project account's CloudFormation in moto, through the Worker's own client (no retries: a test sees AWS's first answer). */
+export async function projectCloudFormation(project: Pick<ProjectRecord, "accountId" | "region">): Promise<CloudFormationClient> {
+  const credentials = await accountCredentials(project.accountId, project.region);
+  return cloudFormationClient({ region: project.region, credentials, endpoint: env.AWS_ENDPOINT, retry: { maxAttempts: 1 } });
+}
+
+/**
+ * Creates a stack straight in the project's CloudFormation, as Stackroom writes it (core's
+ * bucketStackInput / userStackInput): what a heal finds when a room lost its state or a stack was
+ * made outside Stackroom. Throws the AwsError unless CloudFormation accepts it.
+ */
+export async function createStackroomStack(project: Pick<ProjectRecord, "accountId" | "region">, input: ResourceStackInput): Promise<void> {
+  await (await projectCloudFormation(project)).createStack(clientStackInput(input));
 }
 
 async function createTopic(accountId: string, region: string, name: string): Promise<string> {
