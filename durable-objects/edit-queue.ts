@@ -6,7 +6,8 @@ import { RoomError, refusal, type RoomResult } from "./room-error";
 import { startOperation, startingState } from "./stack-operation";
 import type { Quarantine } from "./quarantine";
 import { isKnownKind, kindList, moduleOf } from "./kinds";
-import type { StoredResource } from "./kinds/kind";
+import type { Operation, StoredResource } from "./kinds/kind";
+import { logEvent } from "../core/log";
 
 /** A kind the room has a module for (built in or registered at run time). */
 const KnownKind = z.custom<ResourceKind>(isKnownKind, { error: "Not a kind this room knows." });
@@ -19,6 +20,11 @@ export const QueueEntry = z.object({
   edit: QueuedEdit,
   project: ProjectRecord,
   request: z.object({ kind: KnownKind, change: z.unknown() }),
+  /**
+   * Set while the edit, next in line on a free resource, cannot start because other resources are
+   * changing: the operations it waits for (they may be what refuses it), and why it was refused.
+   */
+  waiting: z.object({ operations: z.array(z.string()), reason: z.string() }).optional(),
 });
 export type QueueEntry = z.infer<typeof QueueEntry>;
 
@@ -59,6 +65,11 @@ export class EditQueue {
     return { kind: row.kind, name: row.name, entry: this.#entry(operationId, row.json) };
   }
 
+  /** Rewrites a waiting edit's entry in place (its position in the queue is kept). */
+  update(entry: QueueEntry): void {
+    this.sql.exec("UPDATE edit_queue SET json = ? WHERE operation_id = ?", JSON.stringify(entry), entry.edit.operationId);
+  }
+
   remove(operationId: string): void {
     this.sql.exec("DELETE FROM edit_queue WHERE operation_id = ?", operationId);
   }
@@ -94,16 +105,29 @@ export function mustQueue(room: RoomContext, kind: ResourceKind, name: string, a
   return Boolean(current.resource.lock) || room.queue.list(kind, name).length > 0;
 }
 
+/** The operations running on resources other than this one, by operation id, with the resource they change. */
+function otherOperations(room: RoomContext, kind: ResourceKind, name: string): Map<string, string> {
+  const running = new Map<string, string>();
+  for (const k of kindList()) {
+    for (const s of room.store.list(k.kind)) {
+      const lock = s.resource.lock;
+      if (lock && !(k.kind === kind && s.resource.name === name)) running.set(lock.operationId, `${k.noun} ${s.resource.name}`);
+    }
+  }
+  return running;
+}
+
 /**
  * Can the room tell now the state a new queued edit will start from? Only when it is next in
  * line (no edits waiting before it, whose outcome would decide) and the resource's own operation
  * is the only one running (no other resource, e.g. a granted user or the SFTP server, can change
- * before it starts). Otherwise it is checked when it starts, and dropped live if refused then.
- * The room's own edits (a bucket delete's give-back) are always accepted: they are checked at start.
+ * before it starts). Otherwise it is checked when it starts: refused then while other resources
+ * change, it waits for them (drainQueue). The room's own edits (a bucket delete's give-back) are
+ * always accepted: they are checked at start.
  */
 function knowsStartingState(room: RoomContext, kind: ResourceKind, name: string, actor: string): boolean {
   if (actor === ROOM_ACTOR || actor === OPS_ACTOR || room.queue.list(kind, name).length > 0) return false;
-  return !kindList().some((k) => room.store.list(k.kind).some((s) => s.resource.lock && !(k.kind === kind && s.resource.name === name)));
+  return otherOperations(room, kind, name).size === 0;
 }
 
 /** Accepts an edit behind the running one: stored (survives eviction), shown to everyone as queued. */
@@ -154,8 +178,11 @@ function mayStart(room: RoomContext, kind: ResourceKind, entry: QueueEntry): boo
   return entry.edit.by === ROOM_ACTOR || entry.edit.by === OPS_ACTOR || room.members.allows(entry.edit.by, moduleOf(kind).changeRole);
 }
 
-/** Takes the next run off the resource's queue; an unreadable head is dropped and reported, and so is an edit whose author may no longer make it. */
-function takeRun(room: RoomContext, kind: ResourceKind, name: string): { head: QueueEntry; merged: QueueEntry[] } | { invalid: string } | { unauthorised: QueueEntry } | null {
+/**
+ * The next run of the resource's queue, not yet taken off it; an unreadable head is dropped and
+ * reported, and so is an edit whose author may no longer make it.
+ */
+function nextRunOf(room: RoomContext, kind: ResourceKind, name: string): { head: QueueEntry; merged: QueueEntry[] } | { invalid: string } | { unauthorised: QueueEntry } | null {
   const rows = room.queue.list(kind, name);
   const first = rows[0];
   if (!first) return null;
@@ -173,22 +200,77 @@ function takeRun(room: RoomContext, kind: ResourceKind, name: string): { head: Q
     if (!row.entry || !moduleOf(kind).parseChange(row.entry.request.change).ok || !mayStart(room, kind, row.entry)) break;
     readable.push(row.entry);
   }
-  const run = nextRun(readable);
-  for (const entry of run?.merged ?? []) room.queue.remove(entry.edit.operationId);
-  return run;
+  return nextRun(readable);
+}
+
+/** Why the operation would be refused if it started now (its plan, which changes nothing); null: it may start. */
+function refusedNow(operation: Operation, operationId: string): RoomError | null {
+  try {
+    operation.plan(operationId, new Date().toISOString());
+    return null;
+  } catch (err) {
+    if (err instanceof RoomError) return err;
+    throw err;
+  }
+}
+
+/** At most this many resources are named in a waiting edit's line; the rest are counted. */
+const NAMED_IN_WAIT = 3;
+
+function namedList(labels: string[]): string {
+  const named = labels.slice(0, NAMED_IN_WAIT).join(", ");
+  return labels.length > NAMED_IN_WAIT ? `${named} and ${labels.length - NAMED_IN_WAIT} more` : named;
+}
+
+const sentence = (text: string): string => (/[.!?]$/.test(text) ? text : `${text}.`);
+
+/**
+ * A run refused at start on a free resource waits while operations on other resources that were
+ * running when it was first refused still run: one of them may be what refuses it (a granted
+ * bucket being deleted, a granted user changing, the SFTP server being turned on), and its end
+ * may let the edit start. Answers whether it waits; the first time, it is said in the activity
+ * (the edit stays in the queue every page shows). Operations started later are not waited for,
+ * so an edit that cannot start is never held for ever by a busy project: once what it waited for
+ * has ended, a refusal is final.
+ */
+function waitsForOthers(room: RoomContext, kind: ResourceKind, name: string, entry: QueueEntry, error: RoomError): boolean {
+  const running = otherOperations(room, kind, name);
+  const operations = (entry.waiting?.operations ?? [...running.keys()]).filter((id) => running.has(id));
+  const project = entry.project.id;
+  const { edit } = entry;
+  if (operations.length === 0) {
+    if (entry.waiting) logEvent("info", "queued_edit_wait_over", { project, kind, name, operationId: edit.operationId, error: error.message });
+    return false;
+  }
+  const waiting = { operations, reason: error.message };
+  if (JSON.stringify(entry.waiting) !== JSON.stringify(waiting)) room.queue.update({ ...entry, waiting });
+  if (entry.waiting) return true;
+  logEvent("info", "queued_edit_waits", { project, kind, name, operationId: edit.operationId, waitsFor: operations.length, firstWaitedFor: operations.slice(0, 5).join(","), error: error.message });
+  const module = moduleOf(kind);
+  const labels = [...new Set(operations.map((id) => running.get(id) ?? id))];
+  room.note(kind, name, {
+    actor: ROOM_ACTOR,
+    message: `The queued edit by ${edit.by} (${edit.summary}) of ${module.noun} ${name} cannot start yet: ${sentence(error.message)} It waits for the change${labels.length === 1 ? "" : "s"} running on ${namedList(labels)}, and starts when ${labels.length === 1 ? "it ends" : "they end"} if it can.`,
+    // A line of its own (no operation): the feed shows an operation's line by its step, and this one's words are the point.
+    tone: "info",
+  });
+  return true;
 }
 
 /**
  * Starts queued edits of a resource while it is free: the oldest first (runs merged), each with
- * the operation id it was accepted with. An edit that can no longer start (the resource changed
- * under it) is reported and dropped; the next one follows.
+ * the operation id it was accepted with. An edit refused at start while other resources change
+ * waits for them, first in line (waitsForOthers); the room tries again when it drains queues
+ * next (a lock of this resource ending, the alarm, which every recorded change arms within
+ * SNAPSHOT_INTERVAL_MS). An edit that still cannot start is reported and dropped, failed in the
+ * activity with the reason; the next one follows.
  */
 export async function drainQueue(room: RoomContext, kind: ResourceKind, name: string): Promise<void> {
   const module = moduleOf(kind);
   for (;;) {
     const current = room.store.get(kind, name);
     if (current?.resource.lock || queueHeld(current)) return;
-    const run = takeRun(room, kind, name);
+    const run = nextRunOf(room, kind, name);
     if (!run) return;
     if ("invalid" in run) {
       room.note(kind, name, { actor: "Stackroom", message: `A queued edit of ${module.noun} ${name} could not be read any more and was dropped (operation ${run.invalid}, for ops)`, tone: "error" });
@@ -205,6 +287,18 @@ export async function drainQueue(room: RoomContext, kind: ResourceKind, name: st
       continue;
     }
     const { head, merged } = run;
+    const actor = head.edit.by;
+    const operation = module.operation(room, { project: head.project, actor, change: head.request.change });
+    // Planned and started in the same turn of the room (no await between): nothing changes in between.
+    const refusal = refusedNow(operation, head.edit.operationId);
+    const first = merged[0];
+    if (refusal && first && waitsForOthers(room, kind, name, first, refusal)) return;
+    for (const entry of merged) room.queue.remove(entry.edit.operationId);
+    if (refusal) {
+      logEvent("info", "queued_edit_dropped", { project: head.project.id, kind, name, operationId: head.edit.operationId, error: refusal.message });
+      dropped(room, kind, name, head, refusal.message);
+      continue;
+    }
     if (merged.length > 1) {
       const who = merged.map((e) => `${e.edit.by} (${e.edit.summary})`).join(", ");
       room.note(kind, name, {
@@ -214,20 +308,24 @@ export async function drainQueue(room: RoomContext, kind: ResourceKind, name: st
         operation: { id: head.edit.operationId, action: head.edit.action, step: "queued", by: head.edit.by, merged: merged.map((e) => e.edit.operationId).filter((id) => id !== head.edit.operationId) },
       });
     }
-    const actor = head.edit.by;
-    const operation = module.operation(room, { project: head.project, actor, change: head.request.change });
     const result = await startOperation(room, { ...operation, operationId: head.edit.operationId });
     if (result.ok) {
       if (room.store.get(kind, name)?.resource.lock) return;
       continue; // a no-op: the next edit may start at once
     }
-    room.note(kind, name, {
-      actor: "Stackroom",
-      message: `The queued edit by ${actor} (${head.edit.summary}) of ${module.noun} ${name} could not start and was dropped: ${result.error.message}`,
-      tone: "error",
-      operation: { id: head.edit.operationId, action: head.edit.action, step: "failed", by: actor },
-    });
+    dropped(room, kind, name, head, result.error.message);
   }
+}
+
+/** A queued edit that could not start, failed in the activity with the reason (the frame carries the resource without it). */
+function dropped(room: RoomContext, kind: ResourceKind, name: string, head: QueueEntry, reason: string): void {
+  const { edit } = head;
+  room.note(kind, name, {
+    actor: "Stackroom",
+    message: `The queued edit by ${edit.by} (${edit.summary}) of ${moduleOf(kind).noun} ${name} could not start and was dropped: ${reason}`,
+    tone: "error",
+    operation: { id: edit.operationId, action: edit.action, step: "failed", by: edit.by },
+  });
 }
 
 /** Cancels an edit that has not started; its author or an owner may. */
