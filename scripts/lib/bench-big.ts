@@ -12,10 +12,11 @@ import type { CloudFormationClient } from "../../core/aws";
 import { mapBounded } from "../../core/bounded";
 import { ProjectView, type BucketSpec, type Permission, type ProjectRecord, type UserSpec } from "../../core/contract";
 import { KV_VALUE_LIMIT_BYTES as KV_VALUE_LIMIT } from "../../core/kv-documents";
-import { stackName } from "../../core/naming";
 import { TEMPLATE_READS_PER_HEAL } from "../../durable-objects/heal";
-import { userStackTags, userTemplate } from "../../core/user-template";
-import { bucketStackInput, healOnce, healUntilDone, type HealAnswer } from "./bench-heal";
+import { bucketStackInput } from "../../core/bucket-template";
+import { clientStackInput } from "../../core/stack-input";
+import { userStackInput } from "../../core/user-template";
+import { healOnce, healUntilDone, type HealAnswer } from "./bench-heal";
 import { percentile } from "./bench-live";
 
 
@@ -59,16 +60,6 @@ function grantsOf(i: number, buckets: readonly string[]): Permission[] {
   });
 }
 
-/** The user stack as Stackroom writes it (template, tags, IAM capability). */
-function userStackInput(project: ProjectRecord, name: string, spec: UserSpec) {
-  return {
-    stackName: stackName(project.id, "user", name),
-    templateBody: userTemplate({ projectId: project.id, accountId: project.accountId, region: project.region, name, spec }),
-    tags: Object.fromEntries(userStackTags({ projectId: project.id, name, spec }).map((t) => [t.Key, t.Value])),
-    capabilities: ["CAPABILITY_NAMED_IAM"] as const,
-  };
-}
-
 /** Registers the big project (the demo's AWS side, Alice its owner) through the ops API. */
 async function registerBigProject(target: BigTarget, id: string): Promise<ProjectRecord> {
   const res = await fetch(`${target.apiUrl}/api/ops/projects`, {
@@ -87,8 +78,8 @@ export async function measureBig(target: BigTarget, bucketCount: number, userCou
   const buckets = Array.from({ length: bucketCount }, (_, i) => `big-${pad(i)}`);
   const users = Array.from({ length: userCount }, (_, i) => ({ name: `big-user-${pad(i)}`, spec: { description: `Bench user ${i}`, permissions: grantsOf(i, buckets), expiresAt: null, sftp: null } satisfies UserSpec }));
   const t0 = performance.now();
-  await mapBounded(buckets, 8, (name) => cloudformation.createStack(bucketStackInput(project, name, bucketSpec)));
-  await mapBounded(users, 8, (u) => cloudformation.createStack(userStackInput(project, u.name, u.spec)));
+  await mapBounded(buckets, 8, (name) => cloudformation.createStack(clientStackInput(bucketStackInput(project, name, bucketSpec))));
+  await mapBounded(users, 8, (u) => cloudformation.createStack(clientStackInput(userStackInput(project, u.name, u.spec))));
   const seedSeconds = (performance.now() - t0) / 1000;
   console.log(`seeded ${bucketCount} bucket and ${userCount} user stacks in moto in ${seedSeconds.toFixed(1)} s`);
 

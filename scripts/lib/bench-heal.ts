@@ -8,10 +8,10 @@
 import { performance } from "node:perf_hooks";
 import * as z from "zod";
 import type { CloudFormationClient } from "../../core/aws";
-import { bucketStackTags, bucketTemplate } from "../../core/bucket-template";
+import { bucketStackInput } from "../../core/bucket-template";
 import { mapBounded } from "../../core/bounded";
 import type { BucketSpec, ProjectRecord } from "../../core/contract";
-import { physicalBucketName, stackName } from "../../core/naming";
+import { clientStackInput } from "../../core/stack-input";
 import { TEMPLATE_READS_PER_HEAL } from "../../durable-objects/heal";
 
 const HealAnswer = z.object({
@@ -76,29 +76,19 @@ export async function healUntilDone(apiUrl: string, opsToken: string, projectId:
   }
 }
 
-/** The bucket stack as Stackroom writes it (template and tags), for CreateStack or UpdateStack. */
-export function bucketStackInput(project: ProjectRecord, name: string, spec: BucketSpec) {
-  const physicalName = physicalBucketName(project.id, project.accountId, project.region, name);
-  return {
-    stackName: stackName(project.id, "bucket", name),
-    templateBody: bucketTemplate({ projectId: project.id, name, physicalName, spec, eventsTopicArn: project.topicArn }),
-    tags: Object.fromEntries(bucketStackTags({ projectId: project.id, name, spec }).map((t) => [t.Key, t.Value])),
-  };
-}
-
 export async function measureHeal(target: HealTarget, count: number, changes = 10): Promise<HealResults> {
   const { project, cloudformation } = target;
   const spec: BucketSpec = { versioning: true, encryption: "s3", expireAfterDays: 30 };
   const names = Array.from({ length: count }, (_, i) => `heal-${String(i).padStart(4, "0")}`);
   const t0 = performance.now();
-  await mapBounded(names, 8, (name) => cloudformation.createStack(bucketStackInput(project, name, spec)));
+  await mapBounded(names, 8, (name) => cloudformation.createStack(clientStackInput(bucketStackInput(project, name, spec))));
   const seedSeconds = (performance.now() - t0) / 1000;
   console.log(`seeded ${count} bucket stacks in moto in ${seedSeconds.toFixed(1)} s`);
   const heal = () => healOnce(target.apiUrl, target.opsToken, project.id);
   const first = await healUntilDone(target.apiUrl, target.opsToken, project.id);
   const unchanged = await heal();
   const changed: BucketSpec = { ...spec, expireAfterDays: 7 };
-  for (const name of names.slice(0, changes)) await cloudformation.updateStack(bucketStackInput(project, name, changed));
+  for (const name of names.slice(0, changes)) await cloudformation.updateStack(clientStackInput(bucketStackInput(project, name, changed)));
   const afterChanges = await heal();
   return { stacks: count, seedSeconds, first, unchanged, afterChanges, changes };
 }

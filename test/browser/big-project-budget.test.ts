@@ -4,11 +4,12 @@ import type { Page } from "playwright-core";
 import * as z from "zod";
 import { cloudFormationClient, type CloudFormationClient } from "../../core/aws";
 import { assumeRole } from "../../core/aws/sts";
-import { bucketStackTags, bucketTemplate } from "../../core/bucket-template";
+import { bucketStackInput } from "../../core/bucket-template";
 import { mapBounded } from "../../core/bounded";
 import { ProjectRecord, ProjectView, type BucketSpec, type UserSpec } from "../../core/contract";
-import { physicalBucketName, stackName } from "../../core/naming";
-import { userStackTags, userTemplate } from "../../core/user-template";
+import { stackName } from "../../core/naming";
+import { clientStackInput } from "../../core/stack-input";
+import { userStackInput } from "../../core/user-template";
 import { untilView, type BrowserScenario, type ScenarioEnv } from "./harness";
 import { clickToPaint, keystrokes, keyToPaint, measureProjectLoad, ms, paintedWhen, verdict } from "./perf-probe";
 
@@ -70,24 +71,8 @@ async function seed({ project, cloudformation }: Seeded, buckets: readonly strin
     expiresAt: i % 10 === 0 ? new Date(Date.now() + 3 * 86_400_000).toISOString() : null,
     sftp: null,
   });
-  await mapBounded(buckets, CFN_CONCURRENCY, async (name) => {
-    const physicalName = physicalBucketName(project.id, project.accountId, project.region, name);
-    const spec = bucketSpec;
-    await cloudformation.createStack({
-      stackName: stackName(project.id, "bucket", name),
-      templateBody: bucketTemplate({ projectId: project.id, name, physicalName, spec, eventsTopicArn: project.topicArn }),
-      tags: Object.fromEntries(bucketStackTags({ projectId: project.id, name, spec }).map((t) => [t.Key, t.Value])),
-    });
-  });
-  await mapBounded([...users.entries()], CFN_CONCURRENCY, async ([i, name]) => {
-    const spec = userSpec(i);
-    await cloudformation.createStack({
-      stackName: stackName(project.id, "user", name),
-      templateBody: userTemplate({ projectId: project.id, accountId: project.accountId, region: project.region, name, spec }),
-      tags: Object.fromEntries(userStackTags({ projectId: project.id, name, spec }).map((t) => [t.Key, t.Value])),
-      capabilities: ["CAPABILITY_NAMED_IAM"],
-    });
-  });
+  await mapBounded(buckets, CFN_CONCURRENCY, (name) => cloudformation.createStack(clientStackInput(bucketStackInput(project, name, bucketSpec))));
+  await mapBounded([...users.entries()], CFN_CONCURRENCY, ([i, name]) => cloudformation.createStack(clientStackInput(userStackInput(project, name, userSpec(i)))));
 }
 
 /** Deletes the scenario's stacks in CloudFormation (those never made too: CloudFormation answers success) and heals again: the room forgets them, so later scenarios see the usual project. */
