@@ -44,6 +44,20 @@ describe("Cloudflare Access sign-in", () => {
     expect((await meWith(await mintToken(team, { expiresIn: -10 }), "header", team)).status).toBe(200);
   });
 
+  it("refuses a token it accepted before once that token has expired (verified tokens are remembered only until their end)", async () => {
+    const team = await accessTeam();
+    const token = await mintToken(team, { expiresIn: 60 });
+    expect((await meWith(token, "header", team)).status).toBe(200);
+    expect((await meWith(token, "cookie", team)).status).toBe(200);
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
+    try {
+      vi.setSystemTime(Date.now() + 95_000);
+      expect(await refusal(await meWith(token, "header", team))).toMatch(/expired/);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("refuses a token that is not valid yet", async () => {
     const team = await accessTeam();
     expect(await refusal(await meWith(await mintToken(team, { notBeforeIn: 600 }), "header", team))).toMatch(/not valid yet/);

@@ -5,8 +5,12 @@ import { logEvent } from "../../core/log";
 import type { AppEnv } from "../app-env";
 import { readAuthConfig, type AuthConfig } from "./config";
 import { verifyAccessToken } from "./access";
-import { readSession } from "./session";
+import { readSession, SESSION_COOKIE } from "./session";
 import { isRevoked } from "./revocation";
+import { VerifiedTokens } from "./verified-tokens";
+
+/** This isolate's verified sign-in tokens (verified-tokens.ts). */
+const verified = new VerifiedTokens();
 
 export interface Identity {
   email: string;
@@ -39,19 +43,31 @@ function accessToken(c: Context<AppEnv>): string | undefined {
 
 /** Who is calling, by the configured mode; an ApiError (401, or 503 when Access's keys are unreachable) otherwise. */
 export async function identify(c: Context<AppEnv>, auth: AuthConfig): Promise<Identity> {
+  const identity = await verifiedIdentity(c, auth);
+  if (await isRevoked(c.env.STACK_CACHE, identity.sessionId)) throw new ApiError("unauthenticated", "You signed out. Sign in again to continue.");
+  return identity;
+}
+
+/** Who the request's token names: remembered when this isolate verified it before, else verified now. */
+async function verifiedIdentity(c: Context<AppEnv>, auth: AuthConfig): Promise<Identity> {
+  const token = auth.mode === "dev" ? getCookie(c, SESSION_COOKIE) : accessToken(c);
+  if (!token) throw new ApiError("unauthenticated", auth.mode === "dev" ? "Sign in to continue." : "Sign in with Cloudflare Access to continue.");
+  // What the token was verified against is part of the key: another team, audience or secret verifies afresh.
+  const key = auth.mode === "dev" ? `dev\n${auth.sessionSecret}\n${token}` : `access\n${auth.teamDomain}\n${auth.audience}\n${token}`;
+  const now = Math.floor(Date.now() / 1000);
+  const known = verified.get(key, now);
+  if (known) return known;
   let identity: Identity;
   if (auth.mode === "dev") {
-    const session = await readSession(c, auth.sessionSecret);
+    const session = await readSession(token, auth.sessionSecret);
     if (!session) throw new ApiError("unauthenticated", "Sign in to continue.");
     identity = session;
   } else {
-    const token = accessToken(c);
-    if (!token) throw new ApiError("unauthenticated", "Sign in with Cloudflare Access to continue.");
     const verdict = await verifyAccessToken(token, auth.teamDomain, auth.audience);
     if (!verdict.ok) throw new ApiError(verdict.kind, verdict.reason);
-    identity = verdict;
+    identity = { email: verdict.email, sessionId: verdict.sessionId, expiresAt: verdict.expiresAt };
   }
-  if (await isRevoked(c.env.STACK_CACHE, identity.sessionId)) throw new ApiError("unauthenticated", "You signed out. Sign in again to continue.");
+  verified.set(key, identity, now);
   return identity;
 }
 

@@ -1,11 +1,11 @@
 import type { Context } from "hono";
-import { getCookie, setCookie, deleteCookie } from "hono/cookie";
+import { setCookie, deleteCookie } from "hono/cookie";
 import { jwtVerify, SignJWT } from "jose";
 import * as z from "zod";
 import type { AppEnv } from "../app-env";
 
 /** The dev-mode session: an HS256 cookie signed with SESSION_SECRET, revocable by its id (jti). */
-const SESSION_COOKIE = "stackroom_session";
+export const SESSION_COOKIE = "stackroom_session";
 const SESSION_TTL_SECONDS = 12 * 60 * 60;
 const ISSUER = "stackroom";
 
@@ -42,10 +42,8 @@ export function endSession(c: Context<AppEnv>): void {
   deleteCookie(c, SESSION_COOKIE, { path: "/" });
 }
 
-/** The session the cookie names, or null when there is none or it is not ours / expired. */
-export async function readSession(c: Context<AppEnv>, secret: string): Promise<DevSession | null> {
-  const token = getCookie(c, SESSION_COOKIE);
-  if (!token) return null;
+/** The session a cookie's token names, or null when it is not ours / expired. */
+export async function readSession(token: string, secret: string): Promise<DevSession | null> {
   try {
     const { payload } = await jwtVerify(token, key(secret), { issuer: ISSUER, algorithms: ["HS256"] });
     const claims = SessionClaims.safeParse(payload);
