@@ -47,19 +47,31 @@ function activityColumnsOfJson(json: string): ActivityColumns {
   }
 }
 
-/** Inserts a frame with its activity columns. */
+/** The seq of the folded line a frame supersedes (`replaces`), if it names one. */
+const Replaces = z.object({ replaces: z.number().int().positive() });
+
+/** The kind column of a superseded line: no filter matches it and no page selects it (a row without columns still is, and quarantined if unreadable). */
+const SUPERSEDED = "";
+
+/**
+ * Inserts a frame with its activity columns. A frame that `replaces` an earlier folded line takes
+ * that line out of the activity (SUPERSEDED) while its frame stays in the log, for the state it
+ * carries to a client catching up (a big heal's adoptions, heal.ts).
+ */
 export function insertLogRow(sql: SqlStorage, seq: number, json: string, frame: unknown): void {
   const c = activityColumns(frame);
   sql.exec("INSERT INTO log (seq, json, kind, name, actor, requester, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)", seq, json, c.kind, c.name, c.actor, c.requester, c.atMs);
+  const replaced = Replaces.safeParse(frame);
+  if (replaced.success) sql.exec("UPDATE log SET kind = ?, name = NULL, actor = NULL, requester = NULL, at_ms = NULL WHERE seq = ?", SUPERSEDED, replaced.data.replaces);
 }
 
 /**
  * The query for rows with seq < before that pass the filter, newest first. Each condition is on
- * an indexed column; ORDER BY seq DESC with LIMIT stops at the page.
+ * an indexed column; ORDER BY seq DESC with LIMIT stops at the page. A superseded line is left out.
  */
 export function activitySelect(filter: ActivityFilter, before: number, limit: number): { query: string; args: (string | number)[] } {
-  const where = ["seq < ?"];
-  const args: (string | number)[] = [before];
+  const where = ["seq < ?", "kind IS NOT ?"];
+  const args: (string | number)[] = [before, SUPERSEDED];
   if (filter.resource) {
     where.push("kind = ? AND name = ?");
     args.push(filter.resource.kind, filter.resource.name);

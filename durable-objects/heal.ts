@@ -12,6 +12,8 @@ import { errorText, logEvent } from "../core/log";
 import { mapBounded } from "../core/bounded";
 import { seenOf, unchangedSpec, type SeenStacks } from "./seen-stacks";
 import type { KindModule, StoredResource } from "./kinds/kind";
+import { publicView } from "./room-view";
+import { kindFacts } from "../core/kinds";
 
 /**
  * Healing: the room corrected from CloudFormation's own description of the project's stacks
@@ -34,6 +36,8 @@ interface ResourceStack {
 interface HealStep {
   stored: StoredResource;
   remove: boolean;
+  /** A resource the room did not have, found in CloudFormation. */
+  adopted?: true;
   /** With the operation the step ends, when it releases a lock: the managers see its outcome. */
   activity: Pick<ActivityEntry, "message" | "tone" | "operation">;
 }
@@ -66,7 +70,7 @@ export function healResources(module: Pick<KindModule, "kind" | "noun" | "adopt"
     const state = stateOf(stack, now);
     if (!stored) {
       if (spec === null) continue;
-      steps.push({ stored: module.adopt(project, stack.name, spec, state, now), remove: false, activity: { message: `Found ${module.noun} ${stack.name} in CloudFormation (${stack.stackStatus})`, tone: "info" } });
+      steps.push({ stored: module.adopt(project, stack.name, spec, state, now), remove: false, adopted: true, activity: { message: `Found ${module.noun} ${stack.name} in CloudFormation (${stack.stackStatus})`, tone: "info" } });
       continue;
     }
     const applied = applyStackState(module.noun, stored, state);
@@ -218,15 +222,22 @@ export async function refreshFromCloudFormation(room: RoomContext, project: Proj
   let changed = 0;
   for (const module of kindList()) {
     const found = stacks.get(module.kind) ?? [];
-    const steps = healResources(module, project, room.store.list(module.kind), found, now);
+    const byName = new Map(found.map((s) => [s.name, s]));
+    // Each step is applied in this same turn, so what is newer than the listing is known now.
+    const steps = healResources(module, project, room.store.list(module.kind), found, now).filter((step) => {
+      const name = step.stored.resource.name;
+      if (versionOf(room.store.get(module.kind, name)) === before.get(`${module.kind}/${name}`)) return true;
+      logEvent("info", "heal_skipped_newer", { project: project.id, kind: module.kind, name });
+      return false;
+    });
+    const adopted = steps.filter((step) => step.adopted).length;
+    const foundLine = adopted > FOUND_LINES_PER_KIND ? foldedFoundLine(room, module) : null;
+    if (foundLine) logEvent("info", "heal_found_folded", { project: project.id, kind: module.kind, found: adopted });
     for (const step of steps) {
-      if (versionOf(room.store.get(module.kind, step.stored.resource.name)) !== before.get(`${module.kind}/${step.stored.resource.name}`)) {
-        logEvent("info", "heal_skipped_newer", { project: project.id, kind: module.kind, name: step.stored.resource.name });
-        continue;
-      }
-      const outputs = found.find((s) => s.name === step.stored.resource.name)?.outputs ?? {};
-      const stored = module.learn?.(room, project, step.stored, { physicalIds: {}, outputs }) ?? step.stored;
-      room.record(module.kind, stored, { actor: "Stackroom", ...step.activity }, step.remove);
+      const stack = byName.get(step.stored.resource.name);
+      const stored = module.learn?.(room, project, step.stored, { physicalIds: {}, outputs: stack?.outputs ?? {} }) ?? step.stored;
+      if (foundLine && step.adopted) foundLine(stored, stack?.stackStatus ?? "");
+      else room.record(module.kind, stored, { actor: "Stackroom", ...step.activity }, step.remove);
       changed++;
     }
   }
@@ -234,6 +245,48 @@ export async function refreshFromCloudFormation(room: RoomContext, project: Proj
   // What kinds learn from AWS beyond CloudFormation (the SFTP server's host key), once healed.
   for (const module of kindList()) if (module.learnFromAws) changed += await module.learnFromAws(room, project);
   return { changed, calls };
+}
+
+/**
+ * Past this many resources of one kind found in one heal, the feed gets one line for them instead
+ * of one each: a first heal of a big project (600 stacks) would otherwise drown every other line,
+ * and push the older ones out of the kept log.
+ */
+export const FOUND_LINES_PER_KIND = 10;
+
+/** Names a summary line lists before it counts the rest. */
+const NAMED_IN_SUMMARY = 3;
+
+/** "Found 600 buckets in CloudFormation (CREATE_COMPLETE): a, b, c, … and 597 more". */
+export function foundWords(plural: string, names: readonly string[], statuses: ReadonlyMap<string, number>): string {
+  const byCount = [...statuses].sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+  const status = byCount.length === 1 ? (byCount[0]?.[0] ?? "") : byCount.map(([s, n]) => `${n} ${s}`).join(", ");
+  const listed = names.slice(0, NAMED_IN_SUMMARY).join(", ");
+  const rest = names.length - NAMED_IN_SUMMARY;
+  return `Found ${names.length} ${plural} in CloudFormation (${status}): ${rest > 0 ? `${listed}, … and ${rest} more` : listed}`;
+}
+
+/**
+ * The adoptions of one kind in a big heal, told in one line. Each resource is still stored and
+ * sent in a frame of its own, in order (a page, and a client catching up with `since`, gets
+ * every one); the frame's line is the summary so far, which `replaces` the one before: live pages
+ * drop the older version from their feed, and the activity pages leave it out (activity-log.ts),
+ * so the feed ends with one true line. The line is the kind's, not one resource's (its name is empty).
+ */
+function foldedFoundLine(room: RoomContext, module: KindModule): (stored: StoredResource, stackStatus: string) => void {
+  const plural = kindFacts(module.kind)?.plural ?? `${module.noun}s`;
+  const names: string[] = [];
+  const statuses = new Map<string, number>();
+  let previous: number | undefined;
+  return (stored, stackStatus) => {
+    names.push(stored.resource.name);
+    statuses.set(stackStatus, (statuses.get(stackStatus) ?? 0) + 1);
+    // New to the room: no lock, operation, queue or kind state to settle, which `record` would see to.
+    room.store.put(module.kind, stored);
+    const fields = { [module.kind]: publicView(room, module.kind, stored), ...(previous === undefined ? {} : { replaces: previous }) };
+    room.announce(module.kind, "", { actor: "Stackroom", message: foundWords(plural, names, statuses), tone: "info" }, fields);
+    previous = room.store.seq();
+  };
 }
 
 /** A stored resource's state as far as a heal's race with it goes (absent: undefined). */

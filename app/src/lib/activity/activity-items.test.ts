@@ -205,3 +205,13 @@ describe("bulk folding", () => {
     expect(headlines(lines(notes))).toEqual(["You created note n2", "You created note n1", "You created note n0"]);
   });
 });
+
+describe("a big heal's summary line", () => {
+  it("reads as the room wrote it, about the kind rather than one resource, and offers no resource filter", () => {
+    const message = "Found 600 buckets in CloudFormation (CREATE_COMPLETE): alpha, beta, gamma, … and 597 more";
+    const items = activityItems([entry("2026-12-01T10:00:00Z", "Stackroom", message, { name: "" })], "bob@example.com");
+    expect(items).toEqual([expect.objectContaining({ kind: "bucket", name: "", headline: message, tone: "info", people: [], entries: 1 })]);
+    expect(activityFacets(items)).toEqual({ resources: [], people: [] });
+    expect(filterActivity(items, "bucket:alpha", null)).toEqual([]);
+  });
+});
