@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { LiveFrame } from "../core/contract";
 import { LIVE_CALLER_HEADERS } from "../core/room-result";
 import { api, eventually, login, registerProject } from "../test/workers/harness";
+import { FrameOutbox } from "./frame-outbox";
 
 const room = (id: string) => env.PROJECT_ROOM.get(env.PROJECT_ROOM.idFromName(id));
 
@@ -59,5 +60,41 @@ describe("frame outbox", () => {
     await runInDurableObject(room(project.id), (r) => r.announce("member", "", line("third")));
     await heard(() => after(watcher), changes(1, 2, 3));
     await heard(() => seqs, [`hello ${before + 2}`, ...changes(1, 2, 3)]);
+  });
+
+  it("sends a batch in slices, yielding between them; a flush mid-batch (a join) finishes it first, so every socket hears each frame once, in order", async () => {
+    const project = await registerProject();
+    await runInDurableObject(room(project.id), async (_r, state) => {
+      // Real socket pairs: the outbox sends on the server ends, the test listens on the client ends.
+      // 200 sockets in slices of one take 200 yields: the first hears its frames long before the last.
+      const pairs = Array.from({ length: 200 }, () => new WebSocketPair());
+      const heardBy = pairs.map(({ 0: client, 1: server }) => {
+        server.accept();
+        const got: string[] = [];
+        client.accept();
+        client.addEventListener("message", (e) => got.push(String(e.data)));
+        return got;
+      });
+      const servers = pairs.map((p) => p[1]);
+      const work: Promise<unknown>[] = [];
+      // One send per slice: each socket is its own slice.
+      const outbox = new FrameOutbox(() => servers, state.storage, (w) => work.push(w), 1);
+      outbox.push("a");
+      outbox.push("b");
+      // Wait until the first slice went out and the batch yielded with sockets left.
+      for (let i = 0; i < 50 && heardBy[0]?.length === 0; i++) await scheduler.wait(1);
+      expect(heardBy[0]).toEqual(["a", "b"]);
+      expect(heardBy.filter((g) => g.length === 0).length).toBeGreaterThan(100);
+      // A frame queued mid-batch, then a join's flush: the batch finishes at once, then the new frame, for everyone.
+      outbox.push("c");
+      outbox.flush();
+      await Promise.all(work);
+      await scheduler.wait(10);
+      for (const got of heardBy) expect(got).toEqual(["a", "b", "c"]);
+      outbox.push("d");
+      await Promise.all(work);
+      await eventually(async () => heardBy.map((g) => g.length), (n) => n.every((k) => k === 4));
+      for (const got of heardBy) expect(got).toEqual(["a", "b", "c", "d"]);
+    });
   });
 });

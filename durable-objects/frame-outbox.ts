@@ -2,6 +2,12 @@ import { broadcast } from "./live-sockets";
 
 /** Frames wait for running edits at most this long, so a steady stream of edits cannot starve the sockets. */
 const MAX_HOLD_MS = 1_000;
+/**
+ * Sends (socket × frame) per slice of a batch; between slices the room yields, so a request that
+ * arrived meanwhile (an edit, a webhook) runs before the rest of the batch. ~500 sends are a few
+ * milliseconds of the room's thread; 10,000 sockets are 20 slices, not one 200 ms block.
+ */
+const SENDS_PER_SLICE = 500;
 
 /**
  * Change frames leave the request path: the room logs a frame (SQLite, same turn as the change it
@@ -15,6 +21,12 @@ const MAX_HOLD_MS = 1_000;
  * the seq its `hello` names has gone to the others and the joiner gets the rest from the log
  * (`since`) — never the same frame twice, never a gap. Closing sockets flushes too, so a socket
  * hears the lines that preceded its close (a removed member sees the removal).
+ *
+ * A batch goes out in slices of sockets (SENDS_PER_SLICE), yielding between them, so with 10,000
+ * sockets an edit or a webhook that arrives during a send waits for one slice, not for all
+ * (issue 20). Per socket the order is kept: a batch reaches every socket before the next batch
+ * starts, and `flush()` (a join, a close) first finishes the batch in progress at once, then sends
+ * what is queued, so the joiner's `since` still meets everything the others were sent.
  *
  * Eviction before the send runs loses nothing: the pending send is `waitUntil` work, so the room
  * does not hibernate with frames queued; and if it is reset or evicted anyway (a crash, a deploy,
@@ -31,11 +43,14 @@ export class FrameOutbox {
   /** Edits still on their request path (their CloudFormation call may yet come back). */
   #holds = 0;
   #idle: { promise: Promise<void>; resolve: () => void } | null = null;
+  /** The batch being sent in slices: its frames, the sockets it goes to, and the next socket's index. */
+  #sending: { frames: string[]; sockets: WebSocket[]; next: number } | null = null;
 
   constructor(
     private readonly sockets: () => WebSocket[],
     private readonly storage: DurableObjectStorage,
     private readonly waitUntil: (work: Promise<unknown>) => void,
+    private readonly sendsPerSlice = SENDS_PER_SLICE,
   ) {}
 
   /** Queues one logged frame; it is sent once no edit is on its request path and the answer has gone out. */
@@ -75,10 +90,29 @@ export class FrameOutbox {
         if (this.#holds === 0 || left <= 0) break;
         await Promise.race([this.#whenIdle(), scheduler.wait(left)]);
       }
+      // Batch after batch, each in slices, until nothing is queued (frames pushed meanwhile join the next batch).
+      while (this.#pending.length > 0) {
+        this.#sending = { frames: this.#pending, sockets: this.sockets(), next: 0 };
+        this.#pending = [];
+        while (this.#sendSlice(this.sendsPerSlice)) await scheduler.wait(0);
+      }
     } finally {
       this.#scheduled = false;
       this.flush();
     }
+  }
+
+  /** Sends the batch in progress to its next sockets, about `sends` sends; answers whether sockets are left. */
+  #sendSlice(sends: number): boolean {
+    const batch = this.#sending;
+    if (!batch) return false;
+    const count = Math.max(1, Math.floor(sends / batch.frames.length));
+    const slice = batch.sockets.slice(batch.next, batch.next + count);
+    batch.next += slice.length;
+    for (const json of batch.frames) broadcast(slice, json);
+    if (batch.next < batch.sockets.length) return true;
+    this.#sending = null;
+    return false;
   }
 
   #whenIdle(): Promise<void> {
@@ -90,8 +124,9 @@ export class FrameOutbox {
     return this.#idle.promise;
   }
 
-  /** Sends every queued frame now, in seq order. */
+  /** Sends every queued frame now, in seq order: first the rest of a batch in progress, then what is queued. */
   flush(): void {
+    this.#sendSlice(Infinity);
     if (this.#pending.length === 0) return;
     const frames = this.#pending;
     this.#pending = [];
