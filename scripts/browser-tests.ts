@@ -8,6 +8,10 @@
  * real signed webhook of the demo project: the runner signs them with the project's secret
  * derived from a root of its own, installed in the rotation slot (WEBHOOK_SECRET_PREVIOUS) so
  * the local bridge keeps its own.
+ * The app is its production build as Pages serves it (scripts/lib/pages-app.ts), from a private
+ * copy of dist/app; when dist/app is missing or older than the app's sources, it is built first
+ * (the app steps of `npm run build`) and the run says so. BROWSER_APP=dev runs against `vite dev`
+ * instead (to compare, or to debug with dev-mode Svelte).
  * Options: a substring argument runs only matching scenarios; VERBOSE=1 shows the stack's logs;
  * README_SCREENSHOTS=1 also saves the screens the README shows to docs/screenshots/ (the visible
  * window: 1360 × 900, or the phone's 390 × 844), e.g. `README_SCREENSHOTS=1 npm run test:browser -- "sftp ›"`.
@@ -17,7 +21,8 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { ROOT, startStack, type Stack } from "./lib/stack";
+import { ROOT, startStack, type Stack, type StackOptions } from "./lib/stack";
+import { appBuildSnapshot } from "./lib/app-build";
 import { launchChromium, signIn, type BrowserScenario, type ContextOptions, type ScenarioEnv } from "../test/browser/harness";
 import { SIGNATURE_HEADER } from "../core/contract";
 import { signBody } from "../core/webhook-signature";
@@ -145,10 +150,12 @@ async function main(): Promise<number> {
   const launches = new Map<string, Promise<Stack>>();
   let browser: Browser | undefined;
   let home: string | undefined;
+  let appBuild: string | undefined;
   const stopAll = async () => {
     await browser?.close().catch(() => undefined);
     await Promise.all([...stacks.values()].map((stack) => stack.stop().catch(() => undefined)));
     if (home) rmSync(home, { recursive: true, force: true });
+    if (appBuild) rmSync(appBuild, { recursive: true, force: true });
   };
   // A stack still booting when the run is interrupted must finish booting to be stopped, or its
   // processes (moto, wrangler, vite) would outlive the run.
@@ -159,12 +166,18 @@ async function main(): Promise<number> {
   let passed = 0;
   let failed = 0;
   try {
-    console.log(`Starting the local stack${profiles.size > 1 ? "s" : ""} (moto, bridge, wrangler dev, app)…`);
+    let app: StackOptions["app"] = "dev";
+    if (process.env["BROWSER_APP"] !== "dev") {
+      appBuild = await appBuildSnapshot(ROOT, (why) => console.log(`Building the app first: ${why}…`));
+      app = { build: appBuild };
+    }
+    console.log(`Starting the local stack${profiles.size > 1 ? "s" : ""} (moto, bridge, wrangler dev, app: ${app === "dev" ? "vite dev" : "production build"})…`);
     // All at once, before any scenario: booting one while another's scenarios run slows those
     // scenarios' first page loads past their timeouts.
     for (const [key, profile] of profiles) {
       const options = {
         port: 0,
+        app,
         holdSeconds: profile.hold,
         auth: { mode: profile.auth },
         quiet: !process.env.VERBOSE,

@@ -9,6 +9,7 @@ import { DEMO, demoProjectRecord } from "./demo";
 import { startLocalAdapter } from "../../aws-bridge/local-adapter";
 import { bootstrapProjectAccount } from "../../aws-bridge/local-bootstrap";
 import { startAccessTeam } from "./access-team";
+import { startPagesApp } from "./pages-app";
 import { startLocalSftp } from "../../aws-bridge/local-sftp";
 import { projectWebhookUrl } from "../../aws-bridge/project-scope";
 import { projectWebhookSecret } from "../../core/webhook-secret";
@@ -22,8 +23,13 @@ export interface StackOptions {
   /** Folder for wrangler's local KV/DO state; wiped at start because moto starts empty. */
   stateDir?: string;
   quiet?: boolean;
-  /** Start the app (vite); false = API only (benchmarks, API tests). */
-  app?: boolean;
+  /**
+   * The app on the stack's one origin: "dev" (the default) is `vite dev` with HMR, as `npm run dev`
+   * runs it; `{ build }` serves a production build folder (a copy made by appBuildSnapshot in
+   * scripts/lib/app-build.ts) as Pages does (scripts/lib/pages-app.ts); false = API only
+   * (benchmarks, API tests).
+   */
+  app?: false | "dev" | { build: string };
   /** Seconds the local bridge holds back each operation's final event (locks become visible). */
   holdSeconds?: number;
   /** Extra vars for the Worker. */
@@ -82,7 +88,8 @@ export const WRANGLER_ENV = {
 /**
  * The whole local Stackroom: moto (AWS), the demo project's AWS side bootstrapped in moto as the
  * bridge template would in AWS, the local bridge adapter, `wrangler dev` (Worker, KV, Durable
- * Objects) and the app (vite, proxying /api to the Worker) — one origin for the browser.
+ * Objects) and the app (vite dev, or the production build as Pages serves it, with /api going to
+ * the Worker) — one origin for the browser.
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   // A port chosen free can be taken by another process before ours binds it (stacks start side by
@@ -196,15 +203,25 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
     const pids: Record<string, number> = { moto: moto.pid, worker: worker.process.pid };
     if (options.app !== false) {
       const appPort = options.port === undefined || options.port === 0 ? await freePort() : options.port;
-      const app: Managed = startProcess("app", process.execPath, [join(ROOT, "node_modules/vite/bin/vite.js"), "dev", "--strictPort"], {
-        cwd: join(ROOT, "app"),
-        env: { ...process.env, PORT: String(appPort), STACKROOM_API_URL: apiUrl, ...(accessTeam ? { STACKROOM_ACCESS_TEAM_URL: accessTeam.url } : {}) },
-        quiet: options.quiet,
-      });
-      stopped.push(() => stopProcess(app));
-      pids.app = app.pid;
-      url = `http://localhost:${appPort}`;
-      await waitForHttp(url, 60_000);
+      if (options.app === undefined || options.app === "dev") {
+        const app: Managed = startProcess("app", process.execPath, [join(ROOT, "node_modules/vite/bin/vite.js"), "dev", "--strictPort"], {
+          cwd: join(ROOT, "app"),
+          env: { ...process.env, PORT: String(appPort), STACKROOM_API_URL: apiUrl, ...(accessTeam ? { STACKROOM_ACCESS_TEAM_URL: accessTeam.url } : {}) },
+          quiet: options.quiet,
+        });
+        stopped.push(() => stopProcess(app));
+        pids.app = app.pid;
+        url = `http://localhost:${appPort}`;
+        await waitForHttp(url, 60_000);
+      } else {
+        const wranglerEnv = { ...process.env, ...WRANGLER_ENV, XDG_CONFIG_HOME: join(ROOT, ".dev", "xdg") };
+        const app = await startPagesApp({ root: ROOT, port: appPort, buildDir: options.app.build, apiUrl, accessTeamUrl: accessTeam?.url, wranglerEnv, quiet: options.quiet }).catch((err: unknown) => {
+          throw err instanceof Error && "code" in err && err.code === "EADDRINUSE" ? new PortTaken(`the app could not bind port ${appPort}`) : err;
+        });
+        stopped.push(() => app.stop());
+        pids.app = app.pid;
+        url = app.url;
+      }
     }
     return { url, apiUrl, motoEndpoint: moto.endpoint, sftp: { port: sftp.port, hostKeyFingerprint: sftp.hostKeyFingerprint, hostKey: sftp.hostKey }, opsToken, pids, accessTeam, restartWorker, stop: stopAll };
   } catch (err) {
