@@ -3,11 +3,13 @@
 // most its budget of templates and leaves the rest to the next heal, taking none of them as gone.
 import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { BucketSpec, ProjectRecord, ProjectView } from "../core/contract";
+import type { BucketSpec, ProjectRecord, ProjectView, UserSpec } from "../core/contract";
 import { bucketStackInput } from "../core/bucket-template";
+import { userStackInput } from "../core/user-template";
 import { clientStackInput } from "../core/stack-input";
 import { api, eventually, login, ORIGIN, projectCloudFormation, registerProject } from "../test/workers/harness";
 import { refreshFromCloudFormation, type HealOutcome } from "./heal";
+import { StoredUser } from "./kinds/user";
 
 const OPS = { authorization: `Bearer ${env.OPS_TOKEN}`, "content-type": "application/json" };
 
@@ -113,5 +115,39 @@ describe("healing proportional to change", () => {
     expect(fourth.calls).toMatchObject({ getTemplate: 1, reused: 5 });
     expect(fourth.calls?.deferred).toBeUndefined();
     expect((await buckets()).filter((b) => b.days === 7).map((b) => b.name).sort()).toEqual(["budget-1", "budget-4"]);
+  });
+
+  it("reads IAM only for users whose ids it lacks: none when nothing changed, a refused one again only once its stack changed", async () => {
+    const project = await registerProject();
+    const spec: UserSpec = { description: null, permissions: [], expiresAt: null, sftp: null };
+    // IAM's refusals are scripted by user name, for the whole run: this one is the test's own.
+    const denied = `denied-${project.id}`;
+    const names = ["ids-0", "ids-1", "ids-2", denied];
+    const refuse = (on: boolean) => fetch(`${env.AWS_ENDPOINT}/__recorded/iam-refusal`, { method: "POST", body: JSON.stringify({ action: "GetUser", userName: denied, refuse: on }) });
+    const cfn = await projectCloudFormation(project);
+    for (const name of names) await cfn.createStack(clientStackInput(userStackInput(project, name, spec)));
+    await refuse(true);
+    const stub = env.PROJECT_ROOM.get(env.PROJECT_ROOM.idFromName(project.id));
+    const ids = () => runInDurableObject(stub, (room) => Object.fromEntries(room.store.listAs("user", StoredUser).map((u) => [u.resource.name, u.iamUserId ?? null])));
+
+    // Four users adopted, and one GetUser each: three ids learned, one refused (AccessDenied).
+    const first = await heal(project);
+    expect(first.changed).toBe(4 + 3);
+    expect(first.calls).toMatchObject({ getTemplate: 4, reused: 0, awsReads: 4 });
+    expect(Object.values(await ids()).filter((id) => id !== null)).toHaveLength(3);
+
+    // Nothing changed: no IAM call, not even for the refused user.
+    const second = await heal(project);
+    expect(second).toEqual({ changed: 0, calls: { describeStacksPages: first.calls.describeStacksPages, getTemplate: 0, reused: 4 } });
+
+    // Its stack changes (and the permission is there now): read again, once.
+    await refuse(false);
+    expect((await cfn.updateStack(clientStackInput(userStackInput(project, denied, { ...spec, description: "changed" })))).changed).toBe(true);
+    const third = await heal(project);
+    expect(third.calls).toMatchObject({ getTemplate: 1, reused: 3, awsReads: 1 });
+    expect((await ids())[denied]).not.toBeNull();
+    const fourth = await heal(project);
+    expect(fourth.calls.awsReads).toBeUndefined();
+    expect(fourth.changed).toBe(0);
   });
 });

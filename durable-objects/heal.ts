@@ -11,7 +11,7 @@ import { kindList, kindModule, moduleOf } from "./kinds";
 import { errorText, logEvent } from "../core/log";
 import { mapBounded } from "../core/bounded";
 import { seenOf, unchangedSpec, type SeenStacks } from "./seen-stacks";
-import type { KindModule, StoredResource } from "./kinds/kind";
+import type { AwsReads, KindModule, StoredResource } from "./kinds/kind";
 import { publicView } from "./room-view";
 import { kindFacts } from "../core/kinds";
 
@@ -108,14 +108,17 @@ export function healResources(module: Pick<KindModule, "kind" | "noun" | "adopt"
 }
 
 /**
- * What a heal cost in CloudFormation calls: the list's pages, the templates read, the specs
- * reused; and the stacks it left for the next heal (`deferred`, over its per-pass budget).
+ * What a heal cost in AWS calls: the list's pages, the templates read, the specs reused, the
+ * kinds' other reads (`awsReads`); and the stacks it left for the next heal (`deferred`, over its
+ * per-pass budget).
  */
 export interface HealCalls {
   describeStacksPages: number;
   getTemplate: number;
   reused: number;
   deferred?: number;
+  /** AWS calls the kinds made once healed, to learn what CloudFormation does not say (learnFromAws: IAM ids); absent when none. */
+  awsReads?: number;
 }
 
 /** What a heal answers: how many resources it changed, and what it cost (for the heal's log line). */
@@ -243,7 +246,9 @@ export async function refreshFromCloudFormation(room: RoomContext, project: Proj
   }
   room.seenStacks.save(seen);
   // What kinds learn from AWS beyond CloudFormation (the SFTP server's host key), once healed.
-  for (const module of kindList()) if (module.learnFromAws) changed += await module.learnFromAws(room, project);
+  const reads: AwsReads = { count: 0 };
+  for (const module of kindList()) if (module.learnFromAws) changed += await module.learnFromAws(room, project, reads);
+  if (reads.count > 0) calls.awsReads = reads.count;
   return { changed, calls };
 }
 

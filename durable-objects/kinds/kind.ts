@@ -112,6 +112,11 @@ export interface KindAlarm {
   run(room: RoomContext, project: ProjectRecord, now: number): Promise<void>;
 }
 
+/** AWS calls a kind made to learn what CloudFormation does not say (learnFromAws), counted by the caller. */
+export interface AwsReads {
+  count: number;
+}
+
 /**
  * The room's view of a kind (see `defineKind` for how a module is written). A kind registered at
  * run time (kinds/index.ts `registerKindModule`) carries its key here as a `ResourceKind`.
@@ -150,9 +155,9 @@ export interface KindModule {
   /**
    * What the kind reads from AWS beyond CloudFormation (the SFTP server's host key from Transfer
    * Family): at every heal, and when one of its resources becomes ready. Answers how many
-   * resources it changed.
+   * resources it changed; counts the AWS calls it made in `calls`, when given (a heal's cost).
    */
-  learnFromAws?(room: RoomContext, project: ProjectRecord): Promise<number>;
+  learnFromAws?(room: RoomContext, project: ProjectRecord, calls?: AwsReads): Promise<number>;
   alarm?: KindAlarm;
 }
 
@@ -175,7 +180,7 @@ export interface KindSpec<C extends ChangeBase, S extends StoredResource> {
   adopt(project: ProjectRecord, name: string, spec: NonNullable<S["appliedSpec"]>, state: StackState, now: string): S;
   settle?(room: RoomContext, project: ProjectRecord, stored: S): { stored: S; after(): void };
   learn?(room: RoomContext, project: ProjectRecord, stored: S, facts: StackFacts): S | null;
-  learnFromAws?(room: RoomContext, project: ProjectRecord): Promise<number>;
+  learnFromAws?(room: RoomContext, project: ProjectRecord, calls?: AwsReads): Promise<number>;
   alarm?: KindAlarm;
   /** Turns a change that fails the schema into the room's refusal. */
   invalid(error: z.ZodError): RoomError;

@@ -375,7 +375,7 @@ export const userKind = defineKind<UserChange, StoredUser>({
   },
   // Who wrote a file: the SftpRole's name from the stack's events, then both IAM ids from IAM.
   learn: (_room, _project, stored, facts) => learnSftpRole(stored, facts),
-  learnFromAws: (room, project) => learnUserIds(room, project, StoredUser),
+  learnFromAws: (room, project, calls) => learnUserIds(room, project, StoredUser, calls),
   invalid: (error) => {
     const { message, fields } = describeIssues(error, "The user change");
     return new RoomError("invalid", message, fields);
