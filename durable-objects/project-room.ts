@@ -730,6 +730,12 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     // A resource that just became free starts its next queued edit.
     const current = this.store.get(kind, name);
     if (!current?.resource.lock && this.queue.list(kind, name).length > 0) this.ctx.waitUntil(drainQueue(this, kind, name));
+    // An operation that just ended may be what another resource's first queued edit waits for
+    // (edit-queue.ts): those are tried now, one after another, not at the next alarm.
+    if (lockBefore && !current?.resource.lock) {
+      const others = this.queue.resources().filter((r) => r.kind !== kind || r.name !== name);
+      if (others.length > 0) this.ctx.waitUntil((async () => { for (const r of others) await drainQueue(this, r.kind, r.name); })());
+    }
   }
 
   notify(event: NotifyEvent): void {

@@ -100,9 +100,12 @@ export const LiveFrame = z.discriminatedUnion("type", [
     ...kindFrameShape(),
     members: z.array(Member).optional(),
     /**
-     * File activity: the room folds a burst into one line per (user, bucket, created or removed)
-     * and writes it again as the burst goes on; this is the seq of the version it supersedes,
-     * which the room dropped from its log and a live client drops from its feed.
+     * The seq of the line this one supersedes, which a live client drops from its feed. File
+     * activity: the room folds a burst into one line per (user, bucket, created or removed) and
+     * writes it again as the burst goes on, dropping the old version from its log. A big heal: one
+     * "Found N buckets" line per kind, each resource's frame carrying the summary so far; the room
+     * keeps those frames (each still carries its resource, for clients catching up with `since`)
+     * and activity pages leave the replaced lines out.
      */
     replaces: z.number().int().positive().optional(),
     activity: ActivityEntry,
