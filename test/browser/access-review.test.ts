@@ -1,4 +1,4 @@
-// Proves issue 19's manager tools as a manager lives them: the Review tab's badge and flags (no grants, expiring) on the right users, its filters, a row leading to the user's page where "Rotate key" makes the second key (the one-time link form opens, the activity says so live, IAM holds both keys, the old one still active); Extend in one click through the normal update; and an owner pointing notifications at a real local receiver that gets exactly one signed test message, while a viewer sees the settings read-only.
+// Proves issue 19's manager tools as a manager lives them: the Review tab's badge and flags (no grants, expiring) on the right users, its filters and search (by name or access key id), a row leading to the user's page where "Rotate key" makes the second key (the one-time link form opens, the activity says so live, IAM holds both keys, the old one still active); Extend in one click through the normal update; and an owner pointing notifications at a real local receiver that gets exactly one signed test message, while a viewer sees the settings read-only.
 import assert from "node:assert/strict";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -139,6 +139,20 @@ export const scenarios: BrowserScenario[] = [
         (await reviewRows(bob)).filter((n) => [partner, idle, leaving].includes(n)).sort(),
         [partner, idle, leaving].sort(),
       );
+
+      // The search finds a user by name, or by an access key id (as CloudTrail shows it), within the filter chosen.
+      const search = bob.getByTestId("review-search");
+      await search.fill(oldKey.accessKeyId.toLowerCase());
+      await row(idle).waitFor({ state: "detached" });
+      assert.deepEqual(await reviewRows(bob), [partner], "a key id finds only its user");
+      await search.fill(idle);
+      await row(idle).waitFor();
+      assert.ok(!(await reviewRows(bob)).includes(partner), "a name search shows users it does not name");
+      await filter("expiring").click();
+      assert.match(await bob.getByTestId("review-no-match").innerText(), /No user with this flag matches this search\./);
+      await filter("all").click();
+      await search.fill("");
+      await row(partner).waitFor();
 
       // A row leads to the user's page, where the keys dialog rotates the key in one step.
       await row(partner).getByRole("link", { name: partner }).click();

@@ -24,6 +24,15 @@ describe("review filters", () => {
     expect(filterReview(review, "no-grants").map((u) => u.name)).toEqual(["bolt"]);
   });
 
+  it("narrows by words in the user's name or an access key id, within the flag filter", () => {
+    expect(filterReview(review, "all", "  ")).toBe(review.users);
+    expect(filterReview(review, "all", "BO").map((u) => u.name)).toEqual(["bolt"]);
+    expect(filterReview(review, "all", "akiaexample").map((u) => u.name)).toEqual(["acme"]);
+    expect(filterReview(review, "all", "ac 12345").map((u) => u.name)).toEqual(["acme"]);
+    expect(filterReview(review, "expiring", "acme")).toEqual([]);
+    expect(filterReview(review, "all", "zzz")).toEqual([]);
+  });
+
   it("counts users for All and the totals for each flag", () => {
     expect(filterCount(review, "all")).toBe(3);
     expect(filterCount(review, "unused")).toBe(1);

@@ -24,9 +24,21 @@ export const flagWords: Record<ReviewFlag, { label: string; why: string }> = {
 
 const hasFlag = (user: ReviewUser, flag: ReviewFlag) => user.flags.some((f) => f === flag) || user.keys.some((k) => k.flags.some((f) => f === flag));
 
-/** The users a filter shows, in the review's order (by name). */
-export function filterReview(review: AccessReview, filter: ReviewFilter): ReviewUser[] {
-  return filter === "all" ? review.users : review.users.filter((u) => hasFlag(u, filter));
+/** A search's words found in a user's name or one of its access key ids (every word, any case). */
+function found(user: ReviewUser, words: readonly string[]): boolean {
+  if (words.length === 0) return true;
+  const haystack = [user.name, ...user.keys.map((k) => k.accessKeyId)].join("\n").toLowerCase();
+  return words.every((w) => haystack.includes(w));
+}
+
+/**
+ * The users a filter shows, in the review's order (by name), narrowed by `text`: words found in
+ * the user's name or an access key id (a key id seen in CloudTrail finds its user).
+ */
+export function filterReview(review: AccessReview, filter: ReviewFilter, text = ""): ReviewUser[] {
+  const words = text.trim().toLowerCase().split(/\s+/).filter(Boolean);
+  if (filter === "all" && words.length === 0) return review.users;
+  return review.users.filter((u) => (filter === "all" || hasFlag(u, filter)) && found(u, words));
 }
 
 /** How many items a filter's button counts: keys for key flags, users for user flags, users for "all". */
