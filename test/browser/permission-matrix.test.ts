@@ -1,4 +1,4 @@
-// Proves the Permissions tab: one user's grants at a time (found by search, picked by pointer or keyboard) and a compact matrix edit one draft per user that survives switching users and layouts and another manager's save; a bad folder blocks the save; each changed user costs exactly one PATCH with its full permissions; the header and user column of the matrix stay put, only rows in view exist and the save bar stays in the window; a viewer gets no controls; at 390 px nothing overflows and every action is reachable.
+// Proves the Permissions tab: one user's grants at a time (found by search, picked by pointer or keyboard) and a compact matrix edit one draft per user that survives switching users and layouts and another manager's save; a bad folder blocks the save; each changed user costs exactly one PATCH with its full permissions; the header and user column of the matrix stay put, only rows in view exist, the save bar stays in the window and leaves the matrix's last row in reach (wheel and click, desktop and phone); a viewer gets no controls; at 390 px nothing overflows and every action is reachable.
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { apiCall, expectAccessible, setUp, openProject, openTab, uniqueBucketName, waitForStatus, waitForUserStatus, type BrowserScenario } from "./harness";
@@ -23,6 +23,45 @@ async function inWindow(page: Page, testid: string): Promise<boolean> {
   const box = await page.getByTestId(testid).boundingBox();
   const size = page.viewportSize();
   return Boolean(box && size && box.x >= 0 && box.y >= 0 && box.x + box.width <= size.width && box.y + box.height <= size.height);
+}
+
+/**
+ * With changes pending (the save bar stuck to the window's bottom), the window at its top and the
+ * matrix at its first cell: wheels over the matrix, as a pointer would, until `user`'s row is drawn
+ * and wholly between the app's top bar and the save bar (bounding boxes), then clicks the cell of
+ * `bucket` (a column in view at the left) in it there and expects its select to take focus (nothing lies over it).
+ */
+async function wheelToLastRow(page: Page, user: string, bucket: string): Promise<void> {
+  await page.evaluate("window.scrollTo(0, 0)");
+  const scroll = page.getByTestId("matrix-scroll");
+  await scroll.evaluate((box) => box.scrollTo({ top: 0, left: 0 }));
+  const bar = page.getByTestId("pending-changes");
+  const [box, bar0] = [await scroll.boundingBox(), await bar.boundingBox()];
+  assert.ok(box && bar0, "the matrix or the save bar is not on screen");
+  await page.mouse.move(box.x + box.width / 2, Math.min(box.y + box.height / 2, bar0.y - 10));
+  const cell = page.getByTestId(`cell-${user}-${bucket}`);
+  const clear = async () => {
+    const [c, b] = (await cell.count()) ? [await cell.boundingBox(), await bar.boundingBox()] : [null, null];
+    // Within a pixel: positions are fractional (the bars sit on sub-pixel offsets).
+    return c && b && c.y >= 57 && c.y + c.height <= b.y + 1 ? c : undefined;
+  };
+  let shown = await clear();
+  // A notch at a time (120 px), as a wheel turns; the box scrolls to its end, then the page on.
+  for (let notches = 0; !shown; notches++) {
+    if (notches >= 200) {
+      const [c, b] = [(await cell.count()) ? await cell.boundingBox() : null, await bar.boundingBox()];
+      assert.fail(`${user}'s row is not wholly above the save bar after 200 wheel notches (cell ${JSON.stringify(c)}, save bar ${JSON.stringify(b)})`);
+    }
+    await page.mouse.wheel(0, 120);
+    shown = await clear();
+  }
+  const x = shown.x + shown.width / 2;
+  const y = shown.y + shown.height / 2;
+  const hit = await page.evaluate(`document.querySelector('[data-testid="cell-${user}-${bucket}"]')?.contains(document.elementFromPoint(${x}, ${y})) ?? false`);
+  assert.equal(hit, true, `something lies over ${user}'s cell of ${bucket} at its centre`);
+  await page.mouse.click(x, y);
+  assert.equal(await page.evaluate("document.activeElement?.dataset.testid"), `access-${user}-${bucket}`, "a click on the last row's cell did not reach its select");
+  await page.keyboard.press("Escape");
 }
 
 export const scenarios: BrowserScenario[] = [
@@ -174,7 +213,13 @@ export const scenarios: BrowserScenario[] = [
       assert.ok(await inWindow(bob, "save-permissions"), "Save is not in the window after a change");
       await screenshot(bob, "matrix-scrolled-with-change");
       await expectAccessible(bob, "permission matrix with a change");
-      // axe scrolls what it checks into view; back to the last row.
+      // The save bar leaves the last row in reach, on this screen and a phone's.
+      await wheelToLastRow(bob, users[39] ?? "", buckets[0] ?? "");
+      await bob.setViewportSize({ width: 390, height: 844 });
+      await wheelToLastRow(bob, users[39] ?? "", buckets[0] ?? "");
+      await screenshot(bob, "matrix last row above the save bar at 390 px");
+      await bob.setViewportSize({ width: 1280, height: 800 });
+      // axe and the wheel moved the matrix; back to the last row.
       await scroll.evaluate((box) => box.scrollTo({ top: box.scrollHeight }));
 
       // Keyboard: the user's name opens their grants, where the same draft shows.
