@@ -296,7 +296,7 @@ export async function drainQueue(room: RoomContext, kind: ResourceKind, name: st
     for (const entry of merged) room.queue.remove(entry.edit.operationId);
     if (refusal) {
       logEvent("info", "queued_edit_dropped", { project: head.project.id, kind, name, operationId: head.edit.operationId, error: refusal.message });
-      dropped(room, kind, name, head, refusal.message);
+      for (const entry of merged) dropped(room, kind, name, entry, refusal.message);
       continue;
     }
     if (merged.length > 1) {
@@ -313,7 +313,8 @@ export async function drainQueue(room: RoomContext, kind: ResourceKind, name: st
       if (room.store.get(kind, name)?.resource.lock) return;
       continue; // a no-op: the next edit may start at once
     }
-    dropped(room, kind, name, head, result.error.message);
+    // Every edit of the run is told: each has its own operation id, and an edit merged behind the head must not vanish.
+    for (const entry of merged) dropped(room, kind, name, entry, result.error.message);
   }
 }
 

@@ -83,6 +83,26 @@ describe("a queued edit waits for the other resources it needs", () => {
     expect(partner?.spec.permissions.map((p) => p.bucket)).toEqual(["home"]);
   });
 
+  it("two queued updates merged into one run that cannot start both fail visibly, each under its own operation", async () => {
+    const project = await registerProject();
+    const owner = await login("owner@example.com");
+    const { queued, bucketDelete } = await grantQueuedBehindBucketDelete(owner, project);
+    // A second update behind the waiting one, also naming the doomed bucket: the room merges the two into one run.
+    const second = await api(owner, `/api/projects/${project.id}/users/partner`, { method: "PATCH", body: JSON.stringify({ permissions: [{ bucket: "wanted", access: "readwrite" }] }) });
+    expect(second.status).toBe(202);
+    const later = (await second.json<UserAccepted>()).operationId;
+
+    await deliver([stackEvent(project, stackName(project.id, "bucket", "wanted"), "DELETE_COMPLETE", { clientRequestToken: bucketDelete })]);
+    const entries = await eventually(
+      async () => feed(owner, project.id),
+      (list) => [queued, later].every((id) => list.some((e) => e.operation?.id === id && e.operation.step === "failed")),
+      8_000,
+    );
+    for (const id of [queued, later]) expect(entries.find((e) => e.operation?.id === id && e.operation.step === "failed")?.message).toMatch(/could not start and was dropped: There is no bucket named “wanted”/);
+    const after = await eventually(view(owner, project.id), (v) => v.users.find((u) => u.name === "partner")?.queue === undefined);
+    expect(after.users.find((u) => u.name === "partner")?.spec.permissions.map((p) => p.bucket)).toEqual(["home"]);
+  });
+
   it("a queued bucket delete that takes grants waits for a granted user's change, then runs", async () => {
     const project = await registerProject();
     const owner = await login("owner@example.com");
