@@ -56,7 +56,7 @@ const SUPERSEDED = "";
 /**
  * Inserts a frame with its activity columns. A frame that `replaces` an earlier folded line takes
  * that line out of the activity (SUPERSEDED) while its frame stays in the log, for the state it
- * carries to a client catching up (a big heal's adoptions, heal.ts).
+ * carries to a client catching up (a big heal's folded lines: found, refreshed, gone; heal.ts).
  */
 export function insertLogRow(sql: SqlStorage, seq: number, json: string, frame: unknown): void {
   const c = activityColumns(frame);

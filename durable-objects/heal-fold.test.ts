@@ -1,20 +1,28 @@
-// Proves a big heal tells its adoptions of a kind in one line (every resource still in its own frame, in order, for live pages and for clients catching up), and a small heal keeps one line per resource.
+// Proves a big heal tells what it found, refreshed or lost of a kind in one line each (every resource still in its own frame, in order, for live pages and for clients catching up), and a small heal keeps one line per resource.
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { LiveFrame, type ActivityPage, type BucketSpec, type ProjectRecord, type ProjectView } from "../core/contract";
+import { LiveFrame, type ActivityEntry, type ActivityPage, type Bucket, type BucketSpec, type ProjectRecord, type ProjectView } from "../core/contract";
 import { bucketStackInput } from "../core/bucket-template";
-import { api, createStackroomStack, eventually, login, ORIGIN, registerProject } from "../test/workers/harness";
-import { FOUND_LINES_PER_KIND } from "./heal";
+import { clientStackInput } from "../core/stack-input";
+import { api, createStackroomStack, eventually, login, ORIGIN, projectCloudFormation, registerProject } from "../test/workers/harness";
+import { HEAL_LINES_PER_KIND } from "./heal";
 
 const OPS = { authorization: `Bearer ${env.OPS_TOKEN}`, "content-type": "application/json" };
 const SPEC: BucketSpec = { versioning: true, encryption: "s3", expireAfterDays: null };
+/** Past the threshold, so a heal folds its lines. */
+const BIG = HEAL_LINES_PER_KIND + 4;
+
+type ChangeFrame = Extract<LiveFrame, { type: "change" }>;
 
 async function heal(project: ProjectRecord): Promise<void> {
   const res = await SELF.fetch(`${ORIGIN}/api/ops/projects/${project.id}/resync`, { method: "POST", headers: OPS, body: "{}" });
   expect(res.status).toBe(200);
 }
 
-const feed = async (cookie: string, project: ProjectRecord) => (await (await api(cookie, `/api/projects/${project.id}/activity?limit=100`)).json<ActivityPage>()).entries;
+const feed = async (cookie: string, project: ProjectRecord, query = ""): Promise<ActivityEntry[]> =>
+  (await (await api(cookie, `/api/projects/${project.id}/activity?limit=100${query}`)).json<ActivityPage>()).entries;
+
+const seqOf = async (cookie: string, project: ProjectRecord): Promise<number> => (await feed(cookie, project))[0]?.seq ?? 0;
 
 /** A live socket from `since`, collecting its frames. */
 async function listen(cookie: string, project: ProjectRecord, since: number): Promise<{ frames: LiveFrame[]; close(): void }> {
@@ -26,58 +34,149 @@ async function listen(cookie: string, project: ProjectRecord, since: number): Pr
   ws.addEventListener("message", (e) => {
     if (typeof e.data === "string" && e.data !== "pong") frames.push(LiveFrame.parse(JSON.parse(e.data)));
   });
+  await eventually(async () => frames.some((f) => f.type === "hello"), (ok) => ok);
   return { frames, close: () => ws.close() };
 }
+
+/** The bucket frames a socket has heard, once there are `count`. */
+async function bucketFrames(live: { frames: LiveFrame[] }, count: number): Promise<ChangeFrame[]> {
+  return eventually(async () => live.frames.filter((f): f is ChangeFrame => f.type === "change" && f.bucket !== undefined), (f) => f.length >= count, 10_000);
+}
+
+/** Each frame carries its own bucket, seqs ascend, and each frame's line replaces the one before: the folded chain. */
+function expectFoldedChain(frames: readonly ChangeFrame[], names: readonly string[]): void {
+  expect(frames.map((f) => f.bucket?.name).sort()).toEqual([...names].sort());
+  expect(frames.map((f) => f.seq)).toEqual([...frames.map((f) => f.seq)].sort((a, b) => a - b));
+  expect(frames[0]?.replaces).toBeUndefined();
+  frames.slice(1).forEach((f, i) => expect(f.replaces).toBe(frames[i]?.seq));
+  for (const f of frames) expect(f.activity).toMatchObject({ kind: "bucket", name: "", actor: "Stackroom" });
+}
+
+/** The buckets a client holds after applying frames as the app does: a view replaces the one held, a deleted one leaves. */
+function bucketsAfter(frames: readonly LiveFrame[]): Map<string, Bucket> {
+  const held = new Map<string, Bucket>();
+  for (const f of frames) {
+    if (f.type !== "change" || !f.bucket) continue;
+    if (f.bucket.status === "deleted") held.delete(f.bucket.name);
+    else held.set(f.bucket.name, f.bucket);
+  }
+  return held;
+}
+
+/** `count` bucket stacks made straight in moto, as Stackroom writes them, and healed into the room. */
+async function healedBuckets(project: ProjectRecord, prefix: string, count: number): Promise<string[]> {
+  const names = Array.from({ length: count }, (_, i) => `${prefix}-${String(i).padStart(2, "0")}`);
+  for (const name of names) await createStackroomStack(project, bucketStackInput(project, name, SPEC));
+  await heal(project);
+  return names;
+}
+
+const namedFew = (prefix: string, count: number) => `${prefix}-\\d\\d, ${prefix}-\\d\\d, ${prefix}-\\d\\d, … and ${count - 3} more`;
 
 describe("a big heal's feed", () => {
   it("folds 14 buckets found into one line, while each bucket arrives in its own frame, in order", async () => {
     const project = await registerProject();
     const owner = await login("owner@example.com");
-    const names = Array.from({ length: FOUND_LINES_PER_KIND + 4 }, (_, i) => `found-${String(i).padStart(2, "0")}`);
+    const names = Array.from({ length: BIG }, (_, i) => `found-${String(i).padStart(2, "0")}`);
     for (const name of names) await createStackroomStack(project, bucketStackInput(project, name, SPEC));
     const live = await listen(owner, project, 0);
-    await eventually(async () => live.frames.some((f) => f.type === "hello"), (ok) => ok);
 
     await heal(project);
-    const changes = await eventually(
-      async () => live.frames.filter((f): f is Extract<LiveFrame, { type: "change" }> => f.type === "change" && f.bucket !== undefined),
-      (f) => f.length === names.length,
-    );
+    const changes = await bucketFrames(live, names.length);
     live.close();
-    // Every bucket in a frame of its own, seqs in order, each frame's line replacing the one before.
-    expect(changes.map((f) => f.bucket?.name).sort()).toEqual(names);
-    expect(changes.map((f) => f.seq)).toEqual([...changes.map((f) => f.seq)].sort((a, b) => a - b));
-    changes.slice(1).forEach((f, i) => expect(f.replaces).toBe(changes[i]?.seq));
+    expectFoldedChain(changes, names);
     const last = changes.at(-1)?.activity;
-    expect(last).toMatchObject({ kind: "bucket", name: "", actor: "Stackroom", tone: "info" });
-    expect(last?.message).toMatch(new RegExp(`^Found ${names.length} buckets in CloudFormation \\(CREATE_COMPLETE\\): found-\\d\\d, found-\\d\\d, found-\\d\\d, … and ${names.length - 3} more$`));
+    expect(last).toMatchObject({ tone: "info" });
+    expect(last?.message).toMatch(new RegExp(`^Found ${names.length} buckets in CloudFormation \\(CREATE_COMPLETE\\): ${namedFew("found", names.length)}$`));
 
     // The feed has that one line, none per bucket.
-    const entries = await feed(owner, project);
-    expect(entries.filter((e) => /^Found /.test(e.message)).map((e) => e.message)).toEqual([last?.message]);
-    const byKind = (await (await api(owner, `/api/projects/${project.id}/activity?limit=100&kind=bucket`)).json<ActivityPage>()).entries;
-    expect(byKind.filter((e) => /^Found /.test(e.message))).toHaveLength(1);
+    expect((await feed(owner, project)).filter((e) => /^Found /.test(e.message)).map((e) => e.message)).toEqual([last?.message]);
+    expect((await feed(owner, project, "&kind=bucket")).filter((e) => /^Found /.test(e.message))).toHaveLength(1);
 
     // A client catching up from before the heal gets every bucket, and the state is whole.
     const late = await listen(owner, project, 0);
-    const caught = await eventually(
-      async () => late.frames.filter((f) => f.type === "change" && f.bucket !== undefined).length,
-      (n) => n === names.length,
-    );
+    const caught = await bucketFrames(late, names.length);
     late.close();
-    expect(caught).toBe(names.length);
+    expect([...bucketsAfter(caught).keys()].sort()).toEqual(names);
     const view = await eventually(async () => (await api(owner, `/api/projects/${project.id}`)).json<ProjectView>(), (v) => v.buckets.length === names.length);
     expect(view.buckets.every((b) => b.status === "ready")).toBe(true);
   });
 
-  it("keeps one line per bucket for a small heal", async () => {
+  it("folds 14 buckets gone from CloudFormation into one line; each leaves in its own frame, and the room forgets them", async () => {
     const project = await registerProject();
     const owner = await login("owner@example.com");
-    const names = ["small-0", "small-1", "small-2"];
-    for (const name of names) await createStackroomStack(project, bucketStackInput(project, name, SPEC));
+    const names = await healedBuckets(project, "gone", BIG);
+    const cfn = await projectCloudFormation(project);
+    for (const name of names) await cfn.deleteStack({ stackName: clientStackInput(bucketStackInput(project, name, SPEC)).stackName });
+    const before = await seqOf(owner, project);
+    const live = await listen(owner, project, before);
+
     await heal(project);
+    const changes = await bucketFrames(live, names.length);
+    live.close();
+    expectFoldedChain(changes, names);
+    // A removal's frame carries the bucket as it leaves (deleted): its line names no bucket, so the frame must.
+    expect(changes.every((f) => f.bucket?.status === "deleted")).toBe(true);
+    const last = changes.at(-1)?.activity;
+    expect(last).toMatchObject({ tone: "info" });
+    expect(last?.message).toMatch(new RegExp(`^${names.length} buckets no longer exist in CloudFormation: ${namedFew("gone", names.length)}$`));
+
+    // One line in the feed (and under the kind's filter), none per bucket; the Found line before it stays.
+    const entries = await feed(owner, project);
+    expect(entries.filter((e) => /no longer exist/.test(e.message)).map((e) => e.message)).toEqual([last?.message]);
+    expect(entries.filter((e) => /^Found /.test(e.message))).toHaveLength(1);
+    expect((await feed(owner, project, "&kind=bucket")).filter((e) => /no longer exist/.test(e.message))).toHaveLength(1);
+
+    // A client from the start sees them come and go, and ends with none; the room and its snapshot hold none.
+    const late = await listen(owner, project, 0);
+    await bucketFrames(late, names.length * 2);
+    late.close();
+    expect(bucketsAfter(late.frames).size).toBe(0);
+    const view = await eventually(async () => (await api(owner, `/api/projects/${project.id}`)).json<ProjectView>(), (v) => v.buckets.length === 0);
+    expect(view.buckets).toEqual([]);
+  }, 60_000);
+
+  it("folds 14 buckets refreshed from CloudFormation into one line, each with its new settings in its own frame", async () => {
+    const project = await registerProject();
+    const owner = await login("owner@example.com");
+    const names = await healedBuckets(project, "drift", BIG);
+    const changed: BucketSpec = { ...SPEC, expireAfterDays: 7 };
+    const cfn = await projectCloudFormation(project);
+    for (const name of names) expect((await cfn.updateStack(clientStackInput(bucketStackInput(project, name, changed)))).changed).toBe(true);
+    const before = await seqOf(owner, project);
+    const live = await listen(owner, project, before);
+
+    await heal(project);
+    const changes = await bucketFrames(live, names.length);
+    live.close();
+    expectFoldedChain(changes, names);
+    expect(changes.every((f) => f.bucket?.spec.expireAfterDays === 7)).toBe(true);
+    const last = changes.at(-1)?.activity;
+    expect(last).toMatchObject({ tone: "info" });
+    expect(last?.message).toMatch(
+      new RegExp(`^Refreshed ${names.length} buckets from CloudFormation \\(UPDATE_COMPLETE; ${names.length} with settings changed outside Stackroom\\): ${namedFew("drift", names.length)}$`),
+    );
+    expect((await feed(owner, project)).filter((e) => /^Refreshed /.test(e.message)).map((e) => e.message)).toEqual([last?.message]);
+
+    const late = await listen(owner, project, 0);
+    await bucketFrames(late, names.length * 2);
+    late.close();
+    expect([...bucketsAfter(late.frames).values()].map((b) => b.spec.expireAfterDays)).toEqual(names.map(() => 7));
+  }, 60_000);
+
+  it("keeps one line per bucket for a small heal: found, then gone", async () => {
+    const project = await registerProject();
+    const owner = await login("owner@example.com");
+    const names = await healedBuckets(project, "small", 3);
     const found = (await feed(owner, project)).filter((e) => /^Found /.test(e.message));
     expect(found.map((e) => e.message).sort()).toEqual(names.map((n) => `Found bucket ${n} in CloudFormation (CREATE_COMPLETE)`));
     expect(found.map((e) => e.name).sort()).toEqual(names);
-  });
+
+    const cfn = await projectCloudFormation(project);
+    for (const name of names) await cfn.deleteStack({ stackName: clientStackInput(bucketStackInput(project, name, SPEC)).stackName });
+    await heal(project);
+    const gone = (await feed(owner, project)).filter((e) => /no longer exist/.test(e.message));
+    expect(gone.map((e) => e.message).sort()).toEqual(names.map((n) => `The bucket ${n} no longer exists in CloudFormation`));
+    expect(gone.map((e) => e.name).sort()).toEqual(names);
+  }, 60_000);
 });

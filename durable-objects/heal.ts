@@ -12,7 +12,6 @@ import { errorText, logEvent } from "../core/log";
 import { mapBounded } from "../core/bounded";
 import { seenOf, unchangedSpec, type SeenStacks } from "./seen-stacks";
 import type { AwsReads, KindModule, StoredResource } from "./kinds/kind";
-import { publicView } from "./room-view";
 import { kindFacts } from "../core/kinds";
 
 /**
@@ -33,11 +32,24 @@ interface ResourceStack {
   outputs: Readonly<Record<string, string>>;
 }
 
+/**
+ * What a step tells, for a big heal's folded lines: a resource found in CloudFormation (adopted),
+ * refreshed from it (its status or spec corrected), or gone from it; with the stack's status and
+ * whether its settings changed outside Stackroom. Absent on a step that ends an operation: that
+ * outcome keeps its own line (its managers, metrics and failure notice are about that operation).
+ */
+interface HealTold {
+  what: HealWhat;
+  stackStatus: string;
+  drift?: true;
+}
+
+type HealWhat = "found" | "refreshed" | "gone";
+
 interface HealStep {
   stored: StoredResource;
   remove: boolean;
-  /** A resource the room did not have, found in CloudFormation. */
-  adopted?: true;
+  told?: HealTold;
   /** With the operation the step ends, when it releases a lock: the managers see its outcome. */
   activity: Pick<ActivityEntry, "message" | "tone" | "operation">;
 }
@@ -70,7 +82,7 @@ export function healResources(module: Pick<KindModule, "kind" | "noun" | "adopt"
     const state = stateOf(stack, now);
     if (!stored) {
       if (spec === null) continue;
-      steps.push({ stored: module.adopt(project, stack.name, spec, state, now), remove: false, adopted: true, activity: { message: `Found ${module.noun} ${stack.name} in CloudFormation (${stack.stackStatus})`, tone: "info" } });
+      steps.push({ stored: module.adopt(project, stack.name, spec, state, now), remove: false, told: { what: "found", stackStatus: stack.stackStatus }, activity: { message: `Found ${module.noun} ${stack.name} in CloudFormation (${stack.stackStatus})`, tone: "info" } });
       continue;
     }
     const applied = applyStackState(module.noun, stored, state);
@@ -78,9 +90,11 @@ export function healResources(module: Pick<KindModule, "kind" | "noun" | "adopt"
     if (!applied && !specDrift) continue;
     const base = applied?.next ?? stored;
     const next = specDrift ? { ...base, resource: { ...base.resource, spec, updatedAt: now }, appliedSpec: spec } : base;
+    const operation = applied?.activity.operation;
     steps.push({
       stored: next,
       remove: false,
+      ...(operation ? {} : { told: { what: "refreshed" as const, stackStatus: stack.stackStatus, ...(specDrift ? { drift: true as const } : {}) } }),
       activity: {
         // An operation whose events went missing ends in its own words, said to come from the refresh.
         message: applied?.activity.operation
@@ -101,6 +115,7 @@ export function healResources(module: Pick<KindModule, "kind" | "noun" | "adopt"
     steps.push({
       stored: patchResource(stored, { status: "deleted", lock: undefined, updatedAt: now }),
       remove: true,
+      ...(operation ? {} : { told: { what: "gone" as const, stackStatus: "" } }),
       activity: { message: `The ${module.noun} ${stored.resource.name} no longer exists in CloudFormation`, tone: lock && lock.action !== "delete" ? "error" : "info", ...(operation ? { operation } : {}) },
     });
   }
@@ -233,13 +248,12 @@ export async function refreshFromCloudFormation(room: RoomContext, project: Proj
       logEvent("info", "heal_skipped_newer", { project: project.id, kind: module.kind, name });
       return false;
     });
-    const adopted = steps.filter((step) => step.adopted).length;
-    const foundLine = adopted > FOUND_LINES_PER_KIND ? foldedFoundLine(room, module) : null;
-    if (foundLine) logEvent("info", "heal_found_folded", { project: project.id, kind: module.kind, found: adopted });
+    const folds = foldedLines(room, project, module, steps);
     for (const step of steps) {
       const stack = byName.get(step.stored.resource.name);
       const stored = module.learn?.(room, project, step.stored, { physicalIds: {}, outputs: stack?.outputs ?? {} }) ?? step.stored;
-      if (foundLine && step.adopted) foundLine(stored, stack?.stackStatus ?? "");
+      const fold = step.told && folds.get(step.told.what);
+      if (fold) fold(stored, step);
       else room.record(module.kind, stored, { actor: "Stackroom", ...step.activity }, step.remove);
       changed++;
     }
@@ -253,45 +267,77 @@ export async function refreshFromCloudFormation(room: RoomContext, project: Proj
 }
 
 /**
- * Past this many resources of one kind found in one heal, the feed gets one line for them instead
- * of one each: a first heal of a big project (600 stacks) would otherwise drown every other line,
- * and push the older ones out of the kept log.
+ * Past this many resources of one kind found (or refreshed, or gone) in one heal, the feed gets
+ * one line for them instead of one each: a first heal of a big project (600 stacks), or the one
+ * after its clean-up, would otherwise drown every other line.
  */
-export const FOUND_LINES_PER_KIND = 10;
+export const HEAL_LINES_PER_KIND = 10;
 
 /** Names a summary line lists before it counts the rest. */
 const NAMED_IN_SUMMARY = 3;
 
-/** "Found 600 buckets in CloudFormation (CREATE_COMPLETE): a, b, c, … and 597 more". */
-export function foundWords(plural: string, names: readonly string[], statuses: ReadonlyMap<string, number>): string {
-  const byCount = [...statuses].sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
-  const status = byCount.length === 1 ? (byCount[0]?.[0] ?? "") : byCount.map(([s, n]) => `${n} ${s}`).join(", ");
+/** "a, b, c, … and 597 more" */
+function namedFew(names: readonly string[]): string {
   const listed = names.slice(0, NAMED_IN_SUMMARY).join(", ");
   const rest = names.length - NAMED_IN_SUMMARY;
-  return `Found ${names.length} ${plural} in CloudFormation (${status}): ${rest > 0 ? `${listed}, … and ${rest} more` : listed}`;
+  return rest > 0 ? `${listed}, … and ${rest} more` : listed;
+}
+
+/** "CREATE_COMPLETE", or "550 UPDATE_COMPLETE, 50 UPDATE_ROLLBACK_FAILED" by count. */
+function statusWords(statuses: ReadonlyMap<string, number>): string {
+  const byCount = [...statuses].sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+  return byCount.length === 1 ? (byCount[0]?.[0] ?? "") : byCount.map(([s, n]) => `${n} ${s}`).join(", ");
 }
 
 /**
- * The adoptions of one kind in a big heal, told in one line. Each resource is still stored and
- * sent in a frame of its own, in order (a page, and a client catching up with `since`, gets
- * every one); the frame's line is the summary so far, which `replaces` the one before: live pages
- * drop the older version from their feed, and the activity pages leave it out (activity-log.ts),
- * so the feed ends with one true line. The line is the kind's, not one resource's (its name is empty).
+ * One heal's summary of a kind, in the words of the single lines it stands for:
+ * "Found 600 buckets in CloudFormation (CREATE_COMPLETE): a, b, c, … and 597 more",
+ * "Refreshed 40 users from CloudFormation (UPDATE_COMPLETE; 40 with settings changed outside Stackroom): …",
+ * "600 buckets no longer exist in CloudFormation: a, b, c, … and 597 more".
  */
-function foldedFoundLine(room: RoomContext, module: KindModule): (stored: StoredResource, stackStatus: string) => void {
+function healSummaryWords(what: HealWhat, plural: string, names: readonly string[], statuses: ReadonlyMap<string, number>, drifted = 0): string {
+  if (what === "found") return `Found ${names.length} ${plural} in CloudFormation (${statusWords(statuses)}): ${namedFew(names)}`;
+  if (what === "gone") return `${names.length} ${plural} no longer exist in CloudFormation: ${namedFew(names)}`;
+  const drift = drifted > 0 ? `; ${drifted} with settings changed outside Stackroom` : "";
+  return `Refreshed ${names.length} ${plural} from CloudFormation (${statusWords(statuses)}${drift}): ${namedFew(names)}`;
+}
+
+/** Folds one told step into its kind's summary line, with the resource as `record` is to store it. */
+type FoldedLine = (stored: StoredResource, step: HealStep) => void;
+
+/**
+ * The summary lines of one kind for a heal: one for each of found, refreshed and gone that has
+ * more than HEAL_LINES_PER_KIND steps (the rest keep a line per resource). Each resource still
+ * goes through `record` (stored or forgotten with what the room keeps of it, its kind state
+ * settled) and out in a frame of its own, in order: a page, and a client catching up with
+ * `since`, gets every one. The frame's line is the summary so far, about the kind (its name is
+ * empty), and `replaces` the one before it: live pages drop the older version from their feed,
+ * and activity pages leave it out (activity-log.ts), so the feed ends with one true line.
+ */
+function foldedLines(room: RoomContext, project: ProjectRecord, module: KindModule, steps: readonly HealStep[]): Map<HealWhat, FoldedLine> {
+  const counts = new Map<HealWhat, number>();
+  for (const step of steps) if (step.told) counts.set(step.told.what, (counts.get(step.told.what) ?? 0) + 1);
   const plural = kindFacts(module.kind)?.plural ?? `${module.noun}s`;
-  const names: string[] = [];
-  const statuses = new Map<string, number>();
-  let previous: number | undefined;
-  return (stored, stackStatus) => {
-    names.push(stored.resource.name);
-    statuses.set(stackStatus, (statuses.get(stackStatus) ?? 0) + 1);
-    // New to the room: no lock, operation, queue or kind state to settle, which `record` would see to.
-    room.store.put(module.kind, stored);
-    const fields = { [module.kind]: publicView(room, module.kind, stored), ...(previous === undefined ? {} : { replaces: previous }) };
-    room.announce(module.kind, "", { actor: "Stackroom", message: foundWords(plural, names, statuses), tone: "info" }, fields);
-    previous = room.store.seq();
-  };
+  const folds = new Map<HealWhat, FoldedLine>();
+  for (const [what, count] of counts) {
+    if (count <= HEAL_LINES_PER_KIND) continue;
+    logEvent("info", "heal_lines_folded", { project: project.id, kind: module.kind, what, count });
+    const names: string[] = [];
+    const statuses = new Map<string, number>();
+    let drifted = 0;
+    let failed = false;
+    let previous: number | undefined;
+    folds.set(what, (stored, step) => {
+      names.push(stored.resource.name);
+      const stackStatus = step.told?.stackStatus ?? "";
+      statuses.set(stackStatus, (statuses.get(stackStatus) ?? 0) + 1);
+      if (step.told?.drift) drifted++;
+      failed ||= step.activity.tone === "error";
+      const line = { actor: "Stackroom", message: healSummaryWords(what, plural, names, statuses, drifted), tone: failed ? ("error" as const) : ("info" as const) };
+      previous = room.record(module.kind, stored, line, step.remove, previous === undefined ? {} : { replaces: previous });
+    });
+  }
+  return folds;
 }
 
 /** A stored resource's state as far as a heal's race with it goes (absent: undefined). */

@@ -25,7 +25,7 @@ import { MemberStore } from "./member-store";
 import * as membership from "./room-members";
 import { applyStackState } from "./apply-stack-state";
 import { awsGateway, projectClients } from "./stack-gateway";
-import type { ActivityLine, ChangeFields, KindNeighbours, RoomContext, RoomWorkflows } from "./room-context";
+import type { ActivityLine, ChangeFields, KindNeighbours, RoomContext, RoomWorkflows, SummaryLine } from "./room-context";
 import { availableActions, CHECK_DUE_KEY, continueRollback, refuseRepair, retryOperation, startOperation, type Repair } from "./stack-operation";
 import { OPS_ACTOR, roomErrorFromAws } from "./kinds/kit";
 import { healStuckLocks, lockedResources, refreshFromCloudFormation, type HealOutcome } from "./heal";
@@ -678,7 +678,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     await this.rearm();
   }
 
-  record(kind: ResourceKind, stored: StoredResource, activity: ActivityLine, remove = false): void {
+  record(kind: ResourceKind, stored: StoredResource, activity: ActivityLine, remove = false, summary?: SummaryLine): number {
     const project = this.store.project();
     // The kind's own state settles once an operation is over (a failed bucket delete gives grants back).
     const settle = kindModule(kind)?.settle;
@@ -689,8 +689,9 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     else this.store.put(kind, next);
     // A bucket's file activity goes with it.
     if (remove && kind === "bucket") this.files.forgetBucket(next.resource.name);
-    this.log(kind, next.resource.name, activity, next, lockBefore);
+    const seq = this.log(kind, next.resource.name, activity, next, lockBefore, summary);
     settled.after();
+    return seq;
   }
 
   note(kind: ResourceKind, name: string, activity: ActivityLine): void {
@@ -722,8 +723,9 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
     return closed;
   }
 
-  private log(kind: ResourceKind, name: string, activity: ActivityLine, stored?: StoredResource, lockBefore?: Lock): void {
-    this.announce(kind, name, activity, stored ? { [kind]: publicView(this, kind, stored) } : {});
+  private log(kind: ResourceKind, name: string, activity: ActivityLine, stored?: StoredResource, lockBefore?: Lock, summary?: SummaryLine): number {
+    this.announce(kind, summary ? "" : name, activity, { ...(stored ? { [kind]: publicView(this, kind, stored) } : {}), ...(summary?.replaces ? { replaces: summary.replaces } : {}) });
+    const seq = this.store.seq();
     this.observeOperation(kind, activity.operation, lockBefore);
     // Every operation's failure passes here (CloudFormation's outcome, a refused start, a queued edit dropped): one place to tell it.
     if (activity.operation?.step === "failed") this.notify({ type: "failure", kind, name, message: activity.message, at: new Date().toISOString() });
@@ -736,6 +738,7 @@ export class ProjectRoom extends DurableObject<Env> implements RoomContext {
       const others = this.queue.resources().filter((r) => r.kind !== kind || r.name !== name);
       if (others.length > 0) this.ctx.waitUntil((async () => { for (const r of others) await drainQueue(this, r.kind, r.name); })());
     }
+    return seq;
   }
 
   notify(event: NotifyEvent): void {

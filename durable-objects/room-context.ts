@@ -14,6 +14,11 @@ import type { Operation, OperationOutcome, ResourceView, StoredResource } from "
 
 export type ActivityLine = Pick<ActivityEntry, "actor" | "message" | "tone" | "operation">;
 
+/** A line about a kind that stands for many of its resources' lines, and the seq of its previous version. */
+export interface SummaryLine {
+  replaces?: number;
+}
+
 /**
  * What a change frame may carry besides its activity line: a resource's new view (by kind), the
  * member list, or the seq of the folded line it replaces (file-activity.ts).
@@ -73,8 +78,12 @@ export interface RoomContext {
   workflows: RoomWorkflows;
   /** The project's own settings (room-settings.ts), e.g. the default expiry of new users. */
   settings(): ProjectSettings;
-  /** Stores (or removes) the resource, logs the change under the next seq, broadcasts it. */
-  record(kind: ResourceKind, stored: StoredResource, activity: ActivityLine, remove?: boolean): void;
+  /**
+   * Stores (or removes) the resource, logs the change under the next seq, broadcasts it, and
+   * answers that seq. With `summary` the line is about the kind, not this one resource (its name is
+   * empty: a big heal's folded line, heal.ts), and replaces the earlier version `replaces`.
+   */
+  record(kind: ResourceKind, stored: StoredResource, activity: ActivityLine, remove?: boolean, summary?: SummaryLine): number;
   /** Logs an activity line that changes no resource (e.g. a share was opened). */
   note(kind: ResourceKind, name: string, activity: ActivityLine): void;
   /** Logs an activity line under the next seq with whatever state changed, and broadcasts it. */
