@@ -288,6 +288,15 @@ room reset ${((resetAt - started) / 1000).toFixed(0)} s in, with ${atReset} ${at
     const roomStacks = [...live(settled.buckets).map((b) => stackName("demo", "bucket", b.name)), ...live(settled.users).map((u) => stackName("demo", "user", u.name))].sort();
     const ours = [...t.stacks.keys()].filter((n) => BUCKETS.some((b) => n === stackName("demo", "bucket", b)) || USERS.some((u) => n === stackName("demo", "user", u))).sort();
     expect(roomStacks).toEqual(ours);
+    // A stack still running in CloudFormation while the room holds no lock on it: what the room shows of it, and its activity (seen once, seed 31).
+    for (const [name, status] of t.stacks) {
+      if (!/_IN_PROGRESS$/.test(status)) continue;
+      const resource = [...settled.buckets.map((b) => ["bucket", b] as const), ...settled.users.map((u) => ["user", u] as const)].find(([kind, r]) => stackName("demo", kind, r.name) === name);
+      if (!resource) continue;
+      const [kind, r] = resource;
+      const page = ActivityPage.parse(await (await alice.api(`/api/projects/demo/activity?resource=${kind}:${r.name}&limit=30`)).json());
+      console.log(`${name} is ${status} in CloudFormation; the room shows ${kind} ${r.name} ${r.status}${r.lock ? ` locked by ${r.lock.operationId}` : ", not locked"}; its activity, newest first:\n${page.entries.map((e) => `  ${e.seq} ${e.at} ${e.operation ? `${e.operation.id.slice(0, 8)} ${e.operation.step}` : "-"} ${e.message}`).join("\n")}`);
+    }
     for (const [name, status] of t.stacks) expect(status, name).not.toMatch(/_IN_PROGRESS$/);
     for (const b of live(settled.buckets).filter((b) => b.status === "ready")) {
       expect({ bucket: b.name, versioning: await t.versioning(b.name), expiry: await t.expiry(b.name) }).toEqual({ bucket: b.name, versioning: b.spec.versioning, expiry: b.spec.expireAfterDays });
