@@ -1,10 +1,10 @@
 // Proves a create CloudFormation refuses at once because the bucket's S3 name is taken says to pick another name (retrying cannot help: the suffix is fixed per project) and leaves no row behind: the view has none, and pages get creating → deleted, which they drop at once.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { LiveFrame, type ProjectView } from "../core/contract";
+import type { ProjectView } from "../core/contract";
 import { physicalBucketName } from "../core/naming";
 import { accountClient, api, login, registerProject } from "../test/workers/harness";
-import { framesUntil } from "../test/workers/live";
+import { framesUntil, listen } from "../test/workers/live";
 
 describe("a create refused because the name is taken", () => {
   it("answers 409 'choose another name' and no frame or view shows the bucket", async () => {
@@ -15,14 +15,7 @@ describe("a create refused because the name is taken", () => {
     const made = await s3.fetch(`${env.AWS_ENDPOINT}/${physical}`, { method: "PUT", body: `<CreateBucketConfiguration><LocationConstraint>${project.region}</LocationConstraint></CreateBucketConfiguration>` });
     expect(made.status).toBe(200);
 
-    const live = await api(owner, `/api/projects/${project.id}/live?since=0`, { headers: { Upgrade: "websocket" } });
-    const ws = live.webSocket;
-    if (!ws) throw new Error("no websocket");
-    const frames: LiveFrame[] = [];
-    ws.accept();
-    ws.addEventListener("message", (e) => {
-      if (typeof e.data === "string" && e.data !== "pong") frames.push(LiveFrame.parse(JSON.parse(e.data)));
-    });
+    const { ws, frames } = listen(await api(owner, `/api/projects/${project.id}/live?since=0`, { headers: { Upgrade: "websocket" } }));
 
     const res = await api(owner, `/api/projects/${project.id}/buckets`, { method: "POST", body: JSON.stringify({ name: "taken" }) });
     const body = await res.json<{ error: { code: string; message: string; fields?: Record<string, string> } }>();

@@ -5,6 +5,7 @@ import { LiveFrame, type ActivityEntry, type ActivityPage, type Bucket, type Buc
 import { bucketStackInput } from "../core/bucket-template";
 import { clientStackInput } from "../core/stack-input";
 import { api, createStackroomStack, eventually, login, ORIGIN, projectCloudFormation, registerProject } from "../test/workers/harness";
+import { listen } from "../test/workers/live";
 import { HEAL_LINES_PER_KIND } from "./heal";
 
 const OPS = { authorization: `Bearer ${env.OPS_TOKEN}`, "content-type": "application/json" };
@@ -24,18 +25,11 @@ const feed = async (cookie: string, project: ProjectRecord, query = ""): Promise
 
 const seqOf = async (cookie: string, project: ProjectRecord): Promise<number> => (await feed(cookie, project))[0]?.seq ?? 0;
 
-/** A live socket from `since`, collecting its frames. */
-async function listen(cookie: string, project: ProjectRecord, since: number): Promise<{ frames: LiveFrame[]; close(): void }> {
-  const res = await api(cookie, `/api/projects/${project.id}/live?since=${since}`, { headers: { Upgrade: "websocket" } });
-  const ws = res.webSocket;
-  if (!ws) throw new Error(`no websocket: ${res.status}`);
-  const frames: LiveFrame[] = [];
-  ws.accept();
-  ws.addEventListener("message", (e) => {
-    if (typeof e.data === "string" && e.data !== "pong") frames.push(LiveFrame.parse(JSON.parse(e.data)));
-  });
-  await eventually(async () => frames.some((f) => f.type === "hello"), (ok) => ok);
-  return { frames, close: () => ws.close() };
+/** A live socket from `since`, collecting its frames (once the room said hello). */
+async function listenFrom(cookie: string, project: ProjectRecord, since: number): Promise<{ frames: LiveFrame[]; close(): void }> {
+  const socket = listen(await api(cookie, `/api/projects/${project.id}/live?since=${since}`, { headers: { Upgrade: "websocket" } }));
+  await eventually(async () => socket.frames.some((f) => f.type === "hello"), (ok) => ok);
+  return { frames: socket.frames, close: () => socket.ws.close() };
 }
 
 /** The bucket frames a socket has heard, once there are `count`. */
@@ -79,7 +73,7 @@ describe("a big heal's feed", () => {
     const owner = await login("owner@example.com");
     const names = Array.from({ length: BIG }, (_, i) => `found-${String(i).padStart(2, "0")}`);
     for (const name of names) await createStackroomStack(project, bucketStackInput(project, name, SPEC));
-    const live = await listen(owner, project, 0);
+    const live = await listenFrom(owner, project, 0);
 
     await heal(project);
     const changes = await bucketFrames(live, names.length);
@@ -94,7 +88,7 @@ describe("a big heal's feed", () => {
     expect((await feed(owner, project, "&kind=bucket")).filter((e) => /^Found /.test(e.message))).toHaveLength(1);
 
     // A client catching up from before the heal gets every bucket, and the state is whole.
-    const late = await listen(owner, project, 0);
+    const late = await listenFrom(owner, project, 0);
     const caught = await bucketFrames(late, names.length);
     late.close();
     expect([...bucketsAfter(caught).keys()].sort()).toEqual(names);
@@ -109,7 +103,7 @@ describe("a big heal's feed", () => {
     const cfn = await projectCloudFormation(project);
     for (const name of names) await cfn.deleteStack({ stackName: clientStackInput(bucketStackInput(project, name, SPEC)).stackName });
     const before = await seqOf(owner, project);
-    const live = await listen(owner, project, before);
+    const live = await listenFrom(owner, project, before);
 
     await heal(project);
     const changes = await bucketFrames(live, names.length);
@@ -128,7 +122,7 @@ describe("a big heal's feed", () => {
     expect((await feed(owner, project, "&kind=bucket")).filter((e) => /no longer exist/.test(e.message))).toHaveLength(1);
 
     // A client from the start sees them come and go, and ends with none; the room and its snapshot hold none.
-    const late = await listen(owner, project, 0);
+    const late = await listenFrom(owner, project, 0);
     await bucketFrames(late, names.length * 2);
     late.close();
     expect(bucketsAfter(late.frames).size).toBe(0);
@@ -144,7 +138,7 @@ describe("a big heal's feed", () => {
     const cfn = await projectCloudFormation(project);
     for (const name of names) expect((await cfn.updateStack(clientStackInput(bucketStackInput(project, name, changed)))).changed).toBe(true);
     const before = await seqOf(owner, project);
-    const live = await listen(owner, project, before);
+    const live = await listenFrom(owner, project, before);
 
     await heal(project);
     const changes = await bucketFrames(live, names.length);
@@ -158,7 +152,7 @@ describe("a big heal's feed", () => {
     );
     expect((await feed(owner, project)).filter((e) => /^Refreshed /.test(e.message)).map((e) => e.message)).toEqual([last?.message]);
 
-    const late = await listen(owner, project, 0);
+    const late = await listenFrom(owner, project, 0);
     await bucketFrames(late, names.length * 2);
     late.close();
     expect([...bucketsAfter(late.frames).values()].map((b) => b.spec.expireAfterDays)).toEqual(names.map(() => 7));

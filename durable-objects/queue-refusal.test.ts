@@ -1,8 +1,9 @@
 // Proves an edit that would be refused when it starts is refused when it is submitted (same words, no queue entry), and that a queued edit dropped at start leaves the resource's queue on every open page.
 import { describe, expect, it } from "vitest";
-import { LiveFrame, type ActivityPage, type BucketAccepted, type ProjectView } from "../core/contract";
+import { type ActivityPage, type BucketAccepted, type ProjectView } from "../core/contract";
 import { stackName } from "../core/naming";
 import { api, deliver, eventually, login, readyBucket, readyUser, registerProject, stackEvent } from "../test/workers/harness";
+import { listen } from "../test/workers/live";
 
 const view = (cookie: string, id: string) => async () => (await api(cookie, `/api/projects/${id}`)).json<ProjectView>();
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
@@ -70,14 +71,7 @@ describe("queued edits and the rules they must pass", () => {
     // Meanwhile a writer is granted (versioning is still on), so the queued edit can no longer start.
     await readyUser(owner, project, { name: "late-writer", permissions: [{ bucket: "shared", access: "write" }] }, stackName(project.id, "user", "late-writer"));
 
-    const res = await api(owner, `/api/projects/${project.id}/live?since=0`, { headers: { Upgrade: "websocket" } });
-    const ws = res.webSocket;
-    if (!ws) throw new Error(`no websocket: ${res.status}`);
-    const frames: LiveFrame[] = [];
-    ws.accept();
-    ws.addEventListener("message", (e) => {
-      if (typeof e.data === "string" && e.data !== "pong") frames.push(LiveFrame.parse(JSON.parse(e.data)));
-    });
+    const { ws, frames } = listen(await api(owner, `/api/projects/${project.id}/live?since=0`, { headers: { Upgrade: "websocket" } }));
 
     await deliver([stackEvent(project, stack, "UPDATE_COMPLETE", { clientRequestToken: running.operationId })]);
     const dropped = await eventually(
