@@ -6,7 +6,7 @@ import { bucketStackInput } from "../core/bucket-template";
 import { clientStackInput } from "../core/stack-input";
 import { api, createStackroomStack, eventually, login, ORIGIN, projectCloudFormation, registerProject } from "../test/workers/harness";
 import { listen } from "../test/workers/live";
-import { HEAL_LINES_PER_KIND } from "./heal";
+import { HEAL_LINES_PER_KIND } from "./heal-lines";
 
 const OPS = { authorization: `Bearer ${env.OPS_TOKEN}`, "content-type": "application/json" };
 const SPEC: BucketSpec = { versioning: true, encryption: "s3", expireAfterDays: null };
